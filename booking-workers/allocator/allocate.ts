@@ -1,0 +1,227 @@
+import type { BookCommand, BookingRequest } from '../../shared/contracts/messages';
+import type { RejectionReason } from '../../shared/errors';
+import { addUserQty, freeSeat, scheduleExpiry, takeSeat, type BookingState, type EventInventory } from './inventory';
+
+/**
+ * The allocator: pure decisions over one event's in-memory inventory. No I/O, no clock (callers pass
+ * `now`), no locks: the partition's single writer calls these serially, so each decision sees every
+ * earlier one. Each function mutates the inventory and returns the booking states to persist.
+ */
+
+export interface Limits {
+  /** Global per-request cap (MAX_PER_REQUEST). */
+  maxPerRequest: number;
+}
+
+/** Decides a booking request. Returns the booking's new state (held or rejected). */
+export function decideBook(inv: EventInventory, cmd: BookCommand, now: number, limits: Limits): BookingState {
+  const booking: BookingState = {
+    id: cmd.booking_id,
+    userId: cmd.user_id,
+    status: 'rejected',
+    seq: cmd.seq,
+    request: cmd.request,
+    seatIdx: [],
+    quantity: 0,
+    amountCents: 0,
+    holdExpiresAt: null,
+    reason: null,
+    correlationId: cmd.correlation_id ?? null,
+    requestedAt: cmd.requested_at,
+    decidedAt: new Date(now).toISOString(),
+  };
+  const reject = (reason: RejectionReason): BookingState => {
+    booking.reason = reason;
+    inv.bookings.set(booking.id, booking);
+    return booking;
+  };
+
+  if (!inv.ready || now < inv.onSaleAt) return reject('not_on_sale');
+  const req = cmd.request;
+  const wanted = req.seat_ids ? new Set(req.seat_ids).size : (req.quantity ?? 0);
+  if ((req.seat_ids === undefined) === (req.quantity === undefined) || wanted < 1) return reject('invalid_request');
+  if (inv.kind === 'general_admission' && req.seat_ids) return reject('invalid_request');
+  if (wanted > limits.maxPerRequest || wanted > inv.maxPerUser) return reject('limit_exceeded');
+  if (inv.userActive.has(cmd.user_id)) return reject('active_request_exists');
+  if ((inv.userQty.get(cmd.user_id) ?? 0) + wanted > inv.maxPerUser) return reject('limit_exceeded');
+
+  if (inv.kind === 'general_admission') {
+    if (inv.available < wanted) return reject('sold_out');
+    inv.available -= wanted;
+    booking.quantity = wanted;
+    booking.amountCents = wanted * inv.gaPriceCents;
+  } else {
+    const picked = req.seat_ids ? pickExact(inv, req) : pickBestAvailable(inv, req, wanted);
+    if (typeof picked === 'string') return reject(picked);
+    for (const idx of picked) takeSeat(inv, idx, booking.id);
+    booking.seatIdx = picked;
+    booking.quantity = picked.length;
+    booking.amountCents = picked.reduce((sum, idx) => sum + inv.seats[idx]!.priceCents, 0);
+  }
+  booking.status = 'held';
+  booking.holdExpiresAt = now + inv.holdSeconds * 1000;
+  inv.bookings.set(booking.id, booking);
+  inv.holds.add(booking.id);
+  scheduleExpiry(inv, booking.id, booking.holdExpiresAt);
+  inv.userActive.set(booking.userId, booking.id);
+  addUserQty(inv, booking.userId, booking.quantity);
+  return booking;
+}
+
+/** Exact seats, all or nothing; optionally the best alternative in the same section and tier. */
+function pickExact(inv: EventInventory, req: BookingRequest): number[] | RejectionReason {
+  const ids = [...new Set(req.seat_ids)];
+  const idx: number[] = [];
+  for (const id of ids) {
+    const i = inv.seatIndex.get(id);
+    if (i === undefined) return 'unknown_seats';
+    idx.push(i);
+  }
+  if (idx.every((i) => inv.holder[i] === null)) return idx;
+  if (!req.accept_alternatives) return 'seats_unavailable';
+  const first = inv.seats[idx[0]!]!;
+  const alt = pickBestAvailable(inv, { ...req, section: first.section, price_tier: first.tier }, idx.length);
+  return typeof alt === 'string' ? 'seats_unavailable' : alt;
+}
+
+/**
+ * Best available: the best-ranked row (within the filters) holding `q` adjacent free seats, and in it
+ * the block with the best total rank; if no row can seat the party together, the `q` best free seats.
+ */
+export function pickBestAvailable(inv: EventInventory, req: BookingRequest, q: number): number[] | RejectionReason {
+  if (inv.available < q) return 'sold_out';
+  const fits = (r: { section: string; tier: string; priceCents: number }) =>
+    (req.section === undefined || r.section === req.section) &&
+    (req.price_tier === undefined || r.tier === req.price_tier) &&
+    (req.max_price_cents === undefined || r.priceCents <= req.max_price_cents);
+
+  let matching = 0;
+  for (const r of inv.rowOrder) {
+    const row = inv.rows[r]!;
+    if (row.available === 0 || !fits(row)) continue;
+    matching += row.available;
+    if (row.available < q) continue;
+    const block = bestBlock(inv, row.seats, q);
+    if (block) return block;
+  }
+  if (matching < q) return 'sold_out';
+  // Nobody can sit together: take the q best free seats that match.
+  const scattered: number[] = [];
+  for (const r of inv.rowOrder) {
+    const row = inv.rows[r]!;
+    if (row.available === 0 || !fits(row)) continue;
+    for (const idx of [...row.seats].sort((a, b) => a - b)) {
+      if (inv.holder[idx] === null) scattered.push(idx);
+      if (scattered.length === q) return scattered;
+    }
+  }
+  return 'sold_out';
+}
+
+/** In one row (seat indexes by seat number), the free block of `q` consecutive seats with the lowest rank sum. */
+function bestBlock(inv: EventInventory, rowSeats: number[], q: number): number[] | null {
+  let best: number[] | null = null;
+  let bestScore = Infinity;
+  let runStart = 0;
+  let runScore = 0;
+  for (let i = 0; i < rowSeats.length; i++) {
+    const idx = rowSeats[i]!;
+    const prev = rowSeats[i - 1];
+    const adjacent = prev !== undefined && inv.seats[idx]!.number === inv.seats[prev]!.number + 1;
+    if (inv.holder[idx] !== null || !adjacent) {
+      runStart = i;
+      runScore = 0;
+      if (inv.holder[idx] !== null) {
+        runStart = i + 1;
+        continue;
+      }
+    }
+    runScore += idx;
+    if (i - runStart + 1 > q) runScore -= rowSeats[i - q]!;
+    if (i - runStart + 1 >= q && runScore < bestScore) {
+      bestScore = runScore;
+      best = rowSeats.slice(i - q + 1, i + 1);
+    }
+  }
+  return best;
+}
+
+/**
+ * Releases a booking's inventory and moves it to `status` (expired or cancelled). Returns the new
+ * state, or null when the booking holds nothing (already terminal).
+ */
+export function release(inv: EventInventory, bookingId: string, status: 'expired' | 'cancelled', now: number, reason?: string): BookingState | null {
+  const b = inv.bookings.get(bookingId);
+  if (!b || (b.status !== 'held' && b.status !== 'payment_pending')) return null;
+  if (inv.kind === 'general_admission') inv.available += b.quantity;
+  else for (const idx of b.seatIdx) freeSeat(inv, idx);
+  addUserQty(inv, b.userId, -b.quantity);
+  if (inv.userActive.get(b.userId) === b.id) inv.userActive.delete(b.userId);
+  inv.holds.delete(b.id);
+  const next: BookingState = { ...b, status, holdExpiresAt: null, reason: reason ?? null, decidedAt: new Date(now).toISOString() };
+  inv.bookings.set(b.id, next);
+  return next;
+}
+
+/** Takes the holds whose expiry has passed off the expiry queue, soonest first. */
+export function expiredHolds(inv: EventInventory, now: number): string[] {
+  const out: string[] = [];
+  while (inv.expiries.length && inv.expiries[0]!.at <= now) {
+    const { at, id } = inv.expiries.shift()!;
+    const b = inv.bookings.get(id);
+    // Skip entries made stale by a release or a later extension of the hold.
+    if (b && b.status === 'held' && b.holdExpiresAt === at) out.push(id);
+  }
+  return out;
+}
+
+/** When the next hold expires, or null. */
+export function nextExpiry(inv: EventInventory): number | null {
+  return inv.expiries[0]?.at ?? null;
+}
+
+/** Parks a request behind a pause or throttle: it stays `queued`, durably, in arrival order. */
+export function park(inv: EventInventory, cmd: BookCommand): BookingState {
+  const b: BookingState = {
+    id: cmd.booking_id,
+    userId: cmd.user_id,
+    status: 'queued',
+    seq: cmd.seq,
+    request: cmd.request,
+    seatIdx: [],
+    quantity: 0,
+    amountCents: 0,
+    holdExpiresAt: null,
+    reason: null,
+    correlationId: cmd.correlation_id ?? null,
+    requestedAt: cmd.requested_at,
+    decidedAt: null,
+  };
+  inv.bookings.set(b.id, b);
+  inv.backlog.push(b.id);
+  return b;
+}
+
+/** Withdraws a parked request (the user cancelled before it was decided). */
+export function withdraw(inv: EventInventory, bookingId: string, now: number): BookingState | null {
+  const b = inv.bookings.get(bookingId);
+  if (!b || b.status !== 'queued') return null;
+  inv.backlog = inv.backlog.filter((id) => id !== bookingId);
+  const next: BookingState = { ...b, status: 'cancelled', reason: 'withdrawn', decidedAt: new Date(now).toISOString() };
+  inv.bookings.set(b.id, next);
+  return next;
+}
+
+/** Rebuilds the book command of a parked request, to decide it when the backlog drains. */
+export function parkedCommand(inv: EventInventory, b: BookingState): BookCommand {
+  return {
+    type: 'book',
+    event_id: inv.eventId,
+    booking_id: b.id,
+    user_id: b.userId,
+    seq: b.seq ?? 0,
+    requested_at: b.requestedAt,
+    request: b.request,
+    ...(b.correlationId ? { correlation_id: b.correlationId } : {}),
+  };
+}

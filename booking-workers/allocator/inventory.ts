@@ -1,0 +1,215 @@
+import type { BookingRequest, BookingStatus, SeatStatus } from '../../shared/contracts/messages';
+
+/**
+ * The in-memory inventory of one event, owned by the single writer of its partition. Built from
+ * PostgreSQL when the worker first sees the event, then changed only by the allocator's pure
+ * functions (`allocate.ts`), which return what must be persisted.
+ */
+
+export interface SeatInfo {
+  id: string;
+  section: string;
+  row: number;
+  number: number;
+  /** 0 = best seat of the event. Equals the seat's index in `EventInventory.seats`. */
+  rank: number;
+  priceCents: number;
+  tier: string;
+}
+
+/** The seats of one physical row, used to find adjacent blocks. */
+export interface RowInfo {
+  section: string;
+  tier: string;
+  priceCents: number;
+  /** Seat indexes (ranks) of the row, ordered by seat number. */
+  seats: number[];
+  available: number;
+  /** Best (lowest) rank in the row: rows are tried in this order. */
+  bestRank: number;
+}
+
+export interface BookingState {
+  id: string;
+  userId: string;
+  status: BookingStatus;
+  seq: number | null;
+  request: BookingRequest;
+  seatIdx: number[];
+  quantity: number;
+  amountCents: number;
+  holdExpiresAt: number | null;
+  reason: string | null;
+  correlationId: string | null;
+  requestedAt: string;
+  decidedAt: string | null;
+}
+
+export interface EventSettings {
+  throttlePerS: number | null;
+  paused: boolean;
+}
+
+export interface EventInventory {
+  eventId: string;
+  kind: 'reserved' | 'general_admission';
+  ready: boolean;
+  holdSeconds: number;
+  maxPerUser: number;
+  onSaleAt: number;
+  settings: EventSettings;
+
+  // reserved seating
+  seats: SeatInfo[];
+  seatIndex: Map<string, number>;
+  /** Booking holding each seat (by index), or null when available. */
+  holder: Array<string | null>;
+  rows: RowInfo[];
+  /** Row indexes, best row first. */
+  rowOrder: number[];
+  seatRow: Int32Array;
+
+  // general admission
+  gaPriceCents: number;
+  available: number;
+  capacity: number;
+
+  bookings: Map<string, BookingState>;
+  /** Units held, pending payment or confirmed, per user (per-user limit). */
+  userQty: Map<string, number>;
+  /** The user's booking that is held or pending payment (one active request per user). */
+  userActive: Map<string, string>;
+  /** Bookings currently holding inventory with an expiry. */
+  holds: Set<string>;
+  /** Hold expiries, soonest first (appends are almost always at the end: hold times are per event). */
+  expiries: Array<{ at: number; id: string }>;
+  /** Requests parked behind a pause or throttle, oldest first (durable as status `queued`). */
+  backlog: string[];
+  /** Highest sequence number decided. */
+  watermark: number;
+}
+
+export interface InventorySource {
+  eventId: string;
+  kind: 'reserved' | 'general_admission';
+  ready: boolean;
+  holdSeconds: number;
+  maxPerUser: number;
+  onSaleAt: number;
+  settings: EventSettings;
+  capacity: number;
+  gaPriceCents: number;
+  gaAvailable: number | null;
+  /** Seats in rank order. */
+  seats: SeatInfo[];
+  bookings: BookingState[];
+}
+
+/** Builds an event's inventory from what PostgreSQL holds: seats plus every booking. */
+export function buildInventory(src: InventorySource): EventInventory {
+  const inv: EventInventory = {
+    eventId: src.eventId,
+    kind: src.kind,
+    ready: src.ready,
+    holdSeconds: src.holdSeconds,
+    maxPerUser: src.maxPerUser,
+    onSaleAt: src.onSaleAt,
+    settings: { ...src.settings },
+    seats: src.seats,
+    seatIndex: new Map(),
+    holder: new Array<string | null>(src.seats.length).fill(null),
+    rows: [],
+    rowOrder: [],
+    seatRow: new Int32Array(src.seats.length),
+    gaPriceCents: src.gaPriceCents,
+    capacity: src.capacity,
+    available: src.kind === 'general_admission' ? (src.gaAvailable ?? src.capacity) : src.seats.length,
+    bookings: new Map(),
+    userQty: new Map(),
+    userActive: new Map(),
+    holds: new Set(),
+    expiries: [],
+    backlog: [],
+    watermark: 0,
+  };
+  indexSeats(inv);
+  const queued: BookingState[] = [];
+  for (const b of src.bookings) {
+    inv.bookings.set(b.id, b);
+    if (b.status === 'queued') {
+      queued.push(b);
+      continue;
+    }
+    if (b.seq !== null && b.decidedAt !== null) inv.watermark = Math.max(inv.watermark, b.seq);
+    if (b.status === 'held' || b.status === 'payment_pending' || b.status === 'confirmed') {
+      addUserQty(inv, b.userId, b.quantity);
+      if (b.status !== 'confirmed') {
+        inv.userActive.set(b.userId, b.id);
+        inv.holds.add(b.id);
+        if (b.holdExpiresAt !== null) scheduleExpiry(inv, b.id, b.holdExpiresAt);
+      }
+      if (inv.kind === 'reserved') {
+        for (const idx of b.seatIdx) takeSeat(inv, idx, b.id);
+      }
+    }
+  }
+  queued.sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
+  inv.backlog = queued.map((b) => b.id);
+  return inv;
+}
+
+function indexSeats(inv: EventInventory): void {
+  const rowKey = new Map<string, number>();
+  inv.seats.forEach((s, idx) => {
+    inv.seatIndex.set(s.id, idx);
+    const key = `${s.section}\u0000${s.row}`;
+    let r = rowKey.get(key);
+    if (r === undefined) {
+      r = inv.rows.length;
+      rowKey.set(key, r);
+      inv.rows.push({ section: s.section, tier: s.tier, priceCents: s.priceCents, seats: [], available: 0, bestRank: idx });
+    }
+    const row = inv.rows[r]!;
+    row.seats.push(idx);
+    row.available++;
+    row.bestRank = Math.min(row.bestRank, idx);
+    inv.seatRow[idx] = r;
+  });
+  for (const row of inv.rows) row.seats.sort((a, b) => inv.seats[a]!.number - inv.seats[b]!.number);
+  inv.rowOrder = inv.rows.map((_, i) => i).sort((a, b) => inv.rows[a]!.bestRank - inv.rows[b]!.bestRank);
+}
+
+export function takeSeat(inv: EventInventory, idx: number, bookingId: string): void {
+  if (inv.holder[idx] !== null) throw new Error(`invariant: seat ${inv.seats[idx]?.id} taken twice`);
+  inv.holder[idx] = bookingId;
+  inv.rows[inv.seatRow[idx]!]!.available--;
+  inv.available--;
+}
+
+export function freeSeat(inv: EventInventory, idx: number): void {
+  if (inv.holder[idx] === null) return;
+  inv.holder[idx] = null;
+  inv.rows[inv.seatRow[idx]!]!.available++;
+  inv.available++;
+}
+
+export function addUserQty(inv: EventInventory, userId: string, delta: number): void {
+  const next = (inv.userQty.get(userId) ?? 0) + delta;
+  if (next <= 0) inv.userQty.delete(userId);
+  else inv.userQty.set(userId, next);
+}
+
+/** The visible status of a seat: available, held (held or pending payment) or sold. */
+export function seatStatus(inv: EventInventory, idx: number): SeatStatus {
+  const holder = inv.holder[idx];
+  if (holder == null) return 'available';
+  return inv.bookings.get(holder)?.status === 'confirmed' ? 'sold' : 'held';
+}
+
+/** Records when a hold expires, keeping `expiries` sorted. */
+export function scheduleExpiry(inv: EventInventory, id: string, at: number): void {
+  const q = inv.expiries;
+  let i = q.length;
+  while (i > 0 && q[i - 1]!.at > at) i--;
+  q.splice(i, 0, { at, id });
+}

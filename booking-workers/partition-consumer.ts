@@ -1,0 +1,550 @@
+import type { Channel, ConsumeMessage } from 'amqplib';
+import type { Redis } from 'ioredis';
+import type { Config } from '../shared/config';
+import type { Logger } from '../shared/logger';
+import { withTransaction, type Pool } from '../shared/db/pool';
+import type { AmqpConnection } from '../shared/amqp/connect';
+import type { ConfirmPublisher } from '../shared/amqp/publisher';
+import type { RedisKeys } from '../shared/redis/keys';
+import { FencedError, isRetryable, PoisonMessageError } from '../shared/errors';
+import {
+  partitionCommandSchema,
+  type BookCommand,
+  type BookingResult,
+  type PartitionCommand,
+  type SeatStatus,
+} from '../shared/contracts/messages';
+import { buildInventory, seatStatus, type BookingState, type EventInventory } from './allocator/inventory';
+import { decideBook, expiredHolds, nextExpiry, park, parkedCommand, release, withdraw } from './allocator/allocate';
+import { expandLayout } from './allocator/layout';
+import type { EventLayout } from '../shared/contracts/events';
+import { activatePartition } from './sql/activate-partition';
+import { listEventsWithPendingWork } from './sql/list-partition-events';
+import { loadEventInventory } from './sql/load-event-inventory';
+import { commitBatch, emptyBatchWrite, type BatchWrite } from './sql/commit-batch';
+import { msUntilToken, newBucket, take, type Bucket } from './throttle';
+import { writeFullSnapshot, writeSeatChanges } from './seat-snapshot';
+import type { WorkerMetrics } from './metrics';
+
+export interface PartitionConsumerDeps {
+  partition: number;
+  config: Config;
+  pool: Pool;
+  redis: Redis;
+  keys: RedisKeys;
+  conn: AmqpConnection;
+  publisher: ConfirmPublisher;
+  logger: Logger;
+  workerId: string;
+  metrics: WorkerMetrics;
+}
+
+/** What one batch did, gathered while deciding and used after the commit. */
+interface BatchEffects {
+  write: BatchWrite;
+  results: BookingResult[];
+  /** Per event: seat indexes whose status changed. */
+  seatChanges: Map<string, Set<number>>;
+  touched: Set<string>;
+  fullSnapshots: Set<string>;
+  poison: Array<{ msg: ConsumeMessage; reason: string }>;
+}
+
+const COMMIT_RETRIES = 5;
+
+/**
+ * The single writer of one partition. It consumes `bookings.p<n>` (quorum, single active consumer),
+ * decides every command of the partition's events serially with the pure allocator, writes each
+ * batch in one transaction, publishes the outcomes with confirms, and only then acks.
+ */
+export class PartitionConsumer {
+  private channel: Channel | null = null;
+  private consumerTag: string | null = null;
+  /** Non-null while this worker is the partition's active consumer (its fencing token). */
+  private epoch: number | null = null;
+  private readonly events = new Map<string, EventInventory>();
+  /** Events known not to exist (a request for them is rejected). */
+  private readonly missing = new Set<string>();
+  private readonly buckets = new Map<string, Bucket>();
+  private inbox: ConsumeMessage[] = [];
+  private running: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private stopping = false;
+  private readonly log: Logger;
+  private readonly decidedAt: number[] = [];
+  private readonly eventRates = new Map<string, number[]>();
+
+  constructor(private readonly d: PartitionConsumerDeps) {
+    this.log = d.logger.child({ partition: d.partition });
+  }
+
+  get active(): boolean {
+    return this.epoch !== null;
+  }
+
+  get queue(): string {
+    return this.d.publisher.names.partitionQueue(this.d.partition);
+  }
+
+  async start(): Promise<void> {
+    this.stopping = false;
+    const channel = await this.d.conn.createChannel();
+    this.channel = channel;
+    channel.on('error', (err) => this.log.warn('partition channel error', { err: err.message }));
+    channel.on('close', () => {
+      if (this.channel === channel) this.onChannelLost();
+    });
+    await channel.prefetch(this.d.config.WORKER_PREFETCH);
+    const { consumerTag } = await channel.consume(this.queue, (msg) => {
+      if (!msg) return; // consumer cancelled by the broker (queue deleted)
+      this.inbox.push(msg);
+      this.kick();
+    });
+    this.consumerTag = consumerTag;
+    this.timer = setInterval(() => this.kick(), 50);
+    this.timer.unref();
+  }
+
+  /** Stops taking messages, finishes the batch in flight (committed, announced, acked), then closes. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    const channel = this.channel;
+    if (channel && this.consumerTag) await channel.cancel(this.consumerTag).catch(() => undefined);
+    await this.running;
+    // Messages delivered but not yet taken into a batch go back to the queue when the channel closes.
+    this.channel = null;
+    this.inbox = [];
+    if (channel) await channel.close().catch(() => undefined);
+    this.reset();
+  }
+
+  private reset(): void {
+    this.epoch = null;
+    this.events.clear();
+    this.missing.clear();
+    this.buckets.clear();
+    this.layouts.clear();
+    this.eventRates.clear();
+  }
+
+  private onChannelLost(): void {
+    this.log.warn('partition channel closed; dropping in-memory state');
+    this.channel = null;
+    this.inbox = [];
+    this.reset();
+    if (!this.stopping) {
+      // Come back as a standby consumer; the broker decides who is active.
+      setTimeout(() => {
+        if (!this.stopping) this.start().catch((err) => this.log.error('re-subscribe failed', { err: err.message }));
+      }, 1000).unref();
+    }
+  }
+
+  /** Applies an operator setting that arrived on the control exchange. */
+  applySettings(eventId: string, throttlePerS: number | null, paused: boolean): void {
+    const inv = this.events.get(eventId);
+    if (!inv) return; // loaded later from PostgreSQL, where the setting is durable
+    inv.settings = { throttlePerS, paused };
+    this.buckets.delete(eventId);
+    this.log.info('event settings applied', { event_id: eventId, throttle_per_s: throttlePerS, paused });
+    this.kick();
+  }
+
+  private kick(): void {
+    if (this.running || this.stopping && this.inbox.length === 0) return;
+    this.running = this.loop().finally(() => {
+      this.running = null;
+    });
+  }
+
+  private async loop(): Promise<void> {
+    while (this.channel) {
+      const msgs = this.inbox.splice(0, this.d.config.WORKER_BATCH_MAX);
+      const now = Date.now();
+      if (msgs.length === 0 && (!this.active || !this.hasInternalWork(now))) return;
+      try {
+        await this.processBatch(msgs, now);
+      } catch (err) {
+        await this.onBatchFailure(err, msgs);
+        return;
+      }
+    }
+  }
+
+  private async onBatchFailure(err: unknown, msgs: ConsumeMessage[]): Promise<void> {
+    const channel = this.channel;
+    if (err instanceof FencedError) {
+      this.log.warn('fenced: another worker owns this partition now', { err: err.message });
+    } else {
+      this.log.error('batch failed; messages go back to the queue', { err: (err as Error).message, stack: (err as Error).stack });
+    }
+    this.d.metrics.batchFailures.inc({ partition: String(this.d.partition) });
+    // In-memory decisions of the failed batch are void: forget everything and let the broker redeliver.
+    // Closing the channel requeues every unacked message; a message that keeps failing reaches the
+    // delivery limit and is dead-lettered.
+    void msgs;
+    if (channel) {
+      this.channel = null;
+      await channel.close().catch(() => undefined);
+      this.onChannelLost();
+    }
+  }
+
+  private hasInternalWork(now: number): boolean {
+    for (const inv of this.events.values()) {
+      const next = nextExpiry(inv);
+      if (next !== null && next <= now) return true;
+      if (inv.backlog.length && this.canDrain(inv, now)) return true;
+    }
+    return false;
+  }
+
+  private canDrain(inv: EventInventory, now: number): boolean {
+    if (inv.settings.paused) return false;
+    if (inv.settings.throttlePerS === null) return true;
+    return msUntilToken(this.bucket(inv, now), now) === 0;
+  }
+
+  private bucket(inv: EventInventory, now: number): Bucket {
+    let b = this.buckets.get(inv.eventId);
+    if (!b || b.ratePerS !== inv.settings.throttlePerS) {
+      b = newBucket(inv.settings.throttlePerS ?? 1, now);
+      this.buckets.set(inv.eventId, b);
+    }
+    return b;
+  }
+
+  private async activate(): Promise<void> {
+    const epoch = await activatePartition(this.d.pool, this.d.partition, this.d.workerId);
+    this.reset();
+    this.epoch = epoch;
+    const pending = await listEventsWithPendingWork(this.d.pool, this.d.partition);
+    await this.loadEvents(pending, null);
+    this.log.info('active consumer of partition', { epoch, events_loaded: pending.length });
+    this.d.metrics.activations.inc({ partition: String(this.d.partition) });
+  }
+
+  private async loadEvents(ids: Iterable<string>, effects: BatchEffects | null): Promise<void> {
+    const todo = [...new Set(ids)].filter((id) => !this.events.has(id) && !this.missing.has(id));
+    const loaded = await Promise.all(todo.map((id) => loadEventInventory(this.d.pool, id)));
+    const pipe = this.d.redis.pipeline();
+    const asOf = new Date().toISOString();
+    todo.forEach((id, i) => {
+      const found = loaded[i];
+      if (!found) {
+        this.missing.add(id);
+        return;
+      }
+      const inv = buildInventory(found.source);
+      this.events.set(id, inv);
+      if (!inv.ready) this.layouts.set(id, found.event.layout);
+      if (inv.ready) writeFullSnapshot(pipe, this.d.keys, inv, asOf);
+      effects?.touched.add(id);
+    });
+    await pipe.exec().catch((err) => this.log.warn('seat snapshot write failed', { err: err.message }));
+  }
+
+  private async processBatch(msgs: ConsumeMessage[], now: number): Promise<void> {
+    const started = performance.now();
+    if (!this.active) await this.activate();
+    const effects: BatchEffects = {
+      write: emptyBatchWrite(this.d.partition, this.epoch!),
+      results: [],
+      seatChanges: new Map(),
+      touched: new Set(),
+      fullSnapshots: new Set(),
+      poison: [],
+    };
+
+    // 1. Parse. A message that does not parse is poison: dead-lettered with its reason, never decided.
+    const commands: PartitionCommand[] = [];
+    for (const msg of msgs) {
+      if (msg.properties.type === 'tick') continue;
+      try {
+        commands.push(parseCommand(msg));
+      } catch (err) {
+        effects.poison.push({ msg, reason: (err as Error).message });
+      }
+    }
+
+    // 2. Make sure every event named is in memory (loaded once, then owned here).
+    await this.loadEvents(
+      commands.map((c) => c.event_id),
+      effects,
+    );
+
+    // 3. Decide, serially, in arrival order.
+    for (const cmd of commands) this.decide(cmd, now, effects);
+
+    // 4. Internal work of the single writer: expire holds, drain parked requests.
+    for (const inv of this.events.values()) {
+      for (const id of expiredHolds(inv, now)) {
+        const next = release(inv, id, 'expired', now, 'hold_expired');
+        if (next) this.record(inv, next, effects, true);
+      }
+      this.drainBacklog(inv, now, effects);
+    }
+
+    if (effects.write.bookings.length || effects.write.newSeats.length) {
+      await this.commit(effects.write);
+    }
+    const committed = performance.now();
+
+    // 5. Announce (with confirms), refresh the read snapshot, then ack.
+    await this.announce(effects, now);
+    const last = msgs[msgs.length - 1];
+    if (last && this.channel) this.channel.ack(last, true);
+
+    const decided = effects.results.filter((r) => r.status !== 'queued').length;
+    const m = this.d.metrics;
+    const labels = { partition: String(this.d.partition) };
+    m.batchSize.observe(labels, msgs.length);
+    m.decisions.inc(labels, decided);
+    if (msgs.length || decided) {
+      m.commitSeconds.observe(labels, (committed - started) / 1000);
+      m.batchSeconds.observe(labels, (performance.now() - started) / 1000);
+    }
+  }
+
+  private decide(cmd: PartitionCommand, now: number, effects: BatchEffects): void {
+    const inv = this.events.get(cmd.event_id);
+    switch (cmd.type) {
+      case 'book': {
+        const existing = inv?.bookings.get(cmd.booking_id);
+        if (existing) {
+          // A redelivery of something already decided (or parked): announce the stored outcome again.
+          if (existing.status !== 'queued') effects.results.push(this.resultOf(cmd.event_id, existing));
+          return;
+        }
+        if (!inv) {
+          effects.write.bookings.push({ eventId: cmd.event_id, seatIds: [], state: rejectedUnknown(cmd, now) });
+          effects.results.push(this.resultOf(cmd.event_id, rejectedUnknown(cmd, now)));
+          return;
+        }
+        if (inv.backlog.length || inv.settings.paused || (inv.settings.throttlePerS !== null && take(this.bucket(inv, now), 1, now) === 0)) {
+          this.record(inv, park(inv, cmd), effects, false);
+          return;
+        }
+        this.record(inv, decideBook(inv, cmd, now, { maxPerRequest: this.d.config.MAX_PER_REQUEST }), effects, true);
+        return;
+      }
+      case 'cancel': {
+        if (!inv) return;
+        const existing = inv.bookings.get(cmd.booking_id);
+        if (existing && existing.userId !== cmd.user_id) return; // ingress checks ownership; never trust twice
+        if (!existing) {
+          // The cancel overtook its request (a redelivery): leave a tombstone the request will find.
+          const tomb = withdrawUnseen(cmd, now);
+          inv.bookings.set(tomb.id, tomb);
+          this.record(inv, tomb, effects, true);
+          return;
+        }
+        const next = existing.status === 'queued' ? withdraw(inv, existing.id, now) : release(inv, existing.id, 'cancelled', now, 'cancelled_by_user');
+        if (next) this.record(inv, next, effects, true);
+        else effects.results.push(this.resultOf(inv.eventId, existing));
+        return;
+      }
+      case 'inventory.init': {
+        if (!inv || inv.ready) return;
+        const ready = this.initInventory(inv);
+        if (!ready) return;
+        effects.write.readyEvents.push(ready.eventId);
+        if (ready.kind === 'reserved') effects.write.newSeats.push({ eventId: ready.eventId, seats: ready.seats });
+        else effects.write.gaAvailable.push({ eventId: ready.eventId, available: ready.available });
+        effects.fullSnapshots.add(inv.eventId);
+        effects.touched.add(inv.eventId);
+        return;
+      }
+    }
+  }
+
+  /** Expands a new event's layout into inventory, in memory; the batch commit makes it durable. */
+  private initInventory(inv: EventInventory): EventInventory | null {
+    const layout = this.layouts.get(inv.eventId);
+    if (!layout) return null;
+    this.layouts.delete(inv.eventId);
+    const rebuilt = buildInventory({
+      eventId: inv.eventId,
+      kind: inv.kind,
+      ready: true,
+      holdSeconds: inv.holdSeconds,
+      maxPerUser: inv.maxPerUser,
+      onSaleAt: inv.onSaleAt,
+      settings: inv.settings,
+      capacity: inv.capacity,
+      gaPriceCents: layout.kind === 'general_admission' ? layout.price_cents : 0,
+      gaAvailable: layout.kind === 'general_admission' ? layout.capacity : null,
+      seats: layout.kind === 'reserved' ? expandLayout(layout) : [],
+      bookings: [...inv.bookings.values()],
+    });
+    this.events.set(inv.eventId, rebuilt);
+    return rebuilt;
+  }
+
+  private readonly layouts = new Map<string, EventLayout>();
+
+  private drainBacklog(inv: EventInventory, now: number, effects: BatchEffects): void {
+    if (!inv.backlog.length || inv.settings.paused) return;
+    let budget = inv.backlog.length;
+    if (inv.settings.throttlePerS !== null) budget = take(this.bucket(inv, now), budget, now);
+    while (budget-- > 0 && inv.backlog.length) {
+      const id = inv.backlog.shift()!;
+      const parked = inv.bookings.get(id);
+      if (!parked || parked.status !== 'queued') continue;
+      inv.bookings.delete(id);
+      this.record(inv, decideBook(inv, parkedCommand(inv, parked), now, { maxPerRequest: this.d.config.MAX_PER_REQUEST }), effects, true);
+    }
+  }
+
+  /** Adds a booking's new state to the batch: its row, its seats, its announcement. */
+  private record(inv: EventInventory, b: BookingState, effects: BatchEffects, announce: boolean): void {
+    const seatIds = b.seatIdx.map((i) => inv.seats[i]!.id);
+    effects.write.bookings.push({ eventId: inv.eventId, state: b, seatIds });
+    effects.touched.add(inv.eventId);
+    if (inv.kind === 'reserved' && b.seatIdx.length) {
+      let changed = effects.seatChanges.get(inv.eventId);
+      if (!changed) effects.seatChanges.set(inv.eventId, (changed = new Set()));
+      const status: SeatStatus = b.status === 'held' || b.status === 'payment_pending' ? 'held' : b.status === 'confirmed' ? 'sold' : 'available';
+      for (const idx of b.seatIdx) {
+        changed.add(idx);
+        effects.write.seats.push({ eventId: inv.eventId, seatId: inv.seats[idx]!.id, status, bookingId: status === 'available' ? null : b.id });
+      }
+    }
+    if (inv.kind === 'general_admission' && b.quantity) effects.write.gaAvailable.push({ eventId: inv.eventId, available: inv.available });
+    if (announce) effects.results.push(this.resultOf(inv.eventId, b));
+  }
+
+  private resultOf(eventId: string, b: BookingState): BookingResult {
+    const inv = this.events.get(eventId);
+    return {
+      booking_id: b.id,
+      event_id: eventId,
+      user_id: b.userId,
+      status: b.status,
+      ...(b.seq !== null ? { seq: b.seq } : {}),
+      ...(b.seatIdx.length && inv ? { seats: b.seatIdx.map((i) => inv.seats[i]!.id) } : {}),
+      ...(b.quantity ? { quantity: b.quantity, amount_cents: b.amountCents } : {}),
+      ...(b.holdExpiresAt !== null ? { hold_expires_at: new Date(b.holdExpiresAt).toISOString() } : {}),
+      ...(b.reason ? { reason: b.reason } : {}),
+      ...(b.correlationId ? { correlation_id: b.correlationId } : {}),
+      decided_at: b.decidedAt ?? new Date().toISOString(),
+    };
+  }
+
+  private async commit(write: BatchWrite): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await withTransaction(this.d.pool, (client) => commitBatch(client, write));
+        return;
+      } catch (err) {
+        if (err instanceof FencedError || !isRetryable(err) || attempt >= COMMIT_RETRIES || this.stopping) throw err;
+        const delay = Math.min(2000, 100 * 2 ** attempt);
+        this.log.warn('commit failed, retrying', { attempt, delay_ms: delay, err: (err as Error).message });
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+
+  private async announce(effects: BatchEffects, now: number): Promise<void> {
+    const pub = this.d.publisher;
+    const asOf = new Date().toISOString();
+    const sends: Promise<void>[] = [];
+    for (const r of effects.results) sends.push(pub.publishEvent('booking.result', r.event_id, r));
+    for (const { msg, reason } of effects.poison) {
+      sends.push(
+        pub.publish(pub.names.deadLetterExchange, '', msg.content, {
+          persistent: true,
+          headers: { ...msg.properties.headers, 'x-onsale-error': reason, 'x-onsale-partition': this.d.partition },
+          messageId: msg.properties.messageId,
+          type: msg.properties.type,
+        }),
+      );
+      this.log.warn('malformed message dead-lettered', { reason });
+      this.d.metrics.deadLettered.inc({ partition: String(this.d.partition) });
+    }
+    const pipe = this.d.redis.pipeline();
+    for (const eventId of effects.touched) {
+      const inv = this.events.get(eventId);
+      if (!inv) continue;
+      const watermark = this.updateWatermark(inv, effects);
+      const rate = this.rateOf(eventId, effects, now);
+      pipe.set(this.d.keys.eventWatermark(eventId), String(watermark));
+      const progress = { event_id: eventId, watermark, rate_per_s: rate, paused: inv.settings.paused, throttle_per_s: inv.settings.throttlePerS, at: asOf };
+      pipe.hset(this.d.keys.eventProgress(eventId), { watermark, rate_per_s: rate, paused: String(inv.settings.paused), backlog: inv.backlog.length });
+      sends.push(pub.publishEvent('event.progress', eventId, progress));
+      if (effects.fullSnapshots.has(eventId)) writeFullSnapshot(pipe, this.d.keys, inv, asOf);
+      const changed = effects.seatChanges.get(eventId);
+      if (changed?.size || inv.kind === 'general_admission') {
+        writeSeatChanges(pipe, this.d.keys, inv, changed ?? [], asOf);
+        sends.push(
+          pub.publishEvent('seats.changed', eventId, {
+            event_id: eventId,
+            ...(inv.kind === 'reserved'
+              ? { seats: [...(changed ?? [])].map((i): [string, SeatStatus] => [inv.seats[i]!.id, seatStatus(inv, i)]) }
+              : { available: inv.available }),
+            as_of: asOf,
+          }),
+        );
+      }
+    }
+    pipe.hset(this.d.keys.partitionStats(this.d.partition), {
+      owner: this.d.workerId,
+      epoch: this.epoch ?? 0,
+      rate_per_s: this.partitionRate(effects, now),
+      updated_at: asOf,
+    });
+    // A failed snapshot write must not hold back acks: readers fall back to PostgreSQL.
+    const snapshot = pipe.exec().catch((err) => this.log.warn('snapshot write failed', { err: err.message }));
+    await Promise.all(sends);
+    await snapshot;
+  }
+
+  private updateWatermark(inv: EventInventory, effects: BatchEffects): number {
+    for (const r of effects.results) if (r.event_id === inv.eventId && r.status !== 'queued' && r.seq !== undefined) inv.watermark = Math.max(inv.watermark, r.seq);
+    return inv.watermark;
+  }
+
+  private rateOf(eventId: string, effects: BatchEffects, now: number): number {
+    const stamps = this.eventRates.get(eventId) ?? [];
+    for (const r of effects.results) if (r.event_id === eventId) stamps.push(now);
+    while (stamps.length && stamps[0]! < now - 5000) stamps.shift();
+    this.eventRates.set(eventId, stamps);
+    return Math.round((stamps.length / 5) * 10) / 10;
+  }
+
+  private partitionRate(effects: BatchEffects, now: number): number {
+    for (let i = 0; i < effects.results.length; i++) this.decidedAt.push(now);
+    while (this.decidedAt.length && this.decidedAt[0]! < now - 5000) this.decidedAt.shift();
+    return Math.round((this.decidedAt.length / 5) * 10) / 10;
+  }
+}
+
+function parseCommand(msg: ConsumeMessage): PartitionCommand {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(msg.content.toString('utf8'));
+  } catch {
+    throw new PoisonMessageError('body is not JSON');
+  }
+  const parsed = partitionCommandSchema.safeParse(raw);
+  if (!parsed.success) throw new PoisonMessageError(`invalid command: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return parsed.data;
+}
+
+function rejectedUnknown(cmd: BookCommand, now: number): BookingState {
+  return {
+    id: cmd.booking_id, userId: cmd.user_id, status: 'rejected', seq: cmd.seq, request: cmd.request, seatIdx: [], quantity: 0,
+    amountCents: 0, holdExpiresAt: null, reason: 'event_not_found', correlationId: cmd.correlation_id ?? null,
+    requestedAt: cmd.requested_at, decidedAt: new Date(now).toISOString(),
+  };
+}
+
+function withdrawUnseen(cmd: Extract<PartitionCommand, { type: 'cancel' }>, now: number): BookingState {
+  return {
+    id: cmd.booking_id, userId: cmd.user_id, status: 'cancelled', seq: null, request: {}, seatIdx: [], quantity: 0, amountCents: 0,
+    holdExpiresAt: null, reason: 'withdrawn', correlationId: cmd.correlation_id ?? null, requestedAt: new Date(now).toISOString(),
+    decidedAt: new Date(now).toISOString(),
+  };
+}

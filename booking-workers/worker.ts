@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import express from 'express';
+import type { Config } from '../shared/config';
+import { createLogger, type Logger } from '../shared/logger';
+import { createPool } from '../shared/db/pool';
+import { connectAmqp } from '../shared/amqp/connect';
+import { ConfirmPublisher } from '../shared/amqp/publisher';
+import { assertTopology, buildTopology } from '../shared/amqp/topology';
+import { connectRedis } from '../shared/redis/connect';
+import { redisKeys } from '../shared/redis/keys';
+import { healthRouter } from '../shared/http/health';
+import { once } from '../shared/shutdown';
+import type { ControlMessage } from '../shared/contracts/messages';
+import { PartitionConsumer } from './partition-consumer';
+import { createWorkerMetrics } from './metrics';
+
+export interface RunningWorker {
+  id: string;
+  port: number;
+  consumers: PartitionConsumer[];
+  close(): Promise<void>;
+}
+
+/**
+ * A booking-worker process: a standby or active consumer of every partition queue (the broker's
+ * single-active-consumer picks one per partition), the control subscription, the liveness ticker,
+ * and a small HTTP server with /healthz, /readyz and /metrics.
+ */
+export async function startWorker(config: Config, logger: Logger = createLogger('worker')): Promise<RunningWorker> {
+  const id = `worker-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const log = logger.child({ worker_id: id });
+  const pool = createPool(config.DATABASE_URL, Math.min(20, config.PARTITIONS + 4), id);
+  const redis = await connectRedis(config.REDIS_URL, id);
+  const conn = await connectAmqp(config.AMQP_URL, id);
+  let shuttingDown = false;
+  conn.on('error', (err: Error) => log.error('broker connection error', { err: err.message }));
+  conn.on('close', () => {
+    if (!shuttingDown) {
+      // Crash-only: the broker requeues our unacked messages and a standby takes over; the supervisor restarts us.
+      log.error('broker connection lost; exiting');
+      process.exitCode = 1;
+      setTimeout(() => process.exit(1), 100).unref();
+    }
+  });
+
+  const setup = await conn.createChannel();
+  await assertTopology(setup, buildTopology(config));
+  const publisher = await ConfirmPublisher.open(conn, config.AMQP_PREFIX);
+  const keys = redisKeys(config.REDIS_PREFIX);
+  const metrics = createWorkerMetrics();
+
+  const consumers: PartitionConsumer[] = [];
+  for (let p = 0; p < config.PARTITIONS; p++) {
+    consumers.push(new PartitionConsumer({ partition: p, config, pool, redis, keys, conn, publisher, logger: log, workerId: id, metrics }));
+  }
+  for (const c of consumers) await c.start();
+
+  // Operator settings reach every worker; the active one applies them at once.
+  const { queue: controlQueue } = await setup.assertQueue('', { exclusive: true, autoDelete: true });
+  await setup.bindQueue(controlQueue, publisher.names.control, '');
+  await setup.consume(
+    controlQueue,
+    (msg) => {
+      if (!msg) return;
+      try {
+        const m = JSON.parse(msg.content.toString()) as ControlMessage;
+        if (m.type === 'event.settings') consumers[m.partition]?.applySettings(m.event_id, m.throttle_per_s, m.paused);
+      } catch (err) {
+        log.warn('bad control message ignored', { err: (err as Error).message });
+      }
+    },
+    { noAck: true },
+  );
+
+  const ticker = setInterval(() => {
+    for (let p = 0; p < config.PARTITIONS; p++) publisher.publishTick(p, config.TICK_MS * 3).catch(() => undefined);
+  }, config.TICK_MS);
+  ticker.unref();
+
+  const app = express();
+  app.use(
+    healthRouter(
+      {
+        postgres: () => pool.query('SELECT 1'),
+        redis: () => redis.ping(),
+        rabbitmq: async () => {
+          if (!publisher.isOpen) throw new Error('channel closed');
+        },
+      },
+      metrics.registry,
+      () => shuttingDown,
+    ),
+  );
+  app.get('/status', (_req, res) => {
+    res.json({ worker_id: id, active_partitions: consumers.flatMap((c, i) => (c.active ? [i] : [])) });
+  });
+  const server = http.createServer(app);
+  await new Promise<void>((resolve) => server.listen(config.WORKER_PORT, '0.0.0.0', resolve));
+  const port = (server.address() as { port: number }).port;
+  log.info('worker started', { partitions: config.PARTITIONS, port });
+
+  const close = once(async () => {
+    shuttingDown = true;
+    clearInterval(ticker);
+    // Stop intake, finish and ack the batches in flight, then close connections.
+    await Promise.all(consumers.map((c) => c.stop()));
+    await publisher.close();
+    await setup.close().catch(() => undefined);
+    await conn.close().catch(() => undefined);
+    redis.disconnect();
+    await pool.end();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    log.info('worker stopped');
+  });
+  return { id, port, consumers, close };
+}

@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import type { IngressContext } from './context';
+import { errorHandler, requireJson } from './middleware/errors';
+import { bookingsRouter } from './routes/bookings';
+import { eventsRouter } from './routes/events';
+import { opsRouter } from './routes/ops';
+import { healthRouter } from '../shared/http/health';
+import { AppError } from '../shared/errors';
+
+/** The ingress HTTP API as an Express app (no listening; see server.ts). */
+export function createApp(ctx: IngressContext, state: { shuttingDown: boolean }) {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const requests = new Counter({ name: 'onsale_http_requests_total', help: 'HTTP requests', labelNames: ['method', 'route', 'status'], registers: [registry] });
+  const latency = new Histogram({
+    name: 'onsale_http_request_seconds',
+    help: 'HTTP latency',
+    labelNames: ['method', 'route'],
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [registry],
+  });
+
+  // Correlation id: taken from X-Request-Id when sane, else new; it travels into the queue and to the socket push.
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const given = req.get('x-request-id');
+    req.requestId = given && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
+    res.set('X-Request-Id', req.requestId);
+    const started = performance.now();
+    res.on('finish', () => {
+      const route = (req.route?.path as string | undefined) ?? 'unmatched';
+      requests.inc({ method: req.method, route, status: String(res.statusCode) });
+      latency.observe({ method: req.method, route }, (performance.now() - started) / 1000);
+    });
+    next();
+  });
+  app.use(
+    healthRouter(
+      {
+        postgres: () => ctx.pool.query('SELECT 1'),
+        redis: () => ctx.redis.ping(),
+        rabbitmq: async () => {
+          if (!ctx.broker.connected) throw new Error('not connected');
+        },
+      },
+      registry,
+      () => state.shuttingDown,
+    ),
+  );
+  // Stop intake while shutting down: new requests get 503 and go elsewhere.
+  app.use((_req: Request, _res: Response, next: NextFunction) => next(state.shuttingDown ? new AppError('shutting_down', undefined, undefined, 1) : undefined));
+  app.use(requireJson);
+  app.use(express.json({ limit: ctx.config.BODY_LIMIT, strict: true }));
+  app.use(bookingsRouter(ctx));
+  app.use(eventsRouter(ctx));
+  app.use(opsRouter(ctx));
+  app.use((_req: Request, _res: Response, next: NextFunction) => next(new AppError('not_found')));
+  app.use(errorHandler(ctx.logger));
+  return app;
+}

@@ -1,0 +1,49 @@
+import type { NextFunction, Request, Response } from 'express';
+import { z } from 'zod';
+import { AppError, ERRORS } from '../../shared/errors';
+import type { Logger } from '../../shared/logger';
+
+/** Turns every error into `{ error: { code, message, details?, request_id } }` with the registry's status. */
+export function errorHandler(logger: Logger) {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const appErr = toAppError(err);
+    if (appErr.status >= 500) logger.error('request failed', { request_id: req.requestId, path: req.path, err: (err as Error)?.stack ?? String(err) });
+    if (appErr.retryAfterSeconds !== undefined) res.set('Retry-After', String(appErr.retryAfterSeconds));
+    res.status(appErr.status).json({
+      error: { code: appErr.code, message: appErr.message, ...(appErr.details !== undefined ? { details: appErr.details } : {}), request_id: req.requestId },
+    });
+  };
+}
+
+function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  if (err instanceof z.ZodError) return validationError(err);
+  const e = err as { type?: string; status?: number };
+  if (e?.type === 'entity.parse.failed') return new AppError('invalid_json');
+  if (e?.type === 'entity.too.large') return new AppError('payload_too_large');
+  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new AppError('unsupported_media_type');
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return new AppError('validation_failed', (err as Error).message);
+  return new AppError('internal_error');
+}
+
+export function validationError(err: z.ZodError): AppError {
+  return new AppError(
+    'validation_failed',
+    ERRORS.validation_failed.description,
+    err.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+  );
+}
+
+/** Parses with a zod schema, throwing a 400 `validation_failed` that lists each problem. */
+export function parseOr400<T>(schema: z.ZodType<T>, value: unknown): T {
+  const r = schema.safeParse(value);
+  if (!r.success) throw validationError(r.error);
+  return r.data;
+}
+
+/** POST/PUT/PATCH bodies must be JSON. */
+export function requireJson(req: Request, _res: Response, next: NextFunction) {
+  const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+  if (['POST', 'PUT', 'PATCH'].includes(req.method) && hasBody && !req.is('application/json')) return next(new AppError('unsupported_media_type'));
+  next();
+}

@@ -1,0 +1,139 @@
+import { createHash, randomUUID } from 'node:crypto';
+import express, { type Request, type Response } from 'express';
+import type { IngressContext } from '../context';
+import { principalOf, requireAuth } from '../middleware/auth';
+import { parseOr400 } from '../middleware/errors';
+import { bookingBodySchema, uuidParam } from '../../shared/contracts/http';
+import type { BookingRequest } from '../../shared/contracts/messages';
+import { ACTIVE_STATUSES, TERMINAL_STATUSES } from '../../shared/contracts/messages';
+import { AppError } from '../../shared/errors';
+import { toCents } from '../../shared/money';
+import { lookupBooking, positionOf } from '../../shared/read/booking-status';
+import { eventPartition } from '../read-model/event-partition';
+
+const PENDING_TTL_S = 24 * 3600;
+const IDEMPOTENCY_TTL_S = 24 * 3600;
+
+export function bookingsRouter(ctx: IngressContext) {
+  const r = express.Router();
+  const auth = requireAuth(ctx.config.JWT_SECRET);
+
+  r.post('/v1/bookings', auth, async (req: Request, res: Response) => {
+    const { user_id } = principalOf(req);
+    const body = parseOr400(bookingBodySchema, req.body);
+    if ((body.seat_ids === undefined) === (body.quantity === undefined)) throw new AppError('invalid_booking_request');
+    if (body.quantity !== undefined && (body.quantity < 1 || body.quantity > ctx.config.MAX_PER_REQUEST)) {
+      throw new AppError('quantity_out_of_range', `quantity must be from 1 to ${ctx.config.MAX_PER_REQUEST}`);
+    }
+    if (body.seat_ids !== undefined && new Set(body.seat_ids).size > ctx.config.MAX_PER_REQUEST) {
+      throw new AppError('quantity_out_of_range', `at most ${ctx.config.MAX_PER_REQUEST} seats per request`);
+    }
+
+    const idemKey = req.get('Idempotency-Key');
+    const bodyHash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
+    let idemRedisKey: string | null = null;
+    if (idemKey !== undefined) {
+      if (!/^[\x21-\x7e]{1,128}$/.test(idemKey)) throw new AppError('validation_failed', 'Idempotency-Key must be 1-128 visible ASCII characters');
+      idemRedisKey = ctx.keys.idempotency(user_id, idemKey);
+      const claimed = await ctx.redis.set(idemRedisKey, JSON.stringify({ hash: bodyHash, state: 'in_progress' }), 'EX', 60, 'NX').catch(() => {
+        throw new AppError('dependency_unavailable', 'Redis is unreachable', undefined, 2);
+      });
+      if (claimed === null) {
+        const prior = JSON.parse((await ctx.redis.get(idemRedisKey)) ?? '{}') as { hash?: string; state?: string; status?: number; body?: unknown };
+        if (prior.hash !== bodyHash) throw new AppError('idempotency_key_reused');
+        if (prior.state !== 'done') throw new AppError('idempotency_key_reused', 'A request with this Idempotency-Key is still in progress');
+        res.status(prior.status ?? 202).set('Idempotent-Replay', 'true').json(prior.body);
+        return;
+      }
+    }
+
+    try {
+      const partition = await eventPartition(ctx, body.event_id);
+      if (partition === null) throw new AppError('event_not_found');
+      const publisher = ctx.broker.publisher();
+      const bookingId = randomUUID();
+      const requestedAt = new Date().toISOString();
+      const request: BookingRequest = {
+        ...(body.seat_ids ? { seat_ids: [...new Set(body.seat_ids)] } : {}),
+        ...(body.accept_alternatives !== undefined ? { accept_alternatives: body.accept_alternatives } : {}),
+        ...(body.quantity !== undefined ? { quantity: body.quantity } : {}),
+        ...(body.section ? { section: body.section } : {}),
+        ...(body.price_tier ? { price_tier: body.price_tier } : {}),
+        ...(body.max_price !== undefined ? { max_price_cents: toCents(body.max_price) } : {}),
+      };
+      let seq: number;
+      try {
+        const out = await ctx.redis
+          .multi()
+          .incr(ctx.keys.eventSeq(body.event_id))
+          .get(ctx.keys.eventWatermark(body.event_id))
+          .exec();
+        seq = Number(out?.[0]?.[1]);
+        await ctx.redis.hset(ctx.keys.pendingBooking(bookingId), { event_id: body.event_id, user_id, seq, requested_at: requestedAt });
+        await ctx.redis.expire(ctx.keys.pendingBooking(bookingId), PENDING_TTL_S);
+      } catch {
+        throw new AppError('dependency_unavailable', 'Redis is unreachable; nothing was queued', undefined, 2);
+      }
+      try {
+        await publisher.publishCommand(partition, {
+          type: 'book',
+          event_id: body.event_id,
+          booking_id: bookingId,
+          user_id,
+          seq,
+          requested_at: requestedAt,
+          request,
+          correlation_id: req.requestId,
+        });
+      } catch (err) {
+        await ctx.redis.del(ctx.keys.pendingBooking(bookingId)).catch(() => undefined);
+        ctx.logger.warn('publish not confirmed', { request_id: req.requestId, err: (err as Error).message });
+        throw new AppError('queue_unavailable', 'The broker did not confirm the request; nothing was queued.', undefined, 1);
+      }
+      const position = await positionOf(ctx.redis, ctx.keys, body.event_id, seq);
+      const answer = { booking_id: bookingId, event_id: body.event_id, status: 'queued', position };
+      if (idemRedisKey) {
+        await ctx.redis.set(idemRedisKey, JSON.stringify({ hash: bodyHash, state: 'done', status: 202, body: answer }), 'EX', IDEMPOTENCY_TTL_S).catch(() => undefined);
+      }
+      ctx.logger.info('booking queued', { request_id: req.requestId, correlation_id: req.requestId, booking_id: bookingId, event_id: body.event_id, partition, seq });
+      res.status(202).location(`/v1/bookings/${bookingId}`).json(answer);
+    } catch (err) {
+      if (idemRedisKey) await ctx.redis.del(idemRedisKey).catch(() => undefined);
+      throw err;
+    }
+  });
+
+  r.get('/v1/bookings/:id', auth, async (req: Request, res: Response) => {
+    const booking = await ownBooking(ctx, req);
+    const position = booking.status === 'queued' && booking.seq !== null ? await positionOf(ctx.redis, ctx.keys, booking.event_id, booking.seq) : undefined;
+    res.json({ ...booking, ...(position !== undefined ? { position } : {}) });
+  });
+
+  r.delete('/v1/bookings/:id', auth, async (req: Request, res: Response) => {
+    const booking = await ownBooking(ctx, req);
+    if (TERMINAL_STATUSES.has(booking.status) || booking.status === 'confirmed') {
+      throw new AppError('booking_not_cancellable', `The booking is ${booking.status}`);
+    }
+    const partition = await eventPartition(ctx, booking.event_id);
+    if (partition === null) throw new AppError('booking_not_found');
+    await ctx.broker
+      .publisher()
+      .publishCommand(partition, { type: 'cancel', event_id: booking.event_id, booking_id: booking.booking_id, user_id: booking.user_id, correlation_id: req.requestId })
+      .catch(() => {
+        throw new AppError('queue_unavailable', 'The broker did not confirm the cancellation; retry.', undefined, 1);
+      });
+    res.status(202).json({ booking_id: booking.booking_id, status: booking.status, cancellation: 'queued', releases_inventory: ACTIVE_STATUSES.has(booking.status) });
+  });
+
+  return r;
+}
+
+/** The booking named in the path, if the caller owns it (operators see all). Others get 404, not 403. */
+async function ownBooking(ctx: IngressContext, req: Request) {
+  const principal = principalOf(req);
+  const id = uuidParam.safeParse(req.params.id);
+  if (!id.success) throw new AppError('invalid_id');
+  const booking = await lookupBooking(ctx.pool, ctx.redis, ctx.keys, id.data);
+  if (!booking || (booking.user_id !== principal.user_id && principal.role !== 'operator')) throw new AppError('booking_not_found');
+  return booking;
+}

@@ -1,0 +1,99 @@
+import type { ConfirmChannel, Options } from 'amqplib';
+import type { AmqpConnection } from './connect';
+import type { BookingEventKind, BookingEventMap, ControlMessage, PartitionCommand } from '../contracts/messages';
+import { names, type Names } from './topology';
+
+/**
+ * Publishes with publisher confirms. Every publish resolves only when the broker has taken
+ * responsibility for the message (and rejects on a nack, e.g. a full partition queue). When the
+ * channel's write buffer is full, publishes wait for `drain`: that is the backpressure.
+ */
+export class ConfirmPublisher {
+  readonly names: Names;
+  private waitingDrain: Promise<void> | null = null;
+  private closed = false;
+  inFlight = 0;
+
+  private constructor(private readonly channel: ConfirmChannel, prefix: string) {
+    this.names = names(prefix);
+    channel.on('drain', () => {
+      this.waitingDrain = null;
+    });
+    channel.on('close', () => {
+      this.closed = true;
+    });
+    channel.on('error', () => {
+      this.closed = true;
+    });
+  }
+
+  static async open(conn: AmqpConnection, prefix: string): Promise<ConfirmPublisher> {
+    const channel = await conn.createConfirmChannel();
+    return new ConfirmPublisher(channel, prefix);
+  }
+
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
+  /** Publishes raw bytes and waits for the broker's confirm. */
+  async publish(exchange: string, routingKey: string, body: Buffer, options: Options.Publish = {}): Promise<void> {
+    if (this.closed) throw new Error('channel closed');
+    if (this.waitingDrain) await this.waitingDrain;
+    this.inFlight++;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const ok = this.channel.publish(exchange, routingKey, body, { contentType: 'application/json', ...options }, (err) =>
+          err ? reject(err instanceof Error ? err : new Error('broker nacked the message')) : resolve(),
+        );
+        if (!ok && !this.waitingDrain) {
+          this.waitingDrain = new Promise((r) => this.channel.once('drain', () => r()));
+        }
+      });
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  /** Sends a command into the partition queue that owns its event (persistent). */
+  publishCommand(partition: number, command: PartitionCommand, options: Options.Publish = {}): Promise<void> {
+    return this.publish(this.names.bookings, this.names.partitionKey(partition), Buffer.from(JSON.stringify(command)), {
+      persistent: true,
+      messageId: 'booking_id' in command ? command.booking_id : undefined,
+      correlationId: command.correlation_id,
+      type: command.type,
+      ...options,
+    });
+  }
+
+  /** Publishes an outcome or progress message on the booking-events exchange. */
+  publishEvent<K extends BookingEventKind>(kind: K, eventId: string, payload: BookingEventMap[K]): Promise<void> {
+    return this.publish(this.names.bookingEvents, `${kind}.${eventId}`, Buffer.from(JSON.stringify(payload)), {
+      persistent: kind === 'booking.result',
+      type: kind,
+    });
+  }
+
+  /**
+   * A liveness tick into a partition queue: it tells whichever worker is the active consumer that it
+   * is active (so it expires holds after a failover even when no request arrives). Ticks expire
+   * unconsumed after `ttlMs`, so they never pile up.
+   */
+  publishTick(partition: number, ttlMs: number): Promise<void> {
+    return this.publish(this.names.bookings, this.names.partitionKey(partition), Buffer.from('{"type":"tick"}'), {
+      persistent: false,
+      type: 'tick',
+      expiration: String(ttlMs),
+    });
+  }
+
+  publishControl(message: ControlMessage): Promise<void> {
+    return this.publish(this.names.control, '', Buffer.from(JSON.stringify(message)), { persistent: false, type: message.type });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.channel.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,34 @@
+import jwt from 'jsonwebtoken';
+import { z } from 'zod';
+
+export const ROLES = ['buyer', 'organizer', 'operator'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface Principal {
+  user_id: string;
+  role: Role;
+}
+
+const claimsSchema = z.object({ sub: z.string().min(1).max(128), role: z.enum(ROLES) });
+
+/** Signs a bearer token (HS256). @defaultValue expiresIn 12h */
+export function signToken(secret: string, principal: Principal, expiresIn: jwt.SignOptions['expiresIn'] = '12h'): string {
+  return jwt.sign({ role: principal.role }, secret, { algorithm: 'HS256', subject: principal.user_id, expiresIn });
+}
+
+/** Verifies a bearer token; returns null for anything missing, malformed, expired or forged. */
+export function verifyToken(secret: string, token: string | undefined | null): Principal | null {
+  if (!token) return null;
+  try {
+    const decoded = jwt.verify(token, secret, { algorithms: ['HS256'] });
+    const claims = claimsSchema.safeParse(decoded);
+    return claims.success ? { user_id: claims.data.sub, role: claims.data.role } : null;
+  } catch {
+    return null;
+  }
+}
+
+export function bearer(header: string | undefined): string | null {
+  const m = /^Bearer\s+(\S+)$/i.exec(header ?? '');
+  return m?.[1] ?? null;
+}

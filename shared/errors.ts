@@ -1,0 +1,94 @@
+/**
+ * Every error Onsale answers with, in one registry: a stable machine-readable code, an HTTP status and
+ * a description. README's error table is generated from, and checked against, this map by a test.
+ */
+export const ERRORS = {
+  invalid_json: { status: 400, description: 'The body is not valid JSON.' },
+  validation_failed: { status: 400, description: 'The body or query does not match the schema; `details` lists each problem.' },
+  quantity_out_of_range: { status: 400, description: 'quantity must be a whole number from 1 to MAX_PER_REQUEST.' },
+  invalid_booking_request: { status: 400, description: 'A booking names either seat_ids or quantity (not both, not neither).' },
+  invalid_id: { status: 400, description: 'A path id is not a valid identifier.' },
+  unauthorized: { status: 401, description: 'Missing, malformed, expired or forged bearer token.' },
+  forbidden: { status: 403, description: 'The token is valid but its role or owner may not do this.' },
+  not_found: { status: 404, description: 'No such route.' },
+  event_not_found: { status: 404, description: 'No event with this id.' },
+  booking_not_found: { status: 404, description: 'No booking with this id visible to the caller.' },
+  booking_not_cancellable: { status: 409, description: 'The booking is already in a terminal state.' },
+  idempotency_key_reused: { status: 422, description: 'The Idempotency-Key was used before with a different body.' },
+  payload_too_large: { status: 413, description: 'The body is larger than BODY_LIMIT.' },
+  unsupported_media_type: { status: 415, description: 'The body must be application/json.' },
+  rate_limited: { status: 429, description: 'Too many requests; retry after the Retry-After seconds.' },
+  queue_unavailable: { status: 503, description: 'The broker did not confirm the request; nothing was queued. Retry after Retry-After seconds.' },
+  dependency_unavailable: { status: 503, description: 'A backing service (PostgreSQL, Redis) is unreachable.' },
+  shutting_down: { status: 503, description: 'This instance is shutting down; retry on another.' },
+  internal_error: { status: 500, description: 'An unexpected error; the request id is in the logs.' },
+} as const satisfies Record<string, { status: number; description: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** An error that maps to a documented HTTP response. */
+export class AppError extends Error {
+  override name = 'AppError';
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message?: string,
+    readonly details?: unknown,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message ?? ERRORS[code].description);
+    this.status = ERRORS[code].status;
+  }
+}
+
+/**
+ * Reasons a booking is rejected by the allocator. They travel in `booking.result` and
+ * `GET /v1/bookings/{id}` as `reason`.
+ */
+export const REJECTION_REASONS = {
+  sold_out: 'No inventory left that matches the request.',
+  seats_unavailable: 'One or more requested seats are taken (and no alternative was accepted or found).',
+  unknown_seats: 'One or more seat ids do not exist in this event.',
+  limit_exceeded: "The request would exceed the event's per-user or per-request limit.",
+  active_request_exists: 'The user already has an active request or hold for this event.',
+  not_on_sale: 'The event is not on sale (not yet open, or its inventory is not ready).',
+  event_not_found: 'No event with this id.',
+  invalid_request: 'The request does not fit the event (seat ids for general admission, or the reverse).',
+  withdrawn: 'The user withdrew the request before it was decided.',
+} as const;
+
+export type RejectionReason = keyof typeof REJECTION_REASONS;
+
+/** Non-retryable message problem: the message goes to the dead-letter queue with this reason. */
+export class PoisonMessageError extends Error {
+  override name = 'PoisonMessageError';
+}
+
+/** The partition's epoch moved on: another worker is the single writer now. */
+export class FencedError extends Error {
+  override name = 'FencedError';
+}
+
+/**
+ * PostgreSQL SQLSTATE codes worth retrying (the same batch again, after backoff):
+ * serialization failure, deadlock, and the connection-level classes.
+ */
+export const RETRYABLE_PG_CODES: ReadonlySet<string> = new Set([
+  '40001', // serialization_failure
+  '40P01', // deadlock_detected
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now
+  '08000', '08003', '08006', '08001', '08004', // connection exceptions
+  '53300', // too_many_connections
+]);
+
+/** Node socket error codes that mean "the service went away", worth retrying. */
+export const RETRYABLE_NET_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH']);
+
+export function isRetryable(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && (RETRYABLE_PG_CODES.has(code) || RETRYABLE_NET_CODES.has(code))) return true;
+  const msg = err instanceof Error ? err.message : '';
+  return /Connection terminated|connection is closed|Client has encountered a connection error/i.test(msg);
+}

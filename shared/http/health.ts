@@ -1,0 +1,40 @@
+import type { Request, Response, Router } from 'express';
+import express from 'express';
+import type { Registry } from 'prom-client';
+
+/** A named check of a backing service; resolves when healthy, rejects (or times out) otherwise. */
+export type HealthCheck = () => Promise<unknown>;
+
+/**
+ * `/healthz` (the process is alive), `/readyz` (every backing service answers; 503 otherwise, or while
+ * shutting down) and `/metrics` (Prometheus), the same on every role.
+ */
+export function healthRouter(checks: Record<string, HealthCheck>, registry: Registry, isShuttingDown: () => boolean): Router {
+  const router = express.Router();
+  router.get('/healthz', (_req: Request, res: Response) => {
+    res.json({ status: 'ok' });
+  });
+  router.get('/readyz', async (_req: Request, res: Response) => {
+    const results: Record<string, string> = {};
+    await Promise.all(
+      Object.entries(checks).map(async ([name, check]) => {
+        try {
+          await withTimeout(check(), 2000);
+          results[name] = 'ok';
+        } catch (err) {
+          results[name] = `down: ${(err as Error).message}`;
+        }
+      }),
+    );
+    const ready = !isShuttingDown() && Object.values(results).every((r) => r === 'ok');
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : isShuttingDown() ? 'shutting_down' : 'not_ready', checks: results });
+  });
+  router.get('/metrics', async (_req: Request, res: Response) => {
+    res.type(registry.contentType).send(await registry.metrics());
+  });
+  return router;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref())]);
+}

@@ -1,0 +1,67 @@
+import type { Redis } from 'ioredis';
+import type { Pool } from '../db/pool';
+import type { RedisKeys } from '../redis/keys';
+import type { BookingStatus } from '../contracts/messages';
+import { fromCents } from '../money';
+
+/** A booking as its owner sees it over HTTP and on the socket. */
+export interface BookingView {
+  booking_id: string;
+  event_id: string;
+  user_id: string;
+  status: BookingStatus;
+  seq: number | null;
+  seats?: string[];
+  quantity?: number;
+  amount?: number;
+  amount_cents?: number;
+  hold_expires_at?: string;
+  reason?: string;
+  requested_at: string;
+  decided_at?: string;
+}
+
+/**
+ * Finds a booking: PostgreSQL once the single writer decided (or parked) it, else the pending record
+ * ingress wrote to Redis when the broker confirmed it (status `queued`).
+ */
+export async function lookupBooking(pool: Pool, redis: Redis, keys: RedisKeys, bookingId: string): Promise<BookingView | null> {
+  const { rows } = await pool.query({
+    name: 'get-booking',
+    text: `SELECT id, event_id, user_id, status, seq, seat_ids, quantity, amount_cents, reason, hold_expires_at, requested_at, decided_at
+           FROM bookings WHERE id = $1`,
+    values: [bookingId],
+  });
+  const b = rows[0];
+  if (b) {
+    return {
+      booking_id: b.id,
+      event_id: b.event_id,
+      user_id: b.user_id,
+      status: b.status,
+      seq: b.seq,
+      ...(b.seat_ids?.length ? { seats: b.seat_ids } : {}),
+      ...(b.quantity ? { quantity: b.quantity, amount_cents: b.amount_cents, amount: fromCents(b.amount_cents) } : {}),
+      ...(b.hold_expires_at ? { hold_expires_at: new Date(b.hold_expires_at).toISOString() } : {}),
+      ...(b.reason ? { reason: b.reason } : {}),
+      requested_at: new Date(b.requested_at).toISOString(),
+      ...(b.decided_at ? { decided_at: new Date(b.decided_at).toISOString() } : {}),
+    };
+  }
+  const pending = await redis.hgetall(keys.pendingBooking(bookingId)).catch(() => ({}) as Record<string, string>);
+  if (!pending.event_id) return null;
+  return {
+    booking_id: bookingId,
+    event_id: pending.event_id,
+    user_id: pending.user_id!,
+    status: 'queued',
+    seq: Number(pending.seq),
+    requested_at: pending.requested_at!,
+  };
+}
+
+/** Queue position of a queued request: requests of the event ahead of it, at least 1. */
+export async function positionOf(redis: Redis, keys: RedisKeys, eventId: string, seq: number): Promise<number | null> {
+  const wm = await redis.get(keys.eventWatermark(eventId)).catch(() => null);
+  return Math.max(1, seq - Number(wm ?? 0));
+}
