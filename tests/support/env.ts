@@ -1,0 +1,193 @@
+import { randomBytes } from 'node:crypto';
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import amqp from 'amqplib';
+import { Redis } from 'ioredis';
+import { inject } from 'vitest';
+import { io as ioClient, type Socket } from 'socket.io-client';
+import { loadConfig, type Config } from '../../shared/config';
+import { createLogger } from '../../shared/logger';
+import { migrate } from '../../shared/db/migrate';
+import { buildTopology, deleteTopology } from '../../shared/amqp/topology';
+import { signToken, type Role } from '../../shared/auth';
+import { startIngress, type RunningIngress } from '../../ingress/server';
+import { startWorker, type RunningWorker } from '../../booking-workers/worker';
+import { startNotifier, type RunningNotifier } from '../../notifier/server';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/contracts/socket';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const ADMIN_URL = process.env.ONSALE_TEST_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/**
+ * An isolated Onsale installation for one test file: its own database (migrated), queue-name prefix
+ * and Redis key prefix, all removed by `cleanup()`, which also closes every role and socket started
+ * through it.
+ */
+export class TestEnv {
+  readonly config: Config;
+  readonly pool: pg.Pool;
+  readonly redis: Redis;
+  private readonly closers: Array<() => Promise<unknown>> = [];
+  private readonly children = new Set<ChildProcess>();
+  ingress?: RunningIngress;
+  notifier?: RunningNotifier;
+  workers: RunningWorker[] = [];
+
+  private constructor(config: Config, readonly dbName: string) {
+    this.config = config;
+    this.pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 5 });
+    this.redis = new Redis(config.REDIS_URL);
+  }
+
+  static async create(overrides: Record<string, string> = {}): Promise<TestEnv> {
+    const runId = inject('runId');
+    const id = `${runId}_${randomBytes(3).toString('hex')}`;
+    const dbName = `onsale_t_${id}`;
+    const admin = new pg.Client({ connectionString: ADMIN_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${dbName}`);
+    await admin.end();
+    const url = new URL(ADMIN_URL);
+    url.pathname = `/${dbName}`;
+    const config = loadConfig({
+      ...process.env,
+      NODE_ENV: 'test',
+      DATABASE_URL: url.toString(),
+      AMQP_PREFIX: `t_${id}.`,
+      REDIS_PREFIX: `t_${id}_:`,
+      PORT: '0',
+      NOTIFIER_PORT: '0',
+      WORKER_PORT: '0',
+      PARTITIONS: '2',
+      TICK_MS: '200',
+      JWT_SECRET: 'test-secret-of-sufficient-length',
+      ...overrides,
+    });
+    await migrate(config.DATABASE_URL);
+    return new TestEnv(config, dbName);
+  }
+
+  token(userId: string, role: Role = 'buyer'): string {
+    return signToken(this.config.JWT_SECRET, { user_id: userId, role });
+  }
+
+  async startIngress(): Promise<RunningIngress> {
+    this.ingress = await startIngress(this.config, createLogger('ingress'), 0);
+    this.closers.push(this.ingress.close);
+    return this.ingress;
+  }
+
+  async startNotifier(): Promise<RunningNotifier> {
+    this.notifier = await startNotifier(this.config, createLogger('notifier'), 0);
+    this.closers.push(this.notifier.close);
+    return this.notifier;
+  }
+
+  async startWorker(): Promise<RunningWorker> {
+    const w = await startWorker(this.config, createLogger('worker'));
+    this.workers.push(w);
+    this.closers.push(w.close);
+    return w;
+  }
+
+  /** A worker as a separate OS process (for kill -9). Resolves when it answers /readyz. */
+  async spawnWorker(): Promise<ChildProcess & { port: number }> {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'booking-workers/main.ts')], {
+      cwd: ROOT,
+      env: { ...process.env, ...envOf(this.config), LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    }) as ChildProcess & { port: number };
+    this.children.add(child);
+    child.on('exit', () => this.children.delete(child));
+    return child;
+  }
+
+  get baseUrl(): string {
+    if (!this.ingress) throw new Error('ingress not started');
+    return `http://127.0.0.1:${this.ingress.port}`;
+  }
+
+  /** JSON over HTTP to the ingress. */
+  async http(method: string, p: string, opts: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {}) {
+    const headers: Record<string, string> = { ...opts.headers };
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    let body: string | undefined;
+    if (opts.raw !== undefined) body = opts.raw;
+    else if (opts.body !== undefined) {
+      body = JSON.stringify(opts.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const res = await fetch(`${this.baseUrl}${p}`, { method, headers, body });
+    const text = await res.text();
+    let json: any = null;
+    try {
+      json = text ? JSON.parse(text) : null;
+    } catch {
+      json = text;
+    }
+    return { status: res.status, body: json, headers: res.headers };
+  }
+
+  /** A connected Socket.IO client of the notifier. */
+  async socket(token: string): Promise<ClientSocket> {
+    if (!this.notifier) throw new Error('notifier not started');
+    const s: ClientSocket = ioClient(`http://127.0.0.1:${this.notifier.port}`, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
+    this.closers.push(async () => s.close());
+    await new Promise<void>((resolve, reject) => {
+      s.once('connect', () => resolve());
+      s.once('connect_error', reject);
+    });
+    return s;
+  }
+
+  /** Creates an event through the API as an organizer and waits until its inventory is ready. */
+  async createEvent(body: Record<string, unknown>): Promise<string> {
+    const res = await this.http('POST', '/v1/events', { token: this.token('organizer-1', 'organizer'), body: { name: 'Test event', starts_at: new Date(Date.now() + 86400_000).toISOString(), ...body } });
+    if (res.status !== 201) throw new Error(`create event: ${res.status} ${JSON.stringify(res.body)}`);
+    const id = res.body.id as string;
+    await waitFor(async () => (await this.pool.query('SELECT inventory_ready FROM events WHERE id = $1', [id])).rows[0]?.inventory_ready === true, 20_000, 'inventory ready');
+    return id;
+  }
+
+  async cleanup(): Promise<void> {
+    for (const child of this.children) child.kill('SIGKILL');
+    for (const close of this.closers.reverse()) await close().catch(() => undefined);
+    const conn = await amqp.connect(this.config.AMQP_URL);
+    const ch = await conn.createChannel();
+    await deleteTopology(ch, buildTopology(this.config));
+    await ch.deleteQueue(`${this.config.AMQP_PREFIX}notifier.seats-changed`);
+    await conn.close();
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${this.config.REDIS_PREFIX}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length) await this.redis.del(...keys);
+    } while (cursor !== '0');
+    this.redis.disconnect();
+    await this.pool.end();
+    const admin = new pg.Client({ connectionString: ADMIN_URL });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${this.dbName} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+export function envOf(config: Config): Record<string, string> {
+  return Object.fromEntries(Object.entries(config).map(([k, v]) => [k, String(v)]));
+}
+
+/** Polls `check` until it returns true, or fails with `what` after `timeoutMs`. */
+export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs = 20_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
