@@ -21,7 +21,7 @@ import type { EventLayout } from '../shared/contracts/events';
 import { activatePartition } from './sql/activate-partition';
 import { listEventsWithPendingWork } from './sql/list-partition-events';
 import { loadEventInventory } from './sql/load-event-inventory';
-import { commitBatch, emptyBatchWrite, type BatchWrite } from './sql/commit-batch';
+import { commitBatch, emptyBatchWrite, hasWrites, type BatchWrite } from './sql/commit-batch';
 import { msUntilToken, newBucket, take, type Bucket } from './throttle';
 import { writeFullSnapshot, writeSeatChanges } from './seat-snapshot';
 import type { WorkerMetrics } from './metrics';
@@ -287,9 +287,7 @@ export class PartitionConsumer {
       this.drainBacklog(inv, now, effects);
     }
 
-    if (effects.write.bookings.length || effects.write.newSeats.length) {
-      await this.commit(effects.write);
-    }
+    if (hasWrites(effects.write)) await this.commit(effects.write);
     const committed = performance.now();
 
     // 5. Announce (with confirms), refresh the read snapshot, then ack.

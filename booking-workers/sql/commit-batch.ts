@@ -18,6 +18,10 @@ export function emptyBatchWrite(partition: number, epoch: number): BatchWrite {
   return { partition, epoch, bookings: [], seats: [], gaAvailable: [], newSeats: [], readyEvents: [] };
 }
 
+export function hasWrites(w: BatchWrite): boolean {
+  return w.bookings.length + w.seats.length + w.gaAvailable.length + w.newSeats.length + w.readyEvents.length > 0;
+}
+
 /**
  * Writes one batch inside the caller's transaction. The first statement is the fence: it touches the
  * partition row only while the epoch is still ours, and holds that row until COMMIT, so a newer
