@@ -50,8 +50,6 @@ interface BatchEffects {
   poison: Array<{ msg: ConsumeMessage; reason: string }>;
 }
 
-const COMMIT_RETRIES = 5;
-
 /**
  * The single writer of one partition. It consumes `bookings.p<n>` (quorum, single active consumer),
  * decides every command of the partition's events serially with the pure allocator, writes each
@@ -72,6 +70,11 @@ export class PartitionConsumer {
   private stopping = false;
   private readonly log: Logger;
   private readonly decidedAt: number[] = [];
+  /**
+   * After a batch fails, the redelivered messages are decided one per batch, so a message that keeps
+   * failing fails alone (and reaches the delivery limit) while the others around it go through.
+   */
+  private isolate = 0;
   private readonly eventRates = new Map<string, number[]>();
 
   constructor(private readonly d: PartitionConsumerDeps) {
@@ -161,35 +164,59 @@ export class PartitionConsumer {
 
   private async loop(): Promise<void> {
     while (this.channel) {
-      const msgs = this.inbox.splice(0, this.d.config.WORKER_BATCH_MAX);
-      const now = Date.now();
-      if (msgs.length === 0 && (!this.active || !this.hasInternalWork(now))) return;
-      try {
-        await this.processBatch(msgs, now);
-      } catch (err) {
-        await this.onBatchFailure(err, msgs);
-        return;
+      const msgs = this.inbox.splice(0, this.isolate > 0 ? 1 : this.d.config.WORKER_BATCH_MAX);
+      this.isolate = Math.max(0, this.isolate - msgs.length);
+      if (msgs.length === 0 && (!this.active || !this.hasInternalWork(Date.now()))) return;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.processBatch(msgs, Date.now());
+          break;
+        } catch (err) {
+          this.d.metrics.batchFailures.inc({ partition: String(this.d.partition) });
+          // The batch's in-memory decisions are void either way: rebuild from PostgreSQL.
+          this.dropEventState();
+          if (err instanceof FencedError) return this.onFenced(err);
+          if (isRetryable(err) && !this.stopping) {
+            // Database or connection trouble: the same batch again, after backoff, for as long as it
+            // takes. Nothing is nacked, so no delivery count burns while PostgreSQL restarts.
+            const delay = Math.min(5000, 100 * 2 ** Math.min(attempt, 6));
+            this.log.warn('batch failed on a retryable error; retrying', { attempt, delay_ms: delay, err: (err as Error).message });
+            await new Promise((r) => setTimeout(r, delay));
+            continue;
+          }
+          this.onPoisonBatch(err, msgs);
+          break;
+        }
       }
     }
   }
 
-  private async onBatchFailure(err: unknown, msgs: ConsumeMessage[]): Promise<void> {
+  /**
+   * A batch failed for a reason retrying will not fix. Its messages go back to the queue (their
+   * delivery count grows) and the next ones are decided one per batch, so the culprit fails alone and
+   * is dead-lettered at the delivery limit while the others go through.
+   */
+  private onPoisonBatch(err: unknown, msgs: ConsumeMessage[]): void {
+    this.log.error('batch failed; its messages go back to the queue', { err: (err as Error).message, stack: (err as Error).stack, messages: msgs.length });
+    this.isolate = this.d.config.WORKER_PREFETCH;
+    const last = msgs[msgs.length - 1];
+    if (last && this.channel) this.channel.nack(last, true, true);
+  }
+
+  private async onFenced(err: FencedError): Promise<void> {
+    this.log.warn('fenced: another worker owns this partition now; resubscribing as standby', { err: err.message });
     const channel = this.channel;
-    if (err instanceof FencedError) {
-      this.log.warn('fenced: another worker owns this partition now', { err: err.message });
-    } else {
-      this.log.error('batch failed; messages go back to the queue', { err: (err as Error).message, stack: (err as Error).stack });
-    }
-    this.d.metrics.batchFailures.inc({ partition: String(this.d.partition) });
-    // In-memory decisions of the failed batch are void: forget everything and let the broker redeliver.
-    // Closing the channel requeues every unacked message; a message that keeps failing reaches the
-    // delivery limit and is dead-lettered.
-    void msgs;
     if (channel) {
       this.channel = null;
       await channel.close().catch(() => undefined);
       this.onChannelLost();
     }
+  }
+
+  private dropEventState(): void {
+    this.events.clear();
+    this.missing.clear();
+    this.layouts.clear();
   }
 
   private hasInternalWork(now: number): boolean {
@@ -432,17 +459,7 @@ export class PartitionConsumer {
   }
 
   private async commit(write: BatchWrite): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await withTransaction(this.d.pool, (client) => commitBatch(client, write));
-        return;
-      } catch (err) {
-        if (err instanceof FencedError || !isRetryable(err) || attempt >= COMMIT_RETRIES || this.stopping) throw err;
-        const delay = Math.min(2000, 100 * 2 ** attempt);
-        this.log.warn('commit failed, retrying', { attempt, delay_ms: delay, err: (err as Error).message });
-        await new Promise((r) => setTimeout(r, delay));
-      }
-    }
+    await withTransaction(this.d.pool, (client) => commitBatch(client, write));
   }
 
   private async announce(effects: BatchEffects, now: number): Promise<void> {

@@ -73,8 +73,17 @@ export async function startWorker(config: Config, logger: Logger = createLogger(
     { noAck: true },
   );
 
-  const ticker = setInterval(() => {
-    for (let p = 0; p < config.PARTITIONS; p++) publisher.publishTick(p, config.TICK_MS * 3).catch(() => undefined);
+  const tickChannel = await conn.createChannel();
+  tickChannel.on('error', () => undefined);
+  const ticker = setInterval(async () => {
+    for (let p = 0; p < config.PARTITIONS; p++) {
+      try {
+        const { messageCount } = await tickChannel.checkQueue(publisher.names.partitionQueue(p));
+        if (messageCount === 0) await publisher.publishTick(p);
+      } catch {
+        return; // broker trouble: the connection handler decides what happens next
+      }
+    }
   }, config.TICK_MS);
   ticker.unref();
 
@@ -107,6 +116,7 @@ export async function startWorker(config: Config, logger: Logger = createLogger(
     await Promise.all(consumers.map((c) => c.stop()));
     await publisher.close();
     await setup.close().catch(() => undefined);
+    await tickChannel.close().catch(() => undefined);
     await conn.close().catch(() => undefined);
     redis.disconnect();
     await pool.end();

@@ -76,15 +76,11 @@ export class ConfirmPublisher {
 
   /**
    * A liveness tick into a partition queue: it tells whichever worker is the active consumer that it
-   * is active (so it expires holds after a failover even when no request arrives). Ticks expire
-   * unconsumed after `ttlMs`, so they never pile up.
+   * is active (so it expires holds after a failover even when no request arrives). Callers send one
+   * only when the queue is empty, so ticks never pile up (and, having no TTL, never dead-letter).
    */
-  publishTick(partition: number, ttlMs: number): Promise<void> {
-    return this.publish(this.names.bookings, this.names.partitionKey(partition), Buffer.from('{"type":"tick"}'), {
-      persistent: false,
-      type: 'tick',
-      expiration: String(ttlMs),
-    });
+  publishTick(partition: number): Promise<void> {
+    return this.publish(this.names.bookings, this.names.partitionKey(partition), Buffer.from('{"type":"tick"}'), { persistent: false, type: 'tick' });
   }
 
   publishControl(message: ControlMessage): Promise<void> {

@@ -33,7 +33,7 @@ export const partitionCommandSchema = z.discriminatedUnion('type', [
     user_id: z.string().min(1).max(128),
     /** Per-event sequence number stamped by ingress (Redis INCR); drives queue positions. */
     seq: z.number().int().nonnegative(),
-    requested_at: z.string(),
+    requested_at: z.iso.datetime({ offset: true }),
     request: bookingRequestSchema,
   }),
   z.object({
