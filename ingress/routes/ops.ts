@@ -68,7 +68,7 @@ export function opsRouter(ctx: IngressContext) {
       const { rows } = await ctx.pool.query('SELECT id, partition, throttle_per_s, paused FROM events WHERE id = $1', [id.data]);
       const ev = rows[0];
       if (!ev) throw new AppError('event_not_found');
-      const next = change(ev, req);
+      const next = change({ throttle_per_s: ev.throttle_per_s, paused: ev.paused }, req);
       const publisher = ctx.broker.publisher();
       await ctx.pool.query('UPDATE events SET throttle_per_s = $2, paused = $3, updated_at = now() WHERE id = $1', [id.data, next.throttle_per_s, next.paused]);
       await publisher
