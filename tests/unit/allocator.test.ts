@@ -1,0 +1,169 @@
+import { describe, expect, it } from 'vitest';
+import { buildInventory, type EventInventory } from '../../booking-workers/allocator/inventory';
+import { decideBook, expiredHolds, park, pickBestAvailable, release, withdraw } from '../../booking-workers/allocator/allocate';
+import { expandLayout } from '../../booking-workers/allocator/layout';
+import type { BookCommand, BookingRequest } from '../../shared/contracts/messages';
+
+const NOW = Date.parse('2027-01-01T10:00:00Z');
+const limits = { maxPerRequest: 10 };
+
+function reserved(sections = [{ name: 'A', rows: 2, seats_per_row: 6, price_cents: 10000, price_tier: 'gold' }, { name: 'B', rows: 2, seats_per_row: 6, price_cents: 5000, price_tier: 'silver' }], maxPerUser = 8): EventInventory {
+  return buildInventory({
+    eventId: 'e1', kind: 'reserved', ready: true, holdSeconds: 600, maxPerUser, onSaleAt: 0, settings: { throttlePerS: null, paused: false },
+    capacity: 24, gaPriceCents: 0, gaAvailable: null, seats: expandLayout({ kind: 'reserved', sections }), bookings: [],
+  });
+}
+function ga(capacity: number, maxPerUser = 8): EventInventory {
+  return buildInventory({
+    eventId: 'e2', kind: 'general_admission', ready: true, holdSeconds: 60, maxPerUser, onSaleAt: 0, settings: { throttlePerS: null, paused: false },
+    capacity, gaPriceCents: 2500, gaAvailable: capacity, seats: [], bookings: [],
+  });
+}
+let n = 0;
+function cmd(user: string, request: BookingRequest): BookCommand {
+  n++;
+  return { type: 'book', event_id: 'e1', booking_id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, user_id: user, seq: n, requested_at: new Date(NOW).toISOString(), request };
+}
+const seatIds = (inv: EventInventory, idx: number[]) => idx.map((i) => inv.seats[i]!.id);
+
+describe('layout', () => {
+  it('gives stable ids and ranks best first: section order, front rows, centre seats', () => {
+    const seats = expandLayout({ kind: 'reserved', sections: [{ name: 'A', rows: 2, seats_per_row: 5, price_cents: 1, price_tier: 't' }] });
+    expect(seats.map((s) => s.id).slice(0, 5)).toEqual(['A-1-3', 'A-1-2', 'A-1-4', 'A-1-1', 'A-1-5']);
+    expect(seats.map((s) => s.rank)).toEqual(seats.map((_, i) => i));
+    expect(new Set(seats.map((s) => s.id)).size).toBe(10);
+    expect(expandLayout({ kind: 'reserved', sections: [{ name: 'A', rows: 2, seats_per_row: 5, price_cents: 1, price_tier: 't' }] })).toEqual(seats);
+  });
+});
+
+describe('decideBook — reserved', () => {
+  it('seats a party together in the best row, centred', () => {
+    const inv = reserved();
+    const b = decideBook(inv, cmd('u1', { quantity: 3 }), NOW, limits);
+    expect(b.status).toBe('held');
+    expect(seatIds(inv, b.seatIdx).sort()).toEqual(['A-1-2', 'A-1-3', 'A-1-4']);
+    expect(b.amountCents).toBe(30000);
+    expect(b.holdExpiresAt).toBe(NOW + 600_000);
+  });
+
+  it('exact seats are all or nothing', () => {
+    const inv = reserved();
+    expect(decideBook(inv, cmd('u1', { seat_ids: ['A-1-1', 'A-1-2'] }), NOW, limits).status).toBe('held');
+    const clash = decideBook(inv, cmd('u2', { seat_ids: ['A-1-2', 'A-1-3'] }), NOW, limits);
+    expect([clash.status, clash.reason]).toEqual(['rejected', 'seats_unavailable']);
+    expect(inv.holder[inv.seatIndex.get('A-1-3')!]).toBeNull();
+    expect(decideBook(inv, cmd('u3', { seat_ids: ['Z-9-9'] }), NOW, limits).reason).toBe('unknown_seats');
+  });
+
+  it('falls back to the best alternative in the same section when asked', () => {
+    const inv = reserved();
+    decideBook(inv, cmd('u1', { seat_ids: ['A-1-3'] }), NOW, limits);
+    const alt = decideBook(inv, cmd('u2', { seat_ids: ['A-1-3', 'A-1-4'], accept_alternatives: true }), NOW, limits);
+    expect(alt.status).toBe('held');
+    expect(alt.seatIdx.every((i) => inv.seats[i]!.section === 'A')).toBe(true);
+    expect(seatIds(inv, alt.seatIdx)).not.toContain('A-1-3');
+  });
+
+  it('filters by section, tier and max price', () => {
+    const inv = reserved();
+    expect(seatIds(inv, decideBook(inv, cmd('u1', { quantity: 2, section: 'B' }), NOW, limits).seatIdx).every((id) => id.startsWith('B-'))).toBe(true);
+    expect(decideBook(inv, cmd('u2', { quantity: 2, price_tier: 'silver' }), NOW, limits).seatIdx.every((i) => inv.seats[i]!.tier === 'silver')).toBe(true);
+    expect(decideBook(inv, cmd('u3', { quantity: 2, max_price_cents: 6000 }), NOW, limits).seatIdx.every((i) => inv.seats[i]!.priceCents <= 6000)).toBe(true);
+    expect(decideBook(inv, cmd('u4', { quantity: 2, max_price_cents: 100 }), NOW, limits).reason).toBe('sold_out');
+  });
+
+  it('scatters a party only when no row can seat it together', () => {
+    const inv = reserved([{ name: 'A', rows: 2, seats_per_row: 3, price_cents: 1, price_tier: 't' }]);
+    decideBook(inv, cmd('u1', { seat_ids: ['A-1-2'] }), NOW, limits);
+    decideBook(inv, cmd('u2', { seat_ids: ['A-2-2'] }), NOW, limits);
+    const b = decideBook(inv, cmd('u3', { quantity: 3 }), NOW, limits);
+    expect(b.status).toBe('held');
+    expect(b.seatIdx).toHaveLength(3);
+    expect(pickBestAvailable(inv, {}, 2)).toBe('sold_out');
+  });
+
+  it('enforces per-request and per-user limits and one active request per user', () => {
+    const inv = reserved(undefined, 4);
+    expect(decideBook(inv, cmd('u1', { quantity: 5 }), NOW, limits).reason).toBe('limit_exceeded');
+    expect(decideBook(inv, cmd('u1', { quantity: 11 }), NOW, { maxPerRequest: 10 }).reason).toBe('limit_exceeded');
+    const first = decideBook(inv, cmd('u1', { quantity: 3 }), NOW, limits);
+    expect(first.status).toBe('held');
+    expect(decideBook(inv, cmd('u1', { quantity: 1 }), NOW, limits).reason).toBe('active_request_exists');
+    release(inv, first.id, 'cancelled', NOW);
+    expect(decideBook(inv, cmd('u1', { quantity: 4 }), NOW, limits).status).toBe('held');
+  });
+
+  it('never holds a seat twice, whatever the order of requests', () => {
+    const inv = reserved();
+    const held = new Set<number>();
+    for (let i = 0; i < 200; i++) {
+      const b = decideBook(inv, cmd(`u${i}`, i % 2 ? { quantity: 1 + (i % 4) } : { seat_ids: [`A-${1 + (i % 2)}-${1 + (i % 6)}`], accept_alternatives: i % 3 === 0 }), NOW, limits);
+      for (const idx of b.seatIdx) {
+        expect(held.has(idx)).toBe(false);
+        held.add(idx);
+      }
+    }
+    expect(held.size).toBe(24 - inv.available);
+    for (let i = 0; inv.available > 0; i++) {
+      const b = decideBook(inv, cmd(`last${i}`, { quantity: 1 }), NOW, limits);
+      expect(held.has(b.seatIdx[0]!)).toBe(false);
+      held.add(b.seatIdx[0]!);
+    }
+    expect(held.size).toBe(24);
+    expect(decideBook(inv, cmd('late', { quantity: 1 }), NOW, limits).reason).toBe('sold_out');
+  });
+
+  it('rejects before on-sale and before inventory is ready', () => {
+    const inv = reserved();
+    inv.onSaleAt = NOW + 1000;
+    expect(decideBook(inv, cmd('u1', { quantity: 1 }), NOW, limits).reason).toBe('not_on_sale');
+  });
+});
+
+describe('decideBook — general admission', () => {
+  it('sells exactly the capacity, all or nothing per request', () => {
+    const inv = ga(10);
+    const sold = [3, 4, 2, 2, 1].map((q, i) => decideBook(inv, cmd(`g${i}`, { quantity: q }), NOW, limits));
+    expect(sold.map((b) => b.status)).toEqual(['held', 'held', 'held', 'rejected', 'held']);
+    expect(sold[3]!.reason).toBe('sold_out');
+    expect(inv.available).toBe(0);
+    expect(sold[0]!.amountCents).toBe(7500);
+    expect(decideBook(inv, cmd('g9', { seat_ids: ['x'] }), NOW, limits).reason).toBe('invalid_request');
+  });
+});
+
+describe('holds, backlog and withdrawals', () => {
+  it('expires holds in order and returns their inventory', () => {
+    const inv = ga(4);
+    const a = decideBook(inv, cmd('a', { quantity: 2 }), NOW, limits);
+    const b = decideBook(inv, cmd('b', { quantity: 2 }), NOW + 1000, limits);
+    expect(expiredHolds(inv, NOW + 59_999)).toEqual([]);
+    expect(expiredHolds(inv, NOW + 60_000)).toEqual([a.id]);
+    expect(release(inv, a.id, 'expired', NOW + 60_000)!.status).toBe('expired');
+    expect(inv.available).toBe(2);
+    release(inv, b.id, 'cancelled', NOW + 60_500);
+    expect(expiredHolds(inv, NOW + 120_000)).toEqual([]); // a cancelled hold does not expire again
+    expect(release(inv, b.id, 'cancelled', NOW)).toBeNull();
+  });
+
+  it('parks requests in arrival order and withdraws them', () => {
+    const inv = ga(4);
+    const p1 = park(inv, cmd('p1', { quantity: 1 }));
+    const p2 = park(inv, cmd('p2', { quantity: 1 }));
+    expect(inv.backlog).toEqual([p1.id, p2.id]);
+    expect(withdraw(inv, p1.id, NOW)!.reason).toBe('withdrawn');
+    expect(inv.backlog).toEqual([p2.id]);
+  });
+
+  it('rebuilds the same state from what PostgreSQL holds', () => {
+    const inv = reserved();
+    const b = decideBook(inv, cmd('u1', { quantity: 2 }), NOW, limits);
+    const rebuilt = buildInventory({
+      eventId: 'e1', kind: 'reserved', ready: true, holdSeconds: 600, maxPerUser: 8, onSaleAt: 0, settings: { throttlePerS: null, paused: false },
+      capacity: 24, gaPriceCents: 0, gaAvailable: null, seats: inv.seats, bookings: [b],
+    });
+    expect(rebuilt.available).toBe(22);
+    expect(rebuilt.userActive.get('u1')).toBe(b.id);
+    expect(decideBook(rebuilt, cmd('u2', { seat_ids: seatIds(inv, b.seatIdx) }), NOW, limits).reason).toBe('seats_unavailable');
+  });
+});
