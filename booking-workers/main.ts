@@ -1,14 +1,4 @@
-import { loadConfigOrExit } from '../shared/config';
-import { createLogger } from '../shared/logger';
-import { onShutdownSignals } from '../shared/shutdown';
+import { runRole } from '../shared/run-role';
 import { startWorker } from './worker';
 
-const config = loadConfigOrExit();
-const logger = createLogger('worker', config.LOG_LEVEL);
-try {
-  const worker = await startWorker(config, logger);
-  onShutdownSignals(worker.close, logger, config.SHUTDOWN_TIMEOUT_MS);
-} catch (err) {
-  logger.error((err as Error).message);
-  process.exit(1);
-}
+await runRole('worker', startWorker);
