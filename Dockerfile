@@ -1,0 +1,12 @@
+# One image for every Onsale role; the command picks the role (see docker-compose.yml).
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+# Dependencies first, for layer caching. Dev dependencies stay: the roles run TypeScript with tsx.
+COPY package.json package-lock.json ./
+RUN npm ci --include=dev --no-audit --no-fund && npm cache clean --force
+COPY . .
+RUN chown -R node:node /app
+USER node
+EXPOSE 3000 3001 3002 3003
+CMD ["npm", "run", "start:ingress"]
