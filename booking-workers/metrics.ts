@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Prometheus metrics of a worker process, served on its /metrics. */
 export function createWorkerMetrics() {
@@ -14,6 +14,9 @@ export function createWorkerMetrics() {
     batchFailures: new Counter({ name: 'onsale_worker_batch_failures_total', help: 'Batches that failed and were redelivered', labelNames, registers: [registry] }),
     deadLettered: new Counter({ name: 'onsale_worker_dead_lettered_total', help: 'Malformed messages sent to the dead-letter queue', labelNames, registers: [registry] }),
     activations: new Counter({ name: 'onsale_worker_activations_total', help: 'Times this worker became the active consumer of a partition', labelNames, registers: [registry] }),
+    paymentBreakerState: new Gauge({ name: 'onsale_payment_breaker_state', help: 'Payment provider circuit breaker: 0 closed, 1 half-open, 2 open', labelNames: ['provider'] as const, registers: [registry] }),
+    paymentCalls: new Counter({ name: 'onsale_payment_calls_total', help: 'Provider calls by kind (charge, refund) and outcome (pending, refused, unavailable)', labelNames: ['kind', 'outcome'] as const, registers: [registry] }),
+    emailsSent: new Counter({ name: 'onsale_emails_sent_total', help: 'Outbox e-mails handed to the sender', labelNames: ['template', 'outcome'] as const, registers: [registry] }),
   };
 }
 export type WorkerMetrics = ReturnType<typeof createWorkerMetrics>;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import type { Redis } from 'ioredis';
 import type { Config } from '../shared/config';
@@ -12,9 +13,25 @@ import {
   type BookCommand,
   type BookingResult,
   type PartitionCommand,
+  type PaymentRequest,
   type SeatStatus,
 } from '../shared/contracts/messages';
-import { buildInventory, seatStatus, type BookingState, type EventInventory } from './allocator/inventory';
+import { seatLabel, signBarcode, type TicketKeys } from '../shared/tickets/barcode';
+import { buildInventory, cacheTickets, seatStatus, type BookingState, type EventInventory } from './allocator/inventory';
+import {
+  applyPaymentResult,
+  applyRefundResult,
+  cancelConfirmed,
+  cancelEvent,
+  newEffects,
+  reRequestPending,
+  startCheckout,
+  transferTicket,
+  type Effects,
+  type PaymentPolicy,
+} from './allocator/payments';
+import { loadTickets } from './sql/load-tickets';
+import { publishPayment } from './payments/publish-payment';
 import { decideBook, expiredHolds, nextExpiry, park, parkedCommand, release, withdraw } from './allocator/allocate';
 import { expandLayout } from './allocator/layout';
 import type { EventLayout } from '../shared/contracts/events';
@@ -37,6 +54,8 @@ export interface PartitionConsumerDeps {
   logger: Logger;
   workerId: string;
   metrics: WorkerMetrics;
+  /** Signs ticket barcodes (TICKET_SIGNING_SEED). */
+  ticketKeys: TicketKeys;
 }
 
 /** What one batch did, gathered while deciding and used after the commit. */
@@ -48,6 +67,8 @@ interface BatchEffects {
   touched: Set<string>;
   fullSnapshots: Set<string>;
   poison: Array<{ msg: ConsumeMessage; reason: string }>;
+  /** Provider calls to queue once the batch is committed (by id: a charge or refund is asked once per batch). */
+  payments: Map<string, PaymentRequest>;
 }
 
 /**
@@ -76,9 +97,11 @@ export class PartitionConsumer {
    */
   private isolate = 0;
   private readonly eventRates = new Map<string, number[]>();
+  private readonly policy: PaymentPolicy;
 
   constructor(private readonly d: PartitionConsumerDeps) {
     this.log = d.logger.child({ partition: d.partition });
+    this.policy = { graceMs: d.config.PAYMENT_GRACE_SECONDS * 1000, feePercent: d.config.FEE_PERCENT, feeFixedCents: d.config.FEE_FIXED_CENTS };
   }
 
   get active(): boolean {
@@ -283,6 +306,7 @@ export class PartitionConsumer {
       touched: new Set(),
       fullSnapshots: new Set(),
       poison: [],
+      payments: new Map(),
     };
 
     // 1. Parse. A message that does not parse is poison: dead-lettered with its reason, never decided.
@@ -302,22 +326,22 @@ export class PartitionConsumer {
       effects,
     );
 
-    // 3. Decide, serially, in arrival order.
+    await this.loadTicketsFor(commands);
+
+    // 3. Holds whose time is up expire first, so a checkout or payment racing its expiry is decided once.
+    this.expireDue(now, effects);
+
+    // 4. Decide, serially, in arrival order.
     for (const cmd of commands) this.decide(cmd, now, effects);
 
-    // 4. Internal work of the single writer: expire holds, drain parked requests.
-    for (const inv of this.events.values()) {
-      for (const id of expiredHolds(inv, now)) {
-        const next = release(inv, id, 'expired', now, 'hold_expired');
-        if (next) this.record(inv, next, effects, true);
-      }
-      this.drainBacklog(inv, now, effects);
-    }
+    // 5. Internal work of the single writer: expire holds, drain parked requests.
+    this.expireDue(now, effects);
+    for (const inv of this.events.values()) this.drainBacklog(inv, now, effects);
 
     if (hasWrites(effects.write)) await this.commit(effects.write);
     const committed = performance.now();
 
-    // 5. Announce (with confirms), refresh the read snapshot, then ack.
+    // 6. Queue provider calls and announce (with confirms), refresh the read snapshot, then ack.
     await this.announce(effects, now);
     const last = msgs[msgs.length - 1];
     if (last && this.channel) this.channel.ack(last, true);
@@ -331,6 +355,67 @@ export class PartitionConsumer {
       m.commitSeconds.observe(labels, (committed - started) / 1000);
       m.batchSeconds.observe(labels, (performance.now() - started) / 1000);
     }
+  }
+
+  private expireDue(now: number, effects: BatchEffects): void {
+    for (const inv of this.events.values()) {
+      for (const id of expiredHolds(inv, now)) {
+        const next = release(inv, id, 'expired', now, 'hold_expired');
+        if (next) this.record(inv, next, effects, true);
+      }
+    }
+  }
+
+  /** Caches the tickets a cancellation of a confirmed booking or a transfer needs, per event. */
+  private async loadTicketsFor(commands: PartitionCommand[]): Promise<void> {
+    const want = new Map<string, { bookings: Set<string>; tickets: Set<string> }>();
+    const of = (eventId: string) => {
+      let w = want.get(eventId);
+      if (!w) want.set(eventId, (w = { bookings: new Set(), tickets: new Set() }));
+      return w;
+    };
+    for (const cmd of commands) {
+      const inv = this.events.get(cmd.event_id);
+      if (!inv) continue;
+      if (cmd.type === 'cancel' && inv.bookings.get(cmd.booking_id)?.status === 'confirmed' && !inv.bookingTickets.has(cmd.booking_id)) of(inv.eventId).bookings.add(cmd.booking_id);
+      if (cmd.type === 'ticket.transfer' && !inv.tickets.has(cmd.ticket_id)) of(inv.eventId).tickets.add(cmd.ticket_id);
+    }
+    await Promise.all(
+      [...want].map(async ([eventId, w]) => {
+        const loaded = await loadTickets(this.d.pool, eventId, [...w.bookings], [...w.tickets]);
+        const inv = this.events.get(eventId);
+        if (inv) cacheTickets(inv, loaded.bookingIds, loaded.tickets);
+      }),
+    );
+  }
+
+  /** Turns the effects of one payment-side decision into the batch's writes, announcements and provider calls. */
+  private apply(inv: EventInventory, fx: Effects, effects: BatchEffects, correlationId: string | undefined): void {
+    for (const b of fx.bookings) this.record(inv, b, effects, true);
+    for (const b of fx.unchanged) effects.results.push(this.resultOf(inv.eventId, b));
+    const w = effects.write;
+    const corr = correlationId ? { correlation_id: correlationId } : {};
+    for (const c of fx.charges) {
+      effects.payments.set(c.id, {
+        kind: 'charge', id: c.id, booking_id: c.bookingId, event_id: inv.eventId, partition: this.d.partition, amount_cents: c.amountCents, payment_method: c.paymentMethod, ...corr,
+      });
+    }
+    for (const r of fx.refunds) {
+      w.refunds.push({ eventId: inv.eventId, refund: r });
+      effects.payments.set(r.id, {
+        kind: 'refund', id: r.id, booking_id: r.bookingId, event_id: inv.eventId, partition: this.d.partition, charge_id: r.chargeId, amount_cents: r.amountCents, reason: r.reason, ...corr,
+      });
+    }
+    w.refundStatus.push(...fx.refundStatus);
+    for (const o of fx.orders) w.orders.push({ eventId: inv.eventId, order: o });
+    w.orderStatus.push(...fx.orderStatus);
+    w.voidBookings.push(...fx.voidBookings);
+    for (const t of fx.tickets) w.tickets.push({ ticket: t, barcode: signBarcode(this.d.ticketKeys, { t: t.id, e: t.eventId, s: seatLabel(t), v: t.version }) });
+    w.transfers.push(...fx.transfers);
+    w.emails.push(...fx.emails);
+    w.cancelledEvents.push(...fx.cancelledEvents);
+    if (fx.cancelledEvents.length) effects.touched.add(inv.eventId);
+    for (const r of fx.refused) this.log.info('command refused by the single writer', { event_id: inv.eventId, id: r.id, why: r.why, correlation_id: correlationId });
   }
 
   private decide(cmd: PartitionCommand, now: number, effects: BatchEffects): void {
@@ -366,9 +451,46 @@ export class PartitionConsumer {
           this.record(inv, tomb, effects, true);
           return;
         }
+        if (existing.status === 'confirmed') {
+          // Cancel and refund (when the event allows it); the seats go back on sale.
+          const fx = newEffects();
+          cancelConfirmed(inv, existing.id, { userId: cmd.user_id }, now, fx);
+          this.apply(inv, fx, effects, cmd.correlation_id);
+          return;
+        }
         const next = existing.status === 'queued' ? withdraw(inv, existing.id, now) : release(inv, existing.id, 'cancelled', now, 'cancelled_by_user');
         if (next) this.record(inv, next, effects, true);
-        else effects.results.push(this.resultOf(inv.eventId, existing));
+        else {
+          effects.results.push(this.resultOf(inv.eventId, existing));
+          const fx = newEffects();
+          reRequestPending(existing, fx);
+          this.apply(inv, fx, effects, cmd.correlation_id);
+        }
+        return;
+      }
+      case 'checkout':
+      case 'payment.result':
+      case 'refund.result':
+      case 'ticket.transfer':
+      case 'event.cancel': {
+        if (!inv) {
+          this.log.warn('command for an unknown event dropped', { type: cmd.type, event_id: cmd.event_id });
+          return;
+        }
+        const fx = newEffects();
+        if (cmd.type === 'checkout') startCheckout(inv, { bookingId: cmd.booking_id, userId: cmd.user_id, paymentMethod: cmd.payment_method }, now, this.policy, fx);
+        else if (cmd.type === 'payment.result') {
+          applyPaymentResult(
+            inv,
+            { bookingId: cmd.booking_id, outcome: cmd.outcome, attemptId: cmd.attempt_id, ...(cmd.charge_id ? { chargeId: cmd.charge_id } : {}), ...(cmd.amount_cents !== undefined ? { amountCents: cmd.amount_cents } : {}) },
+            now,
+            randomUUID,
+            fx,
+          );
+        } else if (cmd.type === 'refund.result') applyRefundResult(inv, { bookingId: cmd.booking_id, refundId: cmd.refund_id, chargeId: cmd.charge_id, outcome: cmd.outcome }, now, fx);
+        else if (cmd.type === 'ticket.transfer') transferTicket(inv, { ticketId: cmd.ticket_id, fromUserId: cmd.from_user_id, toUserId: cmd.to_user_id }, now, fx);
+        else cancelEvent(inv, now, fx);
+        this.apply(inv, fx, effects, cmd.correlation_id);
         return;
       }
       case 'inventory.init': {
@@ -431,10 +553,11 @@ export class PartitionConsumer {
     if (inv.kind === 'reserved' && b.seatIdx.length) {
       let changed = effects.seatChanges.get(inv.eventId);
       if (!changed) effects.seatChanges.set(inv.eventId, (changed = new Set()));
-      const status: SeatStatus = b.status === 'held' || b.status === 'payment_pending' ? 'held' : b.status === 'confirmed' ? 'sold' : 'available';
+      // The seat rows say what the inventory says now: a booking released long ago (refunded later)
+      // never overwrites the seat another booking holds since.
       for (const idx of b.seatIdx) {
         changed.add(idx);
-        effects.write.seats.push({ eventId: inv.eventId, seatId: inv.seats[idx]!.id, status, bookingId: status === 'available' ? null : b.id });
+        effects.write.seats.push({ eventId: inv.eventId, seatId: inv.seats[idx]!.id, status: seatStatus(inv, idx), bookingId: inv.holder[idx] ?? null });
       }
     }
     if (inv.kind === 'general_admission' && b.quantity) effects.write.gaAvailable.push({ eventId: inv.eventId, available: inv.available });
@@ -451,6 +574,7 @@ export class PartitionConsumer {
       ...(b.seq !== null ? { seq: b.seq } : {}),
       ...(b.seatIdx.length && inv ? { seats: b.seatIdx.map((i) => inv.seats[i]!.id) } : {}),
       ...(b.quantity ? { quantity: b.quantity, amount_cents: b.amountCents } : {}),
+      ...(b.totalCents !== undefined ? { fees_cents: b.feesCents ?? 0, total_cents: b.totalCents } : {}),
       ...(b.holdExpiresAt !== null ? { hold_expires_at: new Date(b.holdExpiresAt).toISOString() } : {}),
       ...(b.reason ? { reason: b.reason } : {}),
       ...(b.correlationId ? { correlation_id: b.correlationId } : {}),
@@ -466,7 +590,15 @@ export class PartitionConsumer {
     const pub = this.d.publisher;
     const asOf = new Date().toISOString();
     const sends: Promise<void>[] = [];
-    for (const r of effects.results) sends.push(pub.publishEvent('booking.result', r.event_id, r));
+    // Provider calls first: a result announcing `payment_pending` never goes out without its charge queued.
+    await Promise.all([...effects.payments.values()].map((p) => publishPayment(pub, p)));
+    const byEvent = new Map<string, BookingResult[]>();
+    for (const r of effects.results) {
+      const list = byEvent.get(r.event_id);
+      if (list) list.push(r);
+      else byEvent.set(r.event_id, [r]);
+    }
+    for (const [eventId, results] of byEvent) sends.push(pub.publishEvent('booking.results', eventId, { event_id: eventId, results }));
     for (const { msg, reason } of effects.poison) {
       sends.push(
         pub.publish(pub.names.deadLetterExchange, '', msg.content, {

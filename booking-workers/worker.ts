@@ -12,14 +12,31 @@ import { redisKeys } from '../shared/redis/keys';
 import { healthRouter } from '../shared/http/health';
 import { once } from '../shared/shutdown';
 import type { ControlMessage } from '../shared/contracts/messages';
+import { ticketKeys } from '../shared/tickets/barcode';
 import { PartitionConsumer } from './partition-consumer';
 import { createWorkerMetrics } from './metrics';
+import { PaymentStage } from './payments/payment-stage';
+import { SimulatorGateway } from './payments/simulator-gateway';
+import type { PaymentGateway } from './payments/gateway';
+import { OutboxRelay } from './outbox-relay';
+import { createEmailSender, type EmailSender } from './email-sender';
 
 export interface RunningWorker {
   id: string;
   port: number;
   consumers: PartitionConsumer[];
+  payments: PaymentStage;
+  outbox: OutboxRelay;
+  emailSender: EmailSender;
   close(): Promise<void>;
+}
+
+/** What a worker may be given instead of what configuration says (tests, other providers). */
+export interface WorkerOptions {
+  /** @defaultValue the simulator's HTTP client at PAYMENT_PROVIDER_URL */
+  gateway?: PaymentGateway;
+  /** @defaultValue SMTP when SMTP_URL is set, else the log sender */
+  emailSender?: EmailSender;
 }
 
 /**
@@ -27,7 +44,7 @@ export interface RunningWorker {
  * single-active-consumer picks one per partition), the control subscription, the liveness ticker,
  * and a small HTTP server with /healthz, /readyz and /metrics.
  */
-export async function startWorker(config: Config, logger: Logger = createLogger('worker')): Promise<RunningWorker> {
+export async function startWorker(config: Config, logger: Logger = createLogger('worker'), options: WorkerOptions = {}): Promise<RunningWorker> {
   const id = `worker-${process.pid}-${randomUUID().slice(0, 8)}`;
   const log = logger.child({ worker_id: id });
   const pool = createPool(config.DATABASE_URL, Math.min(20, config.PARTITIONS + 4), id);
@@ -50,11 +67,20 @@ export async function startWorker(config: Config, logger: Logger = createLogger(
   const keys = redisKeys(config.REDIS_PREFIX);
   const metrics = createWorkerMetrics();
 
+  const keysForTickets = ticketKeys(config.TICKET_SIGNING_SEED);
   const consumers: PartitionConsumer[] = [];
   for (let p = 0; p < config.PARTITIONS; p++) {
-    consumers.push(new PartitionConsumer({ partition: p, config, pool, redis, keys, conn, publisher, logger: log, workerId: id, metrics }));
+    consumers.push(new PartitionConsumer({ partition: p, config, pool, redis, keys, conn, publisher, logger: log, workerId: id, metrics, ticketKeys: keysForTickets }));
   }
   for (const c of consumers) await c.start();
+
+  // The payment stage (competing consumers of `payments`) and the e-mail outbox relay run in every worker.
+  const gateway = options.gateway ?? new SimulatorGateway(config.PAYMENT_PROVIDER_URL, config.PAYMENT_TIMEOUT_MS);
+  const payments = new PaymentStage({ config, conn, publisher, pool, redis, keys, logger: log, metrics, workerId: id, gateway });
+  await payments.start();
+  const emailSender = options.emailSender ?? createEmailSender(config, log);
+  const outbox = new OutboxRelay({ config, pool, logger: log, sender: emailSender, metrics });
+  outbox.start();
 
   // Operator settings reach every worker; the active one applies them at once.
   const { queue: controlQueue } = await setup.assertQueue('', { exclusive: true, autoDelete: true });
@@ -102,7 +128,7 @@ export async function startWorker(config: Config, logger: Logger = createLogger(
     ),
   );
   app.get('/status', (_req, res) => {
-    res.json({ worker_id: id, active_partitions: consumers.flatMap((c, i) => (c.active ? [i] : [])) });
+    res.json({ worker_id: id, active_partitions: consumers.flatMap((c, i) => (c.active ? [i] : [])), payment_breaker: payments.breakerState });
   });
   const server = http.createServer(app);
   await new Promise<void>((resolve) => server.listen(config.WORKER_PORT, '0.0.0.0', resolve));
@@ -114,6 +140,8 @@ export async function startWorker(config: Config, logger: Logger = createLogger(
     clearInterval(ticker);
     // Stop intake, finish and ack the batches in flight, then close connections.
     await Promise.all(consumers.map((c) => c.stop()));
+    await payments.stop();
+    await outbox.stop();
     await publisher.close();
     await setup.close().catch(() => undefined);
     await tickChannel.close().catch(() => undefined);
@@ -123,5 +151,5 @@ export async function startWorker(config: Config, logger: Logger = createLogger(
     await new Promise<void>((resolve) => server.close(() => resolve()));
     log.info('worker stopped');
   });
-  return { id, port, consumers, close };
+  return { id, port, consumers, payments, outbox, emailSender, close };
 }

@@ -16,7 +16,7 @@ import { healthRouter } from '../shared/http/health';
 import { once } from '../shared/shutdown';
 import { bearer, verifyToken } from '../shared/auth';
 import { lookupBooking } from '../shared/read/booking-status';
-import type { BookingResult, EventProgress, SeatsChanged } from '../shared/contracts/messages';
+import type { BookingResult, BookingResults, EventProgress, SeatsChanged } from '../shared/contracts/messages';
 import type { BookingResultPush, ClientToServerEvents, ServerToClientEvents, SocketData, WatchAck } from '../shared/contracts/socket';
 import { etaFor, positionFor, Watchers } from './watchers';
 
@@ -90,7 +90,9 @@ export async function startNotifier(config: Config, logger: Logger = createLogge
   });
 
   const sendResult = (socketId: string, r: BookingResultPush) => {
-    if (!watchers.firstTime(socketId, r.booking_id, r.status)) return;
+    // Keyed by status and decision time: a booking may return to `held` (declined payment) and that is news,
+    // while a redelivered result carries the stored decision time and is not.
+    if (!watchers.firstTime(socketId, r.booking_id, `${r.status}@${r.decided_at}`)) return;
     io.local.to(socketId).emit('booking.result', r);
     pushed.inc({ event: 'booking.result' });
   };
@@ -163,7 +165,7 @@ export async function startNotifier(config: Config, logger: Logger = createLogge
   await assertTopology(ch, buildTopology(config));
   await ch.prefetch(1000);
   const own = await ch.assertQueue(`${config.AMQP_PREFIX}notifier.${randomUUID()}`, { exclusive: true, autoDelete: true, arguments: { 'x-queue-type': 'classic' } });
-  await ch.bindQueue(own.queue, n.bookingEvents, 'booking.result.*');
+  await ch.bindQueue(own.queue, n.bookingEvents, 'booking.results.*');
   await ch.bindQueue(own.queue, n.bookingEvents, 'event.progress.*');
   const shared = await ch.assertQueue(`${config.AMQP_PREFIX}notifier.seats-changed`, {
     durable: true,
@@ -197,7 +199,7 @@ export async function startNotifier(config: Config, logger: Logger = createLogge
     if (!msg) return;
     try {
       const body = JSON.parse(msg.content.toString());
-      if (msg.properties.type === 'booking.result') onResult(body as BookingResult);
+      if (msg.properties.type === 'booking.results') (body as BookingResults).results.forEach(onResult);
       else if (msg.properties.type === 'event.progress') onProgress(body as EventProgress);
     } catch (err) {
       logger.warn('unreadable booking event dropped', { err: (err as Error).message });

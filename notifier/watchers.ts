@@ -57,11 +57,11 @@ export class Watchers {
     return [...(this.byEvent.get(eventId) ?? [])].map((id) => this.byBooking.get(id)!).filter(Boolean);
   }
 
-  /** True the first time a socket is told this booking reached this status. */
-  firstTime(socketId: string, bookingId: string, status: string): boolean {
+  /** True the first time a socket is told of this outcome (a status at a decision time) of a booking. */
+  firstTime(socketId: string, bookingId: string, outcome: string): boolean {
     let s = this.sent.get(socketId);
     if (!s) this.sent.set(socketId, (s = new Set()));
-    const key = `${bookingId}:${status}`;
+    const key = `${bookingId}:${outcome}`;
     if (s.has(key)) return false;
     s.add(key);
     return true;

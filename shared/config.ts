@@ -46,6 +46,79 @@ const schema = z.object({
   /** How long a graceful shutdown may take before it is forced, in ms. @defaultValue 10000 */
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(10000),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
+
+  // --- checkout, payments, tickets ---
+  /** Seconds a checkout extends the hold by (once per booking), so a payment in flight can land. @defaultValue 120 */
+  PAYMENT_GRACE_SECONDS: positiveInt.max(3600).default(120),
+  /** Service fee, percent of the seats' price. @defaultValue 10 */
+  FEE_PERCENT: z.coerce.number().min(0).max(100).default(10),
+  /** Fixed fee per ticket, in cents. @defaultValue 150 */
+  FEE_FIXED_CENTS: z.coerce.number().int().min(0).default(150),
+  /** Base URL of the payment provider's API (the simulator by default). @defaultValue `http://127.0.0.1:3003` */
+  PAYMENT_PROVIDER_URL: z.string().url().default('http://127.0.0.1:3003'),
+  /** Shared secret of the provider's HMAC-signed webhooks. Must be changed in production. */
+  PAYMENT_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').default('onsale-dev-webhook-secret'),
+  /** Oldest signature timestamp a callback may carry, in seconds (replay window). @defaultValue 300 */
+  PAYMENT_WEBHOOK_TOLERANCE_S: positiveInt.default(300),
+  /** Where the provider reaches ingress: callbacks go to `<PUBLIC_BASE_URL>/v1/payments/callback`. @defaultValue `http://127.0.0.1:3000` */
+  PUBLIC_BASE_URL: z.string().url().default('http://127.0.0.1:3000'),
+  /** Provider calls in flight per worker process (p-limit). @defaultValue 16 */
+  PAYMENT_CONCURRENCY: positiveInt.max(1000).default(16),
+  /** A provider call taking longer than this fails (and counts against the breaker), in ms. @defaultValue 5000 */
+  PAYMENT_TIMEOUT_MS: positiveInt.default(5000),
+  /** Retries of a provider call after a transient error (network, 5xx, timeout). @defaultValue 2 */
+  PAYMENT_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
+  /** First retry delay in ms; doubles each retry. @defaultValue 200 */
+  PAYMENT_RETRY_BASE_MS: positiveInt.default(200),
+  /** Failure percentage over the window that opens the circuit breaker. @defaultValue 50 */
+  PAYMENT_BREAKER_ERROR_PERCENT: z.coerce.number().min(1).max(100).default(50),
+  /** Calls in the window before the breaker may open. @defaultValue 5 */
+  PAYMENT_BREAKER_VOLUME: positiveInt.default(5),
+  /** How long the breaker stays open before a trial call (half-open), in ms. @defaultValue 10000 */
+  PAYMENT_BREAKER_RESET_MS: positiveInt.default(10000),
+  /** Rolling window of the breaker's statistics, in ms. @defaultValue 10000 */
+  PAYMENT_BREAKER_WINDOW_MS: positiveInt.default(10000),
+  /** Payment simulator HTTP port (`npm run start:payment-sim`). @defaultValue 3003 */
+  PAYMENT_SIM_PORT: port.default(3003),
+  /** Simulator: delay before a charge's webhook, in ms. @defaultValue 300 */
+  PAYMENT_SIM_LATENCY_MS: z.coerce.number().int().min(0).default(300),
+  /** Simulator: share of charges declined, 0 to 1. @defaultValue 0 */
+  PAYMENT_SIM_DECLINE_RATE: z.coerce.number().min(0).max(1).default(0),
+  /** Ed25519 seed (32 bytes, hex) that signs ticket barcodes. Must be changed in production. */
+  TICKET_SIGNING_SEED: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)')
+    .default('8f6b1c0e5a7d4e2f9b3c1a0d6e8f7a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f'),
+  /** SMTP server for confirmation e-mails (`smtp://user:pass@host:587`); unset = e-mails are logged. */
+  SMTP_URL: z.string().url().optional(),
+  /** Sender of confirmation e-mails. @defaultValue `Onsale <tickets@onsale.local>` */
+  EMAIL_FROM: z.string().min(3).default('Onsale <tickets@onsale.local>'),
+  /** How often the e-mail outbox relay looks for unsent rows, in ms. @defaultValue 1000 */
+  OUTBOX_POLL_MS: positiveInt.default(1000),
+
+  // --- catalog and discovery: accounts, search, event pages ---
+  /** E-mail of the first operator: registering (or logging in) with it grants the operator role. */
+  ONSALE_BOOTSTRAP_OPERATOR_EMAIL: z.string().email().optional(),
+  /** Lifetime of a token issued by register/login, in seconds. @defaultValue 43200 (12 h) */
+  AUTH_TOKEN_TTL_S: positiveInt.max(30 * 86400).default(43200),
+  /** bcrypt cost factor of password hashes (each +1 doubles the work; 10 ≈ 90 ms here). @defaultValue 10 */
+  PASSWORD_HASH_COST: z.coerce.number().int().min(4).max(15).default(10),
+  /** Failed-or-not login attempts per IP and e-mail in one window. @defaultValue 10 */
+  LOGIN_RATE_LIMIT: positiveInt.max(100_000).default(10),
+  /** Login rate-limit window, in seconds. @defaultValue 900 */
+  LOGIN_RATE_WINDOW_S: positiveInt.max(86400).default(900),
+  /** How long an event page stays in the Redis cache, in seconds. @defaultValue 30 */
+  EVENT_CACHE_TTL_S: positiveInt.max(86400).default(30),
+  /** How long a search hit's availability counts are reused, in seconds. @defaultValue 2 */
+  AVAILABILITY_CACHE_TTL_S: positiveInt.max(3600).default(2),
+  /** How long a search answer is reused for the same query, in seconds; 0 turns the cache off. @defaultValue 5 */
+  SEARCH_CACHE_TTL_S: z.coerce.number().int().min(0).max(3600).default(5),
+  /** PostgreSQL for search and event pages (a read replica); unset = DATABASE_URL through its own pool. */
+  READ_DATABASE_URL: z.string().url().optional(),
+  /** Connections of the read pool (search, event pages), apart from the booking path's. @defaultValue 8 */
+  READ_POOL_SIZE: positiveInt.max(200).default(8),
+  /** A search query running longer than this is cancelled (503), in ms. @defaultValue 2000 */
+  SEARCH_TIMEOUT_MS: positiveInt.max(60_000).default(2000),
 });
 
 export type Config = Readonly<z.infer<typeof schema>>;

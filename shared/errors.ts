@@ -22,6 +22,21 @@ export const ERRORS = {
   dependency_unavailable: { status: 503, description: 'A backing service (PostgreSQL, Redis) is unreachable.' },
   shutting_down: { status: 503, description: 'This instance is shutting down; retry on another.' },
   internal_error: { status: 500, description: 'An unexpected error; the request id is in the logs.' },
+  invalid_signature: { status: 401, description: 'A payment callback whose signature (X-Onsale-Signature) is missing, forged or too old; nothing changed.' },
+  booking_not_payable: { status: 409, description: 'Only a held booking can be checked out.' },
+  ticket_not_found: { status: 404, description: 'No ticket with this id visible to the caller.' },
+  ticket_not_transferable: { status: 409, description: 'The ticket is void, or the recipient already owns it.' },
+  recipient_not_found: { status: 404, description: 'No account with this e-mail address.' },
+  invalid_cursor: { status: 400, description: 'The paging cursor is malformed or expired.' },
+  // --- catalog and discovery: accounts, organizer API, search ---
+  email_taken: { status: 409, description: 'An account with this e-mail address (in any letter case) exists.' },
+  invalid_credentials: { status: 401, description: 'Wrong e-mail address or password.' },
+  user_not_found: { status: 404, description: 'No account with this id (or, for GET /v1/me, the token names no registered account).' },
+  venue_not_found: { status: 404, description: 'No venue with this id.' },
+  performer_not_found: { status: 404, description: 'No performer with this id (or one of performer_ids does not exist).' },
+  invalid_layout: { status: 400, description: 'The seat layout or price tiers do not fit: an unknown or repeated section, a seat outside its row, too many seats; `details` says which.' },
+  invalid_range: { status: 400, description: 'A range is inverted or empty (start_date after end_date, min_price above max_price, ends_at not after starts_at).' },
+  event_not_editable: { status: 409, description: 'The event is cancelled (or the change would need its inventory rebuilt); nothing changed.' },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -55,9 +70,25 @@ export const REJECTION_REASONS = {
   event_not_found: 'No event with this id.',
   invalid_request: 'The request does not fit the event (seat ids for general admission, or the reverse).',
   withdrawn: 'The user withdrew the request before it was decided.',
+  event_cancelled: 'The organizer cancelled the event.',
 } as const;
 
 export type RejectionReason = keyof typeof REJECTION_REASONS;
+
+/**
+ * Reasons that travel with payment-related transitions (a booking back to `held`, `cancelled` or
+ * `refunded`), in `booking.result` and `GET /v1/bookings/{id}` as `reason`.
+ */
+export const PAYMENT_REASONS = {
+  payment_declined: 'The provider declined the payment; the hold stands until it expires, so the buyer may check out again.',
+  payment_unavailable: 'The payment provider could not be reached (circuit breaker open or retries spent); the hold stands, retry checkout.',
+  payment_after_expiry: 'The payment succeeded after the hold had expired: it is refunded automatically.',
+  cancelled_by_user: 'The buyer cancelled; a paid booking is refunded.',
+  event_cancelled: 'The organizer cancelled the event; a paid booking is refunded.',
+  hold_expired: 'The hold (including the payment grace) ran out before a payment succeeded.',
+} as const;
+
+export type PaymentReason = keyof typeof PAYMENT_REASONS;
 
 /** Non-retryable message problem: the message goes to the dead-letter queue with this reason. */
 export class PoisonMessageError extends Error {

@@ -36,6 +36,7 @@ export function decideBook(inv: EventInventory, cmd: BookCommand, now: number, l
     return booking;
   };
 
+  if (inv.cancelled) return reject('event_cancelled');
   if (!inv.ready || now < inv.onSaleAt) return reject('not_on_sale');
   const req = cmd.request;
   const wanted = req.seat_ids ? new Set(req.seat_ids).size : (req.quantity ?? 0);
@@ -169,8 +170,8 @@ export function expiredHolds(inv: EventInventory, now: number): string[] {
   while (inv.expiries.length && inv.expiries[0]!.at <= now) {
     const { at, id } = inv.expiries.shift()!;
     const b = inv.bookings.get(id);
-    // Skip entries made stale by a release or a later extension of the hold.
-    if (b && b.status === 'held' && b.holdExpiresAt === at) out.push(id);
+    // Skip entries made stale by a release or a later extension of the hold (checkout's payment grace).
+    if (b && (b.status === 'held' || b.status === 'payment_pending') && b.holdExpiresAt === at) out.push(id);
   }
   return out;
 }

@@ -43,6 +43,30 @@ export interface BookingState {
   correlationId: string | null;
   requestedAt: string;
   decidedAt: string | null;
+  /** From checkout on: fees and total (amount + fees), in cents. */
+  feesCents?: number;
+  totalCents?: number;
+  paymentMethod?: string | null;
+  /** Checkouts so far; attempt n is charged with the idempotency key `<id>:a<n>`. */
+  paymentAttempts?: number;
+  /** The charge that paid (confirmed) or, once cancelled, the charge being refunded. */
+  chargeId?: string | null;
+}
+
+/** A ticket as the single writer knows it (loaded on demand, per booking). */
+export interface TicketState {
+  id: string;
+  orderId: string;
+  bookingId: string;
+  eventId: string;
+  /** Reserved seating: the seat id; general admission: null (see `unit`). */
+  seatId: string | null;
+  unit: number | null;
+  ownerUserId: string;
+  version: number;
+  status: 'valid' | 'void';
+  issuedAt: string;
+  ownedSince: string;
 }
 
 export interface EventSettings {
@@ -87,6 +111,18 @@ export interface EventInventory {
   backlog: string[];
   /** Highest sequence number decided. */
   watermark: number;
+
+  // checkout and tickets
+  /** The organizer lets buyers cancel confirmed bookings for a refund. */
+  refundable: boolean;
+  /** Event start (ms); buyer cancellations close then. */
+  startsAt: number;
+  /** The organizer cancelled the event: every booking is rejected. */
+  cancelled: boolean;
+  /** Tickets of the bookings in `bookingTickets` (the single writer's cache, filled on demand). */
+  tickets: Map<string, TicketState>;
+  /** Booking id → its ticket ids; a booking present here has all its tickets cached. */
+  bookingTickets: Map<string, string[]>;
 }
 
 export interface InventorySource {
@@ -103,6 +139,12 @@ export interface InventorySource {
   /** Seats in rank order. */
   seats: SeatInfo[];
   bookings: BookingState[];
+  /** @defaultValue true */
+  refundable?: boolean;
+  /** @defaultValue never (buyer cancellations stay open) */
+  startsAt?: number;
+  /** @defaultValue false */
+  cancelled?: boolean;
 }
 
 /** Builds an event's inventory from what PostgreSQL holds: seats plus every booking. */
@@ -131,6 +173,11 @@ export function buildInventory(src: InventorySource): EventInventory {
     expiries: [],
     backlog: [],
     watermark: 0,
+    refundable: src.refundable ?? true,
+    startsAt: src.startsAt ?? Number.MAX_SAFE_INTEGER,
+    cancelled: src.cancelled ?? false,
+    tickets: new Map(),
+    bookingTickets: new Map(),
   };
   indexSeats(inv);
   const queued: BookingState[] = [];
@@ -197,6 +244,23 @@ export function addUserQty(inv: EventInventory, userId: string, delta: number): 
   const next = (inv.userQty.get(userId) ?? 0) + delta;
   if (next <= 0) inv.userQty.delete(userId);
   else inv.userQty.set(userId, next);
+}
+
+/** Adds tickets loaded from PostgreSQL to the cache (all tickets of each booking named in `bookingIds`). */
+export function cacheTickets(inv: EventInventory, bookingIds: Iterable<string>, tickets: TicketState[]): void {
+  for (const id of bookingIds) if (!inv.bookingTickets.has(id)) inv.bookingTickets.set(id, []);
+  for (const t of tickets) {
+    if (inv.tickets.has(t.id)) continue;
+    inv.tickets.set(t.id, t);
+    const list = inv.bookingTickets.get(t.bookingId);
+    if (list) list.push(t.id);
+    else inv.bookingTickets.set(t.bookingId, [t.id]);
+  }
+}
+
+/** The cached tickets of one booking. */
+export function ticketsOf(inv: EventInventory, bookingId: string): TicketState[] {
+  return (inv.bookingTickets.get(bookingId) ?? []).map((id) => inv.tickets.get(id)!).filter(Boolean);
 }
 
 /** The visible status of a seat: available, held (held or pending payment) or sold. */

@@ -1,6 +1,7 @@
 import type { PoolClient } from '../../shared/db/pool';
 import { FencedError } from '../../shared/errors';
-import type { BookingState, SeatInfo } from '../allocator/inventory';
+import type { BookingState, SeatInfo, TicketState } from '../allocator/inventory';
+import type { EmailIntent, OrderIntent, RefundIntent } from '../allocator/payments';
 
 /** Everything one batch of decisions changes, written in one transaction. */
 export interface BatchWrite {
@@ -12,14 +13,32 @@ export interface BatchWrite {
   /** Inventory created in this batch (inventory.init). */
   newSeats: Array<{ eventId: string; seats: SeatInfo[] }>;
   readyEvents: string[];
+  // checkout, payments, tickets
+  orders: Array<{ eventId: string; order: OrderIntent }>;
+  orderStatus: Array<{ bookingId: string; status: 'cancelled' | 'refunded' }>;
+  /** Bookings whose tickets all become void (written before `tickets`, so a re-sold seat's new ticket fits the unique index). */
+  voidBookings: string[];
+  tickets: Array<{ ticket: TicketState; barcode: string }>;
+  transfers: Array<{ ticketId: string; version: number; fromUserId: string; toUserId: string }>;
+  refunds: Array<{ eventId: string; refund: RefundIntent }>;
+  refundStatus: Array<{ id: string; status: 'succeeded' | 'failed' }>;
+  emails: EmailIntent[];
+  cancelledEvents: string[];
 }
 
 export function emptyBatchWrite(partition: number, epoch: number): BatchWrite {
-  return { partition, epoch, bookings: [], seats: [], gaAvailable: [], newSeats: [], readyEvents: [] };
+  return {
+    partition, epoch, bookings: [], seats: [], gaAvailable: [], newSeats: [], readyEvents: [],
+    orders: [], orderStatus: [], voidBookings: [], tickets: [], transfers: [], refunds: [], refundStatus: [], emails: [], cancelledEvents: [],
+  };
 }
 
 export function hasWrites(w: BatchWrite): boolean {
-  return w.bookings.length + w.seats.length + w.gaAvailable.length + w.newSeats.length + w.readyEvents.length > 0;
+  return (
+    w.bookings.length + w.seats.length + w.gaAvailable.length + w.newSeats.length + w.readyEvents.length +
+    w.orders.length + w.orderStatus.length + w.voidBookings.length + w.tickets.length + w.transfers.length +
+    w.refunds.length + w.refundStatus.length + w.emails.length + w.cancelledEvents.length > 0
+  );
 }
 
 /**
@@ -68,18 +87,24 @@ export async function commitBatch(client: PoolClient, w: BatchWrite): Promise<vo
     await client.query({
       name: 'upsert-bookings',
       text: `INSERT INTO bookings (id, event_id, user_id, status, seq, request, seat_ids, quantity, amount_cents, reason,
-                                   hold_expires_at, correlation_id, requested_at, decided_at)
+                                   hold_expires_at, correlation_id, requested_at, decided_at,
+                                   fees_cents, total_cents, payment_method, payment_attempts, charge_id)
              SELECT v.id, v.event_id, v.user_id, v.status, v.seq, v.request, 
                     CASE WHEN v.seat_ids = '' THEN NULL ELSE string_to_array(v.seat_ids, chr(31)) END,
-                    v.quantity, v.amount_cents, v.reason, v.hold_expires_at, v.correlation_id, v.requested_at, v.decided_at
+                    v.quantity, v.amount_cents, v.reason, v.hold_expires_at, v.correlation_id, v.requested_at, v.decided_at,
+                    v.fees_cents, v.total_cents, v.payment_method, v.payment_attempts, v.charge_id
              FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::bigint[], $6::jsonb[], $7::text[], $8::int[], $9::int[],
-                         $10::text[], $11::timestamptz[], $12::text[], $13::timestamptz[], $14::timestamptz[])
+                         $10::text[], $11::timestamptz[], $12::text[], $13::timestamptz[], $14::timestamptz[],
+                         $15::int[], $16::int[], $17::text[], $18::int[], $19::text[])
                   AS v(id, event_id, user_id, status, seq, request, seat_ids, quantity, amount_cents, reason,
-                       hold_expires_at, correlation_id, requested_at, decided_at)
+                       hold_expires_at, correlation_id, requested_at, decided_at,
+                       fees_cents, total_cents, payment_method, payment_attempts, charge_id)
              ON CONFLICT (id) DO UPDATE SET
                status = EXCLUDED.status, seat_ids = EXCLUDED.seat_ids, quantity = EXCLUDED.quantity,
                amount_cents = EXCLUDED.amount_cents, reason = EXCLUDED.reason, hold_expires_at = EXCLUDED.hold_expires_at,
-               decided_at = EXCLUDED.decided_at, updated_at = now()`,
+               decided_at = EXCLUDED.decided_at, fees_cents = EXCLUDED.fees_cents, total_cents = EXCLUDED.total_cents,
+               payment_method = EXCLUDED.payment_method, payment_attempts = EXCLUDED.payment_attempts,
+               charge_id = EXCLUDED.charge_id, updated_at = now()`,
       values: [
         rows.map((b) => b.state.id),
         rows.map((b) => b.eventId),
@@ -95,6 +120,11 @@ export async function commitBatch(client: PoolClient, w: BatchWrite): Promise<vo
         rows.map((b) => b.state.correlationId),
         rows.map((b) => b.state.requestedAt),
         rows.map((b) => b.state.decidedAt),
+        rows.map((b) => b.state.feesCents ?? null),
+        rows.map((b) => b.state.totalCents ?? null),
+        rows.map((b) => b.state.paymentMethod ?? null),
+        rows.map((b) => b.state.paymentAttempts ?? 0),
+        rows.map((b) => b.state.chargeId ?? null),
       ],
     });
   }
@@ -118,6 +148,99 @@ export async function commitBatch(client: PoolClient, w: BatchWrite): Promise<vo
       text: `UPDATE events SET ga_available = v.available, updated_at = now()
              FROM unnest($1::uuid[], $2::int[]) AS v(id, available) WHERE events.id = v.id`,
       values: [[...last.keys()], [...last.values()]],
+    });
+  }
+
+  await commitPayments(client, w);
+}
+
+/** Orders, tickets, transfers, refunds, e-mails and event cancellations of the batch (same transaction). */
+async function commitPayments(client: PoolClient, w: BatchWrite): Promise<void> {
+  if (w.cancelledEvents.length) {
+    await client.query({
+      name: 'cancel-events',
+      // `status` is the catalog's view of the event (migration 002); `cancelled_at` is when its inventory was cancelled.
+      text: `UPDATE events SET cancelled_at = COALESCE(cancelled_at, now()), status = 'cancelled', updated_at = now() WHERE id = ANY($1::uuid[])`,
+      values: [w.cancelledEvents],
+    });
+  }
+  if (w.orders.length) {
+    const o = w.orders.map((x) => x.order);
+    await client.query({
+      name: 'insert-orders',
+      text: `INSERT INTO orders (id, booking_id, user_id, event_id, amount_cents, fees_cents, total_cents, charge_id)
+             SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::int[], $6::int[], $7::int[], $8::text[])
+             ON CONFLICT (booking_id) DO NOTHING`,
+      values: [
+        o.map((x) => x.id), o.map((x) => x.bookingId), o.map((x) => x.userId), w.orders.map((x) => x.eventId),
+        o.map((x) => x.amountCents), o.map((x) => x.feesCents), o.map((x) => x.totalCents), o.map((x) => x.chargeId),
+      ],
+    });
+  }
+  if (w.orderStatus.length) {
+    const last = new Map(w.orderStatus.map((x) => [x.bookingId, x.status]));
+    await client.query({
+      name: 'update-order-status',
+      text: `UPDATE orders SET status = v.status, updated_at = now()
+             FROM unnest($1::uuid[], $2::text[]) AS v(booking_id, status) WHERE orders.booking_id = v.booking_id`,
+      values: [[...last.keys()], [...last.values()]],
+    });
+  }
+  if (w.voidBookings.length) {
+    await client.query({
+      name: 'void-booking-tickets',
+      text: `UPDATE tickets SET status = 'void', updated_at = now() WHERE booking_id = ANY($1::uuid[]) AND status = 'valid'`,
+      values: [w.voidBookings],
+    });
+  }
+  if (w.tickets.length) {
+    const last = [...new Map(w.tickets.map((t) => [t.ticket.id, t])).values()];
+    await client.query({
+      name: 'upsert-tickets',
+      text: `INSERT INTO tickets (id, order_id, booking_id, event_id, seat_id, unit, owner_user_id, version, status, barcode, issued_at, owned_since)
+             SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::int[], $7::text[], $8::int[],
+                                  $9::text[], $10::text[], $11::timestamptz[], $12::timestamptz[])
+             ON CONFLICT (id) DO UPDATE SET owner_user_id = EXCLUDED.owner_user_id, version = EXCLUDED.version, status = EXCLUDED.status,
+               barcode = EXCLUDED.barcode, owned_since = EXCLUDED.owned_since, updated_at = now()`,
+      values: [
+        last.map((t) => t.ticket.id), last.map((t) => t.ticket.orderId), last.map((t) => t.ticket.bookingId), last.map((t) => t.ticket.eventId),
+        last.map((t) => t.ticket.seatId), last.map((t) => t.ticket.unit), last.map((t) => t.ticket.ownerUserId), last.map((t) => t.ticket.version),
+        last.map((t) => t.ticket.status), last.map((t) => t.barcode), last.map((t) => t.ticket.issuedAt), last.map((t) => t.ticket.ownedSince),
+      ],
+    });
+  }
+  if (w.transfers.length) {
+    await client.query({
+      name: 'insert-ticket-transfers',
+      text: `INSERT INTO ticket_transfers (ticket_id, version, from_user_id, to_user_id)
+             SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[]) ON CONFLICT DO NOTHING`,
+      values: [w.transfers.map((t) => t.ticketId), w.transfers.map((t) => t.version), w.transfers.map((t) => t.fromUserId), w.transfers.map((t) => t.toUserId)],
+    });
+  }
+  if (w.refunds.length) {
+    const r = [...new Map(w.refunds.map((x) => [x.refund.id, x])).values()];
+    await client.query({
+      name: 'insert-refunds',
+      text: `INSERT INTO refunds (id, booking_id, event_id, charge_id, amount_cents, reason)
+             SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::int[], $6::text[]) ON CONFLICT DO NOTHING`,
+      values: [r.map((x) => x.refund.id), r.map((x) => x.refund.bookingId), r.map((x) => x.eventId), r.map((x) => x.refund.chargeId), r.map((x) => x.refund.amountCents), r.map((x) => x.refund.reason)],
+    });
+  }
+  if (w.refundStatus.length) {
+    const last = new Map(w.refundStatus.map((x) => [x.id, x.status]));
+    await client.query({
+      name: 'update-refund-status',
+      text: `UPDATE refunds SET status = v.status, updated_at = now()
+             FROM unnest($1::text[], $2::text[]) AS v(id, status) WHERE refunds.id = v.id AND refunds.status <> 'succeeded'`,
+      values: [[...last.keys()], [...last.values()]],
+    });
+  }
+  if (w.emails.length) {
+    await client.query({
+      name: 'insert-emails',
+      text: `INSERT INTO email_outbox (dedupe_key, user_id, template, payload)
+             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[]) ON CONFLICT (dedupe_key) DO NOTHING`,
+      values: [w.emails.map((e) => e.dedupeKey), w.emails.map((e) => e.userId), w.emails.map((e) => e.template), w.emails.map((e) => JSON.stringify(e.payload))],
     });
   }
 }

@@ -15,7 +15,7 @@ export async function loadEventInventory(pool: Pool, eventId: string): Promise<{
     pool.query({
       name: 'load-bookings',
       text: `SELECT id, user_id, status, seq, request, seat_ids, quantity, amount_cents, reason, hold_expires_at,
-                    correlation_id, requested_at, decided_at
+                    correlation_id, requested_at, decided_at, fees_cents, total_cents, payment_method, payment_attempts, charge_id
              FROM bookings WHERE event_id = $1`,
       values: [eventId],
     }),
@@ -38,7 +38,13 @@ export async function loadEventInventory(pool: Pool, eventId: string): Promise<{
     correlationId: b.correlation_id,
     requestedAt: new Date(b.requested_at).toISOString(),
     decidedAt: b.decided_at ? new Date(b.decided_at).toISOString() : null,
+    ...(b.total_cents !== null ? { feesCents: b.fees_cents, totalCents: b.total_cents } : {}),
+    paymentMethod: b.payment_method,
+    paymentAttempts: b.payment_attempts ?? 0,
+    chargeId: b.charge_id,
   }));
+  // Columns of migration 003 (checkout and refunds).
+  const ext = event as typeof event & { refundable?: boolean; cancelled_at?: Date | null; status?: string };
   const layout = event.layout;
   return {
     event,
@@ -55,6 +61,9 @@ export async function loadEventInventory(pool: Pool, eventId: string): Promise<{
       gaAvailable: event.ga_available,
       seats: seatList,
       bookings: bookingList,
+      refundable: ext.refundable ?? true,
+      startsAt: event.starts_at.getTime(),
+      cancelled: ext.cancelled_at != null || ext.status === 'cancelled',
     },
   };
 }

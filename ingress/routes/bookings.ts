@@ -111,8 +111,26 @@ export function bookingsRouter(ctx: IngressContext) {
 
   r.delete('/v1/bookings/:id', auth, async (req: Request, res: Response) => {
     const booking = await ownBooking(ctx, req);
-    if (TERMINAL_STATUSES.has(booking.status) || booking.status === 'confirmed') {
+    if (TERMINAL_STATUSES.has(booking.status)) {
       throw new AppError('booking_not_cancellable', `The booking is ${booking.status}`);
+    }
+    if (booking.status === 'confirmed') {
+      // Cancel and refund: only while the event allows it (the single writer checks again, and that no ticket was transferred).
+      const { rows } = await ctx.pool.query({
+        name: 'event-refund-policy',
+        text: 'SELECT refundable, starts_at, cancelled_at FROM events WHERE id = $1',
+        values: [booking.event_id],
+      });
+      const ev = rows[0];
+      if (!ev || !ev.refundable || ev.cancelled_at || new Date(ev.starts_at).getTime() <= Date.now()) {
+        throw new AppError('booking_not_cancellable', 'The event does not allow cancelling a confirmed booking');
+      }
+      const transferred = await ctx.pool.query({
+        name: 'booking-tickets-transferred',
+        text: `SELECT 1 FROM tickets WHERE booking_id = $1 AND owner_user_id <> $2 AND status = 'valid' LIMIT 1`,
+        values: [booking.booking_id, booking.user_id],
+      });
+      if (transferred.rowCount) throw new AppError('booking_not_cancellable', 'A ticket of this booking was transferred to someone else');
     }
     const partition = await eventPartition(ctx, booking.event_id);
     if (partition === null) throw new AppError('booking_not_found');
@@ -122,7 +140,13 @@ export function bookingsRouter(ctx: IngressContext) {
       .catch(() => {
         throw new AppError('queue_unavailable', 'The broker did not confirm the cancellation; retry.', undefined, 1);
       });
-    res.status(202).json({ booking_id: booking.booking_id, status: booking.status, cancellation: 'queued', releases_inventory: ACTIVE_STATUSES.has(booking.status) });
+    res.status(202).json({
+      booking_id: booking.booking_id,
+      status: booking.status,
+      cancellation: 'queued',
+      releases_inventory: ACTIVE_STATUSES.has(booking.status),
+      ...(booking.status === 'confirmed' ? { refund: 'queued' } : {}),
+    });
   });
 
   return r;

@@ -4,6 +4,7 @@ import { requireAuth } from '../middleware/auth';
 import { parseOr400 } from '../middleware/errors';
 import { throttleBodySchema, uuidParam } from '../../shared/contracts/http';
 import { AppError } from '../../shared/errors';
+import { paymentBreakers } from './ops-payments';
 
 /**
  * Operator endpoints. Settings are written to PostgreSQL (durable, read by whichever worker becomes
@@ -58,7 +59,7 @@ export function opsRouter(ctx: IngressContext) {
         events: perEvent,
       });
     }
-    res.json({ partitions: out });
+    res.json({ partitions: out, payment_breakers: await paymentBreakers(ctx) });
   });
 
   const setSettings = (change: (current: { throttle_per_s: number | null; paused: boolean }, req: Request) => { throttle_per_s: number | null; paused: boolean }) =>

@@ -69,7 +69,7 @@ export class ConfirmPublisher {
   /** Publishes an outcome or progress message on the booking-events exchange. */
   publishEvent<K extends BookingEventKind>(kind: K, eventId: string, payload: BookingEventMap[K]): Promise<void> {
     return this.publish(this.names.bookingEvents, `${kind}.${eventId}`, Buffer.from(JSON.stringify(payload)), {
-      persistent: kind === 'booking.result',
+      persistent: kind === 'booking.results',
       type: kind,
     });
   }

@@ -40,6 +40,11 @@ export interface Names {
   bookingEvents: string;
   /** fanout exchange of operator commands to every worker */
   control: string;
+  /** quorum queue of provider calls (charges, refunds), competing consumers; published via the default exchange */
+  payments: string;
+  /** dead-letter exchange and queue of the payments queue */
+  paymentsDeadLetterExchange: string;
+  paymentsDeadLetterQueue: string;
 }
 
 export function names(prefix: string): Names {
@@ -51,6 +56,9 @@ export function names(prefix: string): Names {
     deadLetterQueue: `${prefix}bookings.dlq`,
     bookingEvents: `${prefix}booking-events`,
     control: `${prefix}control`,
+    payments: `${prefix}payments`,
+    paymentsDeadLetterExchange: `${prefix}payments.dlx`,
+    paymentsDeadLetterQueue: `${prefix}payments.dlq`,
   };
 }
 
@@ -69,6 +77,17 @@ export function buildTopology(config: Pick<Config, 'AMQP_PREFIX' | 'PARTITIONS' 
     queues: [{ name: n.deadLetterQueue, durable: true, arguments: { 'x-queue-type': 'quorum' } }],
     bindings: [{ exchange: n.deadLetterExchange, queue: n.deadLetterQueue, routingKey: '' }],
   };
+  // Provider calls: any worker may make them (competing consumers); a call that keeps failing is dead-lettered.
+  topology.exchanges.push({ name: n.paymentsDeadLetterExchange, type: 'fanout', durable: true });
+  topology.queues.push(
+    { name: n.paymentsDeadLetterQueue, durable: true, arguments: { 'x-queue-type': 'quorum' } },
+    {
+      name: n.payments,
+      durable: true,
+      arguments: { 'x-queue-type': 'quorum', 'x-dead-letter-exchange': n.paymentsDeadLetterExchange, 'x-delivery-limit': config.DELIVERY_LIMIT },
+    },
+  );
+  topology.bindings.push({ exchange: n.paymentsDeadLetterExchange, queue: n.paymentsDeadLetterQueue, routingKey: '' });
   for (let p = 0; p < config.PARTITIONS; p++) {
     topology.queues.push({
       name: n.partitionQueue(p),

@@ -47,20 +47,72 @@ export const partitionCommandSchema = z.discriminatedUnion('type', [
     type: z.literal('inventory.init'),
     ...base,
   }),
+  z.object({
+    /** The owner of a `held` booking starts paying: it becomes `payment_pending` and a charge is requested. */
+    type: z.literal('checkout'),
+    ...base,
+    booking_id: uuid,
+    user_id: z.string().min(1).max(128),
+    payment_method: z.string().min(1).max(64),
+  }),
+  z.object({
+    /**
+     * What happened to a charge: from a verified provider callback (`succeeded` / `failed`) or from the
+     * payment stage when the provider could not be reached (`unavailable`: breaker open, retries spent).
+     */
+    type: z.literal('payment.result'),
+    ...base,
+    booking_id: uuid,
+    outcome: z.enum(['succeeded', 'failed', 'unavailable']),
+    /** The charge attempt (= idempotency key `<booking id>:a<n>`). */
+    attempt_id: z.string().min(1).max(128),
+    charge_id: z.string().min(1).max(128).optional(),
+    provider_event_id: z.string().min(1).max(128).optional(),
+    amount_cents: z.number().int().nonnegative().optional(),
+    reason: z.string().max(200).optional(),
+  }),
+  z.object({
+    /** The provider refunded (or refused to refund) a charge. */
+    type: z.literal('refund.result'),
+    ...base,
+    booking_id: uuid,
+    outcome: z.enum(['succeeded', 'failed']),
+    refund_id: z.string().min(1).max(200),
+    charge_id: z.string().min(1).max(128),
+    provider_event_id: z.string().min(1).max(128).optional(),
+  }),
+  z.object({
+    /** A ticket changes owner: its version is bumped, so its old barcode stops verifying. */
+    type: z.literal('ticket.transfer'),
+    ...base,
+    ticket_id: uuid,
+    from_user_id: z.string().min(1).max(128),
+    to_user_id: z.string().min(1).max(128),
+  }),
+  z.object({
+    /** The organizer cancelled the event: holds are released, confirmed bookings refunded, parked ones rejected. */
+    type: z.literal('event.cancel'),
+    ...base,
+  }),
 ]);
 export type PartitionCommand = z.infer<typeof partitionCommandSchema>;
 export type BookCommand = Extract<PartitionCommand, { type: 'book' }>;
 export type CancelCommand = Extract<PartitionCommand, { type: 'cancel' }>;
+export type CheckoutCommand = Extract<PartitionCommand, { type: 'checkout' }>;
+export type PaymentResultCommand = Extract<PartitionCommand, { type: 'payment.result' }>;
+export type RefundResultCommand = Extract<PartitionCommand, { type: 'refund.result' }>;
+export type TicketTransferCommand = Extract<PartitionCommand, { type: 'ticket.transfer' }>;
+export type EventCancelCommand = Extract<PartitionCommand, { type: 'event.cancel' }>;
 
 /** Lifecycle of a booking. */
-export const BOOKING_STATUSES = ['queued', 'held', 'rejected', 'payment_pending', 'confirmed', 'expired', 'cancelled'] as const;
+export const BOOKING_STATUSES = ['queued', 'held', 'rejected', 'payment_pending', 'confirmed', 'expired', 'cancelled', 'refunded'] as const;
 export type BookingStatus = (typeof BOOKING_STATUSES)[number];
 /** States that hold inventory. */
 export const ACTIVE_STATUSES: ReadonlySet<BookingStatus> = new Set(['held', 'payment_pending', 'confirmed']);
 /** States after which nothing more happens to a booking (in this pipeline). */
-export const TERMINAL_STATUSES: ReadonlySet<BookingStatus> = new Set(['rejected', 'expired', 'cancelled']);
+export const TERMINAL_STATUSES: ReadonlySet<BookingStatus> = new Set(['rejected', 'expired', 'cancelled', 'refunded']);
 
-/** A decided outcome, published on `booking-events` and pushed as `booking.result`. */
+/** A decided outcome, published on `booking-events` (in a `booking.results` batch) and pushed as `booking.result`. */
 export interface BookingResult {
   booking_id: string;
   event_id: string;
@@ -70,10 +122,50 @@ export interface BookingResult {
   seats?: string[];
   quantity?: number;
   amount_cents?: number;
+  /** Set from checkout on: fees and the total charged (amount + fees), in cents. */
+  fees_cents?: number;
+  total_cents?: number;
   hold_expires_at?: string;
   reason?: string;
   correlation_id?: string;
   decided_at: string;
+}
+
+/**
+ * A call the payment stage must make to the provider, published by the single writer after its batch
+ * commits (on the `payments` queue, competing consumers). Its id is the provider idempotency key, so
+ * publishing it twice (a redelivered command re-announces it) charges or refunds at most once.
+ */
+export const paymentRequestSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('charge'),
+    /** `<booking id>:a<n>`: idempotency key and provider reference. */
+    id: z.string().min(1).max(200),
+    booking_id: uuid,
+    event_id: uuid,
+    partition: z.number().int().nonnegative(),
+    amount_cents: z.number().int().nonnegative(),
+    payment_method: z.string().min(1).max(64),
+    correlation_id: z.string().max(128).optional(),
+  }),
+  z.object({
+    kind: z.literal('refund'),
+    /** `<booking id>:r:<charge id>`: idempotency key and provider reference. */
+    id: z.string().min(1).max(200),
+    booking_id: uuid,
+    event_id: uuid,
+    partition: z.number().int().nonnegative(),
+    charge_id: z.string().min(1).max(128),
+    amount_cents: z.number().int().nonnegative(),
+    reason: z.string().max(200),
+    correlation_id: z.string().max(128).optional(),
+  }),
+]);
+export type PaymentRequest = z.infer<typeof paymentRequestSchema>;
+
+export interface BookingResults {
+  event_id: string;
+  results: BookingResult[];
 }
 
 /** Per-event progress, published after each commit: the processed watermark drives positions. */
@@ -102,7 +194,11 @@ export interface SeatsChanged {
 
 /** Routing keys on the `booking-events` topic exchange, typed with their payloads. */
 export interface BookingEventMap {
-  'booking.result': BookingResult;
+  /**
+   * Every outcome one batch decided for one event, in one message: the broker carries one message
+   * per event per batch instead of one per booking (the pipeline's throughput depends on it).
+   */
+  'booking.results': BookingResults;
   'event.progress': EventProgress;
   'seats.changed': SeatsChanged;
 }

@@ -20,6 +20,10 @@ export function redisKeys(prefix: string) {
     gaAvailable: (eventId: string) => `${prefix}event:${eventId}:ga-available`,
     /** Cache-aside copy of the event page. */
     eventCache: (eventId: string) => `${prefix}event:${eventId}:cache`,
+    /** Availability counts of an event (JSON), derived by ingress from the seat snapshot and kept a few seconds, for search hits. */
+    availabilitySummary: (eventId: string) => `${prefix}event:${eventId}:availability`,
+    /** A search answer (JSON) for one normalized query, kept SEARCH_CACHE_TTL_S seconds. */
+    searchCache: (queryHash: string) => `${prefix}search:${queryHash}`,
     /** Hash: a queued request as ingress accepted it (event, user, seq) until the worker decides it. */
     pendingBooking: (bookingId: string) => `${prefix}booking:${bookingId}:pending`,
     /** The first answer given for an Idempotency-Key of one user. */
@@ -28,6 +32,8 @@ export function redisKeys(prefix: string) {
     announced: (bookingId: string, status: string) => `${prefix}announced:${bookingId}:${status}`,
     /** Hash per partition: owner, epoch, rate, last batch; written by the active worker. */
     partitionStats: (partition: number) => `${prefix}partition:${partition}:stats`,
+    /** Hash: worker id → JSON `{ state, at }` of that worker's payment-provider circuit breaker. */
+    paymentBreaker: `${prefix}payments:breaker`,
     /** Socket.IO Redis adapter channel prefix. */
     socketIo: `${prefix}socket.io`,
   };

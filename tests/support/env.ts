@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,7 @@ import { signToken, type Role } from '../../shared/auth';
 import { startIngress, type RunningIngress } from '../../ingress/server';
 import { startWorker, type RunningWorker } from '../../booking-workers/worker';
 import { startNotifier, type RunningNotifier } from '../../notifier/server';
+import { startPaymentSim, type RunningPaymentSim, type SimConfig } from '../../payment-sim/server';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/contracts/socket';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -87,8 +88,9 @@ export class TestEnv {
     return this.notifier;
   }
 
-  async startWorker(): Promise<RunningWorker> {
-    const w = await startWorker(this.config, createLogger('worker'));
+  /** A worker in this process. `overrides` change its configuration only (e.g. the payment provider's URL). */
+  async startWorker(overrides: Partial<Config> = {}): Promise<RunningWorker> {
+    const w = await startWorker(Object.freeze({ ...this.config, ...overrides }), createLogger('worker'));
     this.workers.push(w);
     this.closers.push(w.close);
     return w;
@@ -104,6 +106,28 @@ export class TestEnv {
     this.children.add(child);
     child.on('exit', () => this.children.delete(child));
     return child;
+  }
+
+  /**
+   * The payment provider simulator on a free port, signing with this installation's webhook secret.
+   * Start ingress first, then the worker with {@link paymentWorkerConfig} so both ends meet.
+   */
+  async startPaymentSim(config: Partial<Omit<SimConfig, 'secret'>> = {}): Promise<RunningPaymentSim> {
+    const sim = await startPaymentSim({ secret: this.config.PAYMENT_WEBHOOK_SECRET, ...config }, 0, createLogger('payment-sim'));
+    this.closers.push(sim.close);
+    return sim;
+  }
+
+  /** Worker settings that point the payment stage at `sim` and its callbacks at this ingress. */
+  paymentWorkerConfig(sim: RunningPaymentSim): Partial<Config> {
+    return { PAYMENT_PROVIDER_URL: sim.url, PUBLIC_BASE_URL: this.baseUrl };
+  }
+
+  /** An account (table `users`, migration 002) with this e-mail; returns its id (a uuid, usable as a token subject). */
+  async createUser(email: string, role: Role = 'buyer'): Promise<string> {
+    const id = randomUUID();
+    await this.pool.query('INSERT INTO users (id, email, password_hash, name, role) VALUES ($1, $2, $3, $4, $5)', [id, email, 'not-a-real-hash', email.split('@')[0], role]);
+    return id;
   }
 
   get baseUrl(): string {

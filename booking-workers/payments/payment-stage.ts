@@ -1,0 +1,173 @@
+import type { Channel, ConsumeMessage } from 'amqplib';
+import type { Redis } from 'ioredis';
+import type { Config } from '../../shared/config';
+import type { Logger } from '../../shared/logger';
+import type { Pool } from '../../shared/db/pool';
+import type { AmqpConnection } from '../../shared/amqp/connect';
+import type { ConfirmPublisher } from '../../shared/amqp/publisher';
+import type { RedisKeys } from '../../shared/redis/keys';
+import { paymentRequestSchema, type PaymentRequest } from '../../shared/contracts/messages';
+import type { WorkerMetrics } from '../metrics';
+import type { PaymentGateway } from './gateway';
+import { BREAKER_GAUGE, GuardedProvider, type BreakerState } from './breaker';
+import { recordPayment } from './record-payment';
+
+export interface PaymentStageDeps {
+  config: Config;
+  conn: AmqpConnection;
+  publisher: ConfirmPublisher;
+  pool: Pool;
+  redis: Redis;
+  keys: RedisKeys;
+  logger: Logger;
+  metrics: WorkerMetrics;
+  workerId: string;
+  gateway: PaymentGateway;
+}
+
+/**
+ * The payment stage: competing consumers of the `payments` queue (every worker process runs one).
+ * It never changes a booking: it calls the provider (through {@link GuardedProvider}), records the
+ * call in `payments`, and, when the provider cannot be reached, tells the event's partition
+ * (`payment.result` `unavailable`) so the single writer puts the booking back to `held`.
+ * - Charges fail fast while the breaker is open: the buyer can retry before the hold expires.
+ * - Refunds are never given up: the message stays unacked and the refund is retried (with backoff)
+ *   until the provider takes it; a crash hands it to another worker.
+ */
+export class PaymentStage {
+  private channel: Channel | null = null;
+  private consumerTag: string | null = null;
+  private readonly inFlight = new Set<Promise<void>>();
+  private stopping = false;
+  readonly provider: GuardedProvider;
+  private readonly log: Logger;
+
+  constructor(private readonly d: PaymentStageDeps) {
+    this.log = d.logger.child({ stage: 'payments' });
+    this.provider = new GuardedProvider(d.config, (state) => this.onBreakerState(state));
+  }
+
+  get breakerState(): BreakerState {
+    return this.provider.state;
+  }
+
+  async start(): Promise<void> {
+    this.stopping = false;
+    this.onBreakerState(this.provider.state);
+    const channel = await this.d.conn.createChannel();
+    this.channel = channel;
+    channel.on('error', (err) => this.log.warn('payments channel error', { err: err.message }));
+    // Unacked refunds wait here while the provider is down: leave room for charges beside them.
+    await channel.prefetch(this.d.config.PAYMENT_CONCURRENCY * 4);
+    const { consumerTag } = await channel.consume(this.d.publisher.names.payments, (msg) => {
+      if (!msg) return;
+      const p = this.onMessage(channel, msg).finally(() => this.inFlight.delete(p));
+      this.inFlight.add(p);
+    });
+    this.consumerTag = consumerTag;
+  }
+
+  /** Stops taking requests and waits for the calls in flight (refunds waiting out an outage give up and go back to the queue). */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const ch = this.channel;
+    if (ch && this.consumerTag) await ch.cancel(this.consumerTag).catch(() => undefined);
+    await Promise.allSettled([...this.inFlight]);
+    this.channel = null;
+    if (ch) await ch.close().catch(() => undefined);
+    this.provider.shutdown();
+    await this.d.redis.hdel(this.d.keys.paymentBreaker, this.d.workerId).catch(() => undefined);
+  }
+
+  private onBreakerState(state: BreakerState): void {
+    this.d.metrics.paymentBreakerState.set({ provider: this.d.gateway.name }, BREAKER_GAUGE[state]);
+    if (state !== 'closed' || !this.stopping) this.log[state === 'open' ? 'warn' : 'info']('payment provider circuit breaker', { state, provider: this.d.gateway.name });
+    void this.d.redis
+      .hset(this.d.keys.paymentBreaker, this.d.workerId, JSON.stringify({ state, provider: this.d.gateway.name, at: new Date().toISOString() }))
+      .catch(() => undefined);
+  }
+
+  private async onMessage(channel: Channel, msg: ConsumeMessage): Promise<void> {
+    let req: PaymentRequest;
+    try {
+      req = paymentRequestSchema.parse(JSON.parse(msg.content.toString('utf8')));
+    } catch (err) {
+      this.log.error('malformed payment request dead-lettered', { err: (err as Error).message });
+      channel.nack(msg, false, false);
+      return;
+    }
+    try {
+      if (req.kind === 'charge') await this.charge(req);
+      else await this.refund(req);
+      channel.ack(msg);
+    } catch (err) {
+      // PostgreSQL or broker trouble (or shutting down): the request goes back to the queue; its id keeps it idempotent.
+      this.log.warn('payment request failed; requeued', { payment_id: req.id, err: (err as Error).message });
+      await new Promise((r) => setTimeout(r, 200));
+      if (this.channel === channel) channel.nack(msg, false, true);
+    }
+  }
+
+  private callbackUrl(): string {
+    return new URL('/v1/payments/callback', this.d.config.PUBLIC_BASE_URL).toString();
+  }
+
+  private async charge(req: Extract<PaymentRequest, { kind: 'charge' }>): Promise<void> {
+    const log = this.log.child({ booking_id: req.booking_id, payment_id: req.id, correlation_id: req.correlation_id });
+    const out = await this.provider.call(() =>
+      this.d.gateway.charge({ idempotencyKey: req.id, amountCents: req.amount_cents, reference: req.id, paymentMethod: req.payment_method, callbackUrl: this.callbackUrl() }),
+    );
+    if (out.ok) {
+      this.d.metrics.paymentCalls.inc({ kind: 'charge', outcome: 'pending' });
+      await recordPayment(this.d.pool, { id: req.id, kind: 'charge', bookingId: req.booking_id, eventId: req.event_id, amountCents: req.amount_cents, status: 'pending', providerId: out.value.providerId });
+      log.info('charge requested', { provider_id: out.value.providerId });
+      return;
+    }
+    this.d.metrics.paymentCalls.inc({ kind: 'charge', outcome: out.kind });
+    const status = out.kind === 'refused' ? 'failed' : 'unavailable';
+    await recordPayment(this.d.pool, { id: req.id, kind: 'charge', bookingId: req.booking_id, eventId: req.event_id, amountCents: req.amount_cents, status, error: out.error });
+    log.warn('charge not taken by the provider', { outcome: out.kind, err: out.error });
+    await this.d.publisher.publishCommand(req.partition, {
+      type: 'payment.result',
+      event_id: req.event_id,
+      booking_id: req.booking_id,
+      outcome: out.kind === 'refused' ? 'failed' : 'unavailable',
+      attempt_id: req.id,
+      reason: out.error.slice(0, 200),
+      ...(req.correlation_id ? { correlation_id: req.correlation_id } : {}),
+    });
+  }
+
+  private async refund(req: Extract<PaymentRequest, { kind: 'refund' }>): Promise<void> {
+    const log = this.log.child({ booking_id: req.booking_id, payment_id: req.id, correlation_id: req.correlation_id });
+    for (let attempt = 0; ; attempt++) {
+      const out = await this.provider.call(() =>
+        this.d.gateway.refund({ idempotencyKey: req.id, chargeId: req.charge_id, amountCents: req.amount_cents, reference: req.id, callbackUrl: this.callbackUrl() }),
+      );
+      if (out.ok) {
+        this.d.metrics.paymentCalls.inc({ kind: 'refund', outcome: 'pending' });
+        await recordPayment(this.d.pool, { id: req.id, kind: 'refund', bookingId: req.booking_id, eventId: req.event_id, amountCents: req.amount_cents, status: 'pending', providerId: out.value.providerId });
+        log.info('refund requested', { provider_id: out.value.providerId, reason: req.reason });
+        return;
+      }
+      this.d.metrics.paymentCalls.inc({ kind: 'refund', outcome: out.kind });
+      if (out.kind === 'refused') {
+        await recordPayment(this.d.pool, { id: req.id, kind: 'refund', bookingId: req.booking_id, eventId: req.event_id, amountCents: req.amount_cents, status: 'failed', error: out.error });
+        log.error('provider refused a refund; an operator must look at it', { err: out.error });
+        await this.d.publisher.publishCommand(req.partition, {
+          type: 'refund.result',
+          event_id: req.event_id,
+          booking_id: req.booking_id,
+          outcome: 'failed',
+          refund_id: req.id,
+          charge_id: req.charge_id,
+        });
+        return;
+      }
+      if (this.stopping) throw new Error('shutting down with a refund outstanding');
+      const delay = Math.min(this.d.config.PAYMENT_BREAKER_RESET_MS, this.d.config.PAYMENT_RETRY_BASE_MS * 2 ** Math.min(attempt, 8));
+      log.warn('refund waits for the provider', { attempt, delay_ms: delay, err: out.error });
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}

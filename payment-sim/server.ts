@@ -1,0 +1,286 @@
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { createLogger, type Logger } from '../shared/logger';
+import { once } from '../shared/shutdown';
+import { SIGNATURE_HEADER, signWebhook } from '../shared/payments/webhook-signature';
+
+/**
+ * A payment provider simulator that behaves like a real one: charges and refunds answer `pending` at
+ * once (idempotent by `idempotency_key`), then the outcome arrives later as an HMAC-signed webhook,
+ * retried with backoff until the receiver answers 2xx. Latency, decline rate, outage (503 on every
+ * API call), duplicate and out-of-order webhooks are configurable live through `PUT /v1/sim/config`.
+ * The payment method `pm_card_declined` is always declined (like a provider's test cards).
+ */
+export interface SimConfig {
+  /** HMAC secret of the webhooks (PAYMENT_WEBHOOK_SECRET on the receiving side). */
+  secret: string;
+  /** Delay before a charge's or refund's webhook, in ms. @defaultValue 300 */
+  latency_ms: number;
+  /** Share of charges declined, 0..1. @defaultValue 0 */
+  decline_rate: number;
+  /** Every API call answers 503 while true. @defaultValue false */
+  outage: boolean;
+  /** Share of webhooks delivered twice, 0..1. @defaultValue 0 */
+  duplicate_rate: number;
+  /** Webhooks get a random extra delay (up to 3 × latency), so later events may arrive first. @defaultValue false */
+  reorder: boolean;
+  /** Deliveries of one webhook before the simulator gives up. @defaultValue 10 */
+  webhook_max_attempts: number;
+}
+
+export interface SentWebhook {
+  id: string;
+  url: string;
+  /** The exact body sent (sign it again to replay it). */
+  body: string;
+  type: WebhookType;
+  deliveries: number;
+  delivered: boolean;
+}
+
+type WebhookType = 'charge.succeeded' | 'charge.failed' | 'refund.succeeded';
+
+interface Charge {
+  id: string;
+  idempotency_key: string;
+  amount_cents: number;
+  reference: string;
+  callback_url: string;
+  payment_method: string;
+  status: 'pending' | 'succeeded' | 'failed';
+  refunded_cents: number;
+  created_at: string;
+}
+
+interface Refund {
+  id: string;
+  idempotency_key: string;
+  charge_id: string;
+  amount_cents: number;
+  reference: string;
+  callback_url: string;
+  status: 'pending' | 'succeeded';
+}
+
+export interface RunningPaymentSim {
+  port: number;
+  url: string;
+  config: SimConfig;
+  webhooks: SentWebhook[];
+  charges: Map<string, Charge>;
+  refunds: Map<string, Refund>;
+  /** API calls received, including those refused by a simulated outage. */
+  stats: { charge_calls: number; refund_calls: number };
+  /** Changes the behaviour live (same as `PUT /v1/sim/config`). */
+  configure(patch: Partial<Omit<SimConfig, 'secret'>>): void;
+  close(): Promise<void>;
+}
+
+const chargeBody = z.object({
+  idempotency_key: z.string().min(1).max(200),
+  amount_cents: z.number().int().nonnegative(),
+  reference: z.string().min(1).max(200),
+  callback_url: z.string().url(),
+  payment_method: z.string().min(1).max(64).default('pm_card_visa'),
+});
+const refundBody = z.object({
+  idempotency_key: z.string().min(1).max(200),
+  charge_id: z.string().min(1).max(128),
+  amount_cents: z.number().int().nonnegative(),
+  reference: z.string().min(1).max(200),
+  callback_url: z.string().url(),
+});
+const configBody = z
+  .object({
+    latency_ms: z.number().int().min(0).max(60_000),
+    decline_rate: z.number().min(0).max(1),
+    outage: z.boolean(),
+    duplicate_rate: z.number().min(0).max(1),
+    reorder: z.boolean(),
+    webhook_max_attempts: z.number().int().min(1).max(100),
+  })
+  .partial()
+  .strict();
+
+const rid = (prefix: string) => `${prefix}_${randomBytes(12).toString('hex')}`;
+
+export async function startPaymentSim(
+  initial: Partial<SimConfig> & { secret: string },
+  port = 0,
+  logger: Logger = createLogger('payment-sim'),
+): Promise<RunningPaymentSim> {
+  const config: SimConfig = { latency_ms: 300, decline_rate: 0, outage: false, duplicate_rate: 0, reorder: false, webhook_max_attempts: 10, ...initial };
+  const charges = new Map<string, Charge>();
+  const chargesByKey = new Map<string, Charge>();
+  const refunds = new Map<string, Refund>();
+  const refundsByKey = new Map<string, Refund>();
+  const webhooks: SentWebhook[] = [];
+  const stats = { charge_calls: 0, refund_calls: 0 };
+  const timers = new Set<NodeJS.Timeout>();
+  let closing = false;
+
+  const later = (ms: number, fn: () => void) => {
+    const t = setTimeout(() => {
+      timers.delete(t);
+      if (!closing) fn();
+    }, ms);
+    timers.add(t);
+  };
+
+  /** Delivers one webhook, retrying with backoff until a 2xx or the attempt limit. */
+  const deliver = (w: SentWebhook, attempt = 1): void => {
+    if (closing) return;
+    w.deliveries++;
+    fetch(w.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signWebhook(config.secret, w.body) },
+      body: w.body,
+      signal: AbortSignal.timeout(5000),
+    })
+      .then(async (res) => {
+        await res.arrayBuffer().catch(() => undefined);
+        if (res.ok) {
+          w.delivered = true;
+          return;
+        }
+        throw new Error(`HTTP ${res.status}`);
+      })
+      .catch((err: Error) => {
+        if (attempt >= config.webhook_max_attempts) {
+          logger.warn('webhook given up', { webhook_id: w.id, attempts: attempt, err: err.message });
+          return;
+        }
+        later(Math.min(5000, 100 * 2 ** (attempt - 1)), () => deliver(w, attempt + 1));
+      });
+  };
+
+  const emit = (url: string, type: WebhookType, data: Record<string, unknown>) => {
+    const id = rid('evt');
+    const w: SentWebhook = { id, url, type, body: JSON.stringify({ id, type, ...data, created_at: new Date().toISOString() }), deliveries: 0, delivered: false };
+    webhooks.push(w);
+    const jitter = () => (config.reorder ? Math.floor(Math.random() * config.latency_ms * 3) : 0);
+    later(jitter(), () => deliver(w));
+    if (Math.random() < config.duplicate_rate) later(jitter() + 20, () => deliver(w));
+  };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(express.json({ limit: '64kb' }));
+  const outage = (_req: Request, res: Response, next: NextFunction) => {
+    if (config.outage) {
+      res.status(503).json({ error: { code: 'provider_unavailable', message: 'simulated outage' } });
+      return;
+    }
+    next();
+  };
+
+  app.post('/v1/charges', (_req, _res, next) => (stats.charge_calls++, next()), outage, (req: Request, res: Response) => {
+    const parsed = chargeBody.safeParse(req.body);
+    if (!parsed.success) {
+      res.status(400).json({ error: { code: 'invalid_request', message: parsed.error.message } });
+      return;
+    }
+    const b = parsed.data;
+    const existing = chargesByKey.get(b.idempotency_key);
+    if (existing) {
+      res.status(200).json({ id: existing.id, status: existing.status, amount_cents: existing.amount_cents });
+      return;
+    }
+    const charge: Charge = { id: rid('ch'), ...b, status: 'pending', refunded_cents: 0, created_at: new Date().toISOString() };
+    charges.set(charge.id, charge);
+    chargesByKey.set(b.idempotency_key, charge);
+    later(config.latency_ms, () => {
+      const declined = charge.payment_method === 'pm_card_declined' || Math.random() < config.decline_rate;
+      charge.status = declined ? 'failed' : 'succeeded';
+      emit(charge.callback_url, declined ? 'charge.failed' : 'charge.succeeded', {
+        charge_id: charge.id,
+        reference: charge.reference,
+        amount_cents: charge.amount_cents,
+        ...(declined ? { failure_reason: 'card_declined' } : {}),
+      });
+    });
+    res.status(202).json({ id: charge.id, status: 'pending', amount_cents: charge.amount_cents });
+  });
+
+  app.get('/v1/charges/:id', (req: Request, res: Response) => {
+    const c = charges.get(String(req.params.id));
+    if (!c) res.status(404).json({ error: { code: 'not_found' } });
+    else res.json(c);
+  });
+
+  app.post('/v1/refunds', (_req, _res, next) => (stats.refund_calls++, next()), outage, (req: Request, res: Response) => {
+    const parsed = refundBody.safeParse(req.body);
+    if (!parsed.success) {
+      res.status(400).json({ error: { code: 'invalid_request', message: parsed.error.message } });
+      return;
+    }
+    const b = parsed.data;
+    const existing = refundsByKey.get(b.idempotency_key);
+    if (existing) {
+      res.status(200).json({ id: existing.id, status: existing.status });
+      return;
+    }
+    const charge = charges.get(b.charge_id);
+    if (!charge) {
+      res.status(404).json({ error: { code: 'charge_not_found' } });
+      return;
+    }
+    if (charge.status !== 'succeeded' || charge.refunded_cents + b.amount_cents > charge.amount_cents) {
+      res.status(409).json({ error: { code: 'not_refundable', message: `charge is ${charge.status}, ${charge.refunded_cents} already refunded` } });
+      return;
+    }
+    charge.refunded_cents += b.amount_cents;
+    const refund: Refund = { id: rid('re'), ...b, status: 'pending' };
+    refunds.set(refund.id, refund);
+    refundsByKey.set(b.idempotency_key, refund);
+    later(config.latency_ms, () => {
+      refund.status = 'succeeded';
+      emit(refund.callback_url, 'refund.succeeded', { refund_id: refund.id, charge_id: refund.charge_id, reference: refund.reference, amount_cents: refund.amount_cents });
+    });
+    res.status(202).json({ id: refund.id, status: 'pending' });
+  });
+
+  app.put('/v1/sim/config', (req: Request, res: Response) => {
+    const parsed = configBody.safeParse(req.body);
+    if (!parsed.success) {
+      res.status(400).json({ error: { code: 'invalid_request', message: parsed.error.message } });
+      return;
+    }
+    Object.assign(config, parsed.data);
+    const { secret: _secret, ...visible } = config;
+    res.json(visible);
+  });
+  app.get('/v1/sim/webhooks', (_req: Request, res: Response) => {
+    res.json({ webhooks });
+  });
+  app.get('/healthz', (_req: Request, res: Response) => {
+    res.json({ status: 'ok' });
+  });
+
+  const server = http.createServer(app);
+  await new Promise<void>((resolve) => server.listen(port, '0.0.0.0', resolve));
+  const actual = (server.address() as { port: number }).port;
+  logger.info('payment simulator listening', { port: actual });
+  const close = once(async () => {
+    closing = true;
+    for (const t of timers) clearTimeout(t);
+    timers.clear();
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  });
+  return {
+    port: actual,
+    url: `http://127.0.0.1:${actual}`,
+    config,
+    webhooks,
+    charges,
+    refunds,
+    stats,
+    configure: (patch) => Object.assign(config, configBody.parse(patch)),
+    close,
+  };
+}
