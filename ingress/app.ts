@@ -6,6 +6,16 @@ import { errorHandler, requireJson } from './middleware/errors';
 import { bookingsRouter } from './routes/bookings';
 import { eventsRouter } from './routes/events';
 import { opsRouter } from './routes/ops';
+import { authRouter } from './routes/auth';
+import { venuesRouter } from './routes/venues';
+import { performersRouter } from './routes/performers';
+import { docsRouter } from './routes/docs';
+import { paymentCallbackRouter } from './routes/payment-callback';
+import { checkoutRouter } from './routes/checkout';
+import { eventCancelRouter } from './routes/event-cancel';
+import { ticketsRouter } from './routes/tickets';
+import { meHistoryRouter } from './routes/me-history';
+import { opsPaymentsRouter } from './routes/ops-payments';
 import { healthRouter } from '../shared/http/health';
 import { AppError } from '../shared/errors';
 
@@ -54,10 +64,21 @@ export function createApp(ctx: IngressContext, state: { shuttingDown: boolean })
   // Stop intake while shutting down: new requests get 503 and go elsewhere.
   app.use((_req: Request, _res: Response, next: NextFunction) => next(state.shuttingDown ? new AppError('shutting_down', undefined, undefined, 1) : undefined));
   app.use(requireJson);
+  // Payment callbacks need the raw bytes for their HMAC: mounted before the JSON parser.
+  app.use(paymentCallbackRouter(ctx));
   app.use(express.json({ limit: ctx.config.BODY_LIMIT, strict: true }));
   app.use(bookingsRouter(ctx));
   app.use(eventsRouter(ctx));
   app.use(opsRouter(ctx));
+  app.use(authRouter(ctx));
+  app.use(venuesRouter(ctx));
+  app.use(performersRouter(ctx));
+  app.use(docsRouter());
+  app.use(checkoutRouter(ctx));
+  app.use(eventCancelRouter(ctx));
+  app.use(ticketsRouter(ctx));
+  app.use(meHistoryRouter(ctx));
+  app.use(opsPaymentsRouter(ctx));
   app.use((_req: Request, _res: Response, next: NextFunction) => next(new AppError('not_found')));
   app.use(errorHandler(ctx.logger));
   return app;

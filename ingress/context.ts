@@ -13,4 +13,10 @@ export interface IngressContext {
   keys: RedisKeys;
   broker: BrokerLink;
   logger: Logger;
+  /**
+   * The read side (search, event pages, catalog): its own PostgreSQL pool (READ_DATABASE_URL or the
+   * primary) and Redis connection, so read traffic never queues behind, or starves, the booking path.
+   * Absent: the booking path's pool and client are used.
+   */
+  read?: { pool: Pool; redis: Redis };
 }

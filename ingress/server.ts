@@ -2,11 +2,12 @@ import http from 'node:http';
 import type { Config } from '../shared/config';
 import { createLogger, type Logger } from '../shared/logger';
 import { createPool } from '../shared/db/pool';
-import { connectRedis } from '../shared/redis/connect';
+import { connectRedis, createRedis } from '../shared/redis/connect';
 import { redisKeys } from '../shared/redis/keys';
 import { once } from '../shared/shutdown';
 import { BrokerLink } from './broker-link';
 import { createApp } from './app';
+import { createReadPool } from './read-model/read-pool';
 import type { IngressContext } from './context';
 
 export interface RunningIngress {
@@ -24,7 +25,11 @@ export async function startIngress(config: Config, logger: Logger = createLogger
   const redis = await connectRedis(config.REDIS_URL, 'ingress');
   const broker = new BrokerLink(config, logger);
   await broker.start();
-  const ctx: IngressContext = { config, pool, redis, keys: redisKeys(config.REDIS_PREFIX), broker, logger };
+  // The read side's own pool and Redis connection; Redis may be down (reads fall back to PostgreSQL).
+  const readPool = createReadPool(config);
+  const readRedis = createRedis(config.REDIS_URL, 'ingress-read');
+  readRedis.connect().catch(() => undefined);
+  const ctx: IngressContext = { config, pool, redis, keys: redisKeys(config.REDIS_PREFIX), broker, logger, read: { pool: readPool, redis: readRedis } };
   const state = { shuttingDown: false };
   const server = http.createServer(createApp(ctx, state));
   server.keepAliveTimeout = 5000;
@@ -40,7 +45,8 @@ export async function startIngress(config: Config, logger: Logger = createLogger
     });
     await broker.close();
     redis.disconnect();
-    await pool.end();
+    readRedis.disconnect();
+    await Promise.all([pool.end(), readPool.end()]);
     logger.info('ingress stopped');
   });
   return { port: actual, ctx, close };

@@ -2,17 +2,32 @@ import express, { type Request, type Response } from 'express';
 import type { IngressContext } from '../context';
 import { principalOf, requireAuth } from '../middleware/auth';
 import { parseOr400 } from '../middleware/errors';
-import { createEventSchema } from '../../shared/contracts/events';
+import { createEventSchema, updateEventSchema } from '../../shared/contracts/events';
+import { searchQuerySchema } from '../../shared/contracts/catalog';
 import { seatsQuerySchema, uuidParam } from '../../shared/contracts/http';
 import { AppError } from '../../shared/errors';
 import { createEvent } from '../services/create-event';
-import { getEventDetails } from '../read-model/event-details';
+import { updateEvent } from '../services/update-event';
+import { getEventDetails, invalidateEvent } from '../read-model/event-details';
 import { getSeatMap } from '../read-model/seat-map';
+import { cachedSearch, searchEvents } from '../read-model/search-events';
 
 export function eventsRouter(ctx: IngressContext) {
   const r = express.Router();
+  // Reads (search, pages) use the read side's pool and Redis connection, never the booking path's.
+  const read = ctx.read ?? { pool: ctx.pool, redis: ctx.redis };
+  const page = (id: string) => getEventDetails(read.pool, read.redis, ctx.keys, id, ctx.config.EVENT_CACHE_TTL_S);
+  const organizer = requireAuth(ctx.config.JWT_SECRET, 'organizer', 'operator');
 
-  r.post('/v1/events', requireAuth(ctx.config.JWT_SECRET, 'organizer'), async (req: Request, res: Response) => {
+  // Before /v1/events/:id, which would take "search" for an id.
+  r.get('/v1/events/search', async (req: Request, res: Response) => {
+    const query = parseOr400(searchQuerySchema, req.query);
+    const deps = { pool: read.pool, redis: read.redis, keys: ctx.keys, availabilityTtlS: ctx.config.AVAILABILITY_CACHE_TTL_S };
+    const answer = await cachedSearch(read.redis, ctx.keys, ctx.config.SEARCH_CACHE_TTL_S, query, () => searchEvents(deps, query).catch(searchFailure));
+    res.type('application/json').send(answer);
+  });
+
+  r.post('/v1/events', organizer, async (req: Request, res: Response) => {
     const body = parseOr400(createEventSchema, req.body);
     const publisher = ctx.broker.publisher();
     const { id } = await createEvent({ pool: ctx.pool, publisher, partitions: ctx.config.PARTITIONS }, principalOf(req).user_id, body, req.requestId).catch(
@@ -23,12 +38,21 @@ export function eventsRouter(ctx: IngressContext) {
       },
     );
     ctx.logger.info('event created', { request_id: req.requestId, event_id: id });
-    res.status(201).location(`/v1/events/${id}`).json(await getEventDetails(ctx.pool, ctx.redis, ctx.keys, id));
+    res.status(201).location(`/v1/events/${id}`).json(await page(id));
+  });
+
+  r.patch('/v1/events/:id', organizer, async (req: Request, res: Response) => {
+    const id = eventId(req);
+    const body = parseOr400(updateEventSchema, req.body);
+    await updateEvent(ctx.pool, principalOf(req), id, body);
+    await invalidateEvent(ctx.redis, ctx.keys, id);
+    ctx.logger.info('event updated', { request_id: req.requestId, event_id: id, fields: Object.keys(body) });
+    res.json(await page(id));
   });
 
   r.get('/v1/events/:id', async (req: Request, res: Response) => {
     const id = eventId(req);
-    const ev = await getEventDetails(ctx.pool, ctx.redis, ctx.keys, id);
+    const ev = await page(id);
     if (!ev) throw new AppError('event_not_found');
     res.json(ev);
   });
@@ -36,13 +60,13 @@ export function eventsRouter(ctx: IngressContext) {
   r.get('/v1/events/:id/seats', async (req: Request, res: Response) => {
     const id = eventId(req);
     const q = parseOr400(seatsQuerySchema, req.query);
-    const ev = await getEventDetails(ctx.pool, ctx.redis, ctx.keys, id);
+    const ev = await page(id);
     if (!ev) throw new AppError('event_not_found');
     if (ev.kind === 'general_admission') {
       res.json({ event_id: id, kind: ev.kind, as_of: ev.availability.as_of, available: ev.availability.available, capacity: ev.capacity, seats: [] });
       return;
     }
-    res.json({ kind: ev.kind, ...(await getSeatMap(ctx.pool, ctx.redis, ctx.keys, id, q.section)) });
+    res.json({ kind: ev.kind, venue_id: ev.venue?.id ?? null, ...(await getSeatMap(read.pool, read.redis, ctx.keys, id, q.section)) });
   });
 
   return r;
@@ -52,4 +76,10 @@ function eventId(req: Request): string {
   const id = uuidParam.safeParse(req.params.id);
   if (!id.success) throw new AppError('invalid_id');
   return id.data;
+}
+
+/** A search cut off by SEARCH_TIMEOUT_MS (57014) answers 503 rather than 500: the read side is busy. */
+function searchFailure(err: unknown): never {
+  if ((err as { code?: string }).code === '57014') throw new AppError('dependency_unavailable', 'The search took too long; retry.', undefined, 1);
+  throw err;
 }

@@ -1,6 +1,11 @@
 import { z } from 'zod';
 
-/** Body of `POST /v1/events`: a compact event description the single writer expands into inventory. */
+/**
+ * Body of `POST /v1/events`: a compact event description the single writer expands into inventory.
+ * Three shapes: general admission, compact `sections` (rows × seats per row), or a venue's seat layout
+ * with `price_tiers` mapping the venue's sections to prices. Every shape takes the same optional
+ * catalog fields (description, category, venue, performers, end, partition pin).
+ */
 const money = z.number().nonnegative().max(1_000_000).multipleOf(0.01);
 
 export const sectionSchema = z.object({
@@ -12,18 +17,44 @@ export const sectionSchema = z.object({
   price_tier: z.string().trim().min(1).max(40).optional(),
 });
 
+/** What an event is, for browsing and the `category` filter. */
+export const EVENT_CATEGORIES = ['concert', 'sports', 'theatre', 'comedy', 'family', 'festival', 'conference', 'other'] as const;
+export type EventCategory = (typeof EVENT_CATEGORIES)[number];
+
+export const priceTierSchema = z
+  .object({
+    name: z.string().trim().min(1).max(40),
+    price: money,
+    /** Venue sections sold at this price; a venue section in no tier is not sold for this event. */
+    sections: z.array(z.string().trim().min(1).max(40)).min(1).max(200),
+  })
+  .strict();
+
 const common = {
   name: z.string().trim().min(1).max(200),
   starts_at: z.iso.datetime({ offset: true }),
   on_sale_at: z.iso.datetime({ offset: true }).optional(),
   hold_seconds: z.number().int().min(1).max(86_400).default(600),
   max_per_user: z.number().int().min(1).max(1000).default(8),
+  description: z.string().trim().max(5000).optional(),
+  category: z.enum(EVENT_CATEGORIES).optional(),
+  venue_id: z.string().uuid().optional(),
+  performer_ids: z.array(z.string().uuid()).max(20).optional(),
+  ends_at: z.iso.datetime({ offset: true }).optional(),
+  /** Pins the event to this partition (0 … PARTITIONS-1) instead of the hash of its id. */
+  partition: z.number().int().min(0).max(1023).optional(),
 };
 
 export const MAX_SEATS_PER_EVENT = 200_000;
 
+const endsAfterStart = <T extends { starts_at: string; ends_at?: string | undefined }>(e: T) => e.ends_at === undefined || Date.parse(e.ends_at) > Date.parse(e.starts_at);
+const endsAfterStartIssue = { message: 'ends_at must be after starts_at', path: ['ends_at'] };
+
 export const createEventSchema = z.union([
-  z.object({ ...common, general_admission: z.object({ capacity: z.number().int().min(1).max(10_000_000), price: money }) }).strict(),
+  z
+    .object({ ...common, general_admission: z.object({ capacity: z.number().int().min(1).max(10_000_000), price: money }) })
+    .strict()
+    .refine(endsAfterStart, endsAfterStartIssue),
   z
     .object({ ...common, sections: z.array(sectionSchema).min(1).max(200) })
     .strict()
@@ -31,12 +62,54 @@ export const createEventSchema = z.union([
     .refine((e) => e.sections.reduce((n, s) => n + s.rows * s.seats_per_row, 0) <= MAX_SEATS_PER_EVENT, {
       message: `at most ${MAX_SEATS_PER_EVENT} seats per event`,
       path: ['sections'],
-    }),
+    })
+    .refine(endsAfterStart, endsAfterStartIssue),
+  z
+    .object({ ...common, venue_id: z.string().uuid(), price_tiers: z.array(priceTierSchema).min(1).max(50) })
+    .strict()
+    .refine((e) => new Set(e.price_tiers.map((t) => t.name)).size === e.price_tiers.length, { message: 'price tier names must be unique', path: ['price_tiers'] })
+    .refine((e) => {
+      const all = e.price_tiers.flatMap((t) => t.sections);
+      return new Set(all).size === all.length;
+    }, { message: 'a section may be in one price tier only', path: ['price_tiers'] })
+    .refine(endsAfterStart, endsAfterStartIssue),
 ]);
 export type CreateEventBody = z.infer<typeof createEventSchema>;
 export type SectionLayout = z.infer<typeof sectionSchema>;
 
+/** Body of `PATCH /v1/events/{id}`: catalog fields only; inventory changes go through the partition queue. */
+export const updateEventSchema = z
+  .object({
+    name: common.name,
+    description: z.string().trim().max(5000),
+    category: z.enum(EVENT_CATEGORIES),
+    starts_at: common.starts_at,
+    ends_at: common.ends_at.unwrap().nullable(),
+    performer_ids: z.array(z.string().uuid()).max(20),
+  })
+  .partial()
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, { message: 'nothing to change' });
+export type UpdateEventBody = z.infer<typeof updateEventSchema>;
+
+/** One reserved section as stored in events.layout. Prices in cents. */
+export interface ReservedSectionLayout {
+  name: string;
+  rows: number;
+  /** The longest row; every row when `row_lengths` is absent. */
+  seats_per_row: number;
+  /** Seats in row 1, 2, … when rows differ in length (a venue's real layout). */
+  row_lengths?: number[];
+  price_cents: number;
+  price_tier: string;
+}
+
 /** What is stored in events.layout. Prices in cents. */
 export type EventLayout =
   | { kind: 'general_admission'; capacity: number; price_cents: number }
-  | { kind: 'reserved'; sections: Array<{ name: string; rows: number; seats_per_row: number; price_cents: number; price_tier: string }> };
+  | { kind: 'reserved'; sections: ReservedSectionLayout[] };
+
+/** Seats in a reserved section. */
+export function sectionSeatCount(s: Pick<ReservedSectionLayout, 'rows' | 'seats_per_row' | 'row_lengths'>): number {
+  return s.row_lengths ? s.row_lengths.reduce((n, l) => n + l, 0) : s.rows * s.seats_per_row;
+}

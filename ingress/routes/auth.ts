@@ -1,0 +1,94 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import type { IngressContext } from '../context';
+import { principalOf, requireAuth } from '../middleware/auth';
+import { parseOr400 } from '../middleware/errors';
+import { loginBodySchema, registerBodySchema, roleBodySchema, usersQuerySchema } from '../../shared/contracts/catalog';
+import { uuidParam } from '../../shared/contracts/http';
+import { signToken } from '../../shared/auth';
+import { AppError } from '../../shared/errors';
+import { findUserByEmail, findUserById, publicUser, setUserRole, type UserRow } from '../../shared/sql/users';
+import { logIn, registerUser } from '../services/register-user';
+
+/**
+ * Accounts: register, log in, who am I; and the operator's role grants. Tokens are the bearer JWTs the
+ * whole API accepts (`sub` = account id, `role`), valid AUTH_TOKEN_TTL_S; a role change applies from
+ * the next login.
+ */
+export function authRouter(ctx: IngressContext) {
+  const r = express.Router();
+  const { config } = ctx;
+  const pool = ctx.read?.pool ?? ctx.pool;
+
+  const tokenAnswer = (user: UserRow) => ({
+    token: signToken(config.JWT_SECRET, { user_id: user.id, role: user.role }, config.AUTH_TOKEN_TTL_S),
+    token_type: 'Bearer',
+    expires_in: config.AUTH_TOKEN_TTL_S,
+    user: publicUser(user),
+  });
+
+  // Login attempts are limited per client address and e-mail (guessing one account's password) and,
+  // ten times looser, per address alone (trying many accounts). Successful logins do not count. The
+  // counters live in this process's memory: with several ingress instances each counts its own.
+  const limited = (limit: number, key: (req: Request) => string) =>
+    rateLimit({
+      windowMs: config.LOGIN_RATE_WINDOW_S * 1000,
+      limit,
+      skipSuccessfulRequests: true,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      keyGenerator: key,
+      handler: (req: Request, _res: Response, next: NextFunction) => {
+        const reset = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
+        const retryAfter = Math.max(1, Math.ceil(((reset?.getTime() ?? Date.now() + config.LOGIN_RATE_WINDOW_S * 1000) - Date.now()) / 1000));
+        next(new AppError('rate_limited', 'Too many login attempts; retry after Retry-After seconds.', undefined, retryAfter));
+      },
+    });
+  const ip = (req: Request) => ipKeyGenerator(req.ip ?? 'unknown');
+  const perAccount = limited(config.LOGIN_RATE_LIMIT, (req) => `${ip(req)}|${String((req.body as { email?: unknown } | undefined)?.email ?? '').trim().toLowerCase().slice(0, 254)}`);
+  const perAddress = limited(config.LOGIN_RATE_LIMIT * 10, ip);
+
+  r.post('/v1/auth/register', async (req: Request, res: Response) => {
+    const body = parseOr400(registerBodySchema, req.body);
+    const user = await registerUser({ pool: ctx.pool, config }, body);
+    ctx.logger.info('account registered', { request_id: req.requestId, user_id: user.id, role: user.role });
+    res.status(201).location('/v1/me').json(tokenAnswer(user));
+  });
+
+  r.post('/v1/auth/login', perAddress, perAccount, async (req: Request, res: Response) => {
+    const body = parseOr400(loginBodySchema, req.body);
+    const user = await logIn({ pool: ctx.pool, config }, body);
+    res.json(tokenAnswer(user));
+  });
+
+  r.get('/v1/me', requireAuth(config.JWT_SECRET), async (req: Request, res: Response) => {
+    const user = await findUserById(pool, asUuid(principalOf(req).user_id, 'user_not_found'));
+    if (!user) throw new AppError('user_not_found');
+    // The role in force is the account's; the token's may be older (it changes at the next login).
+    res.json({ ...publicUser(user), token_role: principalOf(req).role });
+  });
+
+  const operator = requireAuth(config.JWT_SECRET, 'operator');
+  r.get('/v1/users', operator, async (req: Request, res: Response) => {
+    const q = parseOr400(usersQuerySchema, req.query);
+    const user = await findUserByEmail(pool, q.email);
+    res.json({ items: user ? [publicUser(user)] : [] });
+  });
+
+  r.put('/v1/users/:id/role', operator, async (req: Request, res: Response) => {
+    const id = asUuid(req.params.id, 'invalid_id');
+    const { role } = parseOr400(roleBodySchema, req.body);
+    const user = await setUserRole(ctx.pool, { id }, role);
+    if (!user) throw new AppError('user_not_found');
+    ctx.logger.info('role granted', { request_id: req.requestId, user_id: id, role, by: principalOf(req).user_id });
+    res.json(publicUser(user));
+  });
+
+  return r;
+}
+
+function asUuid(value: unknown, code: 'invalid_id' | 'user_not_found'): string {
+  const id = uuidParam.safeParse(value);
+  if (!id.success) throw new AppError(code);
+  return id.data;
+}

@@ -1,0 +1,39 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import express, { type Request, type Response } from 'express';
+import { openApiDocument } from '../openapi/document';
+
+const require = createRequire(import.meta.url);
+/** Swagger UI's files, shipped by the swagger-ui-dist package: the docs page needs no CDN. */
+const SWAGGER_UI_DIR = path.dirname(require.resolve('swagger-ui-dist/package.json'));
+
+const PAGE = `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>Onsale API</title>
+  <link rel="stylesheet" href="/docs/assets/swagger-ui.css">
+</head>
+<body>
+  <div id="swagger-ui"></div>
+  <script src="/docs/assets/swagger-ui-bundle.js"></script>
+  <script>
+    window.ui = SwaggerUIBundle({ url: '/v1/openapi.json', dom_id: '#swagger-ui', deepLinking: true, tryItOutEnabled: false });
+  </script>
+</body>
+</html>`;
+
+/** `GET /v1/openapi.json` (the OpenAPI 3.1 document) and `GET /docs` (Swagger UI over it). */
+export function docsRouter() {
+  const r = express.Router();
+  const body = JSON.stringify(openApiDocument);
+  r.get('/v1/openapi.json', (_req: Request, res: Response) => {
+    res.type('application/json').set('Cache-Control', 'public, max-age=300').send(body);
+  });
+  r.get('/docs', (_req: Request, res: Response) => {
+    res.type('text/html').send(PAGE);
+  });
+  r.use('/docs/assets', express.static(SWAGGER_UI_DIR, { index: false, maxAge: '1h' }));
+  return r;
+}
