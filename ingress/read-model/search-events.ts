@@ -64,6 +64,9 @@ const FILTERS = `e.status = 'scheduled'
 const COLUMNS = `e.id, e.name, e.starts_at, e.ends_at, e.on_sale_at, e.category, e.kind, e.capacity, e.inventory_ready, e.ga_available,
     e.min_price_cents, e.max_price_cents, e.status, e.venue_id, e.starts_at::text AS starts_key`;
 
+const HIT_COLUMNS = `id, name, starts_at, ends_at, on_sale_at, category, kind, capacity, inventory_ready, ga_available,
+    min_price_cents, max_price_cents, status, venue_id, starts_key`;
+
 /** Venue ids for venue_id / city / near, event ids for performer_id (NULL: no such filter). */
 const RESOLVE = `SELECT
     CASE WHEN $1::uuid IS NULL AND $2::text IS NULL AND $3::float8 IS NULL THEN NULL
@@ -99,11 +102,15 @@ const PAGE: Record<SearchSort, string> = {
   // ts_rank needs no corpus statistics, so a row's score never changes as events are added: the
   // keyset stays valid. Rounded, so the key round-trips exactly through the cursor.
   relevance: `WITH w AS MATERIALIZED (
-                SELECT ${COLUMNS}, round(ts_rank('{0.1, 0.2, 0.4, 1.0}', e.search_document, $9::tsquery, 1)::numeric, 6) AS score_n
-                FROM events e
-                WHERE ${FILTERS}
-                  AND ($13::text IS NULL OR (e.starts_at, e.id) <= ($13::text::timestamptz, $14::uuid))
-                ORDER BY e.starts_at, e.id LIMIT $16
+                -- Ranked after the window is cut: ts_rank runs on its rows only, not on every match.
+                SELECT ${HIT_COLUMNS}, round(ts_rank('{0.1, 0.2, 0.4, 1.0}', c.search_document, $9::tsquery, 1)::numeric, 6) AS score_n
+                FROM (
+                  SELECT ${COLUMNS}, e.search_document
+                  FROM events e
+                  WHERE ${FILTERS}
+                    AND ($13::text IS NULL OR (e.starts_at, e.id) <= ($13::text::timestamptz, $14::uuid))
+                  ORDER BY e.starts_at, e.id LIMIT $16
+                ) c
               ), window_end AS (
                 SELECT w.starts_key AS window_k, w.id AS window_i, (SELECT count(*) FROM w)::int AS window_n FROM w ORDER BY w.starts_at DESC, w.id DESC LIMIT 1
               )

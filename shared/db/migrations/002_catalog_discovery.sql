@@ -134,13 +134,18 @@ BEGIN
   IF NEW.layout->>'kind' = 'general_admission' THEN
     NEW.min_price_cents := (NEW.layout->>'price_cents')::int;
     NEW.max_price_cents := NEW.min_price_cents;
-  ELSE
+  ELSIF jsonb_typeof(NEW.layout->'sections') = 'array' THEN
     SELECT min((s->>'price_cents')::int), max((s->>'price_cents')::int)
       INTO NEW.min_price_cents, NEW.max_price_cents
       FROM jsonb_array_elements(NEW.layout->'sections') s;
   END IF;
   NEW.min_price_cents := coalesce(NEW.min_price_cents, 0);
   NEW.max_price_cents := coalesce(NEW.max_price_cents, 0);
+  RETURN NEW;
+EXCEPTION WHEN data_exception THEN
+  -- A layout this cannot read is the worker's to refuse (it dead-letters it), not this trigger's.
+  NEW.min_price_cents := 0;
+  NEW.max_price_cents := 0;
   RETURN NEW;
 END $$;
 -- A writer that supplies both (the catalog generator, computing them from the same layout) skips it.
