@@ -66,6 +66,8 @@ interface BatchEffects {
   seatChanges: Map<string, Set<number>>;
   touched: Set<string>;
   fullSnapshots: Set<string>;
+  /** Events whose cached public page no longer tells the truth (cancelled). */
+  stalePages: Set<string>;
   poison: Array<{ msg: ConsumeMessage; reason: string }>;
   /** Provider calls to queue once the batch is committed (by id: a charge or refund is asked once per batch). */
   payments: Map<string, PaymentRequest>;
@@ -305,6 +307,7 @@ export class PartitionConsumer {
       seatChanges: new Map(),
       touched: new Set(),
       fullSnapshots: new Set(),
+      stalePages: new Set(),
       poison: [],
       payments: new Map(),
     };
@@ -489,7 +492,10 @@ export class PartitionConsumer {
           );
         } else if (cmd.type === 'refund.result') applyRefundResult(inv, { bookingId: cmd.booking_id, refundId: cmd.refund_id, chargeId: cmd.charge_id, outcome: cmd.outcome }, now, fx);
         else if (cmd.type === 'ticket.transfer') transferTicket(inv, { ticketId: cmd.ticket_id, fromUserId: cmd.from_user_id, toUserId: cmd.to_user_id }, now, fx);
-        else cancelEvent(inv, now, fx);
+        else {
+          cancelEvent(inv, now, fx);
+          effects.stalePages.add(inv.eventId);
+        }
         this.apply(inv, fx, effects, cmd.correlation_id);
         return;
       }
@@ -622,6 +628,7 @@ export class PartitionConsumer {
       pipe.hset(this.d.keys.eventProgress(eventId), { watermark, rate_per_s: rate, paused: String(inv.settings.paused), backlog: inv.backlog.length });
       sends.push(pub.publishEvent('event.progress', eventId, progress));
       if (effects.fullSnapshots.has(eventId)) writeFullSnapshot(pipe, this.d.keys, inv, asOf);
+      if (effects.stalePages.has(eventId)) pipe.del(this.d.keys.eventCache(eventId), this.d.keys.availabilitySummary(eventId));
       const changed = effects.seatChanges.get(eventId);
       if (changed?.size || inv.kind === 'general_admission') {
         writeSeatChanges(pipe, this.d.keys, inv, changed ?? [], asOf);

@@ -122,7 +122,8 @@ export async function startNotifier(config: Config, logger: Logger = createLogge
         const wm = Number((await redis.get(keys.eventWatermark(booking.event_id)).catch(() => null)) ?? 0);
         const position = booking.seq !== null ? positionFor(booking.seq, wm) : null;
         reply({ ok: true, status: 'queued', position });
-        if (position !== null && w.status === 'queued') {
+        // A progress broadcast may have reached this socket while we read the watermark: never repeat or go up.
+        if (position !== null && w.status === 'queued' && position < (w.sockets.get(socket.id) ?? Infinity)) {
           w.sockets.set(socket.id, position);
           socket.emit('booking.position', { booking_id: id, position, eta_seconds: null });
         }
