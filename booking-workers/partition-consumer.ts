@@ -32,7 +32,7 @@ import {
 } from './allocator/payments';
 import { loadTickets } from './sql/load-tickets';
 import { publishPayment } from './payments/publish-payment';
-import { decideBook, expiredHolds, nextExpiry, park, parkedCommand, release, withdraw } from './allocator/allocate';
+import { decideBook, expiredHolds, nextExpiry, park, parkedCommand, release, repriceUnsold, withdraw } from './allocator/allocate';
 import { expandLayout } from './allocator/layout';
 import type { EventLayout } from '../shared/contracts/events';
 import { activatePartition } from './sql/activate-partition';
@@ -497,6 +497,18 @@ export class PartitionConsumer {
           effects.stalePages.add(inv.eventId);
         }
         this.apply(inv, fx, effects, cmd.correlation_id);
+        return;
+      }
+      case 'inventory.reprice': {
+        if (!inv || !inv.ready) return;
+        const sections = cmd.sections ?? [];
+        const changed = repriceUnsold(inv, sections, cmd.ga_price_cents);
+        for (const idx of changed) effects.write.seatPrices.push({ eventId: inv.eventId, seatId: inv.seats[idx]!.id, priceCents: inv.seats[idx]!.priceCents });
+        effects.write.layoutPrices.push({ eventId: inv.eventId, sections, ...(cmd.ga_price_cents !== undefined ? { gaPriceCents: cmd.ga_price_cents } : {}) });
+        // The snapshot's layout carries prices, and the cached page shows the price range.
+        effects.fullSnapshots.add(inv.eventId);
+        effects.stalePages.add(inv.eventId);
+        effects.touched.add(inv.eventId);
         return;
       }
       case 'inventory.init': {

@@ -23,6 +23,7 @@ export function writeFullSnapshot(pipe: ReturnType<Redis['pipeline']>, keys: Red
     pipe.set(keys.gaAvailable(inv.eventId), String(inv.available));
   } else {
     pipe.set(keys.seatLayout(inv.eventId), JSON.stringify(layoutOf(inv)));
+    pipe.set(keys.seatLayoutVersion(inv.eventId), asOf);
     let status = '';
     for (let i = 0; i < inv.seats.length; i++) status += STATUS_CHAR[seatStatus(inv, i)];
     pipe.set(keys.seatStatus(inv.eventId), status);

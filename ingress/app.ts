@@ -4,6 +4,7 @@ import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client
 import type { IngressContext } from './context';
 import { errorHandler, requireJson } from './middleware/errors';
 import { bookingsRouter } from './routes/bookings';
+import { eventPricesRouter } from './routes/event-prices';
 import { eventsRouter } from './routes/events';
 import { opsRouter } from './routes/ops';
 import { authRouter } from './routes/auth';
@@ -69,6 +70,7 @@ export function createApp(ctx: IngressContext, state: { shuttingDown: boolean })
   app.use(express.json({ limit: ctx.config.BODY_LIMIT, strict: true }));
   app.use(bookingsRouter(ctx));
   app.use(eventsRouter(ctx));
+  app.use(eventPricesRouter(ctx));
   app.use(opsRouter(ctx));
   app.use(authRouter(ctx));
   app.use(venuesRouter(ctx));

@@ -226,3 +226,27 @@ export function parkedCommand(inv: EventInventory, b: BookingState): BookCommand
     ...(b.correlationId ? { correlation_id: b.correlationId } : {}),
   };
 }
+
+/**
+ * New prices for unsold inventory. Returns the seat indexes repriced (those available now); held
+ * and sold seats keep the price their booking was decided at.
+ */
+export function repriceUnsold(inv: EventInventory, sections: Array<{ name: string; price_cents: number }>, gaPriceCents?: number): number[] {
+  if (inv.kind === 'general_admission') {
+    if (gaPriceCents !== undefined) inv.gaPriceCents = gaPriceCents;
+    return [];
+  }
+  const price = new Map(sections.map((s) => [s.name, s.price_cents]));
+  const changed: number[] = [];
+  for (const row of inv.rows) {
+    const next = price.get(row.section);
+    if (next === undefined) continue;
+    row.priceCents = next;
+    for (const idx of row.seats) {
+      if (inv.holder[idx] !== null) continue;
+      inv.seats[idx] = { ...inv.seats[idx]!, priceCents: next };
+      changed.push(idx);
+    }
+  }
+  return changed;
+}

@@ -24,12 +24,16 @@ export interface BatchWrite {
   refundStatus: Array<{ id: string; status: 'succeeded' | 'failed' }>;
   emails: EmailIntent[];
   cancelledEvents: string[];
+  /** New prices of unsold seats (by seat) and of sections / GA units in events.layout. */
+  seatPrices: Array<{ eventId: string; seatId: string; priceCents: number }>;
+  layoutPrices: Array<{ eventId: string; sections: Array<{ name: string; price_cents: number }>; gaPriceCents?: number }>;
 }
 
 export function emptyBatchWrite(partition: number, epoch: number): BatchWrite {
   return {
     partition, epoch, bookings: [], seats: [], gaAvailable: [], newSeats: [], readyEvents: [],
     orders: [], orderStatus: [], voidBookings: [], tickets: [], transfers: [], refunds: [], refundStatus: [], emails: [], cancelledEvents: [],
+    seatPrices: [], layoutPrices: [],
   };
 }
 
@@ -37,7 +41,7 @@ export function hasWrites(w: BatchWrite): boolean {
   return (
     w.bookings.length + w.seats.length + w.gaAvailable.length + w.newSeats.length + w.readyEvents.length +
     w.orders.length + w.orderStatus.length + w.voidBookings.length + w.tickets.length + w.transfers.length +
-    w.refunds.length + w.refundStatus.length + w.emails.length + w.cancelledEvents.length > 0
+    w.refunds.length + w.refundStatus.length + w.emails.length + w.cancelledEvents.length + w.seatPrices.length + w.layoutPrices.length > 0
   );
 }
 
@@ -151,7 +155,35 @@ export async function commitBatch(client: PoolClient, w: BatchWrite): Promise<vo
     });
   }
 
+  await commitPrices(client, w);
   await commitPayments(client, w);
+}
+
+/** New prices for unsold inventory: the seats the single writer repriced, and the event's layout. */
+async function commitPrices(client: PoolClient, w: BatchWrite): Promise<void> {
+  if (w.seatPrices.length) {
+    await client.query({
+      name: 'reprice-seats',
+      text: `UPDATE seats SET price_cents = v.price FROM unnest($1::uuid[], $2::text[], $3::int[]) AS v(event_id, id, price)
+             WHERE seats.event_id = v.event_id AND seats.id = v.id`,
+      values: [w.seatPrices.map((p) => p.eventId), w.seatPrices.map((p) => p.seatId), w.seatPrices.map((p) => p.priceCents)],
+    });
+  }
+  for (const l of w.layoutPrices) {
+    await client.query({
+      name: 'reprice-layout',
+      text: `UPDATE events SET updated_at = now(), layout = CASE
+               WHEN layout->>'kind' = 'general_admission' AND $4::int IS NOT NULL THEN jsonb_set(layout, '{price_cents}', to_jsonb($4::int))
+               WHEN layout->>'kind' = 'reserved' THEN jsonb_set(layout, '{sections}', (
+                 SELECT jsonb_agg(CASE WHEN array_position($2::text[], s->>'name') IS NULL THEN s
+                                       ELSE jsonb_set(s, '{price_cents}', to_jsonb(($3::int[])[array_position($2::text[], s->>'name')])) END
+                                  ORDER BY ord)
+                 FROM jsonb_array_elements(layout->'sections') WITH ORDINALITY AS x(s, ord)))
+               ELSE layout END
+             WHERE id = $1`,
+      values: [l.eventId, l.sections.map((s) => s.name), l.sections.map((s) => s.price_cents), l.gaPriceCents ?? null],
+    });
+  }
 }
 
 /** Orders, tickets, transfers, refunds, e-mails and event cancellations of the batch (same transaction). */

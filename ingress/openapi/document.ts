@@ -485,6 +485,20 @@ const paths: Record<string, Record<string, Json>> = {
       errors: ['invalid_id', 'event_not_found', 'queue_unavailable'],
     }),
   },
+  '/v1/events/{id}/prices': {
+    put: operation('repriceEvent', {
+      tags: ['organizer'],
+      summary: 'New prices for unsold inventory, through the partition: seats available when the single writer applies it (held and sold seats keep their price), or the GA unit price.',
+      roles: ['organizer', 'operator'],
+      params: [idParam('event')],
+      body: obj({
+        sections: { type: 'array', items: obj({ name: { type: 'string' }, price: { type: 'number', minimum: 0 } }) },
+        general_admission: obj({ price: { type: 'number', minimum: 0 } }),
+      }),
+      ok: { '202': { description: 'Reprice queued.', schema: obj({ event_id: uuid, reprice: { enum: ['queued'] } }) } },
+      errors: ['invalid_id', 'validation_failed', 'event_not_found', 'queue_unavailable'],
+    }),
+  },
 
   // ---------- organizer: venues and performers ----------
   '/v1/venues': {

@@ -7,8 +7,8 @@ import { fromCents } from '../../shared/money';
 type LayoutRow = [string, string, number, number, number, string];
 const CHAR_STATUS: Record<string, SeatStatus> = { a: 'available', h: 'held', s: 'sold' };
 
-/** Parsed layouts are immutable per event, so each ingress keeps a few in memory. */
-const layoutCache = new Map<string, LayoutRow[]>();
+/** Parsed layouts change only when prices do (a new layout version), so each ingress keeps a few in memory. */
+const layoutCache = new Map<string, { version: string | null; layout: LayoutRow[] }>();
 const LAYOUT_CACHE_MAX = 32;
 
 export interface SeatView {
@@ -27,15 +27,16 @@ export interface SeatView {
  */
 export async function getSeatMap(pool: Pool, redis: Redis, keys: RedisKeys, eventId: string, section?: string) {
   try {
-    const [status, asOf] = await redis.mget(keys.seatStatus(eventId), keys.seatAsOf(eventId));
+    const [status, asOf, version] = await redis.mget(keys.seatStatus(eventId), keys.seatAsOf(eventId), keys.seatLayoutVersion(eventId));
     if (status) {
-      let layout = layoutCache.get(eventId);
+      const cached = layoutCache.get(eventId);
+      let layout = cached && cached.version === (version ?? null) ? cached.layout : undefined;
       if (!layout) {
         const raw = await redis.get(keys.seatLayout(eventId));
         if (raw) {
           layout = JSON.parse(raw) as LayoutRow[];
           if (layoutCache.size >= LAYOUT_CACHE_MAX) layoutCache.delete(layoutCache.keys().next().value!);
-          layoutCache.set(eventId, layout);
+          layoutCache.set(eventId, { version: version ?? null, layout });
         }
       }
       if (layout && layout.length === status.length) {

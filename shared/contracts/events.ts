@@ -113,3 +113,12 @@ export type EventLayout =
 export function sectionSeatCount(s: Pick<ReservedSectionLayout, 'rows' | 'seats_per_row' | 'row_lengths'>): number {
   return s.row_lengths ? s.row_lengths.reduce((n, l) => n + l, 0) : s.rows * s.seats_per_row;
 }
+
+/** Body of `PUT /v1/events/{id}/prices`: new prices for what is still unsold (currency units). */
+export const repriceEventSchema = z
+  .object({
+    sections: z.array(z.object({ name: z.string().trim().min(1).max(40), price: money }).strict()).min(1).max(200).optional(),
+    general_admission: z.object({ price: money }).strict().optional(),
+  })
+  .strict()
+  .refine((b) => (b.sections === undefined) !== (b.general_admission === undefined), { message: 'give either sections or general_admission' });

@@ -48,6 +48,16 @@ export const partitionCommandSchema = z.discriminatedUnion('type', [
     ...base,
   }),
   z.object({
+    /**
+     * An organizer's new prices for what is still unsold: seats available when the single writer
+     * decides this (held and sold seats keep the price they were taken at), or the GA unit price.
+     */
+    type: z.literal('inventory.reprice'),
+    ...base,
+    sections: z.array(z.object({ name: z.string().min(1).max(40), price_cents: z.number().int().nonnegative() })).max(200).optional(),
+    ga_price_cents: z.number().int().nonnegative().optional(),
+  }),
+  z.object({
     /** The owner of a `held` booking starts paying: it becomes `payment_pending` and a charge is requested. */
     type: z.literal('checkout'),
     ...base,

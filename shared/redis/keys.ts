@@ -14,6 +14,8 @@ export function redisKeys(prefix: string) {
     /** Seat-map snapshot: static layout JSON, written once when inventory is created. */
     seatLayout: (eventId: string) => `${prefix}event:${eventId}:layout`,
     /** Seat-map snapshot: one status character per seat in rank order ('a', 'h', 's'), plus `as_of`. */
+    /** Changes whenever the layout is rewritten (new prices): readers cache the parsed layout by it. */
+    seatLayoutVersion: (eventId: string) => `${prefix}event:${eventId}:layout-version`,
     seatStatus: (eventId: string) => `${prefix}event:${eventId}:seat-status`,
     seatAsOf: (eventId: string) => `${prefix}event:${eventId}:seat-as-of`,
     /** General admission: units left. */
