@@ -2,11 +2,11 @@
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
-# Dependencies first, for layer caching. Dev dependencies stay: the roles run TypeScript with tsx.
-COPY package.json package-lock.json ./
-RUN npm ci --include=dev --no-audit --no-fund && npm cache clean --force
-COPY . .
-RUN chown -R node:node /app
+RUN chown node:node /app
 USER node
+# Dependencies first, for layer caching. Dev dependencies stay: the roles run TypeScript with tsx.
+COPY --chown=node:node package.json package-lock.json ./
+RUN npm ci --include=dev --no-audit --no-fund && npm cache clean --force
+COPY --chown=node:node . .
 EXPOSE 3000 3001 3002 3003
 CMD ["npm", "run", "start:ingress"]

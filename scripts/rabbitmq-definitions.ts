@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadConfig } from '../shared/config';
 import { buildTopology, type Topology } from '../shared/amqp/topology';
 
@@ -24,7 +24,7 @@ export function definitionsOf(t: Topology) {
 
 export const DEFINITIONS_PATH = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'rabbitmq', 'definitions.json');
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const json = `${JSON.stringify(definitionsOf(buildTopology(loadConfig({}))), null, 2)}\n`;
   if (process.argv.includes('--write')) writeFileSync(DEFINITIONS_PATH, json);
   else process.stdout.write(json);

@@ -1,3 +1,4 @@
+import { pathToFileURL } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import type { Config } from '../shared/config';
@@ -379,7 +380,7 @@ export async function resetCatalog(pool: Pool, organizer: string): Promise<void>
   await pool.query('DELETE FROM venues WHERE organizer_id = $1 AND NOT EXISTS (SELECT 1 FROM events e WHERE e.venue_id = venues.id)', [organizer]);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { values } = parseArgs({
     options: {
       events: { type: 'string', default: '1000' },

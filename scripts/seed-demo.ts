@@ -1,3 +1,4 @@
+import { pathToFileURL } from 'node:url';
 import type { Config } from '../shared/config';
 import { loadConfigOrExit } from '../shared/config';
 import { createLogger, type Logger } from '../shared/logger';
@@ -96,7 +97,7 @@ export async function seedDemo(config: Config, logger: Logger): Promise<string[]
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const config = loadConfigOrExit();
   const logger = createLogger('seed', config.LOG_LEVEL);
   seedDemo(config, logger).catch((err) => {
