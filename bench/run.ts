@@ -64,13 +64,19 @@ async function measure(b: BenchIdentity, s: BenchSettings, results: BenchResults
   }
 }
 
+/** latest.json + a timestamped copy; a failed run only writes failed-<timestamp>.json (latest.json stays the last good run). */
 function writeResults(results: BenchResults): string {
   const dir = path.join(REPO_ROOT, 'bench/results');
   mkdirSync(dir, { recursive: true });
   const json = `${JSON.stringify(results, null, 2)}\n`;
+  const stamp = results.at.replace(/[:.]/g, '-');
+  if (results.errors?.length) {
+    writeFileSync(path.join(dir, `failed-${stamp}.json`), json);
+    return `bench/results/failed-${stamp}.json`;
+  }
   writeFileSync(path.join(dir, 'latest.json'), json);
-  writeFileSync(path.join(dir, `${results.at.replace(/[:.]/g, '-')}.json`), json);
-  return path.join('bench/results', 'latest.json');
+  writeFileSync(path.join(dir, `${stamp}.json`), json);
+  return 'bench/results/latest.json';
 }
 
 let cleaning: Promise<void> | null = null;

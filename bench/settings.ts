@@ -66,9 +66,9 @@ export function parseSettings(argv: string[]): BenchSettings {
     capacity: CAPACITY,
     clients: Number(values.clients ?? 1000),
     baselinePool: 64,
-    baselineSeconds: Number(values['baseline-seconds'] ?? (quick ? 6 : 30)),
+    baselineSeconds: Number(values['baseline-seconds'] ?? (quick ? 5 : 30)),
     pipelineSeconds: 120,
-    profileClients: quick ? [100, 250] : [100, 250, 500],
+    profileClients: quick ? [100] : [100, 250, 500],
     profileCapacity: quick ? 10_000 : CAPACITY,
     partitions: 2,
     ceiling: {
