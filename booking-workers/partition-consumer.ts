@@ -17,7 +17,7 @@ import {
   type SeatStatus,
 } from '../shared/contracts/messages';
 import { seatLabel, signBarcode, type TicketKeys } from '../shared/tickets/barcode';
-import { buildInventory, cacheTickets, seatStatus, type BookingState, type EventInventory } from './allocator/inventory';
+import { buildInventory, cacheTickets, rebuildInventory, seatStatus, type BookingState, type EventInventory } from './allocator/inventory';
 import {
   applyPaymentResult,
   applyRefundResult,
@@ -32,7 +32,7 @@ import {
 } from './allocator/payments';
 import { loadTickets } from './sql/load-tickets';
 import { publishPayment } from './payments/publish-payment';
-import { decideBook, expiredHolds, nextExpiry, park, parkedCommand, release, repriceUnsold, withdraw } from './allocator/allocate';
+import { addSections, decideBook, expiredHolds, nextExpiry, park, parkedCommand, raiseCapacity, release, repriceUnsold, withdraw } from './allocator/allocate';
 import { expandLayout } from './allocator/layout';
 import type { EventLayout } from '../shared/contracts/events';
 import { activatePartition } from './sql/activate-partition';
@@ -511,6 +511,11 @@ export class PartitionConsumer {
         effects.touched.add(inv.eventId);
         return;
       }
+      case 'inventory.add': {
+        if (!inv || inv.cancelled) return;
+        this.addInventory(inv, cmd, effects);
+        return;
+      }
       case 'inventory.init': {
         if (!inv || inv.ready) return;
         const ready = this.initInventory(inv);
@@ -525,24 +530,60 @@ export class PartitionConsumer {
     }
   }
 
+  /**
+   * Seats or capacity added to an event. Ready inventory is extended in memory (the new seats go on
+   * sale at once, ranked after the existing ones); an event whose inventory is not created yet gets
+   * the additions in the layout that `inventory.init` will expand.
+   */
+  private addInventory(inv: EventInventory, cmd: Extract<PartitionCommand, { type: 'inventory.add' }>, effects: BatchEffects): void {
+    const eventId = inv.eventId;
+    const sections = cmd.sections ?? [];
+    if (!inv.ready) {
+      const layout = this.layouts.get(eventId);
+      if (!layout) return;
+      if (layout.kind === 'reserved') {
+        const known = new Set(layout.sections.map((x) => x.name));
+        const fresh = sections.filter((x) => !known.has(x.name));
+        if (!fresh.length) return;
+        layout.sections.push(...fresh);
+        inv.capacity += fresh.reduce((n, x) => n + x.rows * x.seats_per_row, 0);
+        effects.write.layoutAdditions.push({ eventId, capacity: inv.capacity, sections: fresh });
+      } else {
+        if (cmd.ga_capacity === undefined || cmd.ga_capacity <= layout.capacity) return;
+        layout.capacity = inv.capacity = cmd.ga_capacity;
+        effects.write.layoutAdditions.push({ eventId, capacity: inv.capacity, sections: [] });
+      }
+    } else if (inv.kind === 'reserved') {
+      const r = addSections(inv, sections);
+      if (!r.added.length) return;
+      this.events.set(eventId, r.inv);
+      effects.write.newSeats.push({ eventId, seats: r.added });
+      effects.write.layoutAdditions.push({ eventId, capacity: r.inv.capacity, sections: r.sections });
+      effects.fullSnapshots.add(eventId);
+      // Watchers of the seat map learn of the new seats as they would of any other change.
+      let changed = effects.seatChanges.get(eventId);
+      if (!changed) effects.seatChanges.set(eventId, (changed = new Set()));
+      for (const s of r.added) changed.add(s.rank);
+    } else {
+      if (cmd.ga_capacity === undefined || !raiseCapacity(inv, cmd.ga_capacity)) return;
+      effects.write.gaAvailable.push({ eventId, available: inv.available });
+      effects.write.layoutAdditions.push({ eventId, capacity: inv.capacity, sections: [] });
+    }
+    this.log.info('inventory added', { event_id: eventId, capacity: inv.ready ? this.events.get(eventId)!.capacity : inv.capacity, correlation_id: cmd.correlation_id });
+    effects.stalePages.add(eventId);
+    effects.touched.add(eventId);
+  }
+
   /** Expands a new event's layout into inventory, in memory; the batch commit makes it durable. */
   private initInventory(inv: EventInventory): EventInventory | null {
     const layout = this.layouts.get(inv.eventId);
     if (!layout) return null;
     this.layouts.delete(inv.eventId);
-    const rebuilt = buildInventory({
-      eventId: inv.eventId,
-      kind: inv.kind,
+    const rebuilt = rebuildInventory(inv, {
       ready: true,
-      holdSeconds: inv.holdSeconds,
-      maxPerUser: inv.maxPerUser,
-      onSaleAt: inv.onSaleAt,
-      settings: inv.settings,
-      capacity: inv.capacity,
       gaPriceCents: layout.kind === 'general_admission' ? layout.price_cents : 0,
       gaAvailable: layout.kind === 'general_admission' ? layout.capacity : null,
       seats: layout.kind === 'reserved' ? expandLayout(layout) : [],
-      bookings: [...inv.bookings.values()],
     });
     this.events.set(inv.eventId, rebuilt);
     return rebuilt;

@@ -5,6 +5,7 @@ import type { IngressContext } from './context';
 import { errorHandler, requireJson } from './middleware/errors';
 import { bookingsRouter } from './routes/bookings';
 import { eventPricesRouter } from './routes/event-prices';
+import { eventInventoryRouter } from './routes/event-inventory';
 import { eventsRouter } from './routes/events';
 import { opsRouter } from './routes/ops';
 import { authRouter } from './routes/auth';
@@ -71,6 +72,7 @@ export function createApp(ctx: IngressContext, state: { shuttingDown: boolean })
   app.use(bookingsRouter(ctx));
   app.use(eventsRouter(ctx));
   app.use(eventPricesRouter(ctx));
+  app.use(eventInventoryRouter(ctx));
   app.use(opsRouter(ctx));
   app.use(authRouter(ctx));
   app.use(venuesRouter(ctx));

@@ -1,6 +1,8 @@
 import type { BookCommand, BookingRequest } from '../../shared/contracts/messages';
 import type { RejectionReason } from '../../shared/errors';
-import { addUserQty, freeSeat, scheduleExpiry, takeSeat, type BookingState, type EventInventory } from './inventory';
+import type { ReservedSectionLayout } from '../../shared/contracts/events';
+import { addUserQty, freeSeat, rebuildInventory, scheduleExpiry, takeSeat, type BookingState, type EventInventory, type SeatInfo } from './inventory';
+import { expandLayout } from './layout';
 
 /**
  * The allocator: pure decisions over one event's in-memory inventory. No I/O, no clock (callers pass
@@ -249,4 +251,32 @@ export function repriceUnsold(inv: EventInventory, sections: Array<{ name: strin
     }
   }
   return changed;
+}
+
+/**
+ * Seats added to a reserved event: new sections, ranked after every seat it already has (the existing
+ * seats keep their ids and ranks). Sections the event already has are skipped, so a redelivered
+ * command changes nothing. Returns the extended inventory and the seats added (none: nothing changed).
+ */
+export function addSections(inv: EventInventory, sections: ReservedSectionLayout[]): { inv: EventInventory; added: SeatInfo[]; sections: ReservedSectionLayout[] } {
+  const known = new Set(inv.seats.map((s) => s.section));
+  const fresh = sections.filter((s) => !known.has(s.name));
+  if (!fresh.length || inv.kind !== 'reserved') return { inv, added: [], sections: [] };
+  const offset = inv.seats.length;
+  const added = expandLayout({ kind: 'reserved', sections: fresh }).map((s) => ({ ...s, rank: s.rank + offset }));
+  const next = rebuildInventory(inv, { seats: [...inv.seats, ...added], capacity: inv.capacity + added.length });
+  return { inv: next, added, sections: fresh };
+}
+
+/**
+ * A general-admission event's capacity raised to `capacity`: the new units go on sale at once. A
+ * capacity not above the current one changes nothing (capacity is never lowered below what was sold,
+ * and a redelivered command is a no-op). Returns the units added.
+ */
+export function raiseCapacity(inv: EventInventory, capacity: number): number {
+  if (inv.kind !== 'general_admission' || capacity <= inv.capacity) return 0;
+  const added = capacity - inv.capacity;
+  inv.capacity = capacity;
+  inv.available += added;
+  return added;
 }

@@ -205,6 +205,38 @@ export function buildInventory(src: InventorySource): EventInventory {
   return inv;
 }
 
+/**
+ * The same event rebuilt from its bookings with some of its inventory changed (seats added, capacity
+ * raised, inventory created): every setting and the ticket cache are carried over.
+ */
+export function rebuildInventory(
+  inv: EventInventory,
+  change: Partial<Pick<InventorySource, 'ready' | 'seats' | 'capacity' | 'gaPriceCents' | 'gaAvailable'>>,
+): EventInventory {
+  const next = buildInventory({
+    eventId: inv.eventId,
+    kind: inv.kind,
+    ready: inv.ready,
+    holdSeconds: inv.holdSeconds,
+    maxPerUser: inv.maxPerUser,
+    onSaleAt: inv.onSaleAt,
+    settings: inv.settings,
+    capacity: inv.capacity,
+    gaPriceCents: inv.gaPriceCents,
+    gaAvailable: inv.kind === 'general_admission' ? inv.available : null,
+    seats: inv.seats,
+    bookings: [...inv.bookings.values()],
+    refundable: inv.refundable,
+    startsAt: inv.startsAt,
+    cancelled: inv.cancelled,
+    ...change,
+  });
+  next.watermark = Math.max(next.watermark, inv.watermark);
+  next.tickets = inv.tickets;
+  next.bookingTickets = inv.bookingTickets;
+  return next;
+}
+
 function indexSeats(inv: EventInventory): void {
   const rowKey = new Map<string, number>();
   inv.seats.forEach((s, idx) => {

@@ -1,3 +1,4 @@
+import type { ReservedSectionLayout } from '../../shared/contracts/events';
 import type { PoolClient } from '../../shared/db/pool';
 import { FencedError } from '../../shared/errors';
 import type { BookingState, SeatInfo, TicketState } from '../allocator/inventory';
@@ -10,7 +11,7 @@ export interface BatchWrite {
   bookings: Array<{ eventId: string; state: BookingState; seatIds: string[] }>;
   seats: Array<{ eventId: string; seatId: string; status: 'available' | 'held' | 'sold'; bookingId: string | null }>;
   gaAvailable: Array<{ eventId: string; available: number }>;
-  /** Inventory created in this batch (inventory.init). */
+  /** Seats created in this batch (inventory.init, or sections added by inventory.add). */
   newSeats: Array<{ eventId: string; seats: SeatInfo[] }>;
   readyEvents: string[];
   // checkout, payments, tickets
@@ -27,13 +28,15 @@ export interface BatchWrite {
   /** New prices of unsold seats (by seat) and of sections / GA units in events.layout. */
   seatPrices: Array<{ eventId: string; seatId: string; priceCents: number }>;
   layoutPrices: Array<{ eventId: string; sections: Array<{ name: string; price_cents: number }>; gaPriceCents?: number }>;
+  /** Inventory added to an event (inventory.add): its new capacity and, reserved, the sections appended to events.layout. */
+  layoutAdditions: Array<{ eventId: string; capacity: number; sections: ReservedSectionLayout[] }>;
 }
 
 export function emptyBatchWrite(partition: number, epoch: number): BatchWrite {
   return {
     partition, epoch, bookings: [], seats: [], gaAvailable: [], newSeats: [], readyEvents: [],
     orders: [], orderStatus: [], voidBookings: [], tickets: [], transfers: [], refunds: [], refundStatus: [], emails: [], cancelledEvents: [],
-    seatPrices: [], layoutPrices: [],
+    seatPrices: [], layoutPrices: [], layoutAdditions: [],
   };
 }
 
@@ -41,7 +44,8 @@ export function hasWrites(w: BatchWrite): boolean {
   return (
     w.bookings.length + w.seats.length + w.gaAvailable.length + w.newSeats.length + w.readyEvents.length +
     w.orders.length + w.orderStatus.length + w.voidBookings.length + w.tickets.length + w.transfers.length +
-    w.refunds.length + w.refundStatus.length + w.emails.length + w.cancelledEvents.length + w.seatPrices.length + w.layoutPrices.length > 0
+    w.refunds.length + w.refundStatus.length + w.emails.length + w.cancelledEvents.length + w.seatPrices.length + w.layoutPrices.length +
+    w.layoutAdditions.length > 0
   );
 }
 
@@ -156,7 +160,22 @@ export async function commitBatch(client: PoolClient, w: BatchWrite): Promise<vo
   }
 
   await commitPrices(client, w);
+  await commitAdditions(client, w);
   await commitPayments(client, w);
+}
+
+/** Inventory added to existing events: capacity, and the layout the seats were expanded from. */
+async function commitAdditions(client: PoolClient, w: BatchWrite): Promise<void> {
+  for (const a of w.layoutAdditions) {
+    await client.query({
+      name: 'add-inventory-layout',
+      text: `UPDATE events SET updated_at = now(), capacity = $2, layout = CASE
+               WHEN layout->>'kind' = 'general_admission' THEN jsonb_set(layout, '{capacity}', to_jsonb($2::int))
+               ELSE jsonb_set(layout, '{sections}', (layout->'sections') || $3::jsonb) END
+             WHERE id = $1`,
+      values: [a.eventId, a.capacity, JSON.stringify(a.sections)],
+    });
+  }
 }
 
 /** New prices for unsold inventory: the seats the single writer repriced, and the event's layout. */

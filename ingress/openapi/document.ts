@@ -500,6 +500,21 @@ const paths: Record<string, Record<string, Json>> = {
     }),
   },
 
+  '/v1/events/{id}/inventory': {
+    post: operation('addInventory', {
+      tags: ['organizer'],
+      summary: 'Add inventory to an event, through its partition: new reserved sections (on sale at once, ranked after the existing seats) or a higher general-admission capacity.',
+      roles: ['organizer', 'operator'],
+      params: [idParam('event')],
+      body: obj({
+        sections: arrayOf(ref('CompactSection'), { minItems: 1, maxItems: 200 }),
+        general_admission: obj({ capacity: { type: 'integer', minimum: 1 } }),
+      }),
+      ok: { '202': { description: 'Addition queued.', schema: obj({ event_id: uuid, inventory: { enum: ['queued'] }, capacity: { type: 'integer' } }) } },
+      errors: ['invalid_id', 'validation_failed', 'event_not_found', 'event_not_editable', 'queue_unavailable'],
+    }),
+  },
+
   // ---------- organizer: venues and performers ----------
   '/v1/venues': {
     post: operation('createVenue', {

@@ -122,3 +122,18 @@ export const repriceEventSchema = z
   })
   .strict()
   .refine((b) => (b.sections === undefined) !== (b.general_admission === undefined), { message: 'give either sections or general_admission' });
+
+/**
+ * Body of `POST /v1/events/{id}/inventory`: inventory added to an existing event, through its
+ * partition. Reserved: new sections (sold after the existing ones in best-available order); general
+ * admission: the new, higher capacity.
+ */
+export const addInventorySchema = z
+  .object({
+    sections: z.array(sectionSchema).min(1).max(200).optional(),
+    general_admission: z.object({ capacity: z.number().int().min(1).max(10_000_000) }).strict().optional(),
+  })
+  .strict()
+  .refine((b) => (b.sections === undefined) !== (b.general_admission === undefined), { message: 'give either sections or general_admission' })
+  .refine((b) => !b.sections || new Set(b.sections.map((s) => s.name)).size === b.sections.length, { message: 'section names must be unique', path: ['sections'] });
+export type AddInventoryBody = z.infer<typeof addInventorySchema>;

@@ -58,6 +58,27 @@ export const partitionCommandSchema = z.discriminatedUnion('type', [
     ga_price_cents: z.number().int().nonnegative().optional(),
   }),
   z.object({
+    /**
+     * Inventory added to an existing event: new reserved sections (ranked after every existing seat;
+     * a section the event already has is skipped) or a general-admission capacity raised to `ga_capacity`.
+     */
+    type: z.literal('inventory.add'),
+    ...base,
+    sections: z
+      .array(
+        z.object({
+          name: z.string().min(1).max(40),
+          rows: z.number().int().min(1).max(500),
+          seats_per_row: z.number().int().min(1).max(500),
+          price_cents: z.number().int().nonnegative(),
+          price_tier: z.string().min(1).max(40),
+        }),
+      )
+      .max(200)
+      .optional(),
+    ga_capacity: z.number().int().min(1).max(10_000_000).optional(),
+  }),
+  z.object({
     /** The owner of a `held` booking starts paying: it becomes `payment_pending` and a charge is requested. */
     type: z.literal('checkout'),
     ...base,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildInventory, type EventInventory } from '../../booking-workers/allocator/inventory';
-import { decideBook, expiredHolds, park, pickBestAvailable, release, withdraw } from '../../booking-workers/allocator/allocate';
+import { addSections, decideBook, expiredHolds, park, pickBestAvailable, raiseCapacity, release, withdraw } from '../../booking-workers/allocator/allocate';
 import { expandLayout } from '../../booking-workers/allocator/layout';
 import type { BookCommand, BookingRequest } from '../../shared/contracts/messages';
 
@@ -165,5 +165,49 @@ describe('holds, backlog and withdrawals', () => {
     expect(rebuilt.available).toBe(22);
     expect(rebuilt.userActive.get('u1')).toBe(b.id);
     expect(decideBook(rebuilt, cmd('u2', { seat_ids: seatIds(inv, b.seatIdx) }), NOW, limits).reason).toBe('seats_unavailable');
+  });
+});
+
+describe('adding inventory', () => {
+  it('adds sections ranked after every existing seat, keeping holds, ids and ranks, and sells them', () => {
+    const inv = reserved();
+    const held = decideBook(inv, cmd('u1', { quantity: 4 }), NOW, limits);
+    const before = inv.seats.map((s) => [s.id, s.rank]);
+    const { inv: next, added, sections } = addSections(inv, [
+      { name: 'A', rows: 1, seats_per_row: 2, price_cents: 1, price_tier: 'dup' },
+      { name: 'C', rows: 2, seats_per_row: 3, price_cents: 2000, price_tier: 'bronze' },
+    ]);
+    expect(sections.map((s) => s.name)).toEqual(['C']);
+    expect(added.map((s) => s.rank)).toEqual([24, 25, 26, 27, 28, 29]);
+    expect(added[0]!.id).toBe('C-1-2');
+    expect(next.seats.slice(0, 24).map((s) => [s.id, s.rank])).toEqual(before);
+    expect([next.capacity, next.available]).toEqual([30, 26]);
+    expect(next.userActive.get('u1')).toBe(held.id);
+    expect(next.seatIndex.get('C-2-3')).toBe(29);
+    // Best available still starts with the better sections; the added section sells once they are gone.
+    expect(seatIds(next, decideBook(next, cmd('u2', { quantity: 2 }), NOW, limits).seatIdx)[0]).toMatch(/^A-/);
+    const c = decideBook(next, cmd('u3', { quantity: 3, section: 'C' }), NOW, limits);
+    expect([c.status, c.amountCents, seatIds(next, c.seatIdx).sort()]).toEqual(['held', 6000, ['C-1-1', 'C-1-2', 'C-1-3']]);
+    // A redelivered addition changes nothing.
+    expect(addSections(next, [{ name: 'C', rows: 2, seats_per_row: 3, price_cents: 2000, price_tier: 'bronze' }]).added).toEqual([]);
+  });
+
+  it('keeps the event settings across the rebuild', () => {
+    const inv = reserved();
+    inv.refundable = false;
+    inv.startsAt = NOW + 1000;
+    inv.settings.throttlePerS = 5;
+    const { inv: next } = addSections(inv, [{ name: 'Z', rows: 1, seats_per_row: 1, price_cents: 1, price_tier: 'z' }]);
+    expect([next.refundable, next.startsAt, next.settings.throttlePerS]).toEqual([false, NOW + 1000, 5]);
+  });
+
+  it('raises a general-admission capacity, never lowers it', () => {
+    const inv = ga(10);
+    decideBook(inv, { ...cmd('u1', { quantity: 4 }), event_id: 'e2' }, NOW, limits);
+    expect(raiseCapacity(inv, 15)).toBe(5);
+    expect([inv.capacity, inv.available]).toEqual([15, 11]);
+    expect(raiseCapacity(inv, 15)).toBe(0);
+    expect(raiseCapacity(inv, 3)).toBe(0);
+    expect([inv.capacity, inv.available]).toEqual([15, 11]);
   });
 });
