@@ -1,5 +1,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/** Fine enough that the benchmark's p50 / p99 (interpolated inside a bucket) are within a few ms. */
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.0075, 0.01, 0.0125, 0.015, 0.02, 0.025, 0.03, 0.04, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 2.5];
+
 /** Prometheus metrics of a worker process, served on its /metrics. */
 export function createWorkerMetrics() {
   const registry = new Registry();
@@ -9,8 +12,8 @@ export function createWorkerMetrics() {
     registry,
     decisions: new Counter({ name: 'onsale_worker_decisions_total', help: 'Booking outcomes announced', labelNames, registers: [registry] }),
     batchSize: new Histogram({ name: 'onsale_worker_batch_messages', help: 'Messages per batch', labelNames, buckets: [1, 10, 50, 100, 250, 500, 1000], registers: [registry] }),
-    commitSeconds: new Histogram({ name: 'onsale_worker_commit_seconds', help: 'Dequeue to committed, per batch', labelNames, buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [registry] }),
-    batchSeconds: new Histogram({ name: 'onsale_worker_batch_seconds', help: 'Dequeue to committed, announced and acked, per batch', labelNames, buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1], registers: [registry] }),
+    commitSeconds: new Histogram({ name: 'onsale_worker_commit_seconds', help: 'Dequeue to committed, per batch', labelNames, buckets: LATENCY_BUCKETS, registers: [registry] }),
+    batchSeconds: new Histogram({ name: 'onsale_worker_batch_seconds', help: 'Dequeue to committed, announced and acked, per batch', labelNames, buckets: LATENCY_BUCKETS, registers: [registry] }),
     batchFailures: new Counter({ name: 'onsale_worker_batch_failures_total', help: 'Batches that failed and were redelivered', labelNames, registers: [registry] }),
     deadLettered: new Counter({ name: 'onsale_worker_dead_lettered_total', help: 'Malformed messages sent to the dead-letter queue', labelNames, registers: [registry] }),
     activations: new Counter({ name: 'onsale_worker_activations_total', help: 'Times this worker became the active consumer of a partition', labelNames, registers: [registry] }),

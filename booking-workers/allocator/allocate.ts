@@ -1,7 +1,7 @@
 import type { BookCommand, BookingRequest } from '../../shared/contracts/messages';
 import type { RejectionReason } from '../../shared/errors';
 import type { ReservedSectionLayout } from '../../shared/contracts/events';
-import { addUserQty, freeSeat, rebuildInventory, scheduleExpiry, takeSeat, type BookingState, type EventInventory, type SeatInfo } from './inventory';
+import { addUserQty, freeSeat, rebuildInventory, scheduleExpiry, takeSeat, type BookingState, type EventInventory, type RowInfo, type SeatInfo } from './inventory';
 import { expandLayout } from './layout';
 
 /**
@@ -103,8 +103,8 @@ export function pickBestAvailable(inv: EventInventory, req: BookingRequest, q: n
     const row = inv.rows[r]!;
     if (row.available === 0 || !fits(row)) continue;
     matching += row.available;
-    if (row.available < q) continue;
-    const block = bestBlock(inv, row.seats, q);
+    if (row.available < q || row.maxRun < q) continue;
+    const block = bestBlock(inv, row, q);
     if (block) return block;
   }
   if (matching < q) return 'sold_out';
@@ -121,12 +121,17 @@ export function pickBestAvailable(inv: EventInventory, req: BookingRequest, q: n
   return 'sold_out';
 }
 
-/** In one row (seat indexes by seat number), the free block of `q` consecutive seats with the lowest rank sum. */
-function bestBlock(inv: EventInventory, rowSeats: number[], q: number): number[] | null {
+/**
+ * In one row, the free block of `q` consecutive seats with the lowest rank sum. Records the row's
+ * longest free run as it scans (`maxRun`), so a row too fragmented for `q` is skipped next time.
+ */
+function bestBlock(inv: EventInventory, row: RowInfo, q: number): number[] | null {
+  const rowSeats = row.seats;
   let best: number[] | null = null;
   let bestScore = Infinity;
   let runStart = 0;
   let runScore = 0;
+  let longest = 0;
   for (let i = 0; i < rowSeats.length; i++) {
     const idx = rowSeats[i]!;
     const prev = rowSeats[i - 1];
@@ -140,12 +145,14 @@ function bestBlock(inv: EventInventory, rowSeats: number[], q: number): number[]
       }
     }
     runScore += idx;
+    if (i - runStart + 1 > longest) longest = i - runStart + 1;
     if (i - runStart + 1 > q) runScore -= rowSeats[i - q]!;
     if (i - runStart + 1 >= q && runScore < bestScore) {
       bestScore = runScore;
       best = rowSeats.slice(i - q + 1, i + 1);
     }
   }
+  row.maxRun = longest;
   return best;
 }
 

@@ -27,6 +27,12 @@ export interface RowInfo {
   available: number;
   /** Best (lowest) rank in the row: rows are tried in this order. */
   bestRank: number;
+  /**
+   * An upper bound of the row's longest run of adjacent free seats: exact after a best-available scan
+   * of the row, still a bound after seats are taken, reset to the row length when a seat is freed. Lets
+   * best available skip a fragmented row without scanning it again.
+   */
+  maxRun: number;
 }
 
 export interface BookingState {
@@ -246,7 +252,7 @@ function indexSeats(inv: EventInventory): void {
     if (r === undefined) {
       r = inv.rows.length;
       rowKey.set(key, r);
-      inv.rows.push({ section: s.section, tier: s.tier, priceCents: s.priceCents, seats: [], available: 0, bestRank: idx });
+      inv.rows.push({ section: s.section, tier: s.tier, priceCents: s.priceCents, seats: [], available: 0, bestRank: idx, maxRun: 0 });
     }
     const row = inv.rows[r]!;
     row.seats.push(idx);
@@ -254,7 +260,10 @@ function indexSeats(inv: EventInventory): void {
     row.bestRank = Math.min(row.bestRank, idx);
     inv.seatRow[idx] = r;
   });
-  for (const row of inv.rows) row.seats.sort((a, b) => inv.seats[a]!.number - inv.seats[b]!.number);
+  for (const row of inv.rows) {
+    row.seats.sort((a, b) => inv.seats[a]!.number - inv.seats[b]!.number);
+    row.maxRun = row.seats.length;
+  }
   inv.rowOrder = inv.rows.map((_, i) => i).sort((a, b) => inv.rows[a]!.bestRank - inv.rows[b]!.bestRank);
 }
 
@@ -268,7 +277,9 @@ export function takeSeat(inv: EventInventory, idx: number, bookingId: string): v
 export function freeSeat(inv: EventInventory, idx: number): void {
   if (inv.holder[idx] === null) return;
   inv.holder[idx] = null;
-  inv.rows[inv.seatRow[idx]!]!.available++;
+  const row = inv.rows[inv.seatRow[idx]!]!;
+  row.available++;
+  row.maxRun = row.seats.length;
   inv.available++;
 }
 

@@ -211,3 +211,43 @@ describe('adding inventory', () => {
     expect([inv.capacity, inv.available]).toEqual([15, 11]);
   });
 });
+
+describe('best available over fragmented rows', () => {
+  const longestFreeRun = (inv: EventInventory, r: number) => {
+    let best = 0;
+    let run = 0;
+    let prev = -1;
+    for (const idx of inv.rows[r]!.seats) {
+      const n = inv.seats[idx]!.number;
+      run = inv.holder[idx] === null ? (n === prev + 1 ? run + 1 : 1) : 0;
+      prev = n;
+      best = Math.max(best, run);
+    }
+    return best;
+  };
+
+  it('keeps each row\'s free-run bound above the truth through random takes and releases, and still seats parties together', () => {
+    let seed = 42;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const inv = reserved([{ name: 'A', rows: 3, seats_per_row: 8, price_cents: 100, price_tier: 't' }], 1000);
+    const live: string[] = [];
+    for (let step = 0; step < 400; step++) {
+      if (live.length && rand() < 0.4) {
+        const id = live.splice(Math.floor(rand() * live.length), 1)[0]!;
+        release(inv, id, 'cancelled', NOW);
+      } else {
+        const q = 1 + Math.floor(rand() * 4);
+        const b = decideBook(inv, cmd(`u${step}`, { quantity: q }), NOW, limits);
+        if (b.status === 'held') {
+          live.push(b.id);
+          // Adjacent whenever some row had room for the party.
+          const rows = new Set(b.seatIdx.map((i) => inv.seatRow[i]));
+          const numbers = b.seatIdx.map((i) => inv.seats[i]!.number).sort((x, y) => x - y);
+          if (rows.size === 1 && numbers.every((n, k) => k === 0 || n === numbers[k - 1]! + 1)) continue;
+          inv.rows.forEach((_, r) => expect(longestFreeRun(inv, r)).toBeLessThan(q));
+        }
+      }
+      inv.rows.forEach((row, r) => expect(row.maxRun).toBeGreaterThanOrEqual(longestFreeRun(inv, r)));
+    }
+  });
+});
