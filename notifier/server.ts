@@ -15,7 +15,7 @@ import { redisKeys } from '../shared/redis/keys';
 import { healthRouter } from '../shared/http/health';
 import { once } from '../shared/shutdown';
 import { bearer, verifyToken } from '../shared/auth';
-import { lookupBooking } from '../shared/read/booking-status';
+import { bookingFromDatabase, pendingBooking } from '../shared/read/booking-status';
 import type { BookingResult, BookingResults, EventProgress, SeatsChanged } from '../shared/contracts/messages';
 import type { BookingResultPush, ClientToServerEvents, ServerToClientEvents, SocketData, WatchAck } from '../shared/contracts/socket';
 import { etaFor, positionFor, Watchers } from './watchers';
@@ -38,6 +38,9 @@ const eventWatch = z.object({ event_id: z.string().uuid() });
  * - Seat changes are identical for every watcher: one shared queue, and one instance broadcasts each
  *   change to the event's room through the adapter.
  */
+/** Positions up to this one are pushed at every move, whatever NOTIFIER_POSITION_INTERVAL_MS says. */
+const FRONT_OF_QUEUE = 5;
+
 export async function startNotifier(config: Config, logger: Logger = createLogger('notifier'), port = config.NOTIFIER_PORT): Promise<RunningNotifier> {
   const keys = redisKeys(config.REDIS_PREFIX);
   const pool = createPool(config.DATABASE_URL, 5, 'notifier');
@@ -107,12 +110,13 @@ export async function startNotifier(config: Config, logger: Logger = createLogge
       if (!parsed.success) return reply({ ok: false, code: 'validation_failed', message: 'booking_id must be a uuid' });
       try {
         const id = parsed.data.booking_id;
-        const booking = await lookupBooking(pool, redis, keys, id);
+        // Just after the 202 the request is only in Redis: ask there first, PostgreSQL once (below).
+        const booking = (await pendingBooking(redis, keys, id)) ?? (await bookingFromDatabase(pool, id));
         if (!booking) return reply({ ok: false, code: 'booking_not_found', message: 'no such booking' });
         if (booking.user_id !== socket.data.user_id && socket.data.role !== 'operator') return reply({ ok: false, code: 'forbidden', message: 'only the owner may watch a booking' });
         // Register before reading progress, so a result published in between still reaches the socket.
         const w = watchers.watch(socket.id, id, booking.event_id, booking.seq, booking.status);
-        const latest = await lookupBooking(pool, redis, keys, id);
+        const latest = await bookingFromDatabase(pool, id);
         if (latest && latest.status !== 'queued') {
           w.status = latest.status;
           reply({ ok: true, status: latest.status });
@@ -125,6 +129,7 @@ export async function startNotifier(config: Config, logger: Logger = createLogge
         // A progress broadcast may have reached this socket while we read the watermark: never repeat or go up.
         if (position !== null && w.status === 'queued' && position < (w.sockets.get(socket.id) ?? Infinity)) {
           w.sockets.set(socket.id, position);
+          w.lastPositionAt = Date.now();
           socket.emit('booking.position', { booking_id: id, position, eta_seconds: null });
         }
         log.debug('watching booking', { booking_id: id });
@@ -183,13 +188,18 @@ export async function startNotifier(config: Config, logger: Logger = createLogge
   };
   const onProgress = (p: EventProgress) => {
     io.local.to(`event:${p.event_id}`).emit('event.progress', { event_id: p.event_id, watermark: p.watermark, rate_per_s: p.rate_per_s, paused: p.paused });
+    const now = Date.now();
     for (const w of watchers.ofEvent(p.event_id)) {
       if (w.status !== 'queued' || w.seq === null) continue;
       const position = positionFor(w.seq, p.watermark);
+      // At most one push per booking per interval (the queue may move hundreds of times a second),
+      // except at the very front, where every step is news.
+      if (position > FRONT_OF_QUEUE && now - w.lastPositionAt < config.NOTIFIER_POSITION_INTERVAL_MS) continue;
       for (const [socketId, last] of w.sockets) {
         // Positions only ever move forward for a waiting client.
         if (position >= last) continue;
         w.sockets.set(socketId, position);
+        w.lastPositionAt = now;
         io.local.to(socketId).emit('booking.position', { booking_id: w.bookingId, position, eta_seconds: etaFor(position, p.rate_per_s) });
         pushed.inc({ event: 'booking.position' });
       }

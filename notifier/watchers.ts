@@ -8,6 +8,8 @@ export interface WatchedBooking {
   status: BookingStatus;
   /** socket id → last position sent (Infinity before the first). */
   sockets: Map<string, number>;
+  /** When a position was last pushed for this booking (ms; 0 before the first). */
+  lastPositionAt: number;
 }
 
 /**
@@ -18,21 +20,27 @@ export class Watchers {
   private readonly byBooking = new Map<string, WatchedBooking>();
   private readonly byEvent = new Map<string, Set<string>>();
   private readonly sent = new Map<string, Set<string>>();
+  /** socket id → the bookings it watches (so a disconnect costs what the socket watched, not everything). */
+  private readonly bySocket = new Map<string, Set<string>>();
 
   watch(socketId: string, bookingId: string, eventId: string, seq: number | null, status: BookingStatus): WatchedBooking {
     let w = this.byBooking.get(bookingId);
     if (!w) {
-      w = { bookingId, eventId, seq, status, sockets: new Map() };
+      w = { bookingId, eventId, seq, status, sockets: new Map(), lastPositionAt: 0 };
       this.byBooking.set(bookingId, w);
       let set = this.byEvent.get(eventId);
       if (!set) this.byEvent.set(eventId, (set = new Set()));
       set.add(bookingId);
     }
     if (!w.sockets.has(socketId)) w.sockets.set(socketId, Infinity);
+    let mine = this.bySocket.get(socketId);
+    if (!mine) this.bySocket.set(socketId, (mine = new Set()));
+    mine.add(bookingId);
     return w;
   }
 
   unwatch(socketId: string, bookingId: string): void {
+    this.bySocket.get(socketId)?.delete(bookingId);
     const w = this.byBooking.get(bookingId);
     if (!w) return;
     w.sockets.delete(socketId);
@@ -45,7 +53,8 @@ export class Watchers {
   }
 
   dropSocket(socketId: string): void {
-    for (const w of [...this.byBooking.values()]) if (w.sockets.has(socketId)) this.unwatch(socketId, w.bookingId);
+    for (const bookingId of [...(this.bySocket.get(socketId) ?? [])]) this.unwatch(socketId, bookingId);
+    this.bySocket.delete(socketId);
     this.sent.delete(socketId);
   }
 

@@ -10,6 +10,7 @@ import { AppError } from '../../shared/errors';
 import { toCents } from '../../shared/money';
 import { lookupBooking, positionOf } from '../../shared/read/booking-status';
 import { eventPartition } from '../read-model/event-partition';
+import { stampRequest } from '../services/stamp-request';
 
 const PENDING_TTL_S = 24 * 3600;
 const IDEMPOTENCY_TTL_S = 24 * 3600;
@@ -61,16 +62,20 @@ export function bookingsRouter(ctx: IngressContext) {
         ...(body.price_tier ? { price_tier: body.price_tier } : {}),
         ...(body.max_price !== undefined ? { max_price_cents: toCents(body.max_price) } : {}),
       };
+      // One round trip: the per-event sequence number, the watermark (for the position), and the
+      // pending record that lets GET /v1/bookings/{id} show the request before the worker decides it.
       let seq: number;
+      let watermark: number;
       try {
-        const out = await ctx.redis
-          .multi()
-          .incr(ctx.keys.eventSeq(body.event_id))
-          .get(ctx.keys.eventWatermark(body.event_id))
-          .exec();
-        seq = Number(out?.[0]?.[1]);
-        await ctx.redis.hset(ctx.keys.pendingBooking(bookingId), { event_id: body.event_id, user_id, seq, requested_at: requestedAt });
-        await ctx.redis.expire(ctx.keys.pendingBooking(bookingId), PENDING_TTL_S);
+        [seq, watermark] = await stampRequest(ctx.redis, {
+          seqKey: ctx.keys.eventSeq(body.event_id),
+          watermarkKey: ctx.keys.eventWatermark(body.event_id),
+          pendingKey: ctx.keys.pendingBooking(bookingId),
+          eventId: body.event_id,
+          userId: user_id,
+          requestedAt,
+          ttlSeconds: PENDING_TTL_S,
+        });
       } catch {
         throw new AppError('dependency_unavailable', 'Redis is unreachable; nothing was queued', undefined, 2);
       }
@@ -90,7 +95,7 @@ export function bookingsRouter(ctx: IngressContext) {
         ctx.logger.warn('publish not confirmed', { request_id: req.requestId, err: (err as Error).message });
         throw new AppError('queue_unavailable', 'The broker did not confirm the request; nothing was queued.', undefined, 1);
       }
-      const position = await positionOf(ctx.redis, ctx.keys, body.event_id, seq);
+      const position = Math.max(1, seq - watermark);
       const answer = { booking_id: bookingId, event_id: body.event_id, status: 'queued', position };
       if (idemRedisKey) {
         await ctx.redis.set(idemRedisKey, JSON.stringify({ hash: bodyHash, state: 'done', status: 202, body: answer }), 'EX', IDEMPOTENCY_TTL_S).catch(() => undefined);

@@ -26,6 +26,11 @@ export interface BookingView {
  * ingress wrote to Redis when the broker confirmed it (status `queued`).
  */
 export async function lookupBooking(pool: Pool, redis: Redis, keys: RedisKeys, bookingId: string): Promise<BookingView | null> {
+  return (await bookingFromDatabase(pool, bookingId)) ?? (await pendingBooking(redis, keys, bookingId));
+}
+
+/** The booking as PostgreSQL holds it (decided, or parked behind a pause or throttle), or null. */
+export async function bookingFromDatabase(pool: Pool, bookingId: string): Promise<BookingView | null> {
   const { rows } = await pool.query({
     name: 'get-booking',
     text: `SELECT id, event_id, user_id, status, seq, seat_ids, quantity, amount_cents, reason, hold_expires_at, requested_at, decided_at
@@ -48,6 +53,14 @@ export async function lookupBooking(pool: Pool, redis: Redis, keys: RedisKeys, b
       ...(b.decided_at ? { decided_at: new Date(b.decided_at).toISOString() } : {}),
     };
   }
+  return null;
+}
+
+/**
+ * The record ingress wrote to Redis when the broker confirmed the request (status `queued`), or null.
+ * It outlives the decision (until its TTL), so a caller that needs the latest status asks PostgreSQL too.
+ */
+export async function pendingBooking(redis: Redis, keys: RedisKeys, bookingId: string): Promise<BookingView | null> {
   const pending = await redis.hgetall(keys.pendingBooking(bookingId)).catch(() => ({}) as Record<string, string>);
   if (!pending.event_id) return null;
   return {

@@ -90,7 +90,11 @@ describe('throttle, pause and resume', () => {
     const socket: ClientSocket = await env.socket(me);
     const positions: BookingPosition[] = [];
     const results: BookingResultPush[] = [];
-    socket.on('booking.position', (p) => positions.push(p));
+    const pushedAt: number[] = [];
+    socket.on('booking.position', (p) => {
+      positions.push(p);
+      pushedAt.push(performance.now());
+    });
     socket.on('booking.result', (r) => results.push(r));
     const mine = await env.http('POST', '/v1/bookings', { token: me, body: { event_id: eventId, quantity: 2 } });
     expect(mine.body.position).toBe(41);
@@ -108,6 +112,8 @@ describe('throttle, pause and resume', () => {
     for (let i = 1; i < positions.length; i++) expect(positions[i]!.position).toBeLessThan(positions[i - 1]!.position);
     expect(positions.at(-1)!.position).toBeLessThanOrEqual(2);
     expect(positions.some((p) => p.eta_seconds !== null && p.eta_seconds > 0)).toBe(true);
+    // Away from the front, at most one push per NOTIFIER_POSITION_INTERVAL_MS (1 s by default; some jitter allowed).
+    for (let i = 1; i < positions.length; i++) if (positions[i]!.position > 5) expect(pushedAt[i]! - pushedAt[i - 1]!).toBeGreaterThan(200);
 
     // Watching after the outcome gets it at once, and only once per socket.
     const late = await env.socket(me);

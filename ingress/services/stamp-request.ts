@@ -1,0 +1,36 @@
+import type { Redis } from 'ioredis';
+
+/**
+ * Stamps a booking request in one Redis round trip (a Lua script, atomic): the event's next sequence
+ * number, the event's processed watermark (for the queue position answered with the 202), and the
+ * pending record that lets `GET /v1/bookings/{id}` show the request before the worker decides it.
+ */
+const SCRIPT = `
+local seq = redis.call('INCR', KEYS[1])
+local wm = redis.call('GET', KEYS[2])
+redis.call('HSET', KEYS[3], 'event_id', ARGV[1], 'user_id', ARGV[2], 'requested_at', ARGV[3], 'seq', seq)
+redis.call('EXPIRE', KEYS[3], tonumber(ARGV[4]))
+return {seq, tonumber(wm or '0')}
+`;
+
+type WithStamp = Redis & {
+  onsaleStampRequest(seqKey: string, watermarkKey: string, pendingKey: string, eventId: string, userId: string, requestedAt: string, ttl: number): Promise<[number, number]>;
+};
+
+export interface StampInput {
+  seqKey: string;
+  watermarkKey: string;
+  pendingKey: string;
+  eventId: string;
+  userId: string;
+  requestedAt: string;
+  ttlSeconds: number;
+}
+
+/** Returns `[seq, watermark]`. ioredis sends the script by SHA after the first call (EVALSHA). */
+export async function stampRequest(redis: Redis, s: StampInput): Promise<[number, number]> {
+  const r = redis as WithStamp;
+  if (typeof r.onsaleStampRequest !== 'function') redis.defineCommand('onsaleStampRequest', { numberOfKeys: 3, lua: SCRIPT });
+  const [seq, watermark] = await r.onsaleStampRequest(s.seqKey, s.watermarkKey, s.pendingKey, s.eventId, s.userId, s.requestedAt, s.ttlSeconds);
+  return [Number(seq), Number(watermark)];
+}
