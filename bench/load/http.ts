@@ -57,7 +57,7 @@ export async function loadHttp(job: HttpJob): Promise<HttpLoadResult> {
       const { booking_id: bookingId } = JSON.parse(res.body) as { booking_id: string };
       tracker.accept(bookingId);
       const outcome = tracker.expect(bookingId, OUTCOME_TIMEOUT_MS);
-      // A client retries a failed watch (as the web UI does); each failure is counted.
+      // A client retries a failed watch (as a real client would); each failure is counted.
       for (let attempt = 0; attempt < 3; attempt++) {
         const ack = await buyer.socket.timeout(30_000).emitWithAck('booking.watch', { booking_id: bookingId }).catch(() => null);
         if (ack?.ok) break;
