@@ -20,6 +20,7 @@ import { meHistoryRouter } from './routes/me-history';
 import { opsPaymentsRouter } from './routes/ops-payments';
 import { healthRouter } from '../shared/http/health';
 import { AppError } from '../shared/errors';
+import { webRouter } from './routes/web';
 
 /** The ingress HTTP API as an Express app (no listening; see server.ts). */
 export function createApp(ctx: IngressContext, state: { shuttingDown: boolean }) {
@@ -83,6 +84,7 @@ export function createApp(ctx: IngressContext, state: { shuttingDown: boolean })
   app.use(ticketsRouter(ctx));
   app.use(meHistoryRouter(ctx));
   app.use(opsPaymentsRouter(ctx));
+  app.use(webRouter());
   app.use((_req: Request, _res: Response, next: NextFunction) => next(new AppError('not_found')));
   app.use(errorHandler(ctx.logger));
   return app;

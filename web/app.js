@@ -1,0 +1,333 @@
+// Onsale's buyer page: search, event page with a live seat map, booking with a live queue position,
+// checkout within the hold, tickets with QR codes. Plain ES modules against the public HTTP API
+// (ingress, same origin) and the Socket.IO notifier (NOTIFIER_PORT on the same host by default;
+// `?notifier=http://host:port` overrides it and is remembered).
+
+const $ = (sel, root = document) => root.querySelector(sel);
+const el = (tag, attrs = {}, ...children) => {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === 'class') node.className = v;
+    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+    else if (v !== undefined && v !== null && v !== false) node.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) node.append(c instanceof Node ? c : String(c));
+  return node;
+};
+const money = (n) => (n === null || n === undefined ? '' : n.toLocaleString(undefined, { style: 'currency', currency: 'EUR' }));
+const when = (iso) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+const params = new URLSearchParams(location.search);
+if (params.get('notifier')) localStorage.setItem('onsale.notifier', params.get('notifier'));
+const NOTIFIER_URL = localStorage.getItem('onsale.notifier') || `${location.protocol}//${location.hostname}:3001`;
+
+const session = {
+  get token() { return localStorage.getItem('onsale.token'); },
+  get user() { return JSON.parse(localStorage.getItem('onsale.user') || 'null'); },
+  set(answer) {
+    localStorage.setItem('onsale.token', answer.token);
+    localStorage.setItem('onsale.user', JSON.stringify(answer.user));
+  },
+  clear() {
+    localStorage.removeItem('onsale.token');
+    localStorage.removeItem('onsale.user');
+  },
+};
+
+class ApiError extends Error {
+  constructor(status, body) {
+    super(body?.error?.message || `HTTP ${status}`);
+    this.status = status;
+    this.code = body?.error?.code;
+  }
+}
+
+/** JSON over HTTP to ingress, with the bearer token when signed in. */
+async function api(method, path, body) {
+  const headers = { accept: 'application/json' };
+  if (session.token) headers.authorization = `Bearer ${session.token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  const json = text ? JSON.parse(text) : null;
+  if (!res.ok) {
+    if (res.status === 401 && session.token) session.clear();
+    throw new ApiError(res.status, json);
+  }
+  return json;
+}
+
+// ---------- live connection to the notifier ----------
+
+let socket = null;
+const socketReady = new Promise((resolve) => {
+  const script = el('script', { src: `${NOTIFIER_URL}/socket.io/socket.io.min.js` });
+  script.onload = () => resolve(true);
+  script.onerror = () => resolve(false);
+  document.head.append(script);
+});
+
+async function connectSocket() {
+  if (!(await socketReady) || !window.io) return null;
+  if (socket) socket.disconnect();
+  socket = window.io(NOTIFIER_URL, { auth: { token: session.token || '' }, transports: ['websocket'] });
+  socket.on('connect', () => ($('#live').textContent = 'live'));
+  socket.on('disconnect', () => ($('#live').textContent = 'offline'));
+  socket.on('connect_error', () => ($('#live').textContent = 'offline (sign in for live updates)'));
+  return socket;
+}
+
+// ---------- account ----------
+
+function renderAccount() {
+  const nav = $('#account');
+  nav.replaceChildren();
+  const user = session.user;
+  if (!user) {
+    nav.append(el('a', { href: '#/signin', onclick: () => sessionStorage.setItem('onsale.returnTo', location.hash) }, 'Sign in'));
+    return;
+  }
+  nav.append(el('a', { href: '#/tickets' }, 'My tickets'), ' · ', el('span', {}, user.name || user.email), ' · ',
+    el('a', { href: '#/', onclick: () => { session.clear(); connectSocket(); renderAccount(); } }, 'Sign out'));
+}
+
+function signInView() {
+  const form = $('#auth-form').content.firstElementChild.cloneNode(true);
+  const error = $('.error', form);
+  // Named controls (form.name would be the form's own name attribute).
+  const field = (name) => form.querySelector(`[name=${name}]`);
+  const submit = async (path, body) => {
+    error.hidden = true;
+    try {
+      session.set(await api('POST', path, body));
+      renderAccount();
+      await connectSocket();
+      location.hash = sessionStorage.getItem('onsale.returnTo') || '#/';
+      sessionStorage.removeItem('onsale.returnTo');
+    } catch (err) {
+      error.textContent = err.message;
+      error.hidden = false;
+    }
+  };
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    submit('/v1/auth/login', { email: field('email').value, password: field('password').value });
+  });
+  field('register').addEventListener('click', () => {
+    if (!form.classList.contains('registering')) return form.classList.add('registering');
+    if (!form.reportValidity()) return;
+    submit('/v1/auth/register', { email: field('email').value, password: field('password').value, name: field('name').value || field('email').value });
+  });
+  return form;
+}
+
+// ---------- search ----------
+
+async function searchView(q) {
+  const qs = new URLSearchParams({ limit: '20', ...(q ? { q } : { sort: 'date' }) });
+  const page = await api('GET', `/v1/events/search?${qs}`);
+  if (!page.items.length) return el('p', {}, q ? `Nothing found for “${q}”.` : 'No events yet.');
+  return el('ul', { class: 'results' }, page.items.map((ev) =>
+    el('li', { class: 'card' },
+      el('a', { href: `#/events/${ev.id}` }, el('h3', {}, ev.name)),
+      el('p', {}, when(ev.starts_at), ev.venue ? ` · ${ev.venue.name}, ${ev.venue.city}` : ''),
+      el('p', { class: 'muted' },
+        ev.price_range ? `${money(ev.price_range.min)} – ${money(ev.price_range.max)} · ` : '',
+        ev.availability.sold_out ? 'sold out' : `${ev.availability.available.toLocaleString()} left`, ' · ', ev.status.replace('_', ' ')))));
+}
+
+// ---------- event page, seat map, booking ----------
+
+const STATUS_CLASS = { available: 'a', held: 'h', sold: 's' };
+
+async function eventView(eventId) {
+  const ev = await api('GET', `/v1/events/${eventId}`);
+  const root = el('section', { class: 'event' },
+    el('h2', {}, ev.name),
+    el('p', {}, when(ev.starts_at), ev.venue ? ` · ${ev.venue.name}, ${ev.venue.city}` : ''),
+    ev.description ? el('p', { class: 'muted' }, ev.description) : null,
+    el('p', { id: 'availability' }, availabilityText(ev)));
+  const booking = el('div', { id: 'booking' });
+  if (!ev.on_sale?.open) root.append(el('p', { class: 'notice' }, ev.status === 'cancelled' ? 'This event was cancelled.' : `On sale ${when(ev.on_sale.at)}.`));
+
+  if (ev.kind === 'general_admission') {
+    const qty = el('input', { type: 'number', min: 1, max: ev.max_per_user, value: 2 });
+    root.append(el('div', { class: 'card' }, el('p', {}, `General admission · ${money(ev.general_admission.price)} each`),
+      el('label', {}, 'Tickets ', qty), ' ',
+      el('button', { onclick: () => book(ev, { quantity: Number(qty.value) }, booking) }, 'Book')));
+  } else {
+    const map = await api('GET', `/v1/events/${eventId}/seats`);
+    root.append(seatMap(ev, map, booking));
+  }
+  root.append(booking);
+  watchEvent(ev);
+  return root;
+}
+
+function availabilityText(ev) {
+  const a = ev.availability;
+  return a ? `${a.available.toLocaleString()} of ${a.capacity.toLocaleString()} available` : '';
+}
+
+let watchedEvent = null;
+async function watchEvent(ev) {
+  const s = socket || (await connectSocket());
+  if (!s) return;
+  if (watchedEvent) s.emit('event.unwatch', { event_id: watchedEvent });
+  watchedEvent = ev.id;
+  s.off('seats.changed');
+  s.on('seats.changed', (change) => {
+    if (change.event_id !== watchedEvent) return;
+    for (const [id, status] of change.seats ?? []) {
+      const seat = document.getElementById(`seat-${id}`);
+      if (seat) seat.className = `seat ${STATUS_CLASS[status]}${seat.classList.contains('picked') && status === 'available' ? ' picked' : ''}`;
+    }
+    if (change.available !== undefined) $('#availability').textContent = `${change.available.toLocaleString()} available`;
+  });
+  s.emit('event.watch', { event_id: ev.id }, () => undefined);
+}
+
+function seatMap(ev, map, bookingBox) {
+  const sections = [...new Set(map.seats.map((s) => s.section))];
+  const picked = new Set();
+  const box = el('div', { class: 'card' });
+  const grid = el('div', { class: 'seatmap' });
+  const select = el('select', { onchange: () => draw(select.value) }, sections.map((name) => {
+    const sample = map.seats.find((s) => s.section === name);
+    return el('option', { value: name }, `${name} · ${money(sample.price)}`);
+  }));
+  const qty = el('input', { type: 'number', min: 1, max: ev.max_per_user, value: 2 });
+  const pickedText = el('span', { class: 'muted' }, 'Click seats to pick them, or ask for the best available.');
+  const draw = (section) => {
+    const rows = new Map();
+    for (const s of map.seats) if (s.section === section) (rows.get(s.row) ?? rows.set(s.row, []).get(s.row)).push(s);
+    grid.replaceChildren(...[...rows.entries()].sort((a, b) => a[0] - b[0]).map(([row, seats]) =>
+      el('div', { class: 'row' }, el('span', { class: 'rowlabel' }, row),
+        seats.sort((a, b) => a.number - b.number).map((s) =>
+          el('button', {
+            id: `seat-${s.id}`, class: `seat ${STATUS_CLASS[s.status]}${picked.has(s.id) ? ' picked' : ''}`, title: `${s.id} · ${money(s.price)}`,
+            onclick: (e) => {
+              const b = e.currentTarget;
+              if (!b.classList.contains('a')) return;
+              if (picked.has(s.id)) picked.delete(s.id);
+              else if (picked.size < ev.max_per_user) picked.add(s.id);
+              b.classList.toggle('picked', picked.has(s.id));
+              pickedText.textContent = picked.size ? `Picked: ${[...picked].join(', ')}` : '';
+            },
+          })))));
+  };
+  draw(sections[0]);
+  box.append(
+    el('div', { class: 'toolbar' }, el('label', {}, 'Section ', select), ' ',
+      el('label', {}, 'Seats ', qty), ' ',
+      el('button', { onclick: () => book(ev, { quantity: Number(qty.value), section: select.value }, bookingBox) }, 'Best available'), ' ',
+      el('button', { class: 'secondary', onclick: () => picked.size && book(ev, { seat_ids: [...picked], accept_alternatives: true }, bookingBox) }, 'Book picked seats')),
+    pickedText,
+    el('p', { class: 'legend' }, el('span', { class: 'seat a' }), ' available ', el('span', { class: 'seat h' }), ' held ', el('span', { class: 'seat s' }), ' sold ', el('span', { class: 'seat a picked' }), ' picked'),
+    grid);
+  return box;
+}
+
+async function book(ev, request, box) {
+  if (!session.token) {
+    sessionStorage.setItem('onsale.returnTo', location.hash);
+    location.hash = '#/signin';
+    return;
+  }
+  box.replaceChildren(el('p', {}, 'Sending…'));
+  try {
+    const queued = await api('POST', '/v1/bookings', { event_id: ev.id, ...request });
+    follow(queued.booking_id, queued.position, box);
+  } catch (err) {
+    box.replaceChildren(el('p', { class: 'error' }, err.message));
+  }
+}
+
+/** Follows one booking: queue position, then each result (held, payment, confirmed …) as it is pushed. */
+async function follow(bookingId, position, box) {
+  const status = el('p', { class: 'status' }, `In the queue: position ${position}`);
+  const actions = el('div', {});
+  box.replaceChildren(el('div', { class: 'card' }, status, actions));
+  let timer = null;
+  const show = (r) => {
+    clearInterval(timer);
+    actions.replaceChildren();
+    const what = r.seats?.length ? `${r.seats.join(', ')}` : r.quantity ? `${r.quantity} ticket(s)` : '';
+    if (r.status === 'held') {
+      const left = () => Math.max(0, Math.round((Date.parse(r.hold_expires_at) - Date.now()) / 1000));
+      const tick = () => (status.textContent = `Held for you: ${what} · ${money((r.amount_cents ?? 0) / 100)} + fees · pay within ${Math.floor(left() / 60)}:${String(left() % 60).padStart(2, '0')}${r.reason ? ` (${r.reason.replaceAll('_', ' ')})` : ''}`);
+      tick();
+      timer = setInterval(tick, 1000);
+      actions.append(
+        el('button', { onclick: () => api('POST', `/v1/bookings/${bookingId}/checkout`, { payment_method: 'pm_card_visa' }).catch((e) => (status.textContent = e.message)) }, 'Pay now'), ' ',
+        el('button', { class: 'secondary', onclick: () => api('DELETE', `/v1/bookings/${bookingId}`).catch((e) => (status.textContent = e.message)) }, 'Release'));
+    } else if (r.status === 'payment_pending') status.textContent = 'Paying…';
+    else if (r.status === 'confirmed') {
+      status.textContent = `Confirmed: ${what}. Enjoy the show!`;
+      actions.append(el('a', { href: '#/tickets' }, 'See your tickets'));
+    } else status.textContent = `${r.status.replaceAll('_', ' ')}${r.reason ? `: ${r.reason.replaceAll('_', ' ')}` : ''}`;
+  };
+  const s = socket || (await connectSocket());
+  if (s) {
+    s.on('booking.position', (p) => p.booking_id === bookingId && (status.textContent = `In the queue: position ${p.position}${p.eta_seconds ? `, about ${p.eta_seconds} s` : ''}`));
+    s.on('booking.result', (r) => r.booking_id === bookingId && show(r));
+    s.emit('booking.watch', { booking_id: bookingId }, () => undefined);
+  } else {
+    // No live connection: poll the booking instead.
+    const poll = async () => {
+      const b = await api('GET', `/v1/bookings/${bookingId}`);
+      if (b.status === 'queued') return setTimeout(poll, 1000);
+      show(b);
+    };
+    poll();
+  }
+}
+
+// ---------- tickets ----------
+
+async function ticketsView() {
+  if (!session.token) {
+    sessionStorage.setItem('onsale.returnTo', '#/tickets');
+    return signInView();
+  }
+  const page = await api('GET', '/v1/me/tickets?limit=50');
+  if (!page.items.length) return el('p', {}, 'No tickets yet.');
+  const list = el('ul', { class: 'results' });
+  for (const t of page.items) {
+    const img = el('img', { alt: `QR code of ticket ${t.ticket_id}`, width: 160, height: 160 });
+    list.append(el('li', { class: 'card ticket' }, img,
+      el('div', {}, el('h3', {}, t.event_name), el('p', {}, when(t.starts_at)), el('p', {}, t.seat_id ? `Seat ${t.seat_id}` : `General admission #${t.unit}`),
+        el('p', { class: 'muted' }, t.status))));
+    // The QR image needs the bearer token, so it is fetched rather than linked.
+    fetch(`/v1/tickets/${t.ticket_id}/qr.svg`, { headers: { authorization: `Bearer ${session.token}` } })
+      .then((r) => (r.ok ? r.blob() : null))
+      .then((b) => b && (img.src = URL.createObjectURL(b)));
+  }
+  return list;
+}
+
+// ---------- routing ----------
+
+async function route() {
+  const view = $('#view');
+  const [, page, id] = location.hash.split('/');
+  try {
+    let node;
+    if (page === 'events' && id) node = await eventView(id);
+    else if (page === 'signin') node = signInView();
+    else if (page === 'tickets') node = await ticketsView();
+    else node = await searchView(new URLSearchParams(location.hash.split('?')[1] || '').get('q') || '');
+    view.replaceChildren(node);
+  } catch (err) {
+    view.replaceChildren(el('p', { class: 'error' }, err.message));
+  }
+}
+
+$('#search').addEventListener('submit', (e) => {
+  e.preventDefault();
+  location.hash = `#/search?q=${encodeURIComponent(e.target.q.value)}`;
+});
+window.addEventListener('hashchange', route);
+renderAccount();
+connectSocket();
+route();
