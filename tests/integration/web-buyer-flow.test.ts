@@ -1,0 +1,101 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { JSDOM } from 'jsdom';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, TestEnv, waitFor } from '../support/env';
+
+/**
+ * The buyer page driven like a browser (jsdom: real DOM, WebSocket, localStorage) against the real
+ * roles: sign up, find the event, watch the live seat map, book the best seats, see the hold, pay
+ * through the payment simulator, see the confirmation and the tickets with their QR codes.
+ */
+describe('buyer web page, end to end', () => {
+  let env: TestEnv;
+  let dom: JSDOM | null = null;
+
+  beforeAll(async () => {
+    env = await TestEnv.create({ PAYMENT_RETRY_BASE_MS: '50' });
+    await env.startIngress();
+    await env.startNotifier();
+    const sim = await env.startPaymentSim({ latency_ms: 50 });
+    await env.startWorker(env.paymentWorkerConfig(sim));
+  });
+  afterAll(async () => {
+    dom?.window.close();
+    await env.cleanup();
+  });
+
+  it('signs up, books the best seats, sees them taken on the live map, pays and gets tickets', async () => {
+    const eventId = await env.createEvent({ name: 'Web Flow Live', sections: [{ name: 'Front', rows: 2, seats_per_row: 6, price: 80 }] });
+    const base = env.baseUrl;
+    const notifier = `http://127.0.0.1:${env.notifier!.port}`;
+    const html = await (await fetch(`${base}/`)).text();
+    dom = new JSDOM(html, {
+      url: `${base}/?notifier=${encodeURIComponent(notifier)}#/`,
+      runScripts: 'dangerously',
+      resources: 'usable',
+      pretendToBeVisual: true,
+      beforeParse(window) {
+        // The page's relative fetches go to ingress, as in a browser.
+        (window as unknown as { fetch: typeof fetch }).fetch = (input, init) => fetch(new URL(String(input), base), init);
+        window.URL.createObjectURL = () => 'blob:qr';
+      },
+    });
+    const { window } = dom;
+    const doc = window.document;
+    const text = (sel: string) => doc.querySelector(sel)?.textContent ?? '';
+    const click = (el: Element | null | undefined) => {
+      if (!el) throw new Error('nothing to click');
+      (el as HTMLElement).click();
+    };
+    const button = (label: string) => [...doc.querySelectorAll('button')].find((b) => b.textContent === label);
+    // jsdom does not run module scripts: run the page's script (it has no imports) as a classic one.
+    const script = doc.createElement('script');
+    script.textContent = readFileSync(path.join(ROOT, 'web/app.js'), 'utf8');
+    doc.body.append(script);
+
+    // The home page lists upcoming events, ours among them.
+    await waitFor(() => text('#view').includes('Web Flow Live'), 10_000, 'event listed');
+
+    // Sign up.
+    window.location.hash = '#/signin';
+    await waitFor(() => doc.querySelector('form.auth') !== null, 5_000, 'sign-in form');
+    const form = doc.querySelector('form.auth')!;
+    (form.querySelector('[name=email]') as HTMLInputElement).value = `web-${Date.now()}@example.test`;
+    (form.querySelector('[name=password]') as HTMLInputElement).value = 'correct horse battery';
+    click(form.querySelector('[name=register]'));
+    (form.querySelector('[name=name]') as HTMLInputElement).value = 'Web Buyer';
+    click(form.querySelector('[name=register]'));
+    await waitFor(() => window.localStorage.getItem('onsale.token') !== null, 10_000, 'signed up');
+    await waitFor(() => text('#account').includes('Web Buyer'), 5_000, 'account shown');
+    await waitFor(() => text('#live') === 'live', 10_000, 'socket connected');
+
+    // The event page with its seat map.
+    window.location.hash = `#/events/${eventId}`;
+    await waitFor(() => doc.querySelectorAll('.seatmap .seat').length === 12, 10_000, 'seat map');
+    expect(text('#availability')).toContain('12 of 12 available');
+
+    // Best available, 2 seats: the hold shows up, and the map marks the seats held (seats.changed).
+    click(button('Best available'));
+    await waitFor(() => text('#booking .status').startsWith('Held for you'), 15_000, 'hold');
+    expect(text('#booking .status')).toContain('Front-1-3, Front-1-4');
+    await waitFor(() => doc.getElementById('seat-Front-1-3')?.className.includes(' h') === true, 10_000, 'map updated live');
+    expect(doc.getElementById('seat-Front-1-4')!.className).toContain(' h');
+
+    // Pay: payment pending, then confirmed, over the socket.
+    click(button('Pay now'));
+    await waitFor(() => text('#booking .status').startsWith('Confirmed'), 20_000, 'confirmed');
+    await waitFor(() => doc.getElementById('seat-Front-1-3')?.className.includes(' s') === true, 10_000, 'seats sold on the map');
+
+    // Tickets with their QR codes (fetched with the token).
+    window.location.hash = '#/tickets';
+    await waitFor(() => doc.querySelectorAll('.ticket').length === 2, 10_000, 'tickets');
+    expect(text('#view')).toContain('Seat Front-1-3');
+    await waitFor(() => [...doc.querySelectorAll('.ticket img')].every((img) => img.getAttribute('src') === 'blob:qr'), 10_000, 'QR images');
+
+    // What the page showed is what the system holds.
+    const { rows } = await env.pool.query("SELECT status, seat_ids FROM bookings WHERE event_id = $1 AND status = 'confirmed'", [eventId]);
+    expect(rows).toHaveLength(1);
+    expect([...rows[0].seat_ids].sort()).toEqual(['Front-1-3', 'Front-1-4']);
+  });
+});
