@@ -1,14 +1,12 @@
 import express, { type Request, type Response } from 'express';
 import type { IngressContext } from '../context';
-import { principalOf, requireAuth } from '../middleware/auth';
+import { requireAuth } from '../middleware/auth';
 import { parseOr400 } from '../middleware/errors';
-import { assertOwner } from '../middleware/owner';
+import { ownedEvent, sendToPartition } from '../services/owned-event';
 import { addInventorySchema, MAX_SEATS_PER_EVENT, sectionSeatCount } from '../../shared/contracts/events';
 import type { PartitionCommand } from '../../shared/contracts/messages';
-import { uuidParam } from '../../shared/contracts/http';
 import { AppError } from '../../shared/errors';
 import { toCents } from '../../shared/money';
-import { getEventRow } from '../../shared/sql/get-event';
 
 /**
  * `POST /v1/events/{id}/inventory`: an organizer adds sections to a reserved event or raises a
@@ -19,12 +17,8 @@ import { getEventRow } from '../../shared/sql/get-event';
 export function eventInventoryRouter(ctx: IngressContext) {
   const r = express.Router();
   r.post('/v1/events/:id/inventory', requireAuth(ctx.config.JWT_SECRET, 'organizer', 'operator'), async (req: Request, res: Response) => {
-    const id = uuidParam.safeParse(req.params.id);
-    if (!id.success) throw new AppError('invalid_id');
+    const ev = await ownedEvent(ctx, req);
     const body = parseOr400(addInventorySchema, req.body);
-    const ev = (await getEventRow(ctx.pool, id.data)) as (Awaited<ReturnType<typeof getEventRow>> & { status?: string; cancelled_at?: Date | null }) | null;
-    if (!ev) throw new AppError('event_not_found');
-    assertOwner(principalOf(req), ev.organizer_id, 'event');
     if (ev.status === 'cancelled' || ev.cancelled_at) throw new AppError('event_not_editable', 'The event is cancelled.');
 
     let command: Extract<PartitionCommand, { type: 'inventory.add' }>;
@@ -48,12 +42,7 @@ export function eventInventoryRouter(ctx: IngressContext) {
       if (capacity <= ev.capacity) throw new AppError('validation_failed', `capacity can only be raised (it is ${ev.capacity})`);
       command = { type: 'inventory.add', event_id: ev.id, correlation_id: req.requestId, ga_capacity: capacity };
     }
-    await ctx.broker
-      .publisher()
-      .publishCommand(ev.partition, command)
-      .catch(() => {
-        throw new AppError('queue_unavailable', 'The broker did not confirm the change; nothing was changed.', undefined, 1);
-      });
+    await sendToPartition(ctx, ev.partition, command);
     ctx.logger.info('inventory added', { request_id: req.requestId, event_id: ev.id, capacity });
     res.status(202).json({ event_id: ev.id, inventory: 'queued', capacity });
   });

@@ -1,13 +1,11 @@
 import express, { type Request, type Response } from 'express';
 import type { IngressContext } from '../context';
-import { principalOf, requireAuth } from '../middleware/auth';
+import { requireAuth } from '../middleware/auth';
 import { parseOr400 } from '../middleware/errors';
-import { assertOwner } from '../middleware/owner';
+import { ownedEvent, sendToPartition } from '../services/owned-event';
 import { repriceEventSchema } from '../../shared/contracts/events';
-import { uuidParam } from '../../shared/contracts/http';
 import { AppError } from '../../shared/errors';
 import { toCents } from '../../shared/money';
-import { getEventRow } from '../../shared/sql/get-event';
 
 /**
  * `PUT /v1/events/{id}/prices`: an organizer reprices what is still unsold. Prices are inventory, so
@@ -17,12 +15,8 @@ import { getEventRow } from '../../shared/sql/get-event';
 export function eventPricesRouter(ctx: IngressContext) {
   const r = express.Router();
   r.put('/v1/events/:id/prices', requireAuth(ctx.config.JWT_SECRET, 'organizer', 'operator'), async (req: Request, res: Response) => {
-    const id = uuidParam.safeParse(req.params.id);
-    if (!id.success) throw new AppError('invalid_id');
+    const ev = await ownedEvent(ctx, req);
     const body = parseOr400(repriceEventSchema, req.body);
-    const ev = await getEventRow(ctx.pool, id.data);
-    if (!ev) throw new AppError('event_not_found');
-    assertOwner(principalOf(req), ev.organizer_id, 'event');
     if ((body.sections !== undefined) !== (ev.layout.kind === 'reserved')) {
       throw new AppError('validation_failed', 'sections for reserved seating, general_admission for general admission');
     }
@@ -31,18 +25,13 @@ export function eventPricesRouter(ctx: IngressContext) {
       const unknown = body.sections.filter((s) => !known.has(s.name)).map((s) => s.name);
       if (unknown.length) throw new AppError('validation_failed', `unknown sections: ${unknown.join(', ')}`);
     }
-    await ctx.broker
-      .publisher()
-      .publishCommand(ev.partition, {
-        type: 'inventory.reprice',
-        event_id: ev.id,
-        correlation_id: req.requestId,
-        ...(body.sections ? { sections: body.sections.map((s) => ({ name: s.name, price_cents: toCents(s.price) })) } : {}),
-        ...(body.general_admission ? { ga_price_cents: toCents(body.general_admission.price) } : {}),
-      })
-      .catch(() => {
-        throw new AppError('queue_unavailable', 'The broker did not confirm the change; nothing was changed.', undefined, 1);
-      });
+    await sendToPartition(ctx, ev.partition, {
+      type: 'inventory.reprice',
+      event_id: ev.id,
+      correlation_id: req.requestId,
+      ...(body.sections ? { sections: body.sections.map((s) => ({ name: s.name, price_cents: toCents(s.price) })) } : {}),
+      ...(body.general_admission ? { ga_price_cents: toCents(body.general_admission.price) } : {}),
+    });
     ctx.logger.info('event repriced', { request_id: req.requestId, event_id: ev.id });
     res.status(202).json({ event_id: ev.id, reprice: 'queued' });
   });

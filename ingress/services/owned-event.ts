@@ -1,0 +1,37 @@
+import type { Request } from 'express';
+import type { IngressContext } from '../context';
+import { principalOf } from '../middleware/auth';
+import { assertOwner } from '../middleware/owner';
+import { uuidParam } from '../../shared/contracts/http';
+import type { PartitionCommand } from '../../shared/contracts/messages';
+import { AppError } from '../../shared/errors';
+import { getEventRow, type EventRow } from '../../shared/sql/get-event';
+
+/** An event row with the catalog's columns (migrations 002–003). */
+export type OwnedEvent = EventRow & { status?: string; cancelled_at?: Date | null };
+
+/**
+ * The event named by `:id`, which the caller may change (its organizer or an operator):
+ * `400 invalid_id`, `404 event_not_found` or `403 forbidden` otherwise.
+ */
+export async function ownedEvent(ctx: IngressContext, req: Request): Promise<OwnedEvent> {
+  const id = uuidParam.safeParse(req.params.id);
+  if (!id.success) throw new AppError('invalid_id');
+  const ev = (await getEventRow(ctx.pool, id.data)) as OwnedEvent | null;
+  if (!ev) throw new AppError('event_not_found');
+  assertOwner(principalOf(req), ev.organizer_id, 'event');
+  return ev;
+}
+
+/**
+ * Sends an inventory change to the event's partition, whose single writer applies it. Resolves once
+ * the broker confirmed; `503 queue_unavailable` (nothing changed) when it did not.
+ */
+export async function sendToPartition(ctx: IngressContext, partition: number, command: PartitionCommand): Promise<void> {
+  await ctx.broker
+    .publisher()
+    .publishCommand(partition, command)
+    .catch(() => {
+      throw new AppError('queue_unavailable', 'The broker did not confirm the change; nothing was changed.', undefined, 1);
+    });
+}
