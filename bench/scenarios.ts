@@ -1,4 +1,5 @@
 import { createEventSchema, type CreateEventBody } from '../shared/contracts/events';
+import { mulberry32 } from '../shared/random';
 
 /**
  * The two hot on-sales every contender is measured on, and the one deterministic request stream per
@@ -46,17 +47,8 @@ export function scenarios(capacity = CAPACITY): ScenarioSpec[] {
   ];
 }
 
-/** mulberry32: a small seeded PRNG, so every contender gets the very same request stream. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG, so every contender gets the very same request stream. */
+export const prng = mulberry32;
 
 export function requestStream(spec: ScenarioSpec, seed = 42): BenchRequest[] {
   const rnd = prng(seed);

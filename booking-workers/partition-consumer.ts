@@ -32,7 +32,7 @@ import {
 } from './allocator/payments';
 import { loadTickets } from './sql/load-tickets';
 import { publishPayment } from './payments/publish-payment';
-import { addSections, decideBook, expiredHolds, nextExpiry, park, parkedCommand, raiseCapacity, release, repriceUnsold, withdraw } from './allocator/allocate';
+import { addSections, bookingFromCommand, decideBook, expiredHolds, nextExpiry, park, parkedCommand, raiseCapacity, release, repriceUnsold, withdraw } from './allocator/allocate';
 import { expandLayout } from './allocator/layout';
 import type { EventLayout } from '../shared/contracts/events';
 import { activatePartition } from './sql/activate-partition';
@@ -741,11 +741,7 @@ function parseCommand(msg: ConsumeMessage): PartitionCommand {
 }
 
 function rejectedUnknown(cmd: BookCommand, now: number): BookingState {
-  return {
-    id: cmd.booking_id, userId: cmd.user_id, status: 'rejected', seq: cmd.seq, request: cmd.request, seatIdx: [], quantity: 0,
-    amountCents: 0, holdExpiresAt: null, reason: 'event_not_found', correlationId: cmd.correlation_id ?? null,
-    requestedAt: cmd.requested_at, decidedAt: new Date(now).toISOString(),
-  };
+  return bookingFromCommand(cmd, 'rejected', new Date(now).toISOString(), 'event_not_found');
 }
 
 function withdrawUnseen(cmd: Extract<PartitionCommand, { type: 'cancel' }>, now: number): BookingState {

@@ -13,6 +13,7 @@ import type { CreateEventBody, EventCategory, EventLayout } from '../shared/cont
 import { insertVenueSeats, venueSeats, type VenueSeat, type VenueSection } from '../ingress/services/create-venue';
 import { layoutCapacity, resolveLayout } from '../ingress/services/create-event';
 import type { VenueSectionBody } from '../shared/contracts/catalog';
+import { mulberry32 } from '../shared/random';
 
 /**
  * A realistic synthetic catalog for demos, tests and benchmarks: cities, venues with seat layouts
@@ -55,16 +56,9 @@ export interface SeedCatalogResult {
   eventIds: string[];
 }
 
-/** mulberry32: small, fast, seedable. */
+/** A seeded generator with the helpers the catalog needs. */
 function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   return {
     next,
     int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),

@@ -1,4 +1,5 @@
 import type { Pool } from '../../shared/db/pool';
+import { mulberry32 } from '../../shared/random';
 
 /**
  * The read benchmark's request mix, drawn from the seeded catalog itself so every request can hit
@@ -6,17 +7,8 @@ import type { Pool } from '../../shared/db/pool';
  * typed), cities, distances, dates, categories and prices, in the proportions a search page sees.
  */
 
-/** mulberry32: the same seed gives the same request mix. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The same seed gives the same request mix. */
+const prng = mulberry32;
 
 /** One typo: two neighbouring letters swapped, one dropped, or one doubled. */
 function misspell(word: string, rnd: () => number): string {

@@ -1,4 +1,4 @@
-import type { BookCommand, BookingRequest } from '../../shared/contracts/messages';
+import type { BookCommand, BookingRequest, BookingStatus } from '../../shared/contracts/messages';
 import type { RejectionReason } from '../../shared/errors';
 import type { ReservedSectionLayout } from '../../shared/contracts/events';
 import { addUserQty, freeSeat, rebuildInventory, scheduleExpiry, takeSeat, type BookingState, type EventInventory, type RowInfo, type SeatInfo } from './inventory';
@@ -15,23 +15,28 @@ export interface Limits {
   maxPerRequest: number;
 }
 
-/** Decides a booking request. Returns the booking's new state (held or rejected). */
-export function decideBook(inv: EventInventory, cmd: BookCommand, now: number, limits: Limits): BookingState {
-  const booking: BookingState = {
+/** A booking as its `book` command creates it: nothing taken yet. */
+export function bookingFromCommand(cmd: BookCommand, status: BookingStatus, decidedAt: string | null, reason: string | null = null): BookingState {
+  return {
     id: cmd.booking_id,
     userId: cmd.user_id,
-    status: 'rejected',
+    status,
     seq: cmd.seq,
     request: cmd.request,
     seatIdx: [],
     quantity: 0,
     amountCents: 0,
     holdExpiresAt: null,
-    reason: null,
+    reason,
     correlationId: cmd.correlation_id ?? null,
     requestedAt: cmd.requested_at,
-    decidedAt: new Date(now).toISOString(),
+    decidedAt,
   };
+}
+
+/** Decides a booking request. Returns the booking's new state (held or rejected). */
+export function decideBook(inv: EventInventory, cmd: BookCommand, now: number, limits: Limits): BookingState {
+  const booking = bookingFromCommand(cmd, 'rejected', new Date(now).toISOString());
   const reject = (reason: RejectionReason): BookingState => {
     booking.reason = reason;
     inv.bookings.set(booking.id, booking);
@@ -192,21 +197,7 @@ export function nextExpiry(inv: EventInventory): number | null {
 
 /** Parks a request behind a pause or throttle: it stays `queued`, durably, in arrival order. */
 export function park(inv: EventInventory, cmd: BookCommand): BookingState {
-  const b: BookingState = {
-    id: cmd.booking_id,
-    userId: cmd.user_id,
-    status: 'queued',
-    seq: cmd.seq,
-    request: cmd.request,
-    seatIdx: [],
-    quantity: 0,
-    amountCents: 0,
-    holdExpiresAt: null,
-    reason: null,
-    correlationId: cmd.correlation_id ?? null,
-    requestedAt: cmd.requested_at,
-    decidedAt: null,
-  };
+  const b = bookingFromCommand(cmd, 'queued', null);
   inv.bookings.set(b.id, b);
   inv.backlog.push(b.id);
   return b;
