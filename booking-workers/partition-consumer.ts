@@ -32,7 +32,7 @@ import {
 } from './allocator/payments';
 import { loadTickets } from './sql/load-tickets';
 import { publishPayment } from './payments/publish-payment';
-import { addSections, bookingFromCommand, decideBook, expiredHolds, nextExpiry, park, parkedCommand, raiseCapacity, release, repriceUnsold, withdraw } from './allocator/allocate';
+import { addSections, bookingFromCommand, decideBook, waitsForOnSale, expiredHolds, nextExpiry, park, parkedCommand, raiseCapacity, release, repriceUnsold, withdraw } from './allocator/allocate';
 import { expandLayout } from './allocator/layout';
 import type { EventLayout } from '../shared/contracts/events';
 import { activatePartition } from './sql/activate-partition';
@@ -100,9 +100,11 @@ export class PartitionConsumer {
   private isolate = 0;
   private readonly eventRates = new Map<string, number[]>();
   private readonly policy: PaymentPolicy;
+  private readonly waitingRoomMs: number;
 
   constructor(private readonly d: PartitionConsumerDeps) {
     this.log = d.logger.child({ partition: d.partition });
+    this.waitingRoomMs = d.config.WAITING_ROOM_MINUTES * 60_000;
     this.policy = { graceMs: d.config.PAYMENT_GRACE_SECONDS * 1000, feePercent: d.config.FEE_PERCENT, feeFixedCents: d.config.FEE_FIXED_CENTS };
   }
 
@@ -254,7 +256,7 @@ export class PartitionConsumer {
   }
 
   private canDrain(inv: EventInventory, now: number): boolean {
-    if (inv.settings.paused) return false;
+    if (inv.settings.paused || waitsForOnSale(inv, now, this.waitingRoomMs)) return false;
     if (inv.settings.throttlePerS === null) return true;
     return msUntilToken(this.bucket(inv, now), now) === 0;
   }
@@ -436,7 +438,12 @@ export class PartitionConsumer {
           effects.results.push(this.resultOf(cmd.event_id, rejectedUnknown(cmd, now)));
           return;
         }
-        if (inv.backlog.length || inv.settings.paused || (inv.settings.throttlePerS !== null && take(this.bucket(inv, now), 1, now) === 0)) {
+        if (
+          inv.backlog.length ||
+          inv.settings.paused ||
+          waitsForOnSale(inv, now, this.waitingRoomMs) ||
+          (inv.settings.throttlePerS !== null && take(this.bucket(inv, now), 1, now) === 0)
+        ) {
           this.record(inv, park(inv, cmd), effects, false);
           return;
         }
@@ -592,7 +599,8 @@ export class PartitionConsumer {
   private readonly layouts = new Map<string, EventLayout>();
 
   private drainBacklog(inv: EventInventory, now: number, effects: BatchEffects): void {
-    if (!inv.backlog.length || inv.settings.paused) return;
+    // Parked requests wait for a pause to end and, in the waiting room, for the on-sale time.
+    if (!inv.backlog.length || inv.settings.paused || waitsForOnSale(inv, now, this.waitingRoomMs)) return;
     let budget = inv.backlog.length;
     if (inv.settings.throttlePerS !== null) budget = take(this.bucket(inv, now), budget, now);
     while (budget-- > 0 && inv.backlog.length) {

@@ -41,6 +41,12 @@ const schema = z.object({
   TICK_MS: positiveInt.default(1000),
   /** Seats or units one request may ask for, across all events. @defaultValue 10 */
   MAX_PER_REQUEST: positiveInt.max(1000).default(10),
+  /**
+   * Minutes before an event's on-sale time that its queue opens: requests from then on wait, queued
+   * in arrival order, and are decided from the on-sale time; earlier ones are rejected `not_on_sale`.
+   * 0: no waiting room. @defaultValue 30
+   */
+  WAITING_ROOM_MINUTES: z.coerce.number().int().min(0).max(7 * 24 * 60).default(30),
   /** Largest accepted JSON body. @defaultValue `64kb` */
   BODY_LIMIT: z.string().default('64kb'),
   /** Publishes awaiting a broker confirm before ingress answers 503 (backpressure). @defaultValue 5000 */

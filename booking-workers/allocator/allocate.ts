@@ -15,6 +15,14 @@ export interface Limits {
   maxPerRequest: number;
 }
 
+/**
+ * True while the event's waiting room is open: its inventory is ready and the on-sale time is at most
+ * `windowMs` away. Requests then wait (parked, in arrival order) and are decided from the on-sale time.
+ */
+export function waitsForOnSale(inv: EventInventory, now: number, windowMs: number): boolean {
+  return inv.ready && !inv.cancelled && now < inv.onSaleAt && now >= inv.onSaleAt - windowMs;
+}
+
 /** A booking as its `book` command creates it: nothing taken yet. */
 export function bookingFromCommand(cmd: BookCommand, status: BookingStatus, decidedAt: string | null, reason: string | null = null): BookingState {
   return {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildInventory, type EventInventory } from '../../booking-workers/allocator/inventory';
-import { addSections, decideBook, expiredHolds, park, pickBestAvailable, raiseCapacity, release, withdraw } from '../../booking-workers/allocator/allocate';
+import { addSections, decideBook, expiredHolds, park, pickBestAvailable, raiseCapacity, release, waitsForOnSale, withdraw } from '../../booking-workers/allocator/allocate';
 import { expandLayout } from '../../booking-workers/allocator/layout';
 import type { BookCommand, BookingRequest } from '../../shared/contracts/messages';
 
@@ -117,6 +117,23 @@ describe('decideBook — reserved', () => {
     const inv = reserved();
     inv.onSaleAt = NOW + 1000;
     expect(decideBook(inv, cmd('u1', { quantity: 1 }), NOW, limits).reason).toBe('not_on_sale');
+  });
+
+  it('keeps the waiting room open only in the window before the on-sale time', () => {
+    const inv = reserved();
+    const window = 30 * 60_000;
+    inv.onSaleAt = NOW + 10 * 60_000;
+    expect(waitsForOnSale(inv, NOW, window)).toBe(true);
+    expect(waitsForOnSale(inv, NOW, 0)).toBe(false);
+    expect(waitsForOnSale(inv, inv.onSaleAt, window)).toBe(false);
+    inv.onSaleAt = NOW + 31 * 60_000;
+    expect(waitsForOnSale(inv, NOW, window)).toBe(false);
+    inv.onSaleAt = NOW + 60_000;
+    inv.ready = false;
+    expect(waitsForOnSale(inv, NOW, window)).toBe(false);
+    inv.ready = true;
+    inv.cancelled = true;
+    expect(waitsForOnSale(inv, NOW, window)).toBe(false);
   });
 });
 
