@@ -66,7 +66,7 @@ export const REJECTION_REASONS = {
   unknown_seats: 'One or more seat ids do not exist in this event.',
   limit_exceeded: "The request would exceed the event's per-user or per-request limit.",
   active_request_exists: 'The user already has an active request or hold for this event.',
-  not_on_sale: 'The event is not on sale (not yet open, or its inventory is not ready).',
+  not_on_sale: 'The event is not on sale: its waiting room is not open yet, or its inventory is not ready.',
   event_not_found: 'No event with this id.',
   invalid_request: 'The request does not fit the event (seat ids for general admission, or the reverse).',
   withdrawn: 'The user withdrew the request before it was decided.',
