@@ -148,7 +148,14 @@ async function eventView(eventId) {
     ev.description ? el('p', { class: 'muted' }, ev.description) : null,
     el('p', { id: 'availability' }, availabilityText(ev)));
   const booking = el('div', { id: 'booking' });
-  if (!ev.on_sale?.open) root.append(el('p', { class: 'notice' }, ev.status === 'cancelled' ? 'This event was cancelled.' : `On sale ${when(ev.on_sale.at)}.`));
+  if (!ev.on_sale?.open) {
+    const notice = ev.status === 'cancelled'
+      ? 'This event was cancelled.'
+      : ev.on_sale.queue_open
+        ? `The queue is open: join it now, tickets are sold in order from ${when(ev.on_sale.at)}.`
+        : `On sale ${when(ev.on_sale.at)}; the queue opens ${when(ev.on_sale.queue_opens_at)}.`;
+    root.append(el('p', { class: 'notice' }, notice));
+  }
 
   if (ev.kind === 'general_admission') {
     const qty = el('input', { type: 'number', min: 1, max: ev.max_per_user, value: 2 });

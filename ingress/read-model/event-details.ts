@@ -48,7 +48,7 @@ export type PublicEvent = ReturnType<typeof publicEvent>;
  * Redis, joined with live availability and the on-sale state. With Redis down both come from
  * PostgreSQL (slower, same answer).
  */
-export async function getEventDetails(pool: Pool, redis: Redis, keys: RedisKeys, eventId: string, cacheTtlS = DEFAULT_CACHE_TTL_S) {
+export async function getEventDetails(pool: Pool, redis: Redis, keys: RedisKeys, eventId: string, cacheTtlS = DEFAULT_CACHE_TTL_S, waitingRoomMs = 0) {
   // One round trip for the cached page and the worker's snapshot, whichever kind the event is.
   const got = await redis.mget(keys.eventCache(eventId), keys.seatStatus(eventId), keys.gaAvailable(eventId), keys.seatAsOf(eventId)).catch(() => null);
   let ev: PublicEvent;
@@ -75,12 +75,16 @@ export async function getEventDetails(pool: Pool, redis: Redis, keys: RedisKeys,
     availability = out.get(ev.id)!;
   } else availability = fromLayout(ev);
   const { ga_available: _internal, ...shown } = ev;
-  return { ...shown, ...liveState(ev, availability, Date.now()), availability };
+  return { ...shown, ...liveState(ev, availability, Date.now(), waitingRoomMs), availability };
 }
 
 /** Status and on-sale state, derived when read (they change with the clock and with sales). */
-export function liveState(ev: { cancelled: boolean; inventory_ready: boolean; on_sale_at: string }, availability: Pick<Availability, 'available'>, now: number) {
-  const opened = now >= Date.parse(ev.on_sale_at);
+export function liveState(ev: { cancelled: boolean; inventory_ready: boolean; on_sale_at: string }, availability: Pick<Availability, 'available'>, now: number, waitingRoomMs = 0) {
+  const at = Date.parse(ev.on_sale_at);
+  const opened = now >= at;
+  // The queue (waiting room) opens WAITING_ROOM_MINUTES before the on-sale time: requests from then on wait their turn.
+  const queueOpensAt = new Date(at - waitingRoomMs).toISOString();
+  const queueOpen = now >= at - waitingRoomMs && ev.inventory_ready && !ev.cancelled;
   const status: 'cancelled' | 'scheduled' | 'on_sale' | 'sold_out' = ev.cancelled
     ? 'cancelled'
     : !ev.inventory_ready || !opened
@@ -88,7 +92,7 @@ export function liveState(ev: { cancelled: boolean; inventory_ready: boolean; on
       : availability.available === 0
         ? 'sold_out'
         : 'on_sale';
-  return { status, on_sale: { at: ev.on_sale_at, open: opened && ev.inventory_ready && !ev.cancelled } };
+  return { status, on_sale: { at: ev.on_sale_at, open: opened && ev.inventory_ready && !ev.cancelled, queue_opens_at: queueOpensAt, queue_open: queueOpen } };
 }
 
 /** Drops the cached page of an event; the next read rebuilds it from PostgreSQL. */

@@ -20,6 +20,8 @@ export interface SearchDeps {
   redis: Redis;
   keys: RedisKeys;
   availabilityTtlS: number;
+  /** WAITING_ROOM_MINUTES in ms: when each event's queue opens. @defaultValue 0 */
+  waitingRoomMs?: number;
 }
 
 interface HitRow {
@@ -203,7 +205,7 @@ export async function searchEvents(deps: SearchDeps, query: SearchQuery) {
       lastCovered = row;
       const a = availability.get(row.id)!;
       if (query.available_only && a.available === 0) continue;
-      items.push(toItem(row, a, now.getTime()));
+      items.push(toItem(row, a, now.getTime(), deps.waitingRoomMs ?? 0));
     }
     if (exhausted || !rows.length) break;
     const tail = rows[rows.length - 1]!;
@@ -250,8 +252,8 @@ function keyOf(sort: SearchSort, row: HitRow): { k: string; i: string; d?: strin
   return { k: row.score!, i: row.id, d: row.starts_key };
 }
 
-function toItem(row: HitRow, a: Awaited<ReturnType<typeof availabilityOfMany>> extends Map<string, infer A> ? A : never, now: number) {
-  const state = liveState({ cancelled: row.status === 'cancelled', inventory_ready: row.inventory_ready, on_sale_at: row.on_sale_at.toISOString() }, a, now);
+function toItem(row: HitRow, a: Awaited<ReturnType<typeof availabilityOfMany>> extends Map<string, infer A> ? A : never, now: number, waitingRoomMs: number) {
+  const state = liveState({ cancelled: row.status === 'cancelled', inventory_ready: row.inventory_ready, on_sale_at: row.on_sale_at.toISOString() }, a, now, waitingRoomMs);
   return {
     id: row.id,
     name: row.name,

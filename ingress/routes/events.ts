@@ -16,13 +16,14 @@ export function eventsRouter(ctx: IngressContext) {
   const r = express.Router();
   // Reads (search, pages) use the read side's pool and Redis connection, never the booking path's.
   const read = ctx.read ?? { pool: ctx.pool, redis: ctx.redis };
-  const page = (id: string) => getEventDetails(read.pool, read.redis, ctx.keys, id, ctx.config.EVENT_CACHE_TTL_S);
+  const waitingRoomMs = ctx.config.WAITING_ROOM_MINUTES * 60_000;
+  const page = (id: string) => getEventDetails(read.pool, read.redis, ctx.keys, id, ctx.config.EVENT_CACHE_TTL_S, waitingRoomMs);
   const organizer = requireAuth(ctx.config.JWT_SECRET, 'organizer', 'operator');
 
   // Before /v1/events/:id, which would take "search" for an id.
   r.get('/v1/events/search', async (req: Request, res: Response) => {
     const query = parseOr400(searchQuerySchema, req.query);
-    const deps = { pool: read.pool, redis: read.redis, keys: ctx.keys, availabilityTtlS: ctx.config.AVAILABILITY_CACHE_TTL_S };
+    const deps = { pool: read.pool, redis: read.redis, keys: ctx.keys, availabilityTtlS: ctx.config.AVAILABILITY_CACHE_TTL_S, waitingRoomMs };
     const answer = await cachedSearch(read.redis, ctx.keys, ctx.config.SEARCH_CACHE_TTL_S, query, () => searchEvents(deps, query).catch(searchFailure));
     res.type('application/json').send(answer);
   });

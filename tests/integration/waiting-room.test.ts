@@ -20,6 +20,10 @@ describe('waiting room before the on-sale time', () => {
   it('queues early requests, keeps them across a worker restart, and decides them in arrival order at opening', async () => {
     const opensAt = Date.now() + 4_000;
     const eventId = await env.createEvent({ on_sale_at: new Date(opensAt).toISOString(), general_admission: { capacity: 3, price: 30 } });
+    const page = (await env.http('GET', `/v1/events/${eventId}`)).body;
+    expect(page.status).toBe('scheduled');
+    expect(page.on_sale).toMatchObject({ open: false, queue_open: true });
+    expect(Date.parse(page.on_sale.queue_opens_at)).toBe(Date.parse(page.on_sale.at) - 30 * 60_000);
     const users = ['early-1', 'early-2', 'early-3'].map((u) => env.token(u));
     const accepted: Array<{ booking_id: string; position: number }> = [];
     for (const [i, token] of users.entries()) {
@@ -50,6 +54,7 @@ describe('waiting room before the on-sale time', () => {
 
   it('rejects requests sent before the waiting room opens', async () => {
     const eventId = await env.createEvent({ on_sale_at: new Date(Date.now() + 2 * 3600_000).toISOString(), general_admission: { capacity: 3, price: 30 } });
+    expect((await env.http('GET', `/v1/events/${eventId}`)).body.on_sale).toMatchObject({ open: false, queue_open: false });
     const token = env.token('too-early');
     const res = await env.http('POST', '/v1/bookings', { token, body: { event_id: eventId, quantity: 1 } });
     expect(res.status).toBe(202);
