@@ -87,6 +87,7 @@ function renderAccount() {
     nav.append(el('a', { href: '#/signin', onclick: () => sessionStorage.setItem('onsale.returnTo', location.hash) }, 'Sign in'));
     return;
   }
+  if (user.role === 'operator') nav.append(el('a', { href: '#/ops' }, 'Operations'), ' · ');
   nav.append(el('a', { href: '#/tickets' }, 'My tickets'), ' · ', el('span', {}, user.name || user.email), ' · ',
     el('a', { href: '#/', onclick: () => { session.clear(); connectSocket(); renderAccount(); } }, 'Sign out'));
 }
@@ -313,6 +314,46 @@ async function ticketsView() {
   return list;
 }
 
+// ---------- operations (role operator) ----------
+
+let opsTimer = null;
+
+/** Partitions and their events during an on-sale: queue depth, consumer, rates; pause, resume, throttle. */
+async function opsView() {
+  const root = el('section', {}, el('h2', {}, 'Operations'), el('p', { class: 'muted' }, 'Refreshed every 2 seconds. Events with traffic or settings first.'));
+  const body = el('div', {});
+  root.append(body);
+  const act = (path, method, payload) => api(method, path, payload).then(refresh).catch((e) => alert(e.message));
+  const refresh = async () => {
+    const { partitions, payment_breakers: breakers } = await api('GET', '/v1/ops/partitions');
+    const rows = [];
+    for (const p of partitions) {
+      rows.push(el('tr', { class: 'partition' }, el('th', {}, `p${p.partition}`), el('td', { colspan: 3 }, `${p.depth ?? '?'} waiting in the queue`),
+        el('td', {}, p.active_consumer_present ? `active: ${p.owner ?? '?'}` : 'no consumer!'), el('td', {}, `${p.rate_per_s}/s`), el('td', {})));
+      const events = p.events.filter((e) => e.sequence > 0 || e.paused || e.throttle_per_s !== null);
+      for (const e of events) {
+        const throttle = el('input', { type: 'number', min: 1, placeholder: 'per s', value: e.throttle_per_s ?? '', class: 'throttle' });
+        rows.push(el('tr', { 'data-event': e.event_id },
+          el('td', {}, ''), el('td', {}, e.name), el('td', {}, `${e.watermark} / ${e.sequence} decided`), el('td', {}, `${e.backlog} parked`),
+          el('td', { class: 'state' }, e.paused ? 'paused' : e.throttle_per_s ? `throttled to ${e.throttle_per_s}/s` : 'flowing'), el('td', {}, `${e.rate_per_s}/s`),
+          el('td', {},
+            e.paused
+              ? el('button', { onclick: () => act(`/v1/ops/events/${e.event_id}/resume`, 'POST') }, 'Resume')
+              : el('button', { class: 'secondary', onclick: () => act(`/v1/ops/events/${e.event_id}/pause`, 'POST') }, 'Pause'),
+            ' ', throttle,
+            el('button', { class: 'secondary', onclick: () => act(`/v1/ops/events/${e.event_id}/throttle`, 'PUT', { per_second: throttle.value ? Number(throttle.value) : null }) }, 'Set'))));
+      }
+    }
+    body.replaceChildren(
+      el('table', { class: 'ops' }, el('tr', {}, ['', 'event', 'progress', 'parked', 'state', 'rate', ''].map((h) => el('th', {}, h))), rows),
+      el('p', { class: 'muted breakers' }, `Payment provider breaker: ${(breakers ?? []).map((b) => `${b.worker_id} ${b.state}`).join(', ') || 'no calls yet'}`));
+  };
+  await refresh();
+  clearInterval(opsTimer);
+  opsTimer = setInterval(() => (location.hash === '#/ops' ? refresh().catch(() => undefined) : clearInterval(opsTimer)), 2000);
+  return root;
+}
+
 // ---------- routing ----------
 
 async function route() {
@@ -323,6 +364,7 @@ async function route() {
     if (page === 'events' && id) node = await eventView(id);
     else if (page === 'signin') node = signInView();
     else if (page === 'tickets') node = await ticketsView();
+    else if (page === 'ops') node = await opsView();
     else node = await searchView(new URLSearchParams(location.hash.split('?')[1] || '').get('q') || '');
     view.replaceChildren(node);
   } catch (err) {

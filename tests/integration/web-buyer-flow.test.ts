@@ -4,6 +4,33 @@ import { JSDOM } from 'jsdom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, TestEnv, waitFor } from '../support/env';
 
+/** The page as a browser would run it (real DOM, WebSocket, localStorage) against this env's ingress and notifier. */
+async function openPage(env: TestEnv, hash: string, session?: { token: string; user: Record<string, unknown> }): Promise<JSDOM> {
+  const base = env.baseUrl;
+  const notifier = `http://127.0.0.1:${env.notifier!.port}`;
+  const html = await (await fetch(`${base}/`)).text();
+  const page = new JSDOM(html, {
+    url: `${base}/?notifier=${encodeURIComponent(notifier)}${hash}`,
+    runScripts: 'dangerously',
+    resources: 'usable',
+    pretendToBeVisual: true,
+    beforeParse(window) {
+      // The page's relative fetches go to ingress, as in a browser.
+      (window as unknown as { fetch: typeof fetch }).fetch = (input, init) => fetch(new URL(String(input), base), init);
+      window.URL.createObjectURL = () => 'blob:qr';
+      if (session) {
+        window.localStorage.setItem('onsale.token', session.token);
+        window.localStorage.setItem('onsale.user', JSON.stringify(session.user));
+      }
+    },
+  });
+  // jsdom does not run module scripts: run the page's script (it has no imports) as a classic one.
+  const script = page.window.document.createElement('script');
+  script.textContent = readFileSync(path.join(ROOT, 'web/app.js'), 'utf8');
+  page.window.document.body.append(script);
+  return page;
+}
+
 /**
  * The buyer page driven like a browser (jsdom: real DOM, WebSocket, localStorage) against the real
  * roles: sign up, find the event, watch the live seat map, book the best seats, see the hold, pay
@@ -25,34 +52,18 @@ describe('buyer web page, end to end', () => {
     await env.cleanup();
   });
 
+  const click = (el: Element | null | undefined) => {
+    if (!el) throw new Error('nothing to click');
+    (el as HTMLElement).click();
+  };
+
   it('signs up, books the best seats, sees them taken on the live map, pays and gets tickets', async () => {
     const eventId = await env.createEvent({ name: 'Web Flow Live', sections: [{ name: 'Front', rows: 2, seats_per_row: 6, price: 80 }] });
-    const base = env.baseUrl;
-    const notifier = `http://127.0.0.1:${env.notifier!.port}`;
-    const html = await (await fetch(`${base}/`)).text();
-    dom = new JSDOM(html, {
-      url: `${base}/?notifier=${encodeURIComponent(notifier)}#/`,
-      runScripts: 'dangerously',
-      resources: 'usable',
-      pretendToBeVisual: true,
-      beforeParse(window) {
-        // The page's relative fetches go to ingress, as in a browser.
-        (window as unknown as { fetch: typeof fetch }).fetch = (input, init) => fetch(new URL(String(input), base), init);
-        window.URL.createObjectURL = () => 'blob:qr';
-      },
-    });
+    dom = await openPage(env, '#/');
     const { window } = dom;
     const doc = window.document;
     const text = (sel: string) => doc.querySelector(sel)?.textContent ?? '';
-    const click = (el: Element | null | undefined) => {
-      if (!el) throw new Error('nothing to click');
-      (el as HTMLElement).click();
-    };
     const button = (label: string) => [...doc.querySelectorAll('button')].find((b) => b.textContent === label);
-    // jsdom does not run module scripts: run the page's script (it has no imports) as a classic one.
-    const script = doc.createElement('script');
-    script.textContent = readFileSync(path.join(ROOT, 'web/app.js'), 'utf8');
-    doc.body.append(script);
 
     // The home page lists upcoming events, ours among them.
     await waitFor(() => text('#view').includes('Web Flow Live'), 10_000, 'event listed');
@@ -97,5 +108,46 @@ describe('buyer web page, end to end', () => {
     const { rows } = await env.pool.query("SELECT status, seat_ids FROM bookings WHERE event_id = $1 AND status = 'confirmed'", [eventId]);
     expect(rows).toHaveLength(1);
     expect([...rows[0].seat_ids].sort()).toEqual(['Front-1-3', 'Front-1-4']);
+  });
+});
+
+describe('operations page', () => {
+  let env: TestEnv;
+  let dom: JSDOM | null = null;
+  beforeAll(async () => {
+    env = await TestEnv.create();
+    await env.startIngress();
+    await env.startNotifier();
+    await env.startWorker();
+  });
+  afterAll(async () => {
+    dom?.window.close();
+    await env.cleanup();
+  });
+
+  it('shows partitions and an on-sale in progress, and pauses, resumes and throttles it', async () => {
+    const eventId = await env.createEvent({ name: 'Ops Night', general_admission: { capacity: 50, price: 10 } });
+    expect((await env.http('POST', '/v1/bookings', { token: env.token('fan-1'), body: { event_id: eventId, quantity: 1 } })).status).toBe(202);
+    dom = await openPage(env, '#/ops', { token: env.token('op-1', 'operator'), user: { name: 'Ops', role: 'operator' } });
+    const doc = dom.window.document;
+
+    const row = () => doc.querySelector(`tr[data-event="${eventId}"]`);
+    const settings = async () => (await env.pool.query('SELECT paused, throttle_per_s FROM events WHERE id = $1', [eventId])).rows[0];
+    await waitFor(() => row() !== null, 10_000, 'event row');
+    expect(doc.querySelector('#account')!.textContent).toContain('Operations');
+    expect(doc.querySelectorAll('tr.partition')).toHaveLength(env.config.PARTITIONS);
+    await waitFor(() => row()!.textContent!.includes('1 / 1 decided'), 10_000, 'progress');
+
+    const rowButton = (label: string) => [...row()!.querySelectorAll('button')].find((b) => b.textContent === label) as HTMLElement;
+    rowButton('Pause').click();
+    await waitFor(async () => (await settings()).paused === true, 5_000, 'paused');
+    await waitFor(() => row()?.querySelector('.state')?.textContent === 'paused', 5_000, 'shown paused');
+    rowButton('Resume').click();
+    await waitFor(async () => (await settings()).paused === false, 5_000, 'resumed');
+    await waitFor(() => row()?.querySelector('.state')?.textContent === 'flowing', 5_000, 'shown flowing');
+    (row()!.querySelector('input.throttle') as HTMLInputElement).value = '25';
+    rowButton('Set').click();
+    await waitFor(async () => (await settings()).throttle_per_s === 25, 5_000, 'throttled');
+    await waitFor(() => row()?.querySelector('.state')?.textContent === 'throttled to 25/s', 5_000, 'shown throttled');
   });
 });
