@@ -88,7 +88,7 @@ function renderAccount() {
     return;
   }
   if (user.role === 'operator') nav.append(el('a', { href: '#/ops' }, 'Operations'), ' · ');
-  nav.append(el('a', { href: '#/tickets' }, 'My tickets'), ' · ', el('span', {}, user.name || user.email), ' · ',
+  nav.append(el('a', { href: '#/bookings' }, 'My bookings'), ' · ', el('a', { href: '#/tickets' }, 'My tickets'), ' · ', el('span', {}, user.name || user.email), ' · ',
     el('a', { href: '#/', onclick: () => { session.clear(); connectSocket(); renderAccount(); } }, 'Sign out'));
 }
 
@@ -303,15 +303,68 @@ async function ticketsView() {
   const list = el('ul', { class: 'results' });
   for (const t of page.items) {
     const img = el('img', { alt: `QR code of ticket ${t.ticket_id}`, width: 160, height: 160 });
-    list.append(el('li', { class: 'card ticket' }, img,
+    const note = el('p', { class: 'muted' }, t.status);
+    const email = el('input', { type: 'email', placeholder: "friend's e-mail", required: true });
+    const transfer = el('form', { class: 'transfer', onsubmit: async (e) => {
+      e.preventDefault();
+      try {
+        await api('POST', `/v1/tickets/${t.ticket_id}/transfer`, { email: email.value });
+        note.textContent = `Transferring to ${email.value}…`;
+        await until(async () => (await api('GET', '/v1/me/tickets?limit=100')).items.every((x) => x.ticket_id !== t.ticket_id));
+        route();
+      } catch (err) {
+        note.textContent = err.message;
+      }
+    } }, email, ' ', el('button', { class: 'secondary' }, 'Transfer'));
+    list.append(el('li', { class: 'card ticket', 'data-ticket': t.ticket_id }, img,
       el('div', {}, el('h3', {}, t.event_name), el('p', {}, when(t.starts_at)), el('p', {}, t.seat_id ? `Seat ${t.seat_id}` : `General admission #${t.unit}`),
-        el('p', { class: 'muted' }, t.status))));
+        note, t.status === 'valid' ? transfer : null)));
     // The QR image needs the bearer token, so it is fetched rather than linked.
     fetch(`/v1/tickets/${t.ticket_id}/qr.svg`, { headers: { authorization: `Bearer ${session.token}` } })
       .then((r) => (r.ok ? r.blob() : null))
       .then((b) => b && (img.src = URL.createObjectURL(b)));
   }
   return list;
+}
+
+/** Polls `check` until it holds (a change queued through the partition has been decided). */
+async function until(check, ms = 15000) {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('Still in progress: refresh in a moment.');
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+// ---------- bookings ----------
+
+async function bookingsView() {
+  if (!session.token) {
+    sessionStorage.setItem('onsale.returnTo', '#/bookings');
+    return signInView();
+  }
+  const page = await api('GET', '/v1/me/bookings?limit=50');
+  if (!page.items.length) return el('p', {}, 'No bookings yet.');
+  return el('ul', { class: 'results' }, page.items.map((b) => {
+    const note = el('p', { class: 'muted' }, `${b.status.replaceAll('_', ' ')}${b.reason ? ` (${b.reason.replaceAll('_', ' ')})` : ''}`);
+    const change = (method, path, body, settled) => async () => {
+      try {
+        await api(method, path, body);
+        note.textContent = 'Sent…';
+        await until(async () => settled((await api('GET', `/v1/bookings/${b.booking_id}`)).status));
+        route();
+      } catch (err) {
+        note.textContent = err.message;
+      }
+    };
+    const actions = [];
+    if (b.status === 'held') actions.push(el('button', { onclick: change('POST', `/v1/bookings/${b.booking_id}/checkout`, { payment_method: 'pm_card_visa' }, (st) => st !== 'held' && st !== 'payment_pending') }, 'Pay now'));
+    if (b.status === 'confirmed') actions.push(el('button', { class: 'secondary', onclick: change('DELETE', `/v1/bookings/${b.booking_id}`, undefined, (st) => st === 'refunded') }, 'Cancel and refund'));
+    return el('li', { class: 'card', 'data-booking': b.booking_id },
+      el('h3', {}, b.event_name ?? b.event_id),
+      el('p', {}, b.seats?.length ? b.seats.join(', ') : b.quantity ? `${b.quantity} ticket(s)` : '', b.total !== undefined ? ` · ${money(b.total)}` : b.amount !== undefined ? ` · ${money(b.amount)}` : ''),
+      note, actions);
+  }));
 }
 
 // ---------- operations (role operator) ----------
@@ -364,6 +417,7 @@ async function route() {
     if (page === 'events' && id) node = await eventView(id);
     else if (page === 'signin') node = signInView();
     else if (page === 'tickets') node = await ticketsView();
+    else if (page === 'bookings') node = await bookingsView();
     else if (page === 'ops') node = await opsView();
     else node = await searchView(new URLSearchParams(location.hash.split('?')[1] || '').get('q') || '');
     view.replaceChildren(node);

@@ -57,7 +57,7 @@ describe('buyer web page, end to end', () => {
     (el as HTMLElement).click();
   };
 
-  it('signs up, books the best seats, sees them taken on the live map, pays and gets tickets', async () => {
+  it('signs up, books the best seats, sees them taken on the live map, pays, gets tickets, gives one away and cancels a booking for a refund', async () => {
     const eventId = await env.createEvent({ name: 'Web Flow Live', sections: [{ name: 'Front', rows: 2, seats_per_row: 6, price: 80 }] });
     dom = await openPage(env, '#/');
     const { window } = dom;
@@ -105,9 +105,33 @@ describe('buyer web page, end to end', () => {
     await waitFor(() => [...doc.querySelectorAll('.ticket img')].every((img) => img.getAttribute('src') === 'blob:qr'), 10_000, 'QR images');
 
     // What the page showed is what the system holds.
-    const { rows } = await env.pool.query("SELECT status, seat_ids FROM bookings WHERE event_id = $1 AND status = 'confirmed'", [eventId]);
+    const { rows } = await env.pool.query("SELECT id, status, seat_ids FROM bookings WHERE event_id = $1 AND status = 'confirmed'", [eventId]);
     expect(rows).toHaveLength(1);
     expect([...rows[0].seat_ids].sort()).toEqual(['Front-1-3', 'Front-1-4']);
+
+    // Give one ticket to a friend: it leaves the list and changes owner.
+    const friendEmail = `friend-${Date.now()}@example.test`;
+    const friendId = await env.createUser(friendEmail);
+    const card = [...doc.querySelectorAll('.ticket')].find((c) => c.textContent!.includes('Seat Front-1-4'))!;
+    (card.querySelector('input[type=email]') as HTMLInputElement).value = friendEmail;
+    click(card.querySelector('form.transfer button'));
+    await waitFor(() => doc.querySelectorAll('.ticket').length === 1, 15_000, 'ticket transferred');
+    const owner = await env.pool.query("SELECT owner_user_id FROM tickets WHERE event_id = $1 AND seat_id = 'Front-1-4' AND status = 'valid'", [eventId]);
+    expect(owner.rows[0].owner_user_id).toBe(friendId);
+
+    // A second booking, paid and then cancelled for a refund from "My bookings".
+    const token = window.localStorage.getItem('onsale.token')!;
+    const second = await env.http('POST', '/v1/bookings', { token, body: { event_id: eventId, quantity: 2 } });
+    await waitFor(async () => (await env.http('GET', `/v1/bookings/${second.body.booking_id}`, { token })).body.status === 'held', 10_000, 'second hold');
+    window.location.hash = '#/bookings';
+    const mine = () => doc.querySelector(`[data-booking="${second.body.booking_id}"]`);
+    await waitFor(() => mine() !== null, 10_000, 'bookings list');
+    click([...mine()!.querySelectorAll('button')].find((b) => b.textContent === 'Pay now'));
+    await waitFor(() => mine()?.textContent?.includes('confirmed') === true, 20_000, 'second confirmed');
+    click([...mine()!.querySelectorAll('button')].find((b) => b.textContent === 'Cancel and refund'));
+    await waitFor(() => mine()?.textContent?.includes('refunded') === true, 20_000, 'refunded');
+    const refunded = await env.pool.query('SELECT status FROM bookings WHERE id = $1', [second.body.booking_id]);
+    expect(refunded.rows[0].status).toBe('refunded');
   });
 });
 
