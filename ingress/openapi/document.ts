@@ -579,7 +579,7 @@ const paths: Record<string, Record<string, Json>> = {
       params: [{ name: 'Idempotency-Key', in: 'header', schema: { type: 'string', maxLength: 128 }, description: 'Replays the first answer for the same body.' }],
       body: ref('BookingRequest'),
       ok: { '202': { description: 'Queued, with a position.', schema: obj({ booking_id: uuid, event_id: uuid, status: { const: 'queued' }, position: { type: 'integer' } }) } },
-      errors: ['validation_failed', 'invalid_booking_request', 'quantity_out_of_range', 'event_not_found', 'idempotency_key_reused', 'queue_unavailable', 'dependency_unavailable'],
+      errors: ['validation_failed', 'invalid_booking_request', 'quantity_out_of_range', 'event_not_found', 'idempotency_key_reused', 'rate_limited', 'queue_unavailable', 'dependency_unavailable'],
     }),
   },
   '/v1/bookings/{id}': {

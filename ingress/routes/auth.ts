@@ -1,5 +1,6 @@
-import express, { type NextFunction, type Request, type Response } from 'express';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import express, { type Request, type Response } from 'express';
+import { ipKeyGenerator } from 'express-rate-limit';
+import { limitPer } from '../middleware/rate-limit';
 import type { IngressContext } from '../context';
 import { principalOf, requireAuth } from '../middleware/auth';
 import { parseOr400 } from '../middleware/errors';
@@ -31,19 +32,7 @@ export function authRouter(ctx: IngressContext) {
   // ten times looser, per address alone (trying many accounts). Successful logins do not count. The
   // counters live in this process's memory: with several ingress instances each counts its own.
   const limited = (limit: number, key: (req: Request) => string) =>
-    rateLimit({
-      windowMs: config.LOGIN_RATE_WINDOW_S * 1000,
-      limit,
-      skipSuccessfulRequests: true,
-      standardHeaders: 'draft-8',
-      legacyHeaders: false,
-      keyGenerator: key,
-      handler: (req: Request, _res: Response, next: NextFunction) => {
-        const reset = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
-        const retryAfter = Math.max(1, Math.ceil(((reset?.getTime() ?? Date.now() + config.LOGIN_RATE_WINDOW_S * 1000) - Date.now()) / 1000));
-        next(new AppError('rate_limited', 'Too many login attempts; retry after Retry-After seconds.', undefined, retryAfter));
-      },
-    });
+    limitPer({ windowS: config.LOGIN_RATE_WINDOW_S, limit, key, count: 'failures', message: 'Too many login attempts; retry after Retry-After seconds.' });
   const ip = (req: Request) => ipKeyGenerator(req.ip ?? 'unknown');
   const perAccount = limited(config.LOGIN_RATE_LIMIT, (req) => `${ip(req)}|${String((req.body as { email?: unknown } | undefined)?.email ?? '').trim().toLowerCase().slice(0, 254)}`);
   const perAddress = limited(config.LOGIN_RATE_LIMIT * 10, ip);

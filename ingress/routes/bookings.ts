@@ -3,6 +3,7 @@ import express, { type Request, type Response } from 'express';
 import type { IngressContext } from '../context';
 import { principalOf, requireAuth } from '../middleware/auth';
 import { parseOr400 } from '../middleware/errors';
+import { limitPer } from '../middleware/rate-limit';
 import { bookingBodySchema, uuidParam } from '../../shared/contracts/http';
 import type { BookingRequest } from '../../shared/contracts/messages';
 import { ACTIVE_STATUSES, TERMINAL_STATUSES } from '../../shared/contracts/messages';
@@ -19,7 +20,16 @@ export function bookingsRouter(ctx: IngressContext) {
   const r = express.Router();
   const auth = requireAuth(ctx.config.JWT_SECRET);
 
-  r.post('/v1/bookings', auth, async (req: Request, res: Response) => {
+  // Accepted requests per user: a script hammering the queue cannot push real buyers' positions back.
+  const perUser = limitPer({
+    windowS: ctx.config.BOOKING_RATE_WINDOW_S,
+    limit: ctx.config.BOOKING_RATE_LIMIT,
+    key: (req) => principalOf(req).user_id,
+    count: 'successes',
+    message: 'Too many booking requests from this account; retry after Retry-After seconds.',
+  });
+
+  r.post('/v1/bookings', auth, perUser, async (req: Request, res: Response) => {
     const { user_id } = principalOf(req);
     const body = parseOr400(bookingBodySchema, req.body);
     if ((body.seat_ids === undefined) === (body.quantity === undefined)) throw new AppError('invalid_booking_request');

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import amqp from 'amqplib';
 import jwt from 'jsonwebtoken';
-import { TestEnv } from '../support/env';
+import { TestEnv, waitFor } from '../support/env';
 
 /** Invariant 4: bad input gets a 4xx with a stable code, and nothing is queued. */
 describe('bad HTTP input', () => {
@@ -99,5 +99,31 @@ describe('bad HTTP input', () => {
     expect(mine.body).toMatchObject({ status: 'queued', position: 1 });
     const theirs = await env.http('GET', `/v1/bookings/${first.body.booking_id}`, { token: env.token('someone-else') });
     expect([theirs.status, theirs.body.error.code]).toEqual([404, 'booking_not_found']);
+  });
+});
+
+describe('booking request rate per account', () => {
+  let env: TestEnv;
+  let eventId: string;
+  beforeAll(async () => {
+    env = await TestEnv.create({ BOOKING_RATE_LIMIT: '3', BOOKING_RATE_WINDOW_S: '60' });
+    await env.startIngress();
+    await env.startWorker();
+    eventId = await env.createEvent({ general_admission: { capacity: 100, price: 5 } });
+  });
+  afterAll(() => env.cleanup());
+
+  it('accepts BOOKING_RATE_LIMIT requests per account and window, then 429 with Retry-After; bad requests do not count', async () => {
+    const spammer = env.token('spammer');
+    for (let i = 0; i < 5; i++) expect((await env.http('POST', '/v1/bookings', { token: spammer, body: { event_id: eventId, quantity: 0 } })).status).toBe(400);
+    for (let i = 0; i < 3; i++) expect((await env.http('POST', '/v1/bookings', { token: spammer, body: { event_id: eventId, quantity: 1 } })).status).toBe(202);
+    const over = await env.http('POST', '/v1/bookings', { token: spammer, body: { event_id: eventId, quantity: 1 } });
+    expect([over.status, over.body.error.code]).toEqual([429, 'rate_limited']);
+    expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Others are not held back.
+    expect((await env.http('POST', '/v1/bookings', { token: env.token('someone-else'), body: { event_id: eventId, quantity: 1 } })).status).toBe(202);
+    // Exactly the three accepted ones reached the worker.
+    await waitFor(async () => (await env.pool.query('SELECT count(*)::int AS n FROM bookings WHERE event_id = $1', [eventId])).rows[0].n === 4, 10_000, 'decisions');
+    expect((await env.pool.query("SELECT count(*)::int AS n FROM bookings WHERE user_id = 'spammer'")).rows[0].n).toBe(3);
   });
 });
