@@ -87,6 +87,7 @@ function renderAccount() {
     nav.append(el('a', { href: '#/signin', onclick: () => sessionStorage.setItem('onsale.returnTo', location.hash) }, 'Sign in'));
     return;
   }
+  if (user.role === 'organizer' || user.role === 'operator') nav.append(el('a', { href: '#/new-event' }, 'New event'), ' · ');
   if (user.role === 'operator') nav.append(el('a', { href: '#/ops' }, 'Operations'), ' · ');
   nav.append(el('a', { href: '#/bookings' }, 'My bookings'), ' · ', el('a', { href: '#/tickets' }, 'My tickets'), ' · ', el('span', {}, user.name || user.email), ' · ',
     el('a', { href: '#/', onclick: () => { session.clear(); connectSocket(); renderAccount(); } }, 'Sign out'));
@@ -163,13 +164,95 @@ async function eventView(eventId) {
     root.append(el('div', { class: 'card' }, el('p', {}, `General admission · ${money(ev.general_admission.price)} each`),
       el('label', {}, 'Tickets ', qty), ' ',
       el('button', { onclick: () => book(ev, { quantity: Number(qty.value) }, booking) }, 'Book')));
+  } else if (!ev.inventory_ready) {
+    // Just created: the event's partition is still creating the seats.
+    root.append(el('p', { class: 'notice' }, 'Preparing the seats…'));
+    setTimeout(() => location.hash === `#/events/${ev.id}` && route(), 1000);
   } else {
     const map = await api('GET', `/v1/events/${eventId}/seats`);
     root.append(seatMap(ev, map, booking));
   }
   root.append(booking);
+  const user = session.user;
+  if (user && ev.status !== 'cancelled' && (user.role === 'operator' || (user.role === 'organizer' && user.id === ev.organizer_id))) root.append(organizerTools(ev));
   watchEvent(ev);
   return root;
+}
+
+/** The event's organizer (or an operator): add inventory, reprice what is unsold, cancel. All go through the partition. */
+function organizerTools(ev) {
+  const note = el('p', { class: 'muted' });
+  const send = (method, path, body, done) => async (e) => {
+    e?.preventDefault?.();
+    try {
+      await api(method, path, body());
+      note.textContent = 'Queued for the event\'s partition…';
+      await until(async () => done(await api('GET', `/v1/events/${ev.id}`)));
+      route();
+    } catch (err) {
+      note.textContent = err.message;
+    }
+  };
+  const input = (name, attrs = {}) => el('input', { name, required: true, ...attrs });
+  const box = el('div', { class: 'card organizer' }, el('h3', {}, 'Organizer'));
+  if (ev.kind === 'general_admission') {
+    const capacity = input('capacity', { type: 'number', min: ev.capacity + 1, value: ev.capacity + 100 });
+    box.append(el('form', { class: 'add-capacity', onsubmit: send('POST', `/v1/events/${ev.id}/inventory`, () => ({ general_admission: { capacity: Number(capacity.value) } }), (x) => x.capacity === Number(capacity.value)) },
+      el('label', {}, 'Raise capacity to ', capacity), ' ', el('button', {}, 'Add')));
+  } else {
+    const [name, rows, perRow, price] = [input('name', { placeholder: 'Balcony' }), input('rows', { type: 'number', min: 1, value: 5 }), input('seats_per_row', { type: 'number', min: 1, value: 20 }), input('price', { type: 'number', min: 0, step: '0.01', value: 49 })];
+    box.append(el('form', { class: 'add-section', onsubmit: send('POST', `/v1/events/${ev.id}/inventory`, () => ({ sections: [{ name: name.value, rows: Number(rows.value), seats_per_row: Number(perRow.value), price: Number(price.value) }] }), (x) => x.sections.some((sec) => sec.name === name.value)) },
+      'Add a section ', name, ' rows ', rows, ' seats per row ', perRow, ' price ', price, ' ', el('button', {}, 'Add')));
+    const section = el('select', { name: 'section' }, ev.sections.map((sec) => el('option', { value: sec.name }, `${sec.name} (${money(sec.price)})`)));
+    const newPrice = input('new_price', { type: 'number', min: 0, step: '0.01' });
+    box.append(el('form', { class: 'reprice', onsubmit: send('PUT', `/v1/events/${ev.id}/prices`, () => ({ sections: [{ name: section.value, price: Number(newPrice.value) }] }), (x) => x.sections.some((sec) => sec.name === section.value && sec.price === Number(newPrice.value))) },
+      'New price for unsold seats in ', section, ' ', newPrice, ' ', el('button', {}, 'Reprice')));
+  }
+  box.append(el('button', { class: 'secondary cancel-event', onclick: send('POST', `/v1/events/${ev.id}/cancel`, () => undefined, (x) => x.status === 'cancelled') }, 'Cancel the event (refunds every order)'), note);
+  return box;
+}
+
+/** Organizers: a new event, general admission or sections (its inventory is created by the event's partition). */
+function newEventView() {
+  if (!session.token) {
+    sessionStorage.setItem('onsale.returnTo', '#/new-event');
+    return signInView();
+  }
+  const local = (d) => new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+  const f = {
+    name: el('input', { name: 'name', required: true, placeholder: 'Aurora Skies — Oslo' }),
+    starts: el('input', { name: 'starts_at', type: 'datetime-local', required: true, value: local(new Date(Date.now() + 30 * 86_400_000)) }),
+    onSale: el('input', { name: 'on_sale_at', type: 'datetime-local', value: local(new Date()) }),
+    kind: el('select', { name: 'kind' }, el('option', { value: 'sections' }, 'Reserved seating'), el('option', { value: 'ga' }, 'General admission')),
+    sections: el('textarea', { name: 'sections', rows: 4 }, 'Floor 10 20 99\nBalcony 5 30 49'),
+    capacity: el('input', { name: 'capacity', type: 'number', min: 1, value: 1000 }),
+    price: el('input', { name: 'ga_price', type: 'number', min: 0, step: '0.01', value: 35 }),
+  };
+  const error = el('p', { class: 'error' });
+  const form = el('form', { class: 'card new-event', onsubmit: async (e) => {
+    e.preventDefault();
+    const inventory = f.kind.value === 'ga'
+      ? { general_admission: { capacity: Number(f.capacity.value), price: Number(f.price.value) } }
+      : { sections: f.sections.value.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => {
+          const [name, rows, perRow, price] = l.split(/\s+/);
+          return { name, rows: Number(rows), seats_per_row: Number(perRow), price: Number(price) };
+        }) };
+    try {
+      const created = await api('POST', '/v1/events', {
+        name: f.name.value, starts_at: new Date(f.starts.value).toISOString(),
+        ...(f.onSale.value ? { on_sale_at: new Date(f.onSale.value).toISOString() } : {}), ...inventory,
+      });
+      location.hash = `#/events/${created.id}`;
+    } catch (err) {
+      error.textContent = err.message;
+    }
+  } },
+    el('h2', {}, 'New event'),
+    el('label', {}, 'Name ', f.name), el('label', {}, 'Starts ', f.starts), el('label', {}, 'On sale from ', f.onSale), el('label', {}, 'Seating ', f.kind),
+    el('label', {}, 'Sections, one a line: name rows seats-per-row price', f.sections),
+    el('label', {}, 'General admission: capacity ', f.capacity, ' price ', f.price),
+    error, el('button', {}, 'Create'));
+  return form;
 }
 
 function availabilityText(ev) {
@@ -376,7 +459,9 @@ async function opsView() {
   const root = el('section', {}, el('h2', {}, 'Operations'), el('p', { class: 'muted' }, 'Refreshed every 2 seconds. Events with traffic or settings first.'));
   const body = el('div', {});
   root.append(body);
-  const act = (path, method, payload) => api(method, path, payload).then(refresh).catch((e) => alert(e.message));
+  const problem = el('p', { class: 'error' });
+  root.append(problem);
+  const act = (path, method, payload) => api(method, path, payload).then(() => { problem.textContent = ''; return refresh(); }).catch((e) => (problem.textContent = e.message));
   const refresh = async () => {
     const { partitions, payment_breakers: breakers } = await api('GET', '/v1/ops/partitions');
     const rows = [];
@@ -418,6 +503,7 @@ async function route() {
     else if (page === 'signin') node = signInView();
     else if (page === 'tickets') node = await ticketsView();
     else if (page === 'bookings') node = await bookingsView();
+    else if (page === 'new-event') node = newEventView();
     else if (page === 'ops') node = await opsView();
     else node = await searchView(new URLSearchParams(location.hash.split('?')[1] || '').get('q') || '');
     view.replaceChildren(node);

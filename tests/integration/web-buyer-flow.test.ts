@@ -175,3 +175,55 @@ describe('operations page', () => {
     await waitFor(() => row()?.querySelector('.state')?.textContent === 'throttled to 25/s', 5_000, 'shown throttled');
   });
 });
+
+describe('organizer tools', () => {
+  let env: TestEnv;
+  let dom: JSDOM | null = null;
+  beforeAll(async () => {
+    env = await TestEnv.create();
+    await env.startIngress();
+    await env.startNotifier();
+    await env.startWorker();
+  });
+  afterAll(async () => {
+    dom?.window.close();
+    await env.cleanup();
+  });
+
+  it('creates an event, adds a section, reprices unsold seats and cancels the event', async () => {
+    dom = await openPage(env, '#/new-event', { token: env.token('org-web', 'organizer'), user: { id: 'org-web', name: 'Org', role: 'organizer' } });
+    const { window } = dom;
+    const doc = window.document;
+    const form = () => doc.querySelector('form.new-event') as HTMLFormElement | null;
+    await waitFor(() => form() !== null, 10_000, 'new-event form');
+    (form()!.querySelector('[name=name]') as HTMLInputElement).value = 'Organizer Web Show';
+    (form()!.querySelector('[name=sections]') as HTMLTextAreaElement).value = 'Stalls 2 5 40\nCircle 1 4 25';
+    (form()!.querySelector('button') as HTMLElement).click();
+    await waitFor(() => window.location.hash.startsWith('#/events/'), 10_000, 'created');
+    const eventId = window.location.hash.split('/')[2]!;
+    await waitFor(() => doc.querySelectorAll('.seatmap .seat').length === 10, 15_000, 'seat map of the first section');
+
+    // Add a section.
+    const add = () => doc.querySelector('form.add-section') as HTMLFormElement;
+    (add().querySelector('[name=name]') as HTMLInputElement).value = 'Gallery';
+    (add().querySelector('[name=rows]') as HTMLInputElement).value = '1';
+    (add().querySelector('[name=seats_per_row]') as HTMLInputElement).value = '3';
+    (add().querySelector('[name=price]') as HTMLInputElement).value = '15';
+    (add().querySelector('button') as HTMLElement).click();
+    await waitFor(() => [...doc.querySelectorAll('select option')].some((o) => o.textContent!.startsWith('Gallery')), 15_000, 'section added');
+    expect((await env.pool.query('SELECT count(*)::int AS n FROM seats WHERE event_id = $1', [eventId])).rows[0].n).toBe(17);
+
+    // Reprice what is unsold in Stalls.
+    const reprice = () => doc.querySelector('form.reprice') as HTMLFormElement;
+    (reprice().querySelector('select') as HTMLSelectElement).value = 'Stalls';
+    (reprice().querySelector('[name=new_price]') as HTMLInputElement).value = '45';
+    (reprice().querySelector('button') as HTMLElement).click();
+    await waitFor(() => doc.querySelector('form.reprice select')?.textContent?.includes('Stalls (€45.00)') === true, 15_000, 'repriced');
+    expect((await env.pool.query("SELECT DISTINCT price_cents FROM seats WHERE event_id = $1 AND section = 'Stalls'", [eventId])).rows).toEqual([{ price_cents: 4500 }]);
+
+    // Cancel.
+    (doc.querySelector('button.cancel-event') as HTMLElement).click();
+    await waitFor(() => doc.querySelector('.notice')?.textContent === 'This event was cancelled.', 15_000, 'cancelled');
+    expect((await env.pool.query('SELECT status FROM events WHERE id = $1', [eventId])).rows[0].status).toBe('cancelled');
+  });
+});
