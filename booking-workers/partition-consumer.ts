@@ -34,7 +34,7 @@ import { loadTickets } from './sql/load-tickets';
 import { publishPayment } from './payments/publish-payment';
 import { addSections, bookingFromCommand, decideBook, waitsForOnSale, expiredHolds, nextExpiry, park, parkedCommand, raiseCapacity, release, repriceUnsold, withdraw } from './allocator/allocate';
 import { expandLayout } from './allocator/layout';
-import type { EventLayout } from '../shared/contracts/events';
+import { sectionSeatCount, type EventLayout } from '../shared/contracts/events';
 import { activatePartition } from './sql/activate-partition';
 import { listEventsWithPendingWork } from './sql/list-partition-events';
 import { loadEventInventory } from './sql/load-event-inventory';
@@ -553,7 +553,7 @@ export class PartitionConsumer {
         const fresh = sections.filter((x) => !known.has(x.name));
         if (!fresh.length) return;
         layout.sections.push(...fresh);
-        inv.capacity += fresh.reduce((n, x) => n + x.rows * x.seats_per_row, 0);
+        inv.capacity += fresh.reduce((n, x) => n + sectionSeatCount(x), 0);
         effects.write.layoutAdditions.push({ eventId, capacity: inv.capacity, sections: fresh });
       } else {
         if (cmd.ga_capacity === undefined || cmd.ga_capacity <= layout.capacity) return;
@@ -568,15 +568,13 @@ export class PartitionConsumer {
       effects.write.layoutAdditions.push({ eventId, capacity: r.inv.capacity, sections: r.sections });
       effects.fullSnapshots.add(eventId);
       // Watchers of the seat map learn of the new seats as they would of any other change.
-      let changed = effects.seatChanges.get(eventId);
-      if (!changed) effects.seatChanges.set(eventId, (changed = new Set()));
-      for (const s of r.added) changed.add(s.rank);
+      markSeatsChanged(effects, eventId, r.added.map((s) => s.rank));
     } else {
       if (cmd.ga_capacity === undefined || !raiseCapacity(inv, cmd.ga_capacity)) return;
       effects.write.gaAvailable.push({ eventId, available: inv.available });
       effects.write.layoutAdditions.push({ eventId, capacity: inv.capacity, sections: [] });
     }
-    this.log.info('inventory added', { event_id: eventId, capacity: inv.ready ? this.events.get(eventId)!.capacity : inv.capacity, correlation_id: cmd.correlation_id });
+    this.log.info('inventory added', { event_id: eventId, capacity: this.events.get(eventId)!.capacity, correlation_id: cmd.correlation_id });
     effects.stalePages.add(eventId);
     effects.touched.add(eventId);
   }
@@ -618,12 +616,10 @@ export class PartitionConsumer {
     effects.write.bookings.push({ eventId: inv.eventId, state: b, seatIds });
     effects.touched.add(inv.eventId);
     if (inv.kind === 'reserved' && b.seatIdx.length) {
-      let changed = effects.seatChanges.get(inv.eventId);
-      if (!changed) effects.seatChanges.set(inv.eventId, (changed = new Set()));
+      markSeatsChanged(effects, inv.eventId, b.seatIdx);
       // The seat rows say what the inventory says now: a booking released long ago (refunded later)
       // never overwrites the seat another booking holds since.
       for (const idx of b.seatIdx) {
-        changed.add(idx);
         effects.write.seats.push({ eventId: inv.eventId, seatId: inv.seats[idx]!.id, status: seatStatus(inv, idx), bookingId: inv.holder[idx] ?? null });
       }
     }
@@ -746,6 +742,13 @@ function parseCommand(msg: ConsumeMessage): PartitionCommand {
   const parsed = partitionCommandSchema.safeParse(raw);
   if (!parsed.success) throw new PoisonMessageError(`invalid command: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return parsed.data;
+}
+
+/** Notes seats (by index) whose status the batch changed, for the snapshot patch and `seats.changed`. */
+function markSeatsChanged(effects: BatchEffects, eventId: string, seatIdx: Iterable<number>): void {
+  let changed = effects.seatChanges.get(eventId);
+  if (!changed) effects.seatChanges.set(eventId, (changed = new Set()));
+  for (const idx of seatIdx) changed.add(idx);
 }
 
 function rejectedUnknown(cmd: BookCommand, now: number): BookingState {

@@ -30,6 +30,8 @@ export interface RunningNotifier {
 
 const bookingWatch = z.object({ booking_id: z.string().uuid() });
 const eventWatch = z.object({ event_id: z.string().uuid() });
+/** Positions up to this one are pushed at every move, whatever NOTIFIER_POSITION_INTERVAL_MS says. */
+const FRONT_OF_QUEUE = 5;
 
 /**
  * The notifier role: Socket.IO with the Redis adapter (several instances work together).
@@ -38,9 +40,6 @@ const eventWatch = z.object({ event_id: z.string().uuid() });
  * - Seat changes are identical for every watcher: one shared queue, and one instance broadcasts each
  *   change to the event's room through the adapter.
  */
-/** Positions up to this one are pushed at every move, whatever NOTIFIER_POSITION_INTERVAL_MS says. */
-const FRONT_OF_QUEUE = 5;
-
 export async function startNotifier(config: Config, logger: Logger = createLogger('notifier'), port = config.NOTIFIER_PORT): Promise<RunningNotifier> {
   const keys = redisKeys(config.REDIS_PREFIX);
   const pool = createPool(config.DATABASE_URL, 5, 'notifier');

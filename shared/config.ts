@@ -111,11 +111,11 @@ const schema = z.object({
   AUTH_TOKEN_TTL_S: positiveInt.max(30 * 86400).default(43200),
   /** bcrypt cost factor of password hashes (each +1 doubles the work; 10 ≈ 90 ms here). @defaultValue 10 */
   PASSWORD_HASH_COST: z.coerce.number().int().min(4).max(15).default(10),
-  /** Failed-or-not login attempts per IP and e-mail in one window. @defaultValue 10 */
   /** Booking requests one account may have accepted per BOOKING_RATE_WINDOW_S (per ingress process). @defaultValue 30 */
   BOOKING_RATE_LIMIT: positiveInt.max(1_000_000).default(30),
-  /** @defaultValue 60 */
+  /** Booking rate-limit window, in seconds. @defaultValue 60 */
   BOOKING_RATE_WINDOW_S: positiveInt.max(86400).default(60),
+  /** Failed-or-not login attempts per IP and e-mail in one window. @defaultValue 10 */
   LOGIN_RATE_LIMIT: positiveInt.max(100_000).default(10),
   /** Login rate-limit window, in seconds. @defaultValue 900 */
   LOGIN_RATE_WINDOW_S: positiveInt.max(86400).default(900),

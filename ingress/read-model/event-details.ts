@@ -16,8 +16,6 @@ interface EventPageRow extends EventRow {
   category: string;
   venue_id: string | null;
   ends_at: Date | null;
-  status: 'scheduled' | 'cancelled';
-  cancelled_at?: Date | null;
   min_price_cents: number;
   max_price_cents: number;
   partition_pinned: boolean;

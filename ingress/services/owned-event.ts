@@ -7,17 +7,14 @@ import type { PartitionCommand } from '../../shared/contracts/messages';
 import { AppError } from '../../shared/errors';
 import { getEventRow, type EventRow } from '../../shared/sql/get-event';
 
-/** An event row with the catalog's columns (migrations 002–003). */
-export type OwnedEvent = EventRow & { status?: string; cancelled_at?: Date | null };
-
 /**
  * The event named by `:id`, which the caller may change (its organizer or an operator):
  * `400 invalid_id`, `404 event_not_found` or `403 forbidden` otherwise.
  */
-export async function ownedEvent(ctx: IngressContext, req: Request): Promise<OwnedEvent> {
+export async function ownedEvent(ctx: IngressContext, req: Request): Promise<EventRow> {
   const id = uuidParam.safeParse(req.params.id);
   if (!id.success) throw new AppError('invalid_id');
-  const ev = (await getEventRow(ctx.pool, id.data)) as OwnedEvent | null;
+  const ev = await getEventRow(ctx.pool, id.data);
   if (!ev) throw new AppError('event_not_found');
   assertOwner(principalOf(req), ev.organizer_id, 'event');
   return ev;

@@ -17,6 +17,10 @@ export interface EventRow {
   inventory_ready: boolean;
   throttle_per_s: number | null;
   paused: boolean;
+  /** Catalog status (migration 002); `cancelled` once the organizer cancelled. */
+  status: 'scheduled' | 'cancelled';
+  /** When the event's inventory was cancelled (migration 003). */
+  cancelled_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }
