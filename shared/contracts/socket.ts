@@ -6,6 +6,10 @@ import type { BookingResult, SeatsChanged, EventProgress } from './messages';
  * Clients authenticate with `auth: { token }` (the same bearer JWT as the HTTP API).
  */
 
+/**
+ * Pushed as the queue moves: at most once per NOTIFIER_POSITION_INTERVAL_MS per booking, except for
+ * the last five positions, which are pushed at every step.
+ */
 export interface BookingPosition {
   booking_id: string;
   /** 1 means "next". Never goes up for one booking. */
