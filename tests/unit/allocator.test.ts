@@ -60,16 +60,32 @@ describe('decideBook — reserved', () => {
     decideBook(inv, cmd('u1', { seat_ids: ['A-1-3'] }), NOW, limits);
     const alt = decideBook(inv, cmd('u2', { seat_ids: ['A-1-3', 'A-1-4'], accept_alternatives: true }), NOW, limits);
     expect(alt.status).toBe('held');
-    expect(alt.seatIdx.every((i) => inv.seats[i]!.section === 'A')).toBe(true);
-    expect(seatIds(inv, alt.seatIdx)).not.toContain('A-1-3');
+    // Row 1 of A is 1 2 [3 taken] 4 5 6; ranks from the centre: 3, 4, 2, 5, 1, 6. The adjacent pair with
+    // the best ranks is 4–5 (1 + 3), ahead of 1–2 (4 + 2) and 5–6.
+    expect(seatIds(inv, alt.seatIdx).sort()).toEqual(['A-1-4', 'A-1-5']);
+    // Without accept_alternatives the same clash is refused.
+    expect(decideBook(inv, cmd('u3', { seat_ids: ['A-1-3'] }), NOW, limits).reason).toBe('seats_unavailable');
+    // The alternative stays in the asked seat's section even when that section is full.
+    const full = reserved([{ name: 'A', rows: 1, seats_per_row: 2, price_cents: 1, price_tier: 't' }, { name: 'B', rows: 1, seats_per_row: 2, price_cents: 1, price_tier: 't' }]);
+    decideBook(full, cmd('f1', { seat_ids: ['A-1-1', 'A-1-2'] }), NOW, limits);
+    expect(decideBook(full, cmd('f2', { seat_ids: ['A-1-1'], accept_alternatives: true }), NOW, limits).reason).toBe('seats_unavailable');
   });
 
   it('filters by section, tier and max price', () => {
     const inv = reserved();
-    expect(seatIds(inv, decideBook(inv, cmd('u1', { quantity: 2, section: 'B' }), NOW, limits).seatIdx).every((id) => id.startsWith('B-'))).toBe(true);
-    expect(decideBook(inv, cmd('u2', { quantity: 2, price_tier: 'silver' }), NOW, limits).seatIdx.every((i) => inv.seats[i]!.tier === 'silver')).toBe(true);
-    expect(decideBook(inv, cmd('u3', { quantity: 2, max_price_cents: 6000 }), NOW, limits).seatIdx.every((i) => inv.seats[i]!.priceCents <= 6000)).toBe(true);
+    // Section A is better ranked: without a filter a pair lands there. Each filter moves it to B (the
+    // checks below would also pass on an empty pick, hence the exact seats).
+    expect(seatIds(inv, decideBook(inv, cmd('u0', { quantity: 2 }), NOW, limits).seatIdx).sort()).toEqual(['A-1-3', 'A-1-4']);
+    expect(seatIds(inv, decideBook(inv, cmd('u1', { quantity: 2, section: 'B' }), NOW, limits).seatIdx).sort()).toEqual(['B-1-3', 'B-1-4']);
+    const bySilver = decideBook(inv, cmd('u2', { quantity: 2, price_tier: 'silver' }), NOW, limits);
+    // B row 1 is now 1 2 [3 4 taken] 5 6: the pair 1–2 ranks better than 5–6.
+    expect(seatIds(inv, bySilver.seatIdx).sort()).toEqual(['B-1-1', 'B-1-2']);
+    expect(bySilver.seatIdx.map((i) => inv.seats[i]!.tier)).toEqual(['silver', 'silver']);
+    const byPrice = decideBook(inv, cmd('u3', { quantity: 2, max_price_cents: 6000 }), NOW, limits);
+    expect(seatIds(inv, byPrice.seatIdx).sort()).toEqual(['B-1-5', 'B-1-6']);
+    expect(byPrice.seatIdx.map((i) => inv.seats[i]!.priceCents)).toEqual([5000, 5000]);
     expect(decideBook(inv, cmd('u4', { quantity: 2, max_price_cents: 100 }), NOW, limits).reason).toBe('sold_out');
+    expect(decideBook(inv, cmd('u5', { quantity: 2, section: 'Z' }), NOW, limits).reason).toBe('sold_out');
   });
 
   it('scatters a party only when no row can seat it together', () => {
@@ -78,8 +94,13 @@ describe('decideBook — reserved', () => {
     decideBook(inv, cmd('u2', { seat_ids: ['A-2-2'] }), NOW, limits);
     const b = decideBook(inv, cmd('u3', { quantity: 3 }), NOW, limits);
     expect(b.status).toBe('held');
-    expect(b.seatIdx).toHaveLength(3);
+    // Both rows are split by their taken centre seat: the party gets the three best free seats.
+    expect(seatIds(inv, b.seatIdx).sort()).toEqual(['A-1-1', 'A-1-3', 'A-2-1']);
     expect(pickBestAvailable(inv, {}, 2)).toBe('sold_out');
+    // Had a row room for all three, they would sit together there.
+    const roomy = reserved([{ name: 'A', rows: 2, seats_per_row: 3, price_cents: 1, price_tier: 't' }]);
+    decideBook(roomy, cmd('r1', { seat_ids: ['A-1-2'] }), NOW, limits);
+    expect(seatIds(roomy, decideBook(roomy, cmd('r2', { quantity: 3 }), NOW, limits).seatIdx).sort()).toEqual(['A-2-1', 'A-2-2', 'A-2-3']);
   });
 
   it('enforces per-request and per-user limits and one active request per user', () => {
@@ -117,6 +138,22 @@ describe('decideBook — reserved', () => {
     const inv = reserved();
     inv.onSaleAt = NOW + 1000;
     expect(decideBook(inv, cmd('u1', { quantity: 1 }), NOW, limits).reason).toBe('not_on_sale');
+    expect(decideBook(inv, cmd('u1', { quantity: 1 }), NOW + 1000, limits).status).toBe('held');
+
+    // On sale by the clock, but the inventory is not ready yet (seats still being created).
+    const notReady = reserved();
+    notReady.ready = false;
+    const early = decideBook(notReady, cmd('u2', { quantity: 2 }), NOW, limits);
+    expect([early.status, early.reason, early.seatIdx]).toEqual(['rejected', 'not_on_sale', []]);
+    expect(decideBook(notReady, cmd('u3', { seat_ids: ['A-1-1'] }), NOW, limits).reason).toBe('not_on_sale');
+    const gaNotReady = ga(10);
+    gaNotReady.ready = false;
+    expect(decideBook(gaNotReady, cmd('u4', { quantity: 1 }), NOW, limits).reason).toBe('not_on_sale');
+    // Nothing was taken, and no user is left with an active request.
+    expect([notReady.available, gaNotReady.available, notReady.holder.every((h) => h === null)]).toEqual([24, 10, true]);
+    expect(notReady.userActive.size + gaNotReady.userActive.size).toBe(0);
+    notReady.ready = true;
+    expect(decideBook(notReady, cmd('u2', { quantity: 2 }), NOW, limits).status).toBe('held');
   });
 
   it('keeps the waiting room open only in the window before the on-sale time', () => {
