@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildInventory, type EventInventory } from '../../booking-workers/allocator/inventory';
+import { buildInventory, scheduleExpiry, type EventInventory } from '../../booking-workers/allocator/inventory';
 import { addSections, decideBook, expiredHolds, park, pickBestAvailable, raiseCapacity, release, waitsForOnSale, withdraw } from '../../booking-workers/allocator/allocate';
 import { expandLayout } from '../../booking-workers/allocator/layout';
 import type { BookCommand, BookingRequest } from '../../shared/contracts/messages';
@@ -303,5 +303,92 @@ describe('best available over fragmented rows', () => {
       }
       inv.rows.forEach((row, r) => expect(row.maxRun).toBeGreaterThanOrEqual(longestFreeRun(inv, r)));
     }
+  });
+});
+
+describe('allocator internals kept fast', () => {
+  /** Best available as first written: scan `rowOrder` with the filters, best rank sum per row, else scatter. */
+  function referencePick(inv: EventInventory, req: BookingRequest, q: number): number[] | 'sold_out' {
+    const fits = (s: { section: string; tier: string; priceCents: number }) =>
+      (req.section === undefined || s.section === req.section) && (req.price_tier === undefined || s.tier === req.price_tier) && (req.max_price_cents === undefined || s.priceCents <= req.max_price_cents);
+    const rows = inv.rowOrder.map((r) => inv.rows[r]!).filter(fits);
+    for (const row of rows) {
+      let best: number[] | null = null;
+      let bestScore = Infinity;
+      for (let start = 0; start + q <= row.seats.length; start++) {
+        const block = row.seats.slice(start, start + q);
+        const free = block.every((idx) => inv.holder[idx] === null);
+        const adjacent = block.every((idx, k) => k === 0 || inv.seats[idx]!.number === inv.seats[block[k - 1]!]!.number + 1);
+        const score = block.reduce((a, b) => a + b, 0);
+        if (free && adjacent && score < bestScore) [best, bestScore] = [block, score];
+      }
+      if (best) return best;
+    }
+    const scattered = rows.flatMap((row) => [...row.seats].sort((a, b) => a - b).filter((idx) => inv.holder[idx] === null));
+    return scattered.length >= q ? scattered.slice(0, q) : 'sold_out';
+  }
+
+  it('picks exactly what the plain scan picks, with and without filters, through random takes and releases', () => {
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const inv = reserved(
+      [
+        { name: 'A', rows: 3, seats_per_row: 7, price_cents: 9000, price_tier: 'gold' },
+        { name: 'B', rows: 2, seats_per_row: 5, price_cents: 5000, price_tier: 'silver' },
+        { name: 'C', rows: 4, seats_per_row: 6, price_cents: 2000, price_tier: 'silver' },
+      ],
+      1000,
+    );
+    const live: string[] = [];
+    const filters: BookingRequest[] = [{}, { section: 'A' }, { section: 'C' }, { section: 'nope' }, { price_tier: 'silver' }, { max_price_cents: 5000 }, { section: 'B', price_tier: 'gold' }];
+    let compared = 0;
+    for (let step = 0; step < 600; step++) {
+      if (live.length && rand() < 0.35) {
+        release(inv, live.splice(Math.floor(rand() * live.length), 1)[0]!, 'cancelled', NOW);
+        continue;
+      }
+      const q = 1 + Math.floor(rand() * 5);
+      const filter = filters[Math.floor(rand() * filters.length)]!;
+      const expected = referencePick(inv, filter, q);
+      const b = decideBook(inv, cmd(`u${step}`, { quantity: q, ...filter }), NOW, limits);
+      expect(b.status === 'held' ? b.seatIdx : b.reason, `step ${step}`).toEqual(expected);
+      if (b.status === 'held') live.push(b.id);
+      compared++;
+      // Per-section free counts agree with the rows.
+      for (const [name, group] of inv.sectionRows) {
+        expect(group.available, name).toBe(group.rows.reduce((n, r) => n + inv.rows[r]!.available, 0));
+      }
+    }
+    expect(compared).toBeGreaterThan(300);
+  });
+
+  it('treats a gap in seat numbers as the end of a run', () => {
+    const seats = [1, 2, 4, 5, 6].map((n, rank) => ({ id: `A-1-${n}`, section: 'A', row: 1, number: n, rank, priceCents: 100, tier: 't' }));
+    const inv = buildInventory({
+      eventId: 'e1', kind: 'reserved', ready: true, holdSeconds: 600, maxPerUser: 8, onSaleAt: 0, settings: { throttlePerS: null, paused: false },
+      capacity: 5, gaPriceCents: 0, gaAvailable: null, seats, bookings: [],
+    });
+    expect(seatIds(inv, pickBestAvailable(inv, {}, 3) as number[])).toEqual(['A-1-4', 'A-1-5', 'A-1-6']);
+    decideBook(inv, cmd('u1', { seat_ids: ['A-1-5'] }), NOW, limits);
+    // 1–2 is the only adjacent pair left: 2 and 4 are not neighbours.
+    expect(seatIds(inv, pickBestAvailable(inv, {}, 2) as number[])).toEqual(['A-1-1', 'A-1-2']);
+    // No three together any more: the three best free seats.
+    expect(seatIds(inv, pickBestAvailable(inv, {}, 3) as number[])).toEqual(['A-1-1', 'A-1-2', 'A-1-4']);
+  });
+
+  it('stamps each decision with its own time, even though the text is formatted once per time', () => {
+    const inv = ga(10);
+    const times = [NOW, NOW, NOW + 1, NOW - 5000, NOW];
+    const decided = times.map((t, i) => decideBook(inv, cmd(`t${i}`, { quantity: 1 }), t, limits));
+    expect(decided.map((b) => b.decidedAt)).toEqual(times.map((t) => new Date(t).toISOString()));
+    expect(release(inv, decided[2]!.id, 'cancelled', NOW + 7)!.decidedAt).toBe(new Date(NOW + 7).toISOString());
+  });
+
+  it('keeps hold expiries sorted when one comes in earlier than the last', () => {
+    const inv = ga(10);
+    for (const [i, at] of [50, 10, 30, 30, 70, 20].entries()) scheduleExpiry(inv, `h${i}`, at);
+    expect(inv.expiries).toEqual([
+      { at: 10, id: 'h1' }, { at: 20, id: 'h5' }, { at: 30, id: 'h2' }, { at: 30, id: 'h3' }, { at: 50, id: 'h0' }, { at: 70, id: 'h4' },
+    ]);
   });
 });
