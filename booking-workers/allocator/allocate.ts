@@ -56,7 +56,10 @@ export function isoAt(now: number): string {
   return isoText;
 }
 
-/** Why a request cannot even be tried, or how many units or seats it asks for. */
+/**
+ * Why a request cannot even be tried, or how many units or seats it asks for. (The per-user total is
+ * checked by the caller, which needs the user's current count again to add the new hold to it.)
+ */
 function refusal(inv: EventInventory, cmd: BookCommand, now: number, limits: Limits): RejectionReason | number {
   if (inv.cancelled) return 'event_cancelled';
   if (!inv.ready || now < inv.onSaleAt) return 'not_on_sale';
@@ -66,7 +69,6 @@ function refusal(inv: EventInventory, cmd: BookCommand, now: number, limits: Lim
   if (inv.kind === 'general_admission' && req.seat_ids) return 'invalid_request';
   if (wanted > limits.maxPerRequest || wanted > inv.maxPerUser) return 'limit_exceeded';
   if (inv.userActive.has(cmd.user_id)) return 'active_request_exists';
-  if ((inv.userQty.get(cmd.user_id) ?? 0) + wanted > inv.maxPerUser) return 'limit_exceeded';
   return wanted;
 }
 
@@ -82,6 +84,8 @@ export function decideBook(inv: EventInventory, cmd: BookCommand, now: number, l
   const booking = bookingFromCommand(cmd, 'rejected', isoAt(now));
   const wanted = refusal(inv, cmd, now, limits);
   if (typeof wanted === 'string') return rejected(inv, booking, wanted);
+  const userHas = inv.userQty.get(cmd.user_id) ?? 0;
+  if (userHas + wanted > inv.maxPerUser) return rejected(inv, booking, 'limit_exceeded');
 
   if (inv.kind === 'general_admission') {
     if (inv.available < wanted) return rejected(inv, booking, 'sold_out');
@@ -107,7 +111,7 @@ export function decideBook(inv: EventInventory, cmd: BookCommand, now: number, l
   inv.holds.add(booking.id);
   scheduleExpiry(inv, booking.id, booking.holdExpiresAt);
   inv.userActive.set(booking.userId, booking.id);
-  addUserQty(inv, booking.userId, booking.quantity);
+  inv.userQty.set(booking.userId, userHas + booking.quantity);
   return booking;
 }
 
