@@ -30,15 +30,19 @@ export function allocatorInput(spec: ScenarioSpec): AllocatorInput {
   const layout = resolveLayout(body, null);
   const seats = layout.kind === 'reserved' ? expandLayout(layout) : [];
   const stream = requestStream(spec);
-  const json = JSON.stringify(stream.map((req, i) => bookCommand(EVENT_ID, `00000000-0000-4000-8000-${String(i + 1).padStart(12, '0')}`, req, i + 1)));
+  const json = JSON.stringify(
+    stream.map((req, i) =>
+      bookCommand(EVENT_ID, `00000000-0000-4000-8000-${String(i + 1).padStart(12, '0')}`, req, i + 1),
+    ),
+  );
   const commands = () => JSON.parse(json) as BookCommand[];
   const inventory = () =>
     buildInventory({
       eventId: EVENT_ID,
       kind: layout.kind,
       ready: true,
-      holdSeconds: body.hold_seconds ?? 600,
-      maxPerUser: body.max_per_user ?? 8,
+      holdSeconds: body.hold_seconds,
+      maxPerUser: body.max_per_user,
       onSaleAt: 0,
       settings: { throttlePerS: null, paused: false },
       capacity: layout.kind === 'reserved' ? seats.length : layout.capacity,

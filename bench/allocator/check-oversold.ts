@@ -18,7 +18,11 @@ export interface AllocationTotals {
  * - Reserved: no seat in two held bookings; every seat of a held booking is marked by it in `holder`;
  *   no seat marked without a held booking holding it; `available` = seats − seats held.
  */
-export function checkAllocation(inv: EventInventory, decisions: readonly BookingState[], commands: number): AllocationTotals {
+export function checkAllocation(
+  inv: EventInventory,
+  decisions: readonly BookingState[],
+  commands: number,
+): AllocationTotals {
   let held = 0;
   let rejected = 0;
   let unitsHeld = 0;
@@ -53,7 +57,9 @@ export function checkAllocation(inv: EventInventory, decisions: readonly Booking
     oversold += Math.abs(inv.seats.length - owner.size - inv.available);
   }
   if (decisions.length !== commands || ids.size !== commands || held + rejected !== commands) {
-    throw new Error(`totals do not add up: ${commands} commands, ${decisions.length} decisions (${ids.size} distinct), ${held} held + ${rejected} rejected`);
+    throw new Error(
+      `totals do not add up: ${commands} commands, ${decisions.length} decisions (${ids.size} distinct), ${held} held + ${rejected} rejected`,
+    );
   }
   return { decisions: decisions.length, held, rejected, unitsHeld, oversold };
 }

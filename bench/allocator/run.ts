@@ -23,7 +23,11 @@ const MAX_PER_REQUEST = 10;
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 const { values } = parseArgs({
-  options: { rounds: { type: 'string', default: '15' }, warmup: { type: 'string', default: '5' }, only: { type: 'string' } },
+  options: {
+    rounds: { type: 'string', default: '15' },
+    warmup: { type: 'string', default: '5' },
+    only: { type: 'string' },
+  },
 });
 const rounds = Number(values.rounds);
 const warmup = Number(values.warmup);
@@ -77,7 +81,8 @@ for (const spec of scenarios()) {
 const out = {
   at: new Date().toISOString(),
   node: process.version,
-  exec_argv: process.execArgv.filter((a) => !a.includes('tsx')),
+  // Without --expose-gc (plain `tsx bench/allocator/run.ts`) rounds also pay for collecting their set-up.
+  gc_between_rounds: typeof globalThis.gc === 'function',
   cpu: os.cpus()[0]?.model ?? 'unknown',
   cpus: os.cpus().length,
   loadavg_1m: { before: Number(loadBefore.toFixed(2)), after: Number(os.loadavg()[0]!.toFixed(2)) },
@@ -87,7 +92,9 @@ const out = {
 const file = path.join(ROOT, 'bench/results/allocator-latest.json');
 mkdirSync(path.dirname(file), { recursive: true });
 writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
-console.log(`wrote ${path.relative(ROOT, file)} (load average ${out.loadavg_1m.before} → ${out.loadavg_1m.after} on ${out.cpus} cores)`);
+console.log(
+  `wrote ${path.relative(ROOT, file)} (load average ${out.loadavg_1m.before} → ${out.loadavg_1m.after} on ${out.cpus} cores)`,
+);
 if (oversold) {
   console.error(`OVERSOLD: ${oversold}`);
   process.exitCode = 1;

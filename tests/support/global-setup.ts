@@ -36,12 +36,18 @@ export async function findLeaks(runId: string): Promise<string[]> {
   await client.connect();
   let databases: string[];
   try {
-    const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [`onsale_t_${runId}_%`]);
+    const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [
+      `onsale_t_${runId}_%`,
+    ]);
     databases = rows.map((r) => r.datname);
   } finally {
     await client.end();
   }
-  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => null,
+  });
   const keys: string[] = [];
   try {
     await redis.connect();
