@@ -19,6 +19,7 @@ import { PaymentStage } from './payments/payment-stage';
 import { SimulatorGateway } from './payments/simulator-gateway';
 import type { PaymentGateway } from './payments/gateway';
 import { OutboxRelay } from './outbox-relay';
+import { DeadLetterConsumer } from './dead-letter-consumer';
 import { createEmailSender, type EmailSender } from './email-sender';
 
 export interface RunningWorker {
@@ -78,6 +79,8 @@ export async function startWorker(config: Config, logger: Logger = createLogger(
   const gateway = options.gateway ?? new SimulatorGateway(config.PAYMENT_PROVIDER_URL, config.PAYMENT_TIMEOUT_MS);
   const payments = new PaymentStage({ config, conn, publisher, pool, redis, keys, logger: log, metrics, workerId: id, gateway });
   await payments.start();
+  const deadLetters = new DeadLetterConsumer({ config, conn, publisher, pool, redis, keys, logger: log, metrics });
+  await deadLetters.start();
   const emailSender = options.emailSender ?? createEmailSender(config, log);
   const outbox = new OutboxRelay({ config, pool, logger: log, sender: emailSender, metrics });
   outbox.start();
@@ -141,6 +144,7 @@ export async function startWorker(config: Config, logger: Logger = createLogger(
     // Stop intake, finish and ack the batches in flight, then close connections.
     await Promise.all(consumers.map((c) => c.stop()));
     await payments.stop();
+    await deadLetters.stop();
     await outbox.stop();
     await publisher.close();
     await setup.close().catch(() => undefined);

@@ -8,13 +8,32 @@ import { z } from 'zod';
 
 const uuid = z.string().uuid();
 
+/**
+ * Characters PostgreSQL cannot store in `text` (NUL) or that break our own encodings (the unit
+ * separator joins seat ids in the batch upsert): every C0 control character and DEL.
+ */
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+
+/** True when `s` holds no control character (see {@link CONTROL_CHARACTERS}). */
+export function isStorableText(s: string): boolean {
+  return !CONTROL_CHARACTERS.test(s);
+}
+
+/**
+ * A string a command may carry: bounded and free of control characters, so a command that would fail
+ * the batch's commit is refused when it is parsed (poison, dead-lettered, failed) instead.
+ */
+export function text(min: number, max: number) {
+  return z.string().min(min).max(max).refine(isStorableText, { message: 'must not contain control characters' });
+}
+
 /** What a buyer asks for. Exactly one of `seat_ids` or `quantity`. */
 export const bookingRequestSchema = z.object({
-  seat_ids: z.array(z.string().min(1).max(64)).min(1).max(1000).optional(),
+  seat_ids: z.array(text(1, 64)).min(1).max(1000).optional(),
   accept_alternatives: z.boolean().optional(),
   quantity: z.number().int().positive().max(1000).optional(),
-  section: z.string().min(1).max(100).optional(),
-  price_tier: z.string().min(1).max(100).optional(),
+  section: text(1, 100).optional(),
+  price_tier: text(1, 100).optional(),
   /** In cents. */
   max_price_cents: z.number().int().nonnegative().optional(),
 });
@@ -22,7 +41,7 @@ export type BookingRequest = z.infer<typeof bookingRequestSchema>;
 
 const base = {
   event_id: uuid,
-  correlation_id: z.string().max(128).optional(),
+  correlation_id: text(0, 128).optional(),
 };
 
 export const partitionCommandSchema = z.discriminatedUnion('type', [
@@ -30,7 +49,7 @@ export const partitionCommandSchema = z.discriminatedUnion('type', [
     type: z.literal('book'),
     ...base,
     booking_id: uuid,
-    user_id: z.string().min(1).max(128),
+    user_id: text(1, 128),
     /** Per-event sequence number stamped by ingress (Redis INCR); drives queue positions. */
     seq: z.number().int().nonnegative(),
     requested_at: z.iso.datetime({ offset: true }),
@@ -40,7 +59,7 @@ export const partitionCommandSchema = z.discriminatedUnion('type', [
     type: z.literal('cancel'),
     ...base,
     booking_id: uuid,
-    user_id: z.string().min(1).max(128),
+    user_id: text(1, 128),
   }),
   z.object({
     /** The event's inventory was created: the single writer generates and owns its seats from now on. */
@@ -54,7 +73,7 @@ export const partitionCommandSchema = z.discriminatedUnion('type', [
      */
     type: z.literal('inventory.reprice'),
     ...base,
-    sections: z.array(z.object({ name: z.string().min(1).max(40), price_cents: z.number().int().nonnegative() })).max(200).optional(),
+    sections: z.array(z.object({ name: text(1, 40), price_cents: z.number().int().nonnegative() })).max(200).optional(),
     ga_price_cents: z.number().int().nonnegative().optional(),
   }),
   z.object({
@@ -67,11 +86,11 @@ export const partitionCommandSchema = z.discriminatedUnion('type', [
     sections: z
       .array(
         z.object({
-          name: z.string().min(1).max(40),
+          name: text(1, 40),
           rows: z.number().int().min(1).max(500),
           seats_per_row: z.number().int().min(1).max(500),
           price_cents: z.number().int().nonnegative(),
-          price_tier: z.string().min(1).max(40),
+          price_tier: text(1, 40),
         }),
       )
       .max(200)
@@ -83,8 +102,8 @@ export const partitionCommandSchema = z.discriminatedUnion('type', [
     type: z.literal('checkout'),
     ...base,
     booking_id: uuid,
-    user_id: z.string().min(1).max(128),
-    payment_method: z.string().min(1).max(64),
+    user_id: text(1, 128),
+    payment_method: text(1, 64),
   }),
   z.object({
     /**
@@ -96,11 +115,11 @@ export const partitionCommandSchema = z.discriminatedUnion('type', [
     booking_id: uuid,
     outcome: z.enum(['succeeded', 'failed', 'unavailable']),
     /** The charge attempt (= idempotency key `<booking id>:a<n>`). */
-    attempt_id: z.string().min(1).max(128),
-    charge_id: z.string().min(1).max(128).optional(),
-    provider_event_id: z.string().min(1).max(128).optional(),
+    attempt_id: text(1, 128),
+    charge_id: text(1, 128).optional(),
+    provider_event_id: text(1, 128).optional(),
     amount_cents: z.number().int().nonnegative().optional(),
-    reason: z.string().max(200).optional(),
+    reason: text(0, 200).optional(),
   }),
   z.object({
     /** The provider refunded (or refused to refund) a charge. */
@@ -108,22 +127,36 @@ export const partitionCommandSchema = z.discriminatedUnion('type', [
     ...base,
     booking_id: uuid,
     outcome: z.enum(['succeeded', 'failed']),
-    refund_id: z.string().min(1).max(200),
-    charge_id: z.string().min(1).max(128),
-    provider_event_id: z.string().min(1).max(128).optional(),
+    refund_id: text(1, 200),
+    charge_id: text(1, 128),
+    provider_event_id: text(1, 128).optional(),
   }),
   z.object({
     /** A ticket changes owner: its version is bumped, so its old barcode stops verifying. */
     type: z.literal('ticket.transfer'),
     ...base,
     ticket_id: uuid,
-    from_user_id: z.string().min(1).max(128),
-    to_user_id: z.string().min(1).max(128),
+    from_user_id: text(1, 128),
+    to_user_id: text(1, 128),
   }),
   z.object({
     /** The organizer cancelled the event: holds are released, confirmed bookings refunded, parked ones rejected. */
     type: z.literal('event.cancel'),
     ...base,
+  }),
+  z.object({
+    /**
+     * A command naming this booking was dead-lettered (malformed, or the delivery limit was reached):
+     * the single writer gives the booking the terminal outcome `failed` unless it is decided already.
+     * Published by the worker's dead-letter consumer, never by ingress.
+     */
+    type: z.literal('booking.fail'),
+    ...base,
+    booking_id: uuid,
+    user_id: text(1, 128),
+    reason: z.enum(['malformed_command', 'delivery_limit']),
+    /** The sequence number of the dead-lettered request when it could be read (drives the watermark). */
+    seq: z.number().int().nonnegative().optional(),
   }),
 ]);
 export type PartitionCommand = z.infer<typeof partitionCommandSchema>;
@@ -134,14 +167,17 @@ export type PaymentResultCommand = Extract<PartitionCommand, { type: 'payment.re
 export type RefundResultCommand = Extract<PartitionCommand, { type: 'refund.result' }>;
 export type TicketTransferCommand = Extract<PartitionCommand, { type: 'ticket.transfer' }>;
 export type EventCancelCommand = Extract<PartitionCommand, { type: 'event.cancel' }>;
+export type BookingFailCommand = Extract<PartitionCommand, { type: 'booking.fail' }>;
+/** Why a dead-lettered booking failed. */
+export type FailReason = BookingFailCommand['reason'];
 
 /** Lifecycle of a booking. */
-export const BOOKING_STATUSES = ['queued', 'held', 'rejected', 'payment_pending', 'confirmed', 'expired', 'cancelled', 'refunded'] as const;
+export const BOOKING_STATUSES = ['queued', 'held', 'rejected', 'payment_pending', 'confirmed', 'expired', 'cancelled', 'refunded', 'failed'] as const;
 export type BookingStatus = (typeof BOOKING_STATUSES)[number];
 /** States that hold inventory. */
 export const ACTIVE_STATUSES: ReadonlySet<BookingStatus> = new Set(['held', 'payment_pending', 'confirmed']);
 /** States after which nothing more happens to a booking (in this pipeline). */
-export const TERMINAL_STATUSES: ReadonlySet<BookingStatus> = new Set(['rejected', 'expired', 'cancelled', 'refunded']);
+export const TERMINAL_STATUSES: ReadonlySet<BookingStatus> = new Set(['rejected', 'expired', 'cancelled', 'refunded', 'failed']);
 
 /** A decided outcome, published on `booking-events` (in a `booking.results` batch) and pushed as `booking.result`. */
 export interface BookingResult {
@@ -171,25 +207,25 @@ export const paymentRequestSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('charge'),
     /** `<booking id>:a<n>`: idempotency key and provider reference. */
-    id: z.string().min(1).max(200),
+    id: text(1, 200),
     booking_id: uuid,
     event_id: uuid,
     partition: z.number().int().nonnegative(),
     amount_cents: z.number().int().nonnegative(),
-    payment_method: z.string().min(1).max(64),
-    correlation_id: z.string().max(128).optional(),
+    payment_method: text(1, 64),
+    correlation_id: text(0, 128).optional(),
   }),
   z.object({
     kind: z.literal('refund'),
     /** `<booking id>:r:<charge id>`: idempotency key and provider reference. */
-    id: z.string().min(1).max(200),
+    id: text(1, 200),
     booking_id: uuid,
     event_id: uuid,
     partition: z.number().int().nonnegative(),
-    charge_id: z.string().min(1).max(128),
+    charge_id: text(1, 128),
     amount_cents: z.number().int().nonnegative(),
-    reason: z.string().max(200),
-    correlation_id: z.string().max(128).optional(),
+    reason: text(0, 200),
+    correlation_id: text(0, 128).optional(),
   }),
 ]);
 export type PaymentRequest = z.infer<typeof paymentRequestSchema>;
