@@ -18,6 +18,7 @@ import { createWorkerMetrics } from './metrics';
 import { PaymentStage } from './payments/payment-stage';
 import { SimulatorGateway } from './payments/simulator-gateway';
 import type { PaymentGateway } from './payments/gateway';
+import type { PaymentStageDeps } from './payments/payment-stage';
 import { OutboxRelay } from './outbox-relay';
 import { DeadLetterConsumer } from './dead-letter-consumer';
 import { createEmailSender, type EmailSender } from './email-sender';
@@ -38,6 +39,8 @@ export interface WorkerOptions {
   gateway?: PaymentGateway;
   /** @defaultValue SMTP when SMTP_URL is set, else the log sender */
   emailSender?: EmailSender;
+  /** @defaultValue 30000 (see {@link PaymentStageDeps.reconcileAfterMs}) */
+  reconcileAfterMs?: number;
 }
 
 /**
@@ -77,7 +80,7 @@ export async function startWorker(config: Config, logger: Logger = createLogger(
 
   // The payment stage (competing consumers of `payments`) and the e-mail outbox relay run in every worker.
   const gateway = options.gateway ?? new SimulatorGateway(config.PAYMENT_PROVIDER_URL, config.PAYMENT_TIMEOUT_MS);
-  const payments = new PaymentStage({ config, conn, publisher, pool, redis, keys, logger: log, metrics, workerId: id, gateway });
+  const payments = new PaymentStage({ config, conn, publisher, pool, redis, keys, logger: log, metrics, workerId: id, gateway, ...(options.reconcileAfterMs !== undefined ? { reconcileAfterMs: options.reconcileAfterMs } : {}) });
   await payments.start();
   const deadLetters = new DeadLetterConsumer({ config, conn, publisher, pool, redis, keys, logger: log, metrics });
   await deadLetters.start();
