@@ -40,13 +40,9 @@ export function emptyBatchWrite(partition: number, epoch: number): BatchWrite {
   };
 }
 
+/** True when the batch has anything to write: any list of rows is non-empty (derived, never summed by hand). */
 export function hasWrites(w: BatchWrite): boolean {
-  return (
-    w.bookings.length + w.seats.length + w.gaAvailable.length + w.newSeats.length + w.readyEvents.length +
-    w.orders.length + w.orderStatus.length + w.voidBookings.length + w.tickets.length + w.transfers.length +
-    w.refunds.length + w.refundStatus.length + w.emails.length + w.cancelledEvents.length + w.seatPrices.length + w.layoutPrices.length +
-    w.layoutAdditions.length > 0
-  );
+  return Object.values(w).some((v) => Array.isArray(v) && v.length > 0);
 }
 
 /**
