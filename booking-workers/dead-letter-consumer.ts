@@ -8,6 +8,8 @@ import type { ConfirmPublisher } from '../shared/amqp/publisher';
 import type { RedisKeys } from '../shared/redis/keys';
 import { isStorableText, type BookingFailCommand, type FailReason } from '../shared/contracts/messages';
 import { partitionFor } from '../shared/partition';
+import { subscribe } from '../shared/amqp/subscribe';
+import { z } from 'zod';
 import type { WorkerMetrics } from './metrics';
 
 export interface DeadLetterConsumerDeps {
@@ -54,9 +56,15 @@ export class DeadLetterConsumer {
     this.channel = channel;
     channel.on('error', (err) => this.log.warn('dead-letter channel error', { err: err.message }));
     await channel.prefetch(50);
-    await channel.consume(this.d.publisher.names.deadLetterOutcomes, (msg) => {
-      if (msg) void this.handle(channel, msg);
-    });
+    // Any body at all: a dead letter is read defensively from its raw bytes either way (see readIds).
+    await subscribe(
+      channel,
+      this.d.publisher.names.deadLetterOutcomes,
+      z.unknown(),
+      (_body, msg) => void this.handle(channel, msg),
+      (msg) => void this.handle(channel, msg),
+      { label: 'dead letter' },
+    );
   }
 
   async stop(): Promise<void> {

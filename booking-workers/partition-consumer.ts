@@ -6,6 +6,7 @@ import type { AmqpConnection } from '../shared/amqp/connect';
 import type { ConfirmPublisher } from '../shared/amqp/publisher';
 import type { RedisKeys } from '../shared/redis/keys';
 import type { TicketKeys } from '../shared/tickets/barcode';
+import { partitionMessageSchema } from '../shared/contracts/messages';
 import { pgPartitionStore } from './sql/partition-store';
 import { Announcer } from './announcer';
 import { PartitionRunner } from './partition-runner';
@@ -33,7 +34,7 @@ export interface PartitionConsumerDeps {
  */
 export class PartitionConsumer {
   readonly runner: PartitionRunner;
-  private readonly session: SubscriberSession;
+  private readonly session: SubscriberSession<typeof partitionMessageSchema>;
 
   constructor(d: PartitionConsumerDeps) {
     const log = d.logger.child({ partition: d.partition });
@@ -51,6 +52,8 @@ export class PartitionConsumer {
     });
     this.session = new SubscriberSession(() => d.conn.createChannel(), this.runner, {
       queue: d.publisher.names.partitionQueue(d.partition),
+      schema: partitionMessageSchema,
+      label: 'command',
       prefetch: d.config.WORKER_PREFETCH,
       batchMax: d.config.WORKER_BATCH_MAX,
       logger: log,

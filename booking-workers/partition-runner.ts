@@ -1,8 +1,6 @@
-import type { ConsumeMessage } from 'amqplib';
 import type { Config } from '../shared/config';
 import type { Logger } from '../shared/logger';
-import { PoisonMessageError } from '../shared/errors';
-import { partitionCommandSchema, type BookingResult, type PartitionCommand } from '../shared/contracts/messages';
+import type { BookingResult, PartitionCommand, PartitionMessage } from '../shared/contracts/messages';
 import type { EventLayout } from '../shared/contracts/events';
 import { seatLabel, signBarcode, type TicketKeys } from '../shared/tickets/barcode';
 import { buildInventory, cacheTickets, seatStatus, type BookingState, type EventInventory } from './allocator/inventory';
@@ -14,7 +12,7 @@ import { msUntilToken, newBucket, take, type Bucket } from './throttle';
 import type { Announce } from './announcer';
 import { markSeatsChanged, newBatch, type Batch } from './batch';
 import { decide, type Writer } from './command-handlers';
-import type { BatchRunner } from './subscriber-session';
+import type { BatchRunner, Delivery } from './subscriber-session';
 import type { WorkerMetrics } from './metrics';
 
 export interface PartitionRunnerDeps {
@@ -36,7 +34,7 @@ export interface PartitionRunnerDeps {
  * single writer's own work (expiries, parked requests), commit the batch, then announce it. The
  * session acks it after that. Implements {@link Writer} for the command handlers.
  */
-export class PartitionRunner implements BatchRunner, Writer {
+export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
   /** Non-null while this worker is the partition's active consumer (its fencing token). */
   private epoch: number | null = null;
   readonly events = new Map<string, EventInventory>();
@@ -155,21 +153,18 @@ export class PartitionRunner implements BatchRunner, Writer {
     await this.d.store.snapshot(ready);
   }
 
-  async run(msgs: ConsumeMessage[], now: number): Promise<void> {
+  async run(msgs: Array<Delivery<PartitionMessage>>, now: number): Promise<void> {
     const started = performance.now();
     if (!this.active) await this.activate();
     const batch = (this.current = newBatch(this.d.partition, this.epoch!));
 
-    // 1. Parse. A message that does not parse is poison: dead-lettered with its reason, never decided.
+    // 1. Parsed on arrival; a message that did not parse is poison: dead-lettered with its reason, never decided.
     const commands: PartitionCommand[] = [];
-    for (const msg of msgs) {
-      if (msg.properties.type === 'tick') continue;
-      try {
-        const cmd = parseCommand(msg);
-        commands.push(cmd);
-        batch.named.add(cmd.event_id);
-      } catch (err) {
-        batch.poison.push({ msg, reason: (err as Error).message });
+    for (const { msg, value, invalid } of msgs) {
+      if (invalid !== undefined) batch.poison.push({ msg, reason: invalid });
+      else if (value.type !== 'tick') {
+        commands.push(value);
+        batch.named.add(value.event_id);
       }
     }
 
@@ -318,17 +313,5 @@ export class PartitionRunner implements BatchRunner, Writer {
       decided_at: b.decidedAt ?? new Date().toISOString(),
     };
   }
-}
-
-function parseCommand(msg: ConsumeMessage): PartitionCommand {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(msg.content.toString('utf8'));
-  } catch {
-    throw new PoisonMessageError('body is not JSON');
-  }
-  const parsed = partitionCommandSchema.safeParse(raw);
-  if (!parsed.success) throw new PoisonMessageError(`invalid command: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  return parsed.data;
 }
 

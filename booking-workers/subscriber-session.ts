@@ -1,19 +1,24 @@
 import { createHash } from 'node:crypto';
 import type { Channel, ConsumeMessage } from 'amqplib';
+import type { z } from 'zod';
+import { subscribe } from '../shared/amqp/subscribe';
 import type { Logger } from '../shared/logger';
 import { FencedError, isRetryable } from '../shared/errors';
 
 /** The part of an amqplib channel a session uses (a unit test passes a fake). */
 export type SessionChannel = Pick<Channel, 'prefetch' | 'consume' | 'cancel' | 'ack' | 'nack' | 'close' | 'on'>;
 
+/** One delivery as the session hands it on: parsed by the session's schema, or why it did not parse. */
+export type Delivery<T> = { msg: ConsumeMessage; value: T; invalid?: undefined } | { msg: ConsumeMessage; value?: undefined; invalid: string };
+
 /**
  * What a session runs: batches of messages, decided, committed and announced by the runner. The
  * session acks a batch once {@link BatchRunner.run} resolves and owns everything else: the channel,
  * fencing, retry and isolation of failures.
  */
-export interface BatchRunner {
+export interface BatchRunner<T> {
   /** Decides, commits and announces one batch (possibly empty: internal work only). Throws when it failed. */
-  run(msgs: ConsumeMessage[], now: number): Promise<void>;
+  run(batch: Array<Delivery<T>>, now: number): Promise<void>;
   /** Work of the runner's own that is due without any message (expiries, parked requests). */
   hasInternalWork(now: number): boolean;
   /** The last batch failed and runs again as is: drop every in-memory decision. */
@@ -24,8 +29,12 @@ export interface BatchRunner {
   reset(): void;
 }
 
-export interface SessionOptions {
+export interface SessionOptions<S extends z.ZodType> {
   queue: string;
+  /** Every delivery is parsed with it (through `subscribe`) before it joins a batch. */
+  schema: S;
+  /** Names the message kind in parse failures. @defaultValue 'message' */
+  label?: string;
   prefetch: number;
   batchMax: number;
   logger: Logger;
@@ -46,10 +55,10 @@ export interface SessionOptions {
  *   standby;
  * - anything else: the batch is bisected (see {@link SubscriberSession.settle}).
  */
-export class SubscriberSession {
+export class SubscriberSession<S extends z.ZodType> {
   private channel: SessionChannel | null = null;
   private consumerTag: string | null = null;
-  private inbox: ConsumeMessage[] = [];
+  private inbox: Array<Delivery<z.output<S>>> = [];
   private running: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private stopping = false;
@@ -63,8 +72,8 @@ export class SubscriberSession {
 
   constructor(
     private readonly openChannel: () => Promise<SessionChannel>,
-    private readonly runner: BatchRunner,
-    private readonly o: SessionOptions,
+    private readonly runner: BatchRunner<z.output<S>>,
+    private readonly o: SessionOptions<S>,
   ) {}
 
   get isOpen(): boolean {
@@ -80,12 +89,20 @@ export class SubscriberSession {
       if (this.channel === channel) this.onChannelLost();
     });
     await channel.prefetch(this.o.prefetch);
-    const { consumerTag } = await channel.consume(this.o.queue, (msg) => {
-      if (!msg) return; // consumer cancelled by the broker (queue deleted)
-      this.inbox.push(msg);
-      this.kick();
-    });
-    this.consumerTag = consumerTag;
+    this.consumerTag = await subscribe(
+      channel,
+      this.o.queue,
+      this.o.schema,
+      (value, msg) => {
+        this.inbox.push({ msg, value });
+        this.kick();
+      },
+      (msg, invalid) => {
+        this.inbox.push({ msg, invalid });
+        this.kick();
+      },
+      { label: this.o.label ?? 'message' },
+    );
     this.timer = setInterval(() => this.kick(), this.o.tickMs ?? 50);
     this.timer.unref();
   }
@@ -146,13 +163,13 @@ export class SubscriberSession {
    * count grows, the broker dead-letters it at the limit and its booking then ends `failed`) and is
    * remembered, so when it comes back it runs alone again.
    */
-  private async settle(batches: ConsumeMessage[][]): Promise<boolean> {
+  private async settle(batches: Array<Array<Delivery<z.output<S>>>>): Promise<boolean> {
     for (const msgs of batches) {
       for (let attempt = 1; ; attempt++) {
         try {
           await this.runner.run(msgs, Date.now());
           const last = msgs[msgs.length - 1];
-          if (last && this.channel) this.channel.ack(last, true);
+          if (last && this.channel) this.channel.ack(last.msg, true);
           break;
         } catch (err) {
           this.o.onBatchFailure?.();
@@ -174,7 +191,7 @@ export class SubscriberSession {
             this.o.logger.warn('batch failed; bisecting it to isolate the culprit', { err: (err as Error).message, messages: msgs.length });
             const half = Math.ceil(msgs.length / 2);
             if (!(await this.settle([msgs.slice(0, half), msgs.slice(half)]))) return false;
-          } else this.onPoisonMessage(err, msgs[0]);
+          } else this.onPoisonMessage(err, msgs[0]?.msg);
           break;
         }
       }
@@ -183,16 +200,16 @@ export class SubscriberSession {
   }
 
   /** Splits a batch around redelivered messages that failed alone before, so each runs alone again. */
-  private splitSuspects(msgs: ConsumeMessage[]): ConsumeMessage[][] {
+  private splitSuspects(msgs: Array<Delivery<z.output<S>>>): Array<Array<Delivery<z.output<S>>>> {
     if (this.suspects.size === 0) return [msgs];
-    const batches: ConsumeMessage[][] = [];
-    let current: ConsumeMessage[] = [];
-    for (const msg of msgs) {
-      if (msg.fields.redelivered && this.suspects.has(digest(msg))) {
+    const batches: Array<Array<Delivery<z.output<S>>>> = [];
+    let current: Array<Delivery<z.output<S>>> = [];
+    for (const d of msgs) {
+      if (d.msg.fields.redelivered && this.suspects.has(digest(d.msg))) {
         if (current.length) batches.push(current);
-        batches.push([msg]);
+        batches.push([d]);
         current = [];
-      } else current.push(msg);
+      } else current.push(d);
     }
     if (current.length) batches.push(current);
     return batches;

@@ -12,7 +12,8 @@ import { redisKeys } from '../shared/redis/keys';
 import { healthRouter, migrationCheck } from '../shared/http/health';
 import { pendingMigrations } from '../shared/db/migrate';
 import { once } from '../shared/shutdown';
-import type { ControlMessage } from '../shared/contracts/messages';
+import { controlMessageSchema } from '../shared/contracts/messages';
+import { subscribe } from '../shared/amqp/subscribe';
 import { ticketKeys } from '../shared/tickets/barcode';
 import { PartitionConsumer } from './partition-consumer';
 import { createWorkerMetrics } from './metrics';
@@ -118,18 +119,15 @@ export async function startWorker(config: Config, logger: Logger = createLogger(
   // Operator settings reach every worker; the active one applies them at once.
   const { queue: controlQueue } = await setup.assertQueue('', { exclusive: true, autoDelete: true });
   await setup.bindQueue(controlQueue, publisher.names.control, '');
-  await setup.consume(
+  await subscribe(
+    setup,
     controlQueue,
-    (msg) => {
-      if (!msg) return;
-      try {
-        const m = JSON.parse(msg.content.toString()) as ControlMessage;
-        if (m.type === 'event.settings') consumers[m.partition]?.applySettings(m.event_id, m.throttle_per_s, m.paused);
-      } catch (err) {
-        log.warn('bad control message ignored', { err: (err as Error).message });
-      }
+    controlMessageSchema,
+    (m) => {
+      if (m.type === 'event.settings') consumers[m.partition]?.applySettings(m.event_id, m.throttle_per_s, m.paused);
     },
-    { noAck: true },
+    (_msg, reason) => log.warn('bad control message ignored', { err: reason }),
+    { noAck: true, label: 'control message' },
   );
 
   const tickChannel = await conn.createChannel();

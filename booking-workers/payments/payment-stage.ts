@@ -7,6 +7,7 @@ import type { AmqpConnection } from '../../shared/amqp/connect';
 import type { ConfirmPublisher } from '../../shared/amqp/publisher';
 import type { RedisKeys } from '../../shared/redis/keys';
 import { paymentRequestSchema, type PaymentRequest } from '../../shared/contracts/messages';
+import { subscribe } from '../../shared/amqp/subscribe';
 import type { WorkerMetrics } from '../metrics';
 import type { ChargeLookup, PaymentGateway } from './gateway';
 import { listStaleCharges, touchPayment } from './stale-charges';
@@ -68,12 +69,20 @@ export class PaymentStage {
     channel.on('error', (err) => this.log.warn('payments channel error', { err: err.message }));
     // Unacked refunds wait here while the provider is down: leave room for charges beside them.
     await channel.prefetch(this.d.config.PAYMENT_CONCURRENCY * 4);
-    const { consumerTag } = await channel.consume(this.d.publisher.names.payments, (msg) => {
-      if (!msg) return;
-      const p = this.onMessage(channel, msg).finally(() => this.inFlight.delete(p));
-      this.inFlight.add(p);
-    });
-    this.consumerTag = consumerTag;
+    this.consumerTag = await subscribe(
+      channel,
+      this.d.publisher.names.payments,
+      paymentRequestSchema,
+      (req, msg) => {
+        const p = this.onMessage(channel, msg, req).finally(() => this.inFlight.delete(p));
+        this.inFlight.add(p);
+      },
+      (msg, reason) => {
+        this.log.error('malformed payment request dead-lettered', { err: reason });
+        channel.nack(msg, false, false);
+      },
+      { label: 'payment request' },
+    );
     const after = this.d.reconcileAfterMs ?? 30_000;
     this.sweep = setInterval(() => {
       this.sweeping ??= this.reconcile(after)
@@ -109,15 +118,7 @@ export class PaymentStage {
       .catch(() => undefined);
   }
 
-  private async onMessage(channel: Channel, msg: ConsumeMessage): Promise<void> {
-    let req: PaymentRequest;
-    try {
-      req = paymentRequestSchema.parse(JSON.parse(msg.content.toString('utf8')));
-    } catch (err) {
-      this.log.error('malformed payment request dead-lettered', { err: (err as Error).message });
-      channel.nack(msg, false, false);
-      return;
-    }
+  private async onMessage(channel: Channel, msg: ConsumeMessage, req: PaymentRequest): Promise<void> {
     try {
       if (req.kind === 'charge') await this.charge(req);
       else await this.refund(req);

@@ -1,4 +1,4 @@
-import type { Pool } from '../../shared/db/pool';
+import type { Pool, NoRows } from '../../shared/db/pool';
 
 /** A charge asked for long ago whose booking still waits for its outcome. */
 export interface StaleCharge {
@@ -31,5 +31,5 @@ export async function listStaleCharges(pool: Pool, olderThanMs: number, limit = 
 
 /** Marks a charge as just looked at, so the next sweep waits another period before asking again. */
 export async function touchPayment(pool: Pool, id: string): Promise<void> {
-  await pool.query({ name: 'touch-payment', text: 'UPDATE payments SET updated_at = now() WHERE id = $1', values: [id] });
+  await pool.query<NoRows>({ name: 'touch-payment', text: 'UPDATE payments SET updated_at = now() WHERE id = $1', values: [id] });
 }

@@ -1,9 +1,11 @@
 import { z } from 'zod';
+import { BOOKING_REASONS, FAILURE_REASONS, type FailureReason } from '../errors';
 
 /**
- * Message contracts of the booking pipeline, in one place. Publishers and consumers both import from
- * here: a partition command is validated with {@link partitionCommandSchema} when it is consumed, so a
- * malformed message is dead-lettered rather than decided.
+ * Message contracts of the booking pipeline, in one place. Every message type is a zod schema and its
+ * TypeScript type is inferred from it; publishers and consumers both import from here, and every
+ * consumer parses through `subscribe` (`shared/amqp/subscribe.ts`), so a malformed message is
+ * dead-lettered (or ignored) rather than decided, and nothing is cast.
  */
 
 const uuid = z.string().uuid();
@@ -154,7 +156,7 @@ export const partitionCommandSchema = z.discriminatedUnion('type', [
     ...base,
     booking_id: uuid,
     user_id: text(1, 128),
-    reason: z.enum(['malformed_command', 'delivery_limit']),
+    reason: z.enum(Object.keys(FAILURE_REASONS) as [FailureReason, ...FailureReason[]]),
     /** The sequence number of the dead-lettered request when it could be read (drives the watermark). */
     seq: z.number().int().nonnegative().optional(),
   }),
@@ -169,7 +171,11 @@ export type TicketTransferCommand = Extract<PartitionCommand, { type: 'ticket.tr
 export type EventCancelCommand = Extract<PartitionCommand, { type: 'event.cancel' }>;
 export type BookingFailCommand = Extract<PartitionCommand, { type: 'booking.fail' }>;
 /** Why a dead-lettered booking failed. */
-export type FailReason = BookingFailCommand['reason'];
+export type FailReason = FailureReason;
+
+/** A partition queue carries commands and, when it is empty, liveness ticks (see `publishTick`). */
+export const partitionMessageSchema = z.discriminatedUnion('type', [partitionCommandSchema, z.object({ type: z.literal('tick') })]);
+export type PartitionMessage = z.infer<typeof partitionMessageSchema>;
 
 /** Lifecycle of a booking. */
 export const BOOKING_STATUSES = ['queued', 'held', 'rejected', 'payment_pending', 'confirmed', 'expired', 'cancelled', 'refunded', 'failed'] as const;
@@ -179,24 +185,29 @@ export const ACTIVE_STATUSES: ReadonlySet<BookingStatus> = new Set(['held', 'pay
 /** States after which nothing more happens to a booking (in this pipeline). */
 export const TERMINAL_STATUSES: ReadonlySet<BookingStatus> = new Set(['rejected', 'expired', 'cancelled', 'refunded', 'failed']);
 
+export const bookingStatusSchema = z.enum(BOOKING_STATUSES);
+/** Every reason an outcome may carry: rejection, payment and failure reasons (`shared/errors.ts`). */
+export const bookingReasonSchema = z.enum(BOOKING_REASONS);
+
 /** A decided outcome, published on `booking-events` (in a `booking.results` batch) and pushed as `booking.result`. */
-export interface BookingResult {
-  booking_id: string;
-  event_id: string;
-  user_id: string;
-  status: BookingStatus;
-  seq?: number;
-  seats?: string[];
-  quantity?: number;
-  amount_cents?: number;
+export const bookingResultSchema = z.object({
+  booking_id: uuid,
+  event_id: uuid,
+  user_id: z.string(),
+  status: bookingStatusSchema,
+  seq: z.number().int().nonnegative().optional(),
+  seats: z.array(z.string()).optional(),
+  quantity: z.number().int().nonnegative().optional(),
+  amount_cents: z.number().int().nonnegative().optional(),
   /** Set from checkout on: fees and the total charged (amount + fees), in cents. */
-  fees_cents?: number;
-  total_cents?: number;
-  hold_expires_at?: string;
-  reason?: string;
-  correlation_id?: string;
-  decided_at: string;
-}
+  fees_cents: z.number().int().nonnegative().optional(),
+  total_cents: z.number().int().nonnegative().optional(),
+  hold_expires_at: z.string().optional(),
+  reason: bookingReasonSchema.optional(),
+  correlation_id: z.string().optional(),
+  decided_at: z.string(),
+});
+export type BookingResult = z.infer<typeof bookingResultSchema>;
 
 /**
  * A call the payment stage must make to the provider, published by the single writer after its batch
@@ -230,34 +241,36 @@ export const paymentRequestSchema = z.discriminatedUnion('kind', [
 ]);
 export type PaymentRequest = z.infer<typeof paymentRequestSchema>;
 
-export interface BookingResults {
-  event_id: string;
-  results: BookingResult[];
-}
+/** Every outcome one batch decided for one event. */
+export const bookingResultsSchema = z.object({ event_id: uuid, results: z.array(bookingResultSchema) });
+export type BookingResults = z.infer<typeof bookingResultsSchema>;
 
 /** Per-event progress, published after each commit: the processed watermark drives positions. */
-export interface EventProgress {
-  event_id: string;
+export const eventProgressSchema = z.object({
+  event_id: uuid,
   /** Highest sequence number decided so far. */
-  watermark: number;
+  watermark: z.number().int().nonnegative(),
   /** Decisions per second for this event over the last few seconds. */
-  rate_per_s: number;
-  paused: boolean;
-  throttle_per_s: number | null;
-  at: string;
-}
+  rate_per_s: z.number().nonnegative(),
+  paused: z.boolean(),
+  throttle_per_s: z.number().positive().nullable(),
+  at: z.string(),
+});
+export type EventProgress = z.infer<typeof eventProgressSchema>;
 
 /** A seat's visible status. */
-export type SeatStatus = 'available' | 'held' | 'sold';
+export const seatStatusSchema = z.enum(['available', 'held', 'sold']);
+export type SeatStatus = z.infer<typeof seatStatusSchema>;
 
-export interface SeatsChanged {
-  event_id: string;
+export const seatsChangedSchema = z.object({
+  event_id: uuid,
   /** [seat_id, status] pairs, for reserved seating. */
-  seats?: Array<[string, SeatStatus]>;
+  seats: z.array(z.tuple([z.string(), seatStatusSchema])).optional(),
   /** Units left, for general admission. */
-  available?: number;
-  as_of: string;
-}
+  available: z.number().int().nonnegative().optional(),
+  as_of: z.string(),
+});
+export type SeatsChanged = z.infer<typeof seatsChangedSchema>;
 
 /** Routing keys on the `booking-events` topic exchange, typed with their payloads. */
 export interface BookingEventMap {
@@ -271,11 +284,21 @@ export interface BookingEventMap {
 }
 export type BookingEventKind = keyof BookingEventMap;
 
+/** The schema of each routing key's payload on `booking-events` (consumers parse with these). */
+export const bookingEventSchemas: { [K in BookingEventKind]: z.ZodType<BookingEventMap[K]> } = {
+  'booking.results': bookingResultsSchema,
+  'event.progress': eventProgressSchema,
+  'seats.changed': seatsChangedSchema,
+};
+
 /** Operator commands on the control exchange; every worker process receives every one. */
-export interface ControlMessage {
-  type: 'event.settings';
-  event_id: string;
-  partition: number;
-  throttle_per_s: number | null;
-  paused: boolean;
-}
+export const controlMessageSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('event.settings'),
+    event_id: uuid,
+    partition: z.number().int().nonnegative(),
+    throttle_per_s: z.number().positive().nullable(),
+    paused: z.boolean(),
+  }),
+]);
+export type ControlMessage = z.infer<typeof controlMessageSchema>;

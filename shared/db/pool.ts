@@ -7,6 +7,9 @@ pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
 
+/** Row type of a statement that returns no rows (INSERT / UPDATE / DELETE without RETURNING): `rows` is typed empty. */
+export type NoRows = Record<string, never>;
+
 /** Told about a connection PostgreSQL dropped (fast shutdown `57P01`, crash, network); never thrown. */
 export type PoolErrorHandler = (err: Error & { code?: string }) => void;
 

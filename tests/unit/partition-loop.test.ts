@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ConsumeMessage } from 'amqplib';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../shared/logger';
-import type { BookingResult } from '../../shared/contracts/messages';
+import { partitionMessageSchema, type BookingResult } from '../../shared/contracts/messages';
 import { createWorkerMetrics } from '../../booking-workers/metrics';
 import { PartitionRunner } from '../../booking-workers/partition-runner';
 import { SubscriberSession, type SessionChannel } from '../../booking-workers/subscriber-session';
@@ -47,6 +47,7 @@ function harness(opts: { capacity: number; failCommitFor?: Set<string>; retryabl
     snapshot: async () => undefined,
   };
   const logger = createLogger('test', 'error');
+  logger.silent = true; // the failures below are on purpose
   const runner = new PartitionRunner({
     partition: 0, workerId: 'w', logger, metrics: createWorkerMetrics(), ticketKeys: ticketKeys('11'.repeat(32)), store,
     config: { WAITING_ROOM_MINUTES: 0, PAYMENT_GRACE_SECONDS: 60, FEE_PERCENT: 0, FEE_FIXED_CENTS: 0, MAX_PER_REQUEST: 10 },
@@ -67,7 +68,7 @@ function harness(opts: { capacity: number; failCommitFor?: Set<string>; retryabl
     close: async () => undefined,
     on: () => channel as never,
   } as unknown as SessionChannel;
-  const session = new SubscriberSession(async () => channel, runner, { queue: 'q', prefetch: 500, batchMax: 500, logger, tickMs: 5 });
+  const session = new SubscriberSession(async () => channel, runner, { queue: 'q', schema: partitionMessageSchema, label: 'command', prefetch: 500, batchMax: 500, logger, tickMs: 5 });
   runner.kick = () => session.kick();
   let tag = 0;
   const book = (bookingId = randomUUID()) => {
