@@ -8,7 +8,6 @@ import {
   applyRefundResult,
   cancelConfirmed,
   cancelEvent,
-  newEffects,
   reRequestPending,
   startCheckout,
   transferTicket,
@@ -34,8 +33,8 @@ export interface Writer {
   record(inv: EventInventory, b: BookingState, batch: Batch, announce: boolean): void;
   /** Announces a booking's stored outcome again (a redelivered or stale command). */
   announceAgain(eventId: string, b: BookingState, batch: Batch): void;
-  /** Turns the effects of a payment-side decision into the batch's writes, announcements and provider calls. */
-  apply(inv: EventInventory, fx: Effects, batch: Batch, correlationId: string | undefined): void;
+  /** Sinks for a payment-side decision that write its effects straight into the batch (rows, announcements, provider calls). */
+  effects(inv: EventInventory, batch: Batch, correlationId: string | undefined): Effects;
 }
 
 type Command<K extends PartitionCommand['type']> = Extract<PartitionCommand, { type: K }>;
@@ -43,7 +42,7 @@ type Handler<K extends PartitionCommand['type']> = (w: Writer, cmd: Command<K>, 
 
 /**
  * Handles a command that needs its event in memory with one of the payment-side pure functions,
- * which fill an `Effects` the writer then applies to the batch.
+ * which push their effects straight into the batch.
  */
 function onEvent<K extends PartitionCommand['type']>(decide: (inv: EventInventory, cmd: Command<K>, now: number, fx: Effects, w: Writer, batch: Batch) => void): Handler<K> {
   return (w, cmd, inv, now, batch) => {
@@ -51,9 +50,7 @@ function onEvent<K extends PartitionCommand['type']>(decide: (inv: EventInventor
       w.log.warn('command for an unknown event dropped', { type: cmd.type, event_id: cmd.event_id });
       return;
     }
-    const fx = newEffects();
-    decide(inv, cmd, now, fx, w, batch);
-    w.apply(inv, fx, batch, cmd.correlation_id);
+    decide(inv, cmd, now, w.effects(inv, batch, cmd.correlation_id), w, batch);
   };
 }
 
@@ -97,18 +94,14 @@ export const commandHandlers: { [K in PartitionCommand['type']]: Handler<K> } = 
     }
     if (existing.status === 'confirmed') {
       // Cancel and refund (when the event allows it); the seats go back on sale.
-      const fx = newEffects();
-      cancelConfirmed(inv, existing.id, { userId: cmd.user_id }, now, fx);
-      w.apply(inv, fx, batch, cmd.correlation_id);
+      cancelConfirmed(inv, existing.id, { userId: cmd.user_id }, now, w.effects(inv, batch, cmd.correlation_id));
       return;
     }
     const next = existing.status === 'queued' ? withdraw(inv, existing.id, now) : release(inv, existing.id, 'cancelled', now, 'cancelled_by_user');
     if (next) w.record(inv, next, batch, true);
     else {
       w.announceAgain(inv.eventId, existing, batch);
-      const fx = newEffects();
-      reRequestPending(existing, fx);
-      w.apply(inv, fx, batch, cmd.correlation_id);
+      reRequestPending(existing, w.effects(inv, batch, cmd.correlation_id));
     }
   },
 

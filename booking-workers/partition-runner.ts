@@ -234,32 +234,36 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
     );
   }
 
-  apply(inv: EventInventory, fx: Effects, batch: Batch, correlationId: string | undefined): void {
-    for (const b of fx.bookings) this.record(inv, b, batch, true);
-    for (const b of fx.unchanged) batch.results.push(this.resultOf(inv.eventId, b));
+  effects(inv: EventInventory, batch: Batch, correlationId: string | undefined): Effects {
+    const eventId = inv.eventId;
     const w = batch.write;
     const corr = correlationId ? { correlation_id: correlationId } : {};
-    for (const c of fx.charges) {
-      batch.payments.set(c.id, {
-        kind: 'charge', id: c.id, booking_id: c.bookingId, event_id: inv.eventId, partition: this.d.partition, amount_cents: c.amountCents, payment_method: c.paymentMethod, ...corr,
-      });
-    }
-    for (const r of fx.refunds) {
-      w.refunds.push({ eventId: inv.eventId, refund: r });
-      batch.payments.set(r.id, {
-        kind: 'refund', id: r.id, booking_id: r.bookingId, event_id: inv.eventId, partition: this.d.partition, charge_id: r.chargeId, amount_cents: r.amountCents, reason: r.reason, ...corr,
-      });
-    }
-    w.refundStatus.push(...fx.refundStatus);
-    for (const o of fx.orders) w.orders.push({ eventId: inv.eventId, order: o });
-    w.orderStatus.push(...fx.orderStatus);
-    w.voidBookings.push(...fx.voidBookings);
-    for (const t of fx.tickets) w.tickets.push({ ticket: t, barcode: signBarcode(this.d.ticketKeys, { t: t.id, e: t.eventId, s: seatLabel(t), v: t.version }) });
-    w.transfers.push(...fx.transfers);
-    w.emails.push(...fx.emails);
-    w.cancelledEvents.push(...fx.cancelledEvents);
-    if (fx.cancelledEvents.length) batch.touched.add(inv.eventId);
-    for (const r of fx.refused) this.log.info('command refused by the single writer', { event_id: inv.eventId, id: r.id, why: r.why, correlation_id: correlationId });
+    const sink = <T>(each: (item: T) => void) => ({ push: (...items: T[]) => items.forEach(each) });
+    return {
+      bookings: sink((b) => this.record(inv, b, batch, true)),
+      unchanged: sink((b) => this.announceAgain(eventId, b, batch)),
+      charges: sink((c) =>
+        batch.payments.set(c.id, { kind: 'charge', id: c.id, booking_id: c.bookingId, event_id: eventId, partition: this.d.partition, amount_cents: c.amountCents, payment_method: c.paymentMethod, ...corr }),
+      ),
+      refunds: sink((r) => {
+        w.refunds.push({ eventId, refund: r });
+        batch.payments.set(r.id, {
+          kind: 'refund', id: r.id, booking_id: r.bookingId, event_id: eventId, partition: this.d.partition, charge_id: r.chargeId, amount_cents: r.amountCents, reason: r.reason, ...corr,
+        });
+      }),
+      refundStatus: w.refundStatus,
+      orders: sink((o) => w.orders.push({ eventId, order: o })),
+      orderStatus: w.orderStatus,
+      voidBookings: w.voidBookings,
+      tickets: sink((t) => w.tickets.push({ ticket: t, barcode: signBarcode(this.d.ticketKeys, { t: t.id, e: t.eventId, s: seatLabel(t), v: t.version }) })),
+      transfers: w.transfers,
+      emails: w.emails,
+      cancelledEvents: sink((id) => {
+        w.cancelledEvents.push(id);
+        batch.touched.add(eventId);
+      }),
+      refused: sink((r) => this.log.info('command refused by the single writer', { event_id: eventId, id: r.id, why: r.why, correlation_id: correlationId })),
+    };
   }
 
   private drainBacklog(inv: EventInventory, now: number, batch: Batch): void {
