@@ -148,7 +148,7 @@ export async function startWorker(config: Config, logger: Logger = createLogger(
   app.use(
     healthRouter(
       {
-        postgres: () => pool.query('SELECT 1'),
+        postgres: () => pool.query<{ ok: number }>('SELECT 1 AS ok'),
         migrations: migrationCheck(pool),
         partitions: async () => {
           if (!consumersStarted) throw new Error('partition consumers not started');
