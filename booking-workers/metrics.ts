@@ -16,6 +16,8 @@ export function createWorkerMetrics() {
     batchSeconds: new Histogram({ name: 'onsale_worker_batch_seconds', help: 'Dequeue to committed, announced and acked, per batch', labelNames, buckets: LATENCY_BUCKETS, registers: [registry] }),
     batchFailures: new Counter({ name: 'onsale_worker_batch_failures_total', help: 'Batches that failed and were redelivered', labelNames, registers: [registry] }),
     deadLettered: new Counter({ name: 'onsale_worker_dead_lettered_total', help: 'Malformed messages sent to the dead-letter queue', labelNames, registers: [registry] }),
+    eventLoads: new Counter({ name: 'onsale_worker_event_loads_total', help: 'Events loaded (or reloaded) from PostgreSQL into memory', labelNames, registers: [registry] }),
+    deadLetterFailures: new Counter({ name: 'onsale_worker_dead_letter_failures_total', help: 'Bookings failed because a command naming them was dead-lettered (booking.fail commands sent)', registers: [registry] }),
     activations: new Counter({ name: 'onsale_worker_activations_total', help: 'Times this worker became the active consumer of a partition', labelNames, registers: [registry] }),
     paymentBreakerState: new Gauge({ name: 'onsale_payment_breaker_state', help: 'Payment provider circuit breaker: 0 closed, 1 half-open, 2 open', labelNames: ['provider'] as const, registers: [registry] }),
     paymentCalls: new Counter({ name: 'onsale_payment_calls_total', help: 'Provider calls by kind (charge, refund) and outcome (pending, refused, unavailable)', labelNames: ['kind', 'outcome'] as const, registers: [registry] }),

@@ -9,16 +9,20 @@ import { ConfirmPublisher } from '../shared/amqp/publisher';
 import { assertTopology, buildTopology } from '../shared/amqp/topology';
 import { connectRedis } from '../shared/redis/connect';
 import { redisKeys } from '../shared/redis/keys';
-import { healthRouter } from '../shared/http/health';
+import { healthRouter, migrationCheck } from '../shared/http/health';
+import { pendingMigrations } from '../shared/db/migrate';
 import { once } from '../shared/shutdown';
-import type { ControlMessage } from '../shared/contracts/messages';
+import { controlMessageSchema } from '../shared/contracts/messages';
+import { subscribe } from '../shared/amqp/subscribe';
 import { ticketKeys } from '../shared/tickets/barcode';
 import { PartitionConsumer } from './partition-consumer';
 import { createWorkerMetrics } from './metrics';
 import { PaymentStage } from './payments/payment-stage';
 import { SimulatorGateway } from './payments/simulator-gateway';
 import type { PaymentGateway } from './payments/gateway';
+import type { PaymentStageDeps } from './payments/payment-stage';
 import { OutboxRelay } from './outbox-relay';
+import { DeadLetterConsumer } from './dead-letter-consumer';
 import { createEmailSender, type EmailSender } from './email-sender';
 
 export interface RunningWorker {
@@ -37,6 +41,8 @@ export interface WorkerOptions {
   gateway?: PaymentGateway;
   /** @defaultValue SMTP when SMTP_URL is set, else the log sender */
   emailSender?: EmailSender;
+  /** @defaultValue 30000 (see {@link PaymentStageDeps.reconcileAfterMs}) */
+  reconcileAfterMs?: number;
 }
 
 /**
@@ -47,7 +53,10 @@ export interface WorkerOptions {
 export async function startWorker(config: Config, logger: Logger = createLogger('worker'), options: WorkerOptions = {}): Promise<RunningWorker> {
   const id = `worker-${process.pid}-${randomUUID().slice(0, 8)}`;
   const log = logger.child({ worker_id: id });
-  const pool = createPool(config.DATABASE_URL, Math.min(20, config.PARTITIONS + 4), id);
+  const pool = createPool(config.DATABASE_URL, Math.min(20, config.PARTITIONS + 4), id, (err) =>
+    // The batch in flight (if any) fails with the same error and is retried in place.
+    log.warn('PostgreSQL connection lost; retrying in place', { err: err.message, code: err.code }),
+  );
   const redis = await connectRedis(config.REDIS_URL, id);
   const conn = await connectAmqp(config.AMQP_URL, id);
   let shuttingDown = false;
@@ -72,12 +81,37 @@ export async function startWorker(config: Config, logger: Logger = createLogger(
   for (let p = 0; p < config.PARTITIONS; p++) {
     consumers.push(new PartitionConsumer({ partition: p, config, pool, redis, keys, conn, publisher, logger: log, workerId: id, metrics, ticketKeys: keysForTickets }));
   }
-  for (const c of consumers) await c.start();
+  // Against a database this code's migrations have not reached, consume nothing (every batch would fail
+  // and its commands be dead-lettered): /readyz says to run `npm run migrate`; start once it is done.
+  let consumersStarted = false;
+  let migrationWait: NodeJS.Timeout | null = null;
+  const startConsumers = async () => {
+    for (const c of consumers) await c.start();
+    consumersStarted = true;
+  };
+  const pending = await pendingMigrations(pool);
+  if (pending.length === 0) await startConsumers();
+  else {
+    log.error('database not migrated: run `npm run migrate`; partitions are not consumed until it is', { pending });
+    const poll = () => {
+      migrationWait = setTimeout(async () => {
+        const still = await pendingMigrations(pool).catch(() => ['?']);
+        if (shuttingDown) return;
+        if (still.length) return poll();
+        log.info('database migrated; consuming partitions');
+        await startConsumers().catch((err) => log.error('partition consumers failed to start', { err: (err as Error).message }));
+      }, 2000);
+      migrationWait.unref();
+    };
+    poll();
+  }
 
   // The payment stage (competing consumers of `payments`) and the e-mail outbox relay run in every worker.
   const gateway = options.gateway ?? new SimulatorGateway(config.PAYMENT_PROVIDER_URL, config.PAYMENT_TIMEOUT_MS);
-  const payments = new PaymentStage({ config, conn, publisher, pool, redis, keys, logger: log, metrics, workerId: id, gateway });
+  const payments = new PaymentStage({ config, conn, publisher, pool, redis, keys, logger: log, metrics, workerId: id, gateway, ...(options.reconcileAfterMs !== undefined ? { reconcileAfterMs: options.reconcileAfterMs } : {}) });
   await payments.start();
+  const deadLetters = new DeadLetterConsumer({ config, conn, publisher, pool, redis, keys, logger: log, metrics });
+  await deadLetters.start();
   const emailSender = options.emailSender ?? createEmailSender(config, log);
   const outbox = new OutboxRelay({ config, pool, logger: log, sender: emailSender, metrics });
   outbox.start();
@@ -85,18 +119,15 @@ export async function startWorker(config: Config, logger: Logger = createLogger(
   // Operator settings reach every worker; the active one applies them at once.
   const { queue: controlQueue } = await setup.assertQueue('', { exclusive: true, autoDelete: true });
   await setup.bindQueue(controlQueue, publisher.names.control, '');
-  await setup.consume(
+  await subscribe(
+    setup,
     controlQueue,
-    (msg) => {
-      if (!msg) return;
-      try {
-        const m = JSON.parse(msg.content.toString()) as ControlMessage;
-        if (m.type === 'event.settings') consumers[m.partition]?.applySettings(m.event_id, m.throttle_per_s, m.paused);
-      } catch (err) {
-        log.warn('bad control message ignored', { err: (err as Error).message });
-      }
+    controlMessageSchema,
+    (m) => {
+      if (m.type === 'event.settings') consumers[m.partition]?.applySettings(m.event_id, m.throttle_per_s, m.paused);
     },
-    { noAck: true },
+    (_msg, reason) => log.warn('bad control message ignored', { err: reason }),
+    { noAck: true, label: 'control message' },
   );
 
   const tickChannel = await conn.createChannel();
@@ -117,7 +148,11 @@ export async function startWorker(config: Config, logger: Logger = createLogger(
   app.use(
     healthRouter(
       {
-        postgres: () => pool.query('SELECT 1'),
+        postgres: () => pool.query<{ ok: number }>('SELECT 1 AS ok'),
+        migrations: migrationCheck(pool),
+        partitions: async () => {
+          if (!consumersStarted) throw new Error('partition consumers not started');
+        },
         redis: () => redis.ping(),
         rabbitmq: async () => {
           if (!publisher.isOpen) throw new Error('channel closed');
@@ -131,16 +166,17 @@ export async function startWorker(config: Config, logger: Logger = createLogger(
     res.json({ worker_id: id, active_partitions: consumers.flatMap((c, i) => (c.active ? [i] : [])), payment_breaker: payments.breakerState });
   });
   const server = http.createServer(app);
-  await new Promise<void>((resolve) => server.listen(config.WORKER_PORT, '0.0.0.0', resolve));
-  const port = (server.address() as { port: number }).port;
+  const port = await listenForStatus(server, config.WORKER_PORT, log);
   log.info('worker started', { partitions: config.PARTITIONS, port });
 
   const close = once(async () => {
     shuttingDown = true;
     clearInterval(ticker);
+    if (migrationWait) clearTimeout(migrationWait);
     // Stop intake, finish and ack the batches in flight, then close connections.
     await Promise.all(consumers.map((c) => c.stop()));
     await payments.stop();
+    await deadLetters.stop();
     await outbox.stop();
     await publisher.close();
     await setup.close().catch(() => undefined);
@@ -152,4 +188,34 @@ export async function startWorker(config: Config, logger: Logger = createLogger(
     log.info('worker stopped');
   });
   return { id, port, consumers, payments, outbox, emailSender, close };
+}
+
+/**
+ * Listens on WORKER_PORT; when another process (a second worker on this host) has it, says so in one
+ * line and serves /status, /readyz and /metrics on an ephemeral port instead: the worker itself (a
+ * standby consumer of every partition) is as useful as the first.
+ */
+async function listenForStatus(server: http.Server, port: number, log: Logger): Promise<number> {
+  const listen = (p: number) =>
+    new Promise<number>((resolve, reject) => {
+      const onError = (err: Error) => {
+        server.off('listening', onListening);
+        reject(err);
+      };
+      const onListening = () => {
+        server.off('error', onError);
+        resolve((server.address() as { port: number }).port);
+      };
+      server.once('error', onError);
+      server.once('listening', onListening);
+      server.listen(p, '0.0.0.0');
+    });
+  try {
+    return await listen(port);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || port === 0) throw err;
+    const actual = await listen(0);
+    log.warn(`WORKER_PORT ${port} is in use (another worker on this host?); status server on port ${actual} instead`, { wanted_port: port, port: actual });
+    return actual;
+  }
 }

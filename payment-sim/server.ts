@@ -204,6 +204,14 @@ export async function startPaymentSim(
     res.status(202).json({ id: charge.id, status: 'pending', amount_cents: charge.amount_cents });
   });
 
+  // Lookup by idempotency key, for providers' clients that reconcile a charge whose answer or webhook was lost.
+  app.get('/v1/charges', outage, (req: Request, res: Response) => {
+    const key = typeof req.query.idempotency_key === 'string' ? req.query.idempotency_key : '';
+    const c = key ? chargesByKey.get(key) : undefined;
+    if (!c) res.status(404).json({ error: { code: 'not_found' } });
+    else res.json(c);
+  });
+
   app.get('/v1/charges/:id', (req: Request, res: Response) => {
     const c = charges.get(String(req.params.id));
     if (!c) res.status(404).json({ error: { code: 'not_found' } });

@@ -83,12 +83,30 @@ export const PAYMENT_REASONS = {
   payment_declined: 'The provider declined the payment; the hold stands until it expires, so the buyer may check out again.',
   payment_unavailable: 'The payment provider could not be reached (circuit breaker open or retries spent); the hold stands, retry checkout.',
   payment_after_expiry: 'The payment succeeded after the hold had expired: it is refunded automatically.',
+  duplicate_payment: 'A second charge succeeded for a booking already paid: it is refunded automatically.',
   cancelled_by_user: 'The buyer cancelled; a paid booking is refunded.',
   event_cancelled: 'The organizer cancelled the event; a paid booking is refunded.',
   hold_expired: 'The hold (including the payment grace) ran out before a payment succeeded.',
 } as const;
 
 export type PaymentReason = keyof typeof PAYMENT_REASONS;
+
+/**
+ * Reasons a booking ends `failed`: a command naming it was dead-lettered, and the single writer
+ * failed it rather than leave it `queued` forever.
+ */
+export const FAILURE_REASONS = {
+  malformed_command: 'The command could not be read (for instance a string PostgreSQL cannot store); it is kept in bookings.dlq.',
+  delivery_limit: 'The command failed on every delivery until the delivery limit; it is kept in bookings.dlq.',
+} as const;
+
+export type FailureReason = keyof typeof FAILURE_REASONS;
+
+/** Every reason a booking's outcome may carry (`reason` in `booking.result` and `GET /v1/bookings/{id}`). */
+export type BookingReason = RejectionReason | PaymentReason | FailureReason;
+export const BOOKING_REASONS = [
+  ...new Set([...Object.keys(REJECTION_REASONS), ...Object.keys(PAYMENT_REASONS), ...Object.keys(FAILURE_REASONS)]),
+] as [BookingReason, ...BookingReason[]];
 
 /** Non-retryable message problem: the message goes to the dead-letter queue with this reason. */
 export class PoisonMessageError extends Error {

@@ -1,5 +1,5 @@
 import type { BookCommand, BookingRequest, BookingStatus } from '../../shared/contracts/messages';
-import type { RejectionReason } from '../../shared/errors';
+import type { BookingReason, RejectionReason } from '../../shared/errors';
 import type { ReservedSectionLayout } from '../../shared/contracts/events';
 import { addUserQty, freeSeat, rebuildInventory, scheduleExpiry, takeSeat, type BookingState, type EventInventory, type RowInfo, type SeatInfo } from './inventory';
 import { expandLayout } from './layout';
@@ -24,7 +24,7 @@ export function waitsForOnSale(inv: EventInventory, now: number, windowMs: numbe
 }
 
 /** A booking as its `book` command creates it: nothing taken yet. */
-export function bookingFromCommand(cmd: BookCommand, status: BookingStatus, decidedAt: string | null, reason: string | null = null): BookingState {
+export function bookingFromCommand(cmd: BookCommand, status: BookingStatus, decidedAt: string | null, reason: BookingReason | null = null): BookingState {
   return {
     id: cmd.booking_id,
     userId: cmd.user_id,
@@ -213,7 +213,7 @@ function bestBlock(inv: EventInventory, row: RowInfo, q: number): number[] | nul
  * Releases a booking's inventory and moves it to `status` (expired or cancelled). Returns the new
  * state, or null when the booking holds nothing (already terminal).
  */
-export function release(inv: EventInventory, bookingId: string, status: 'expired' | 'cancelled', now: number, reason?: string): BookingState | null {
+export function release(inv: EventInventory, bookingId: string, status: 'expired' | 'cancelled', now: number, reason?: BookingReason): BookingState | null {
   const b = inv.bookings.get(bookingId);
   if (!b || (b.status !== 'held' && b.status !== 'payment_pending')) return null;
   if (inv.kind === 'general_admission') inv.available += b.quantity;

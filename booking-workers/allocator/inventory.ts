@@ -1,3 +1,4 @@
+import type { BookingReason } from '../../shared/errors';
 import type { BookingRequest, BookingStatus, SeatStatus } from '../../shared/contracts/messages';
 
 /**
@@ -53,7 +54,7 @@ export interface BookingState {
   quantity: number;
   amountCents: number;
   holdExpiresAt: number | null;
-  reason: string | null;
+  reason: BookingReason | null;
   correlationId: string | null;
   requestedAt: string;
   decidedAt: string | null;

@@ -60,29 +60,41 @@ export interface EmailIntent {
   payload: Record<string, unknown>;
 }
 
-export interface Effects {
-  /** New booking states, in decision order (persist, then announce). */
-  bookings: BookingState[];
-  /** Current states to announce again (duplicate or stale command). */
-  unchanged: BookingState[];
-  charges: ChargeIntent[];
-  refunds: RefundIntent[];
-  refundStatus: Array<{ id: string; status: 'succeeded' | 'failed' }>;
-  orders: OrderIntent[];
-  orderStatus: Array<{ bookingId: string; status: 'cancelled' | 'refunded' }>;
-  /** New or changed tickets (upserted whole). */
-  tickets: TicketState[];
-  /** Bookings whose every ticket becomes void. */
-  voidBookings: string[];
-  transfers: Array<{ ticketId: string; version: number; fromUserId: string; toUserId: string }>;
-  emails: EmailIntent[];
-  /** Events cancelled by their organizer in this batch. */
-  cancelledEvents: string[];
-  /** Commands that were refused, for the log (ingress validated them; the writer never trusts twice). */
-  refused: Array<{ id: string; why: string }>;
+/** Where one kind of effect goes: an array in a unit test, straight into the batch in the worker. */
+export interface Sink<T> {
+  push(...items: T[]): unknown;
 }
 
-export function newEffects(): Effects {
+/**
+ * What a decision does besides changing the inventory, pushed as it is decided. The worker passes
+ * sinks that write into its one batch accumulator (`PartitionRunner.effects`); tests pass arrays.
+ */
+export interface Effects {
+  /** New booking states, in decision order (persist, then announce). */
+  bookings: Sink<BookingState>;
+  /** Current states to announce again (duplicate or stale command). */
+  unchanged: Sink<BookingState>;
+  charges: Sink<ChargeIntent>;
+  refunds: Sink<RefundIntent>;
+  refundStatus: Sink<{ id: string; status: 'succeeded' | 'failed' }>;
+  orders: Sink<OrderIntent>;
+  orderStatus: Sink<{ bookingId: string; status: 'cancelled' | 'refunded' }>;
+  /** New or changed tickets (upserted whole). */
+  tickets: Sink<TicketState>;
+  /** Bookings whose every ticket becomes void. */
+  voidBookings: Sink<string>;
+  transfers: Sink<{ ticketId: string; version: number; fromUserId: string; toUserId: string }>;
+  emails: Sink<EmailIntent>;
+  /** Events cancelled by their organizer in this batch. */
+  cancelledEvents: Sink<string>;
+  /** Commands that were refused, for the log (ingress validated them; the writer never trusts twice). */
+  refused: Sink<{ id: string; why: string }>;
+}
+
+/** Effects gathered in arrays (to inspect them). */
+export type RecordedEffects = { [K in keyof Effects]: Effects[K] extends Sink<infer T> ? T[] : never };
+
+export function newEffects(): RecordedEffects {
   return {
     bookings: [], unchanged: [], charges: [], refunds: [], refundStatus: [], orders: [], orderStatus: [], tickets: [],
     voidBookings: [], transfers: [], emails: [], cancelledEvents: [], refused: [],

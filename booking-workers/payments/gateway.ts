@@ -8,6 +8,15 @@ export interface PaymentGateway {
   readonly name: string;
   charge(req: ChargeCall): Promise<GatewayAnswer>;
   refund(req: RefundCall): Promise<GatewayAnswer>;
+  /**
+   * The charge made with this idempotency key, as the provider knows it now, or null when it never
+   * took one. Used to reconcile before giving up on a charge whose answer or webhook was lost.
+   */
+  lookup(idempotencyKey: string): Promise<ChargeLookup | null>;
+}
+
+export interface ChargeLookup extends GatewayAnswer {
+  amountCents: number;
 }
 
 export interface ChargeCall {

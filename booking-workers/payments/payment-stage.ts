@@ -7,8 +7,10 @@ import type { AmqpConnection } from '../../shared/amqp/connect';
 import type { ConfirmPublisher } from '../../shared/amqp/publisher';
 import type { RedisKeys } from '../../shared/redis/keys';
 import { paymentRequestSchema, type PaymentRequest } from '../../shared/contracts/messages';
+import { subscribe } from '../../shared/amqp/subscribe';
 import type { WorkerMetrics } from '../metrics';
-import type { PaymentGateway } from './gateway';
+import type { ChargeLookup, PaymentGateway } from './gateway';
+import { listStaleCharges, touchPayment } from './stale-charges';
 import { BREAKER_GAUGE, GuardedProvider, type BreakerState } from './breaker';
 import { recordPayment } from './record-payment';
 
@@ -23,6 +25,12 @@ export interface PaymentStageDeps {
   metrics: WorkerMetrics;
   workerId: string;
   gateway: PaymentGateway;
+  /**
+   * A charge still waiting for its webhook this long after it was asked for is looked up at the
+   * provider by its idempotency key (the webhook may have been lost in a provider crash).
+   * @defaultValue 30000
+   */
+  reconcileAfterMs?: number;
 }
 
 /**
@@ -39,6 +47,8 @@ export class PaymentStage {
   private consumerTag: string | null = null;
   private readonly inFlight = new Set<Promise<void>>();
   private stopping = false;
+  private sweep: NodeJS.Timeout | null = null;
+  private sweeping: Promise<void> | null = null;
   readonly provider: GuardedProvider;
   private readonly log: Logger;
 
@@ -59,17 +69,38 @@ export class PaymentStage {
     channel.on('error', (err) => this.log.warn('payments channel error', { err: err.message }));
     // Unacked refunds wait here while the provider is down: leave room for charges beside them.
     await channel.prefetch(this.d.config.PAYMENT_CONCURRENCY * 4);
-    const { consumerTag } = await channel.consume(this.d.publisher.names.payments, (msg) => {
-      if (!msg) return;
-      const p = this.onMessage(channel, msg).finally(() => this.inFlight.delete(p));
-      this.inFlight.add(p);
-    });
-    this.consumerTag = consumerTag;
+    this.consumerTag = await subscribe(
+      channel,
+      this.d.publisher.names.payments,
+      paymentRequestSchema,
+      (req, msg) => {
+        const p = this.onMessage(channel, msg, req).finally(() => this.inFlight.delete(p));
+        this.inFlight.add(p);
+      },
+      (msg, reason) => {
+        this.log.error('malformed payment request dead-lettered', { err: reason });
+        channel.nack(msg, false, false);
+      },
+      { label: 'payment request' },
+    );
+    const after = this.d.reconcileAfterMs ?? 30_000;
+    this.sweep = setInterval(() => {
+      this.sweeping ??= this.reconcile(after)
+        .then(
+          () => undefined,
+          (err: unknown) => void this.log.warn('charge reconciliation failed; will try again', { err: (err as Error).message }),
+        )
+        .finally(() => (this.sweeping = null));
+    }, Math.max(100, Math.min(after / 2, 5000)));
+    this.sweep.unref();
   }
 
   /** Stops taking requests and waits for the calls in flight (refunds waiting out an outage give up and go back to the queue). */
   async stop(): Promise<void> {
     this.stopping = true;
+    if (this.sweep) clearInterval(this.sweep);
+    this.sweep = null;
+    await this.sweeping;
     const ch = this.channel;
     if (ch && this.consumerTag) await ch.cancel(this.consumerTag).catch(() => undefined);
     await Promise.allSettled([...this.inFlight]);
@@ -87,15 +118,7 @@ export class PaymentStage {
       .catch(() => undefined);
   }
 
-  private async onMessage(channel: Channel, msg: ConsumeMessage): Promise<void> {
-    let req: PaymentRequest;
-    try {
-      req = paymentRequestSchema.parse(JSON.parse(msg.content.toString('utf8')));
-    } catch (err) {
-      this.log.error('malformed payment request dead-lettered', { err: (err as Error).message });
-      channel.nack(msg, false, false);
-      return;
-    }
+  private async onMessage(channel: Channel, msg: ConsumeMessage, req: PaymentRequest): Promise<void> {
     try {
       if (req.kind === 'charge') await this.charge(req);
       else await this.refund(req);
@@ -124,6 +147,16 @@ export class PaymentStage {
       return;
     }
     this.d.metrics.paymentCalls.inc({ kind: 'charge', outcome: out.kind });
+    if (out.kind === 'unavailable') {
+      // Before giving up: the provider may have taken the charge and lost only its answer.
+      const found = await this.lookup(req.id);
+      if (found) {
+        log.warn('charge found at the provider after its call failed', { provider_id: found.providerId, status: found.status });
+        await recordPayment(this.d.pool, { id: req.id, kind: 'charge', bookingId: req.booking_id, eventId: req.event_id, amountCents: req.amount_cents, status: 'pending', providerId: found.providerId });
+        await this.settleFromLookup({ id: req.id, bookingId: req.booking_id, eventId: req.event_id, partition: req.partition, correlationId: req.correlation_id }, found);
+        return;
+      }
+    }
     const status = out.kind === 'refused' ? 'failed' : 'unavailable';
     await recordPayment(this.d.pool, { id: req.id, kind: 'charge', bookingId: req.booking_id, eventId: req.event_id, amountCents: req.amount_cents, status, error: out.error });
     log.warn('charge not taken by the provider', { outcome: out.kind, err: out.error });
@@ -136,6 +169,59 @@ export class PaymentStage {
       reason: out.error.slice(0, 200),
       ...(req.correlation_id ? { correlation_id: req.correlation_id } : {}),
     });
+  }
+
+  /** The provider's record of a charge, or null when it has none or cannot be asked right now. */
+  private async lookup(idempotencyKey: string): Promise<ChargeLookup | null> {
+    try {
+      return await this.d.gateway.lookup(idempotencyKey);
+    } catch (err) {
+      this.log.warn('charge lookup failed', { payment_id: idempotencyKey, err: (err as Error).message });
+      return null;
+    }
+  }
+
+  /**
+   * Routes a charge's outcome learnt by lookup into its partition, as the webhook would have: the
+   * single writer deduplicates by attempt and charge, so a webhook arriving as well changes nothing.
+   */
+  private async settleFromLookup(
+    charge: { id: string; bookingId: string; eventId: string; partition: number; correlationId?: string | undefined },
+    found: ChargeLookup,
+  ): Promise<void> {
+    if (found.status === 'pending') return; // the provider will call back (or the next sweep asks again)
+    this.d.metrics.paymentCalls.inc({ kind: 'charge', outcome: `reconciled_${found.status}` });
+    await this.d.publisher.publishCommand(charge.partition, {
+      type: 'payment.result',
+      event_id: charge.eventId,
+      booking_id: charge.bookingId,
+      outcome: found.status,
+      attempt_id: charge.id,
+      charge_id: found.providerId,
+      amount_cents: found.amountCents,
+      ...(found.status === 'failed' ? { reason: 'reconciled' } : {}),
+      ...(charge.correlationId ? { correlation_id: charge.correlationId } : {}),
+    });
+  }
+
+  /**
+   * Charges whose booking still waits in `payment_pending` well after the charge was asked for: the
+   * webhook may be lost (a provider crash right after accepting it). Ask the provider by idempotency
+   * key and route what it says, long before the hold would otherwise run out.
+   */
+  async reconcile(olderThanMs: number): Promise<number> {
+    const stale = await listStaleCharges(this.d.pool, olderThanMs);
+    let settled = 0;
+    for (const c of stale) {
+      if (this.stopping) break;
+      const found = await this.lookup(c.id);
+      await touchPayment(this.d.pool, c.id);
+      if (!found) continue;
+      this.log.info('charge reconciled with the provider', { booking_id: c.bookingId, payment_id: c.id, status: found.status });
+      await this.settleFromLookup(c, found);
+      if (found.status !== 'pending') settled++;
+    }
+    return settled;
   }
 
   private async refund(req: Extract<PaymentRequest, { kind: 'refund' }>): Promise<void> {

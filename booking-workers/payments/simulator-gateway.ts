@@ -1,4 +1,4 @@
-import type { ChargeCall, GatewayAnswer, PaymentGateway, RefundCall } from './gateway';
+import type { ChargeCall, ChargeLookup, GatewayAnswer, PaymentGateway, RefundCall } from './gateway';
 import { GatewayError } from './gateway';
 
 /** The HTTP client of the provider simulator (`payment-sim/`), the default provider in development and tests. */
@@ -28,6 +28,22 @@ export class SimulatorGateway implements PaymentGateway {
       reference: req.reference,
       callback_url: req.callbackUrl,
     });
+  }
+
+  async lookup(idempotencyKey: string): Promise<ChargeLookup | null> {
+    let res: Response;
+    try {
+      res = await fetch(new URL(`/v1/charges?idempotency_key=${encodeURIComponent(idempotencyKey)}`, this.baseUrl), { signal: AbortSignal.timeout(this.timeoutMs) });
+    } catch (err) {
+      throw new GatewayError(`provider unreachable: ${(err as Error).message}`, true);
+    }
+    const text = await res.text().catch(() => '');
+    if (res.status === 404) return null;
+    if (!res.ok) throw new GatewayError(`provider answered ${res.status}: ${text.slice(0, 200)}`, res.status >= 500 || res.status === 429 || res.status === 408, res.status);
+    const json = JSON.parse(text) as { id?: unknown; status?: unknown; amount_cents?: unknown };
+    if (typeof json.id !== 'string' || typeof json.amount_cents !== 'number') throw new GatewayError('provider lookup answer lacks id or amount', true, res.status);
+    const status = json.status === 'succeeded' || json.status === 'failed' ? json.status : 'pending';
+    return { providerId: json.id, status, amountCents: json.amount_cents };
   }
 
   private async post(path: string, body: unknown): Promise<GatewayAnswer> {

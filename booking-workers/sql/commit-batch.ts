@@ -1,5 +1,5 @@
 import type { ReservedSectionLayout } from '../../shared/contracts/events';
-import type { PoolClient } from '../../shared/db/pool';
+import type { PoolClient, NoRows } from '../../shared/db/pool';
 import { FencedError } from '../../shared/errors';
 import type { BookingState, SeatInfo, TicketState } from '../allocator/inventory';
 import type { EmailIntent, OrderIntent, RefundIntent } from '../allocator/payments';
@@ -40,13 +40,9 @@ export function emptyBatchWrite(partition: number, epoch: number): BatchWrite {
   };
 }
 
+/** True when the batch has anything to write: any list of rows is non-empty (derived, never summed by hand). */
 export function hasWrites(w: BatchWrite): boolean {
-  return (
-    w.bookings.length + w.seats.length + w.gaAvailable.length + w.newSeats.length + w.readyEvents.length +
-    w.orders.length + w.orderStatus.length + w.voidBookings.length + w.tickets.length + w.transfers.length +
-    w.refunds.length + w.refundStatus.length + w.emails.length + w.cancelledEvents.length + w.seatPrices.length + w.layoutPrices.length +
-    w.layoutAdditions.length > 0
-  );
+  return Object.values(w).some((v) => Array.isArray(v) && v.length > 0);
 }
 
 /**
@@ -55,7 +51,7 @@ export function hasWrites(w: BatchWrite): boolean {
  * worker's activation waits for this commit and every later commit of ours fails.
  */
 export async function commitBatch(client: PoolClient, w: BatchWrite): Promise<void> {
-  const fence = await client.query({
+  const fence = await client.query<NoRows>({
     name: 'fence-partition',
     text: 'UPDATE partitions SET last_commit_at = now() WHERE id = $1 AND epoch = $2',
     values: [w.partition, w.epoch],
@@ -63,7 +59,7 @@ export async function commitBatch(client: PoolClient, w: BatchWrite): Promise<vo
   if (fence.rowCount !== 1) throw new FencedError(`partition ${w.partition}: epoch ${w.epoch} is stale`);
 
   for (const n of w.newSeats) {
-    await client.query({
+    await client.query<NoRows>({
       name: 'insert-seats',
       text: `INSERT INTO seats (event_id, id, section, row_number, seat_number, rank, price_cents, price_tier)
              SELECT $1, * FROM unnest($2::text[], $3::text[], $4::int[], $5::int[], $6::int[], $7::int[], $8::text[])
@@ -81,7 +77,7 @@ export async function commitBatch(client: PoolClient, w: BatchWrite): Promise<vo
     });
   }
   if (w.readyEvents.length) {
-    await client.query({
+    await client.query<NoRows>({
       name: 'mark-inventory-ready',
       text: 'UPDATE events SET inventory_ready = true, updated_at = now() WHERE id = ANY($1::uuid[])',
       values: [w.readyEvents],
@@ -92,7 +88,7 @@ export async function commitBatch(client: PoolClient, w: BatchWrite): Promise<vo
     // One row per booking: the last state of a booking decided twice in a batch wins.
     const last = new Map(w.bookings.map((b) => [b.state.id, b]));
     const rows = [...last.values()];
-    await client.query({
+    await client.query<NoRows>({
       name: 'upsert-bookings',
       text: `INSERT INTO bookings (id, event_id, user_id, status, seq, request, seat_ids, quantity, amount_cents, reason,
                                    hold_expires_at, correlation_id, requested_at, decided_at,
@@ -140,7 +136,7 @@ export async function commitBatch(client: PoolClient, w: BatchWrite): Promise<vo
   if (w.seats.length) {
     const last = new Map(w.seats.map((s) => [`${s.eventId}\u0000${s.seatId}`, s]));
     const rows = [...last.values()];
-    await client.query({
+    await client.query<NoRows>({
       name: 'update-seats',
       text: `UPDATE seats SET status = v.status, booking_id = v.booking_id
              FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[]) AS v(event_id, id, status, booking_id)
@@ -151,7 +147,7 @@ export async function commitBatch(client: PoolClient, w: BatchWrite): Promise<vo
 
   if (w.gaAvailable.length) {
     const last = new Map(w.gaAvailable.map((g) => [g.eventId, g.available]));
-    await client.query({
+    await client.query<NoRows>({
       name: 'update-ga-available',
       text: `UPDATE events SET ga_available = v.available, updated_at = now()
              FROM unnest($1::uuid[], $2::int[]) AS v(id, available) WHERE events.id = v.id`,
@@ -167,7 +163,7 @@ export async function commitBatch(client: PoolClient, w: BatchWrite): Promise<vo
 /** Inventory added to existing events: capacity, and the layout the seats were expanded from. */
 async function commitAdditions(client: PoolClient, w: BatchWrite): Promise<void> {
   for (const a of w.layoutAdditions) {
-    await client.query({
+    await client.query<NoRows>({
       name: 'add-inventory-layout',
       text: `UPDATE events SET updated_at = now(), capacity = $2, layout = CASE
                WHEN layout->>'kind' = 'general_admission' THEN jsonb_set(layout, '{capacity}', to_jsonb($2::int))
@@ -181,7 +177,7 @@ async function commitAdditions(client: PoolClient, w: BatchWrite): Promise<void>
 /** New prices for unsold inventory: the seats the single writer repriced, and the event's layout. */
 async function commitPrices(client: PoolClient, w: BatchWrite): Promise<void> {
   if (w.seatPrices.length) {
-    await client.query({
+    await client.query<NoRows>({
       name: 'reprice-seats',
       text: `UPDATE seats SET price_cents = v.price FROM unnest($1::uuid[], $2::text[], $3::int[]) AS v(event_id, id, price)
              WHERE seats.event_id = v.event_id AND seats.id = v.id`,
@@ -189,7 +185,7 @@ async function commitPrices(client: PoolClient, w: BatchWrite): Promise<void> {
     });
   }
   for (const l of w.layoutPrices) {
-    await client.query({
+    await client.query<NoRows>({
       name: 'reprice-layout',
       text: `UPDATE events SET updated_at = now(), layout = CASE
                WHEN layout->>'kind' = 'general_admission' AND $4::int IS NOT NULL THEN jsonb_set(layout, '{price_cents}', to_jsonb($4::int))
@@ -208,7 +204,7 @@ async function commitPrices(client: PoolClient, w: BatchWrite): Promise<void> {
 /** Orders, tickets, transfers, refunds, e-mails and event cancellations of the batch (same transaction). */
 async function commitPayments(client: PoolClient, w: BatchWrite): Promise<void> {
   if (w.cancelledEvents.length) {
-    await client.query({
+    await client.query<NoRows>({
       name: 'cancel-events',
       // `status` is the catalog's view of the event (migration 002); `cancelled_at` is when its inventory was cancelled.
       text: `UPDATE events SET cancelled_at = COALESCE(cancelled_at, now()), status = 'cancelled', updated_at = now() WHERE id = ANY($1::uuid[])`,
@@ -217,7 +213,7 @@ async function commitPayments(client: PoolClient, w: BatchWrite): Promise<void> 
   }
   if (w.orders.length) {
     const o = w.orders.map((x) => x.order);
-    await client.query({
+    await client.query<NoRows>({
       name: 'insert-orders',
       text: `INSERT INTO orders (id, booking_id, user_id, event_id, amount_cents, fees_cents, total_cents, charge_id)
              SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::int[], $6::int[], $7::int[], $8::text[])
@@ -230,7 +226,7 @@ async function commitPayments(client: PoolClient, w: BatchWrite): Promise<void> 
   }
   if (w.orderStatus.length) {
     const last = new Map(w.orderStatus.map((x) => [x.bookingId, x.status]));
-    await client.query({
+    await client.query<NoRows>({
       name: 'update-order-status',
       text: `UPDATE orders SET status = v.status, updated_at = now()
              FROM unnest($1::uuid[], $2::text[]) AS v(booking_id, status) WHERE orders.booking_id = v.booking_id`,
@@ -238,7 +234,7 @@ async function commitPayments(client: PoolClient, w: BatchWrite): Promise<void> 
     });
   }
   if (w.voidBookings.length) {
-    await client.query({
+    await client.query<NoRows>({
       name: 'void-booking-tickets',
       text: `UPDATE tickets SET status = 'void', updated_at = now() WHERE booking_id = ANY($1::uuid[]) AND status = 'valid'`,
       values: [w.voidBookings],
@@ -246,7 +242,7 @@ async function commitPayments(client: PoolClient, w: BatchWrite): Promise<void> 
   }
   if (w.tickets.length) {
     const last = [...new Map(w.tickets.map((t) => [t.ticket.id, t])).values()];
-    await client.query({
+    await client.query<NoRows>({
       name: 'upsert-tickets',
       text: `INSERT INTO tickets (id, order_id, booking_id, event_id, seat_id, unit, owner_user_id, version, status, barcode, issued_at, owned_since)
              SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::int[], $7::text[], $8::int[],
@@ -261,7 +257,7 @@ async function commitPayments(client: PoolClient, w: BatchWrite): Promise<void> 
     });
   }
   if (w.transfers.length) {
-    await client.query({
+    await client.query<NoRows>({
       name: 'insert-ticket-transfers',
       text: `INSERT INTO ticket_transfers (ticket_id, version, from_user_id, to_user_id)
              SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[]) ON CONFLICT DO NOTHING`,
@@ -270,7 +266,7 @@ async function commitPayments(client: PoolClient, w: BatchWrite): Promise<void> 
   }
   if (w.refunds.length) {
     const r = [...new Map(w.refunds.map((x) => [x.refund.id, x])).values()];
-    await client.query({
+    await client.query<NoRows>({
       name: 'insert-refunds',
       text: `INSERT INTO refunds (id, booking_id, event_id, charge_id, amount_cents, reason)
              SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::int[], $6::text[]) ON CONFLICT DO NOTHING`,
@@ -279,7 +275,7 @@ async function commitPayments(client: PoolClient, w: BatchWrite): Promise<void> 
   }
   if (w.refundStatus.length) {
     const last = new Map(w.refundStatus.map((x) => [x.id, x.status]));
-    await client.query({
+    await client.query<NoRows>({
       name: 'update-refund-status',
       text: `UPDATE refunds SET status = v.status, updated_at = now()
              FROM unnest($1::text[], $2::text[]) AS v(id, status) WHERE refunds.id = v.id AND refunds.status <> 'succeeded'`,
@@ -287,7 +283,7 @@ async function commitPayments(client: PoolClient, w: BatchWrite): Promise<void> 
     });
   }
   if (w.emails.length) {
-    await client.query({
+    await client.query<NoRows>({
       name: 'insert-emails',
       text: `INSERT INTO email_outbox (dedupe_key, user_id, template, payload)
              SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[]) ON CONFLICT (dedupe_key) DO NOTHING`,

@@ -1,4 +1,4 @@
-import type { Pool } from '../../shared/db/pool';
+import type { Pool, NoRows } from '../../shared/db/pool';
 
 export interface OutboxRow {
   id: number;
@@ -54,12 +54,12 @@ async function emailsOf(pool: Pool, userIds: string[]): Promise<Map<string, stri
 }
 
 export async function markEmailSent(pool: Pool, id: number): Promise<void> {
-  await pool.query({ name: 'mark-email-sent', text: 'UPDATE email_outbox SET sent_at = now(), locked_until = NULL, last_error = NULL WHERE id = $1', values: [id] });
+  await pool.query<NoRows>({ name: 'mark-email-sent', text: 'UPDATE email_outbox SET sent_at = now(), locked_until = NULL, last_error = NULL WHERE id = $1', values: [id] });
 }
 
 /** Reschedules a failed send with exponential backoff (capped at an hour). */
 export async function markEmailFailed(pool: Pool, id: number, error: string, attempts: number): Promise<void> {
-  await pool.query({
+  await pool.query<NoRows>({
     name: 'mark-email-failed',
     text: `UPDATE email_outbox SET locked_until = NULL, last_error = $2,
              next_attempt_at = now() + make_interval(secs => LEAST(3600, 5 * power(2, $3::int)))

@@ -1,6 +1,30 @@
 import type { Pool } from '../../shared/db/pool';
 import { getEventRow, type EventRow } from '../../shared/sql/get-event';
 import type { BookingState, InventorySource, SeatInfo } from '../allocator/inventory';
+import type { BookingRequest, BookingStatus } from '../../shared/contracts/messages';
+import type { BookingReason } from '../../shared/errors';
+
+/** A `bookings` row as the single writer reads it back (written only by it, so its values are its own). */
+interface BookingRow {
+  id: string;
+  user_id: string;
+  status: BookingStatus;
+  seq: number | null;
+  request: BookingRequest;
+  seat_ids: string[] | null;
+  quantity: number | null;
+  amount_cents: number | null;
+  reason: BookingReason | null;
+  hold_expires_at: Date | null;
+  correlation_id: string | null;
+  requested_at: Date;
+  decided_at: Date | null;
+  fees_cents: number | null;
+  total_cents: number | null;
+  payment_method: string | null;
+  payment_attempts: number | null;
+  charge_id: string | null;
+}
 
 /** Everything the single writer needs to rebuild an event's inventory in memory. */
 export async function loadEventInventory(pool: Pool, eventId: string): Promise<{ event: EventRow; source: InventorySource } | null> {
@@ -12,7 +36,7 @@ export async function loadEventInventory(pool: Pool, eventId: string): Promise<{
       text: 'SELECT id, section, row_number, seat_number, rank, price_cents, price_tier FROM seats WHERE event_id = $1 ORDER BY rank',
       values: [eventId],
     }),
-    pool.query({
+    pool.query<BookingRow>({
       name: 'load-bookings',
       text: `SELECT id, user_id, status, seq, request, seat_ids, quantity, amount_cents, reason, hold_expires_at,
                     correlation_id, requested_at, decided_at, fees_cents, total_cents, payment_method, payment_attempts, charge_id
@@ -30,7 +54,7 @@ export async function loadEventInventory(pool: Pool, eventId: string): Promise<{
     status: b.status,
     seq: b.seq,
     request: b.request,
-    seatIdx: (b.seat_ids ?? []).map((id: string) => rankOf.get(id)!).filter((i: number | undefined) => i !== undefined),
+    seatIdx: (b.seat_ids ?? []).map((id) => rankOf.get(id)).filter((i): i is number => i !== undefined),
     quantity: b.quantity ?? 0,
     amountCents: b.amount_cents ?? 0,
     holdExpiresAt: b.hold_expires_at ? new Date(b.hold_expires_at).getTime() : null,
@@ -38,13 +62,11 @@ export async function loadEventInventory(pool: Pool, eventId: string): Promise<{
     correlationId: b.correlation_id,
     requestedAt: new Date(b.requested_at).toISOString(),
     decidedAt: b.decided_at ? new Date(b.decided_at).toISOString() : null,
-    ...(b.total_cents !== null ? { feesCents: b.fees_cents, totalCents: b.total_cents } : {}),
+    ...(b.total_cents !== null ? { feesCents: b.fees_cents ?? 0, totalCents: b.total_cents } : {}),
     paymentMethod: b.payment_method,
     paymentAttempts: b.payment_attempts ?? 0,
     chargeId: b.charge_id,
   }));
-  // Columns of migration 003 (checkout and refunds).
-  const ext = event as typeof event & { refundable?: boolean; cancelled_at?: Date | null; status?: string };
   const layout = event.layout;
   return {
     event,
@@ -61,9 +83,9 @@ export async function loadEventInventory(pool: Pool, eventId: string): Promise<{
       gaAvailable: event.ga_available,
       seats: seatList,
       bookings: bookingList,
-      refundable: ext.refundable ?? true,
+      refundable: event.refundable,
       startsAt: event.starts_at.getTime(),
-      cancelled: ext.cancelled_at != null || ext.status === 'cancelled',
+      cancelled: event.cancelled_at !== null || event.status === 'cancelled',
     },
   };
 }

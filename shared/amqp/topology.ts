@@ -36,6 +36,11 @@ export interface Names {
   /** dead-letter exchange and queue for booking commands */
   deadLetterExchange: string;
   deadLetterQueue: string;
+  /**
+   * second queue on the dead-letter exchange, consumed by the workers: each dead-lettered command's
+   * booking is failed through its partition, while `deadLetterQueue` keeps every message for audit
+   */
+  deadLetterOutcomes: string;
   /** topic exchange of outcomes and progress (`booking.result.<event>`, `event.progress.<event>`, `seats.changed.<event>`) */
   bookingEvents: string;
   /** fanout exchange of operator commands to every worker */
@@ -54,6 +59,7 @@ export function names(prefix: string): Names {
     partitionKey: (n) => `p${n}`,
     deadLetterExchange: `${prefix}bookings.dlx`,
     deadLetterQueue: `${prefix}bookings.dlq`,
+    deadLetterOutcomes: `${prefix}bookings.dlq.outcomes`,
     bookingEvents: `${prefix}booking-events`,
     control: `${prefix}control`,
     payments: `${prefix}payments`,
@@ -74,8 +80,14 @@ export function buildTopology(config: Pick<Config, 'AMQP_PREFIX' | 'PARTITIONS' 
       { name: n.bookingEvents, type: 'topic', durable: true },
       { name: n.control, type: 'fanout', durable: true },
     ],
-    queues: [{ name: n.deadLetterQueue, durable: true, arguments: { 'x-queue-type': 'quorum' } }],
-    bindings: [{ exchange: n.deadLetterExchange, queue: n.deadLetterQueue, routingKey: '' }],
+    queues: [
+      { name: n.deadLetterQueue, durable: true, arguments: { 'x-queue-type': 'quorum' } },
+      { name: n.deadLetterOutcomes, durable: true, arguments: { 'x-queue-type': 'quorum' } },
+    ],
+    bindings: [
+      { exchange: n.deadLetterExchange, queue: n.deadLetterQueue, routingKey: '' },
+      { exchange: n.deadLetterExchange, queue: n.deadLetterOutcomes, routingKey: '' },
+    ],
   };
   // Provider calls: any worker may make them (competing consumers); a call that keeps failing is dead-lettered.
   topology.exchanges.push({ name: n.paymentsDeadLetterExchange, type: 'fanout', durable: true });

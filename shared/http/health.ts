@@ -1,9 +1,22 @@
 import type { Request, Response, Router } from 'express';
 import express from 'express';
 import type { Registry } from 'prom-client';
+import { assertMigrated } from '../db/migrate';
+import type { Pool } from '../db/pool';
 
 /** A named check of a backing service; resolves when healthy, rejects (or times out) otherwise. */
 export type HealthCheck = () => Promise<unknown>;
+
+/**
+ * The readiness check every role puts beside its `postgres` check: not ready while the database lacks
+ * a migration this code needs, with `run \`npm run migrate\`` in the reason `/readyz` shows.
+ *
+ * @example
+ * healthRouter({ postgres: () => pool.query('SELECT 1'), migrations: migrationCheck(pool) }, registry, isShuttingDown)
+ */
+export function migrationCheck(pool: Pool): HealthCheck {
+  return () => assertMigrated(pool);
+}
 
 /**
  * `/healthz` (the process is alive), `/readyz` (every backing service answers; 503 otherwise, or while

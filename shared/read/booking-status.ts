@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Pool } from '../db/pool';
 import type { RedisKeys } from '../redis/keys';
 import type { BookingStatus } from '../contracts/messages';
+import type { BookingReason } from '../errors';
 import { fromCents } from '../money';
 
 /** A booking as its owner sees it over HTTP and on the socket. */
@@ -16,7 +17,7 @@ export interface BookingView {
   amount?: number;
   amount_cents?: number;
   hold_expires_at?: string;
-  reason?: string;
+  reason?: BookingReason;
   requested_at: string;
   decided_at?: string;
 }
@@ -31,7 +32,10 @@ export async function lookupBooking(pool: Pool, redis: Redis, keys: RedisKeys, b
 
 /** The booking as PostgreSQL holds it (decided, or parked behind a pause or throttle), or null. */
 export async function bookingFromDatabase(pool: Pool, bookingId: string): Promise<BookingView | null> {
-  const { rows } = await pool.query({
+  const { rows } = await pool.query<{
+    id: string; event_id: string; user_id: string; status: BookingStatus; seq: number | null; seat_ids: string[] | null; quantity: number | null;
+    amount_cents: number | null; reason: BookingReason | null; hold_expires_at: Date | null; requested_at: Date; decided_at: Date | null;
+  }>({
     name: 'get-booking',
     text: `SELECT id, event_id, user_id, status, seq, seat_ids, quantity, amount_cents, reason, hold_expires_at, requested_at, decided_at
            FROM bookings WHERE id = $1`,
@@ -46,7 +50,7 @@ export async function bookingFromDatabase(pool: Pool, bookingId: string): Promis
       status: b.status,
       seq: b.seq,
       ...(b.seat_ids?.length ? { seats: b.seat_ids } : {}),
-      ...(b.quantity ? { quantity: b.quantity, amount_cents: b.amount_cents, amount: fromCents(b.amount_cents) } : {}),
+      ...(b.quantity ? { quantity: b.quantity, amount_cents: b.amount_cents ?? 0, amount: fromCents(b.amount_cents ?? 0) } : {}),
       ...(b.hold_expires_at ? { hold_expires_at: new Date(b.hold_expires_at).toISOString() } : {}),
       ...(b.reason ? { reason: b.reason } : {}),
       requested_at: new Date(b.requested_at).toISOString(),

@@ -21,6 +21,8 @@ export interface EventRow {
   status: 'scheduled' | 'cancelled';
   /** When the event's inventory was cancelled (migration 003). */
   cancelled_at: Date | null;
+  /** Whether buyers may cancel (and be refunded) (migration 003). */
+  refundable: boolean;
   created_at: Date;
   updated_at: Date;
 }

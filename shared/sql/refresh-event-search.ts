@@ -1,4 +1,4 @@
-import type { Pool, PoolClient } from '../db/pool';
+import type { Pool, PoolClient, NoRows } from '../db/pool';
 
 /**
  * Rebuilds the search document of some events from their name, performers, venue, city, category and
@@ -8,7 +8,7 @@ import type { Pool, PoolClient } from '../db/pool';
  */
 export async function refreshEventSearch(db: Pool | PoolClient, eventIds: readonly string[]): Promise<void> {
   if (!eventIds.length) return;
-  await db.query({
+  await db.query<NoRows>({
     name: 'refresh-event-search',
     text: `WITH docs AS (
              SELECT e.id, onsale_search_document(e.name, p.names, v.name, v.city, e.category, p.genres) AS doc

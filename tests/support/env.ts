@@ -13,7 +13,7 @@ import { migrate } from '../../shared/db/migrate';
 import { buildTopology, deleteTopology } from '../../shared/amqp/topology';
 import { signToken, type Role } from '../../shared/auth';
 import { startIngress, type RunningIngress } from '../../ingress/server';
-import { startWorker, type RunningWorker } from '../../booking-workers/worker';
+import { startWorker, type RunningWorker, type WorkerOptions } from '../../booking-workers/worker';
 import { startNotifier, type RunningNotifier } from '../../notifier/server';
 import { startPaymentSim, type RunningPaymentSim, type SimConfig } from '../../payment-sim/server';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/contracts/socket';
@@ -89,8 +89,8 @@ export class TestEnv {
   }
 
   /** A worker in this process. `overrides` change its configuration only (e.g. the payment provider's URL). */
-  async startWorker(overrides: Partial<Config> = {}): Promise<RunningWorker> {
-    const w = await startWorker(Object.freeze({ ...this.config, ...overrides }), createLogger('worker'));
+  async startWorker(overrides: Partial<Config> = {}, options: WorkerOptions = {}): Promise<RunningWorker> {
+    const w = await startWorker(Object.freeze({ ...this.config, ...overrides }), createLogger('worker'), options);
     this.workers.push(w);
     this.closers.push(w.close);
     return w;

@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto';
+import type { ConsumeMessage } from 'amqplib';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../../shared/logger';
+import { partitionMessageSchema, type BookingResult } from '../../shared/contracts/messages';
+import { createWorkerMetrics } from '../../booking-workers/metrics';
+import { PartitionRunner } from '../../booking-workers/partition-runner';
+import { SubscriberSession, type SessionChannel } from '../../booking-workers/subscriber-session';
+import type { PartitionStore } from '../../booking-workers/sql/partition-store';
+import type { BatchWrite } from '../../booking-workers/sql/commit-batch';
+import { ticketKeys } from '../../shared/tickets/barcode';
+
+/**
+ * The partition loop with commit and announce passed in as functions: batching, deciding, bisection
+ * of a failing batch and retry in place, without PostgreSQL, RabbitMQ or Redis.
+ */
+
+const EVENT = '6f1c1d3e-8a8b-4c1e-9a51-0c7f7d1e2a01';
+
+function harness(opts: { capacity: number; failCommitFor?: Set<string>; retryableFailures?: number }) {
+  const commits: BatchWrite[] = [];
+  const announced: BookingResult[] = [];
+  let loads = 0;
+  let retryable = opts.retryableFailures ?? 0;
+  const store: PartitionStore = {
+    activate: async () => 1,
+    listPending: async () => [],
+    loadEvent: async (eventId) => {
+      loads++;
+      return {
+        layout: { kind: 'general_admission', capacity: opts.capacity, price_cents: 1000 },
+        source: {
+          eventId, kind: 'general_admission', ready: true, holdSeconds: 600, maxPerUser: 10, onSaleAt: 0, settings: { throttlePerS: null, paused: false },
+          capacity: opts.capacity, gaPriceCents: 1000, gaAvailable: opts.capacity, seats: [], bookings: [],
+        },
+      };
+    },
+    loadTickets: async () => ({ bookingIds: [], tickets: [] }),
+    commit: async (write) => {
+      if (retryable > 0) {
+        retryable--;
+        throw Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+      }
+      if (write.bookings.some((b) => opts.failCommitFor?.has(b.state.id))) throw new Error('value too long for type character varying');
+      commits.push(write);
+    },
+    snapshot: async () => undefined,
+  };
+  const logger = createLogger('test', 'error');
+  logger.silent = true; // the failures below are on purpose
+  const runner = new PartitionRunner({
+    partition: 0, workerId: 'w', logger, metrics: createWorkerMetrics(), ticketKeys: ticketKeys('11'.repeat(32)), store,
+    config: { WAITING_ROOM_MINUTES: 0, PAYMENT_GRACE_SECONDS: 60, FEE_PERCENT: 0, FEE_FIXED_CENTS: 0, MAX_PER_REQUEST: 10 },
+    announce: async (batch) => void announced.push(...batch.results),
+  });
+  const acked: number[] = [];
+  const nacked: Array<{ tag: number; requeue: boolean | undefined }> = [];
+  let deliver: (msg: ConsumeMessage) => void = () => undefined;
+  const channel: SessionChannel = {
+    prefetch: async () => ({}) as never,
+    consume: async (_q: string, onMessage: (msg: ConsumeMessage | null) => void) => {
+      deliver = onMessage;
+      return { consumerTag: 'ctag' };
+    },
+    cancel: async () => ({}) as never,
+    ack: (msg: ConsumeMessage, allUpTo?: boolean) => void acked.push(allUpTo ? -msg.fields.deliveryTag : msg.fields.deliveryTag),
+    nack: (msg: ConsumeMessage, _allUpTo?: boolean, requeue?: boolean) => void nacked.push({ tag: msg.fields.deliveryTag, requeue }),
+    close: async () => undefined,
+    on: () => channel as never,
+  } as unknown as SessionChannel;
+  const session = new SubscriberSession(async () => channel, runner, { queue: 'q', schema: partitionMessageSchema, label: 'command', prefetch: 500, batchMax: 500, logger, tickMs: 5 });
+  runner.kick = () => session.kick();
+  let tag = 0;
+  const book = (bookingId = randomUUID()) => {
+    const body = { type: 'book', event_id: EVENT, booking_id: bookingId, user_id: `u-${bookingId}`, seq: tag + 1, requested_at: new Date().toISOString(), request: { quantity: 1 } };
+    const msg = { content: Buffer.from(JSON.stringify(body)), fields: { deliveryTag: ++tag, redelivered: false }, properties: { type: 'book', headers: {} } } as unknown as ConsumeMessage;
+    return { bookingId, msg };
+  };
+  return { session, runner, commits, announced, acked, nacked, book, deliver: (m: ConsumeMessage) => deliver(m), loads: () => loads, retriesLeft: () => retryable };
+}
+
+async function until(check: () => boolean, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe('partition loop (session + runner, no services)', () => {
+  it('decides a batch in order, commits it once, announces every outcome and acks the last message', async () => {
+    const h = harness({ capacity: 3 });
+    await h.session.start();
+    const msgs = Array.from({ length: 5 }, () => h.book());
+    for (const m of msgs) h.deliver(m.msg);
+    await until(() => h.announced.length === 5);
+    expect(h.announced.map((r) => r.status)).toEqual(['held', 'held', 'held', 'rejected', 'rejected']);
+    expect(h.announced.map((r) => r.booking_id)).toEqual(msgs.map((m) => m.bookingId));
+    expect(h.commits.flatMap((c) => c.bookings.map((b) => b.state.id))).toEqual(msgs.map((m) => m.bookingId));
+    await until(() => h.acked.includes(-5));
+    expect(h.nacked).toEqual([]);
+    await h.session.stop();
+  });
+
+  it('bisects a batch whose commit fails: the others are decided once, the culprit alone goes back, the event reloads log2(n) times at most', async () => {
+    const culprit = randomUUID();
+    const h = harness({ capacity: 100, failCommitFor: new Set([culprit]) });
+    await h.session.start();
+    const msgs = Array.from({ length: 32 }, (_, i) => (i === 13 ? h.book(culprit) : h.book()));
+    for (const m of msgs) h.deliver(m.msg);
+    await until(() => h.nacked.length === 1);
+    await until(() => h.announced.length === 31);
+    const others = msgs.filter((m) => m.bookingId !== culprit).map((m) => m.bookingId);
+    expect(h.announced.map((r) => r.booking_id)).toEqual(others);
+    expect(h.announced.every((r) => r.status === 'held')).toBe(true);
+    expect(h.nacked).toEqual([{ tag: 14, requeue: true }]);
+    // The last message of every settled part was acked (multiple), the culprit never.
+    expect(h.acked.map(Math.abs)).not.toContain(14);
+    expect(Math.max(...h.acked.map(Math.abs))).toBe(32);
+    // One load, then one per level of the bisection path: never once per message.
+    expect(h.loads()).toBeLessThanOrEqual(1 + Math.ceil(Math.log2(32)) + 1);
+    await h.session.stop();
+  });
+
+  it('retries the same batch in place on a retryable error, without nacking', async () => {
+    const h = harness({ capacity: 10, retryableFailures: 2 });
+    await h.session.start();
+    const msgs = Array.from({ length: 4 }, () => h.book());
+    for (const m of msgs) h.deliver(m.msg);
+    await until(() => h.announced.length === 4, 10_000);
+    // Each booking committed exactly once, although two commits failed on the way.
+    expect(h.commits.flatMap((c) => c.bookings.map((b) => b.state.id))).toEqual(msgs.map((m) => m.bookingId));
+    expect(h.retriesLeft()).toBe(0);
+    expect(h.nacked).toEqual([]);
+    await h.session.stop();
+  });
+});
