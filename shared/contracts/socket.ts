@@ -1,4 +1,4 @@
-import type { BookingResult, SeatsChanged, EventProgress } from './messages';
+import type { BookingResult, BookingStatus, SeatsChanged, EventProgress } from './messages';
 
 /**
  * Socket.IO contracts between the notifier and its clients, typed once for both sides
@@ -18,14 +18,38 @@ export interface BookingPosition {
   eta_seconds: number | null;
 }
 
-export type BookingResultPush = Pick<
-  BookingResult,
-  'booking_id' | 'event_id' | 'status' | 'seats' | 'quantity' | 'amount_cents' | 'hold_expires_at' | 'reason' | 'decided_at'
->;
+/** A status pushed to a socket: every booking status, and `failed` (a command dead-lettered by the pipeline). */
+export type PushStatus = BookingStatus | 'failed';
+
+/**
+ * One outcome of a booking. Pushed once per outcome and never older than one already pushed for the
+ * same booking (outcomes are ordered by `decided_at`, then by lifecycle step).
+ */
+export type BookingResultPush = Pick<BookingResult, 'booking_id' | 'event_id' | 'seats' | 'quantity' | 'amount_cents' | 'hold_expires_at' | 'reason' | 'decided_at'> & {
+  status: PushStatus;
+};
+
+/**
+ * Why a watch was refused. `booking_not_found` covers both an unknown booking and another user's
+ * (the answers are the same, so ids cannot be probed); `unauthorized`: the socket's token has expired
+ * (reconnect with a fresh one; existing watches go on); `too_many_watches` / `rate_limited`: the
+ * per-socket caps (NOTIFIER_MAX_*_WATCHES, NOTIFIER_EVENTS_PER_SECOND); `dependency_unavailable`:
+ * PostgreSQL or Redis could not answer, retry after `retry_after` seconds (a booking watch whose
+ * owner was known is kept, and its outcome is pushed as soon as it is known).
+ */
+export type WatchErrorCode =
+  | 'validation_failed'
+  | 'unauthorized'
+  | 'booking_not_found'
+  | 'event_not_found'
+  | 'too_many_watches'
+  | 'rate_limited'
+  | 'dependency_unavailable'
+  | 'internal_error';
 
 export type WatchAck =
-  | { ok: true; status?: string; position?: number | null }
-  | { ok: false; code: 'validation_failed' | 'booking_not_found' | 'forbidden' | 'event_not_found' | 'internal_error'; message: string };
+  | { ok: true; status?: PushStatus; position?: number | null }
+  | { ok: false; code: WatchErrorCode; message: string; retry_after?: number };
 
 export interface ServerToClientEvents {
   'booking.position': (payload: BookingPosition) => void;
@@ -44,4 +68,6 @@ export interface ClientToServerEvents {
 export interface SocketData {
   user_id: string;
   role: string;
+  /** When the socket's token expires (ms since the epoch); after it the socket may watch nothing new. */
+  token_expires_at: number;
 }

@@ -127,7 +127,7 @@ describe('throttle, pause and resume', () => {
 
     // Only the owner may watch.
     const stranger = await env.socket(env.token('stranger'));
-    expect(await stranger.emitWithAck('booking.watch', { booking_id: mine.body.booking_id })).toMatchObject({ ok: false, code: 'forbidden' });
+    expect(await stranger.emitWithAck('booking.watch', { booking_id: mine.body.booking_id })).toMatchObject({ ok: false, code: 'booking_not_found' });
     expect(await stranger.emitWithAck('booking.watch', { booking_id: 'nope' })).toMatchObject({ ok: false, code: 'validation_failed' });
   });
 });

@@ -1,0 +1,43 @@
+import type { Redis } from 'ioredis';
+import type { Server, Socket } from 'socket.io';
+import type { Counter } from 'prom-client';
+import type { Config } from '../shared/config';
+import type { Logger } from '../shared/logger';
+import type { Pool } from '../shared/db/pool';
+import type { RedisKeys } from '../shared/redis/keys';
+import type { ClientToServerEvents, ServerToClientEvents, SocketData } from '../shared/contracts/socket';
+import type { NotifierSettings } from './settings';
+import type { Delivery, Watchers } from './watchers';
+import type { RecentResults } from './recent-results';
+import type { EventDirectory } from './event-directory';
+
+export type NotifierServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type NotifierSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+/** What the socket handlers and broker consumers share; built once by `startNotifier`. */
+export interface NotifierContext {
+  config: Config;
+  settings: NotifierSettings;
+  logger: Logger;
+  pool: Pool;
+  redis: Redis;
+  keys: RedisKeys;
+  io: NotifierServer;
+  watchers: Watchers;
+  recent: RecentResults;
+  events: EventDirectory;
+  pushed: Counter<'event'>;
+  /** Timers of background work (re-reading a booking after an outage), cleared on close. */
+  timers: Set<NodeJS.Timeout>;
+}
+
+/** Sends outcomes to this instance's sockets. */
+export function deliver(ctx: NotifierContext, deliveries: Iterable<Delivery>): void {
+  for (const d of deliveries) {
+    ctx.io.local.to(d.socketId).emit('booking.result', d.push);
+    ctx.pushed.inc({ event: 'booking.result' });
+  }
+}
+
+/** Seconds a client should wait before asking again after a backing service failed. */
+export const RETRY_AFTER_S = 2;
