@@ -3,11 +3,11 @@ import { randomUUID } from 'node:crypto';
 import express from 'express';
 import helmet from 'helmet';
 import { Server } from 'socket.io';
-import { createAdapter } from '@socket.io/redis-adapter';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { Config } from '../shared/config';
 import { createLogger, type Logger } from '../shared/logger';
 import { createPool } from '../shared/db/pool';
+import type { Channel } from 'amqplib';
 import { connectAmqp } from '../shared/amqp/connect';
 import { assertTopology, buildTopology, names as amqpNames } from '../shared/amqp/topology';
 import { connectRedis } from '../shared/redis/connect';
@@ -21,6 +21,7 @@ import { EventDirectory } from './event-directory';
 import { RecentResults } from './recent-results';
 import { loadNotifierSettings, type NotifierSettings } from './settings';
 import { registerSocketHandlers } from './socket/register';
+import { resilientRedisAdapter } from './redis-adapter';
 import { toPush } from './to-push';
 import { etaFor, positionFor, Watchers } from './watchers';
 
@@ -70,6 +71,7 @@ export async function startNotifier(
   const connected = new Gauge({ name: 'onsale_notifier_sockets', help: 'Connected sockets', registers: [registry] });
   const pushed = new Counter({ name: 'onsale_notifier_pushes_total', help: 'Messages pushed to sockets', labelNames: ['event'], registers: [registry] });
 
+  let broker: { ch: Channel; queue: string } | null = null;
   const app = express();
   app.use(helmet());
   app.use(
@@ -77,8 +79,11 @@ export async function startNotifier(
       {
         postgres: () => pool.query('SELECT 1'),
         redis: () => redis.ping(),
+        // A round trip to the broker on the consuming channel: its queue exists as long as this instance consumes.
         rabbitmq: async () => {
           if (shuttingDown) throw new Error('closing');
+          if (!broker) throw new Error('not subscribed yet');
+          await broker.ch.checkQueue(broker.queue);
         },
       },
       registry,
@@ -89,7 +94,7 @@ export async function startNotifier(
   const io: NotifierServer = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(server, {
     cors: { origin: true },
     maxHttpBufferSize: MAX_CLIENT_MESSAGE_BYTES,
-    adapter: createAdapter(pubClient, subClient, { key: keys.socketIo }),
+    adapter: resilientRedisAdapter(pubClient, subClient, keys.socketIo, logger),
   });
   // Socket.IO answers its own HTTP requests (handshake, polling, its client script) outside Express.
   io.engine.on('headers', (headers: Record<string, string>) => {
@@ -127,6 +132,14 @@ export async function startNotifier(
     arguments: { 'x-message-ttl': 10_000, 'x-expires': 3_600_000 },
   });
   await ch.bindQueue(shared.queue, n.bookingEvents, 'seats.changed.*');
+  ch.on('error', (err: Error) => logger.error('broker channel error', { err: err.message }));
+  ch.on('close', () => {
+    if (!shuttingDown) {
+      logger.error('broker channel closed; exiting so clients reconnect to a healthy instance');
+      setTimeout(() => process.exit(1), 100).unref();
+    }
+  });
+  broker = { ch, queue: own.queue };
 
   const onResult = (r: BookingResult) => {
     const push = toPush(r);
