@@ -92,7 +92,7 @@ describe('notifier faults', () => {
       // Once the adapter has resubscribed, every change reaches the sockets of both instances.
       await waitFor(async () => {
         const before = [seen.a.length, seen.b.length];
-        publishSeats({ event_id: eventId, available: -1, as_of: new Date().toISOString() });
+        publishSeats({ event_id: eventId, available: 9999, as_of: new Date().toISOString() });
         await new Promise((r) => setTimeout(r, 300));
         return seen.a.length > before[0]! && seen.b.length > before[1]!;
       }, 20_000, 'cross-instance broadcast back');
@@ -145,6 +145,31 @@ describe('notifier faults', () => {
     await waitFor(() => late.length === 1, 10_000, 'late watcher told');
     expect(late.map((p) => p.status)).toEqual(['expired']);
     for (const n of notifiers.splice(0)) await n.close();
+  }, 60_000);
+
+  it('parses every broker message: malformed ones are dropped, their valid neighbours still pushed', async () => {
+    const n = await startNotifier(env.config, quiet(), 0, settings);
+    notifiers.push(n);
+    try {
+      const eventId = randomUUID();
+      const bookingId = randomUUID();
+      await env.redis.hset(redisKeys(env.config.REDIS_PREFIX).pendingBooking(bookingId), { event_id: eventId, user_id: 'parsed', seq: '1', requested_at: new Date().toISOString() });
+      const s = await sockets.connect(n.port, env.token('parsed'));
+      const pushed: BookingResultPush[] = [];
+      s.on('booking.result', (r) => pushed.push(r));
+      expect(await s.emitWithAck('booking.watch', { booking_id: bookingId })).toMatchObject({ ok: true, status: 'queued' });
+      ch.publish(exchange(), `booking.results.${eventId}`, Buffer.from('{not json'), { type: 'booking.results' });
+      ch.publish(exchange(), `booking.results.${eventId}`, Buffer.from(JSON.stringify({ event_id: eventId, results: 'nope' })), { type: 'booking.results' });
+      ch.publish(exchange(), `event.progress.${eventId}`, Buffer.from(JSON.stringify({ event_id: eventId, watermark: 'high' })), { type: 'event.progress' });
+      const good = { booking_id: bookingId, event_id: eventId, user_id: 'parsed', status: 'held', seq: 1, quantity: 1, decided_at: new Date().toISOString() };
+      publishResults(eventId, [{ ...good, status: 'teleported' }, { ...good, decided_at: 'yesterday' }, good]);
+      await waitFor(() => pushed.length > 0, 10_000, 'the valid result');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(pushed).toEqual([expect.objectContaining({ booking_id: bookingId, status: 'held', decided_at: good.decided_at })]);
+      expect((await readyz(n)).status).toBe(200);
+    } finally {
+      for (const x of notifiers.splice(0)) await x.close();
+    }
   }, 60_000);
 
   it('loses no outcome while its PostgreSQL is unreachable, and joins no room it could not check', async () => {
