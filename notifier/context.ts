@@ -31,11 +31,20 @@ export interface NotifierContext {
   timers: Set<NodeJS.Timeout>;
 }
 
-/** Sends outcomes to this instance's sockets. */
+/** The room of sockets waiting on a booking of the event (they get its progress to compute positions). */
+export const queueRoom = (eventId: string) => `queue:${eventId}`;
+
+/**
+ * Sends outcomes to this instance's sockets; a socket that no longer waits on any booking of the
+ * event leaves its queue room (it stops receiving that event's progress).
+ */
 export function deliver(ctx: NotifierContext, deliveries: Iterable<Delivery>): void {
   for (const d of deliveries) {
-    ctx.io.local.to(d.socketId).emit('booking.result', d.push);
+    const socket = ctx.io.sockets.sockets.get(d.socketId);
+    if (!socket) continue;
+    socket.emit('booking.result', d.push);
     ctx.pushed.inc({ event: 'booking.result' });
+    if (d.push.status !== 'queued' && !ctx.watchers.waitsOn(d.socketId, d.push.event_id)) void socket.leave(queueRoom(d.push.event_id));
   }
 }
 

@@ -15,6 +15,8 @@ const schema = z.object({
   NOTIFIER_MAX_SOCKETS_PER_USER: positiveInt.max(10_000).default(10),
   /** Events (watch, unwatch, …) one socket may send per second; more are answered `rate_limited`. @defaultValue 20 */
   NOTIFIER_EVENTS_PER_SECOND: positiveInt.max(100_000).default(20),
+  /** How often an event's progress and seat changes are sent to its room, at most (one message each per tick). @defaultValue 200 */
+  NOTIFIER_COALESCE_MS: positiveInt.min(10).max(5_000).default(200),
   /** Recent outcomes kept in memory to answer watches without PostgreSQL (and through its outages). @defaultValue 50000 */
   NOTIFIER_RECENT_RESULTS: positiveInt.max(10_000_000).default(50_000),
 });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Channel } from 'amqplib';
 import { names as amqpNames } from '../../shared/amqp/topology';
 import type { NotifierContext } from '../context';
+import { EventCoalescer } from './coalesce';
 import { consumeParsed, on } from './consume';
 import { onProgress } from './on-progress';
 import { onResults } from './on-results';
@@ -35,17 +36,18 @@ export async function subscribeBookingEvents(ctx: NotifierContext, ch: Channel):
   });
   await ch.bindQueue(shared.queue, n.bookingEvents, 'seats.changed.*');
 
+  const coalescer = new EventCoalescer(ctx, ctx.settings.NOTIFIER_COALESCE_MS);
   const tags = [
     await consumeParsed(
       ch,
       own.queue,
       {
         'booking.results': on(bookingResultsSchema, onResults(ctx)),
-        'event.progress': on(eventProgressSchema, onProgress(ctx)),
+        'event.progress': on(eventProgressSchema, onProgress(coalescer)),
       },
       logger,
     ),
-    await consumeParsed(ch, shared.queue, { 'seats.changed': on(seatsChangedSchema, onSeatsChanged(ctx)) }, logger, 'seats.changed'),
+    await consumeParsed(ch, shared.queue, { 'seats.changed': on(seatsChangedSchema, onSeatsChanged(coalescer)) }, logger, 'seats.changed'),
   ];
   let cancelled: Promise<void> | null = null;
   return {
@@ -55,6 +57,7 @@ export async function subscribeBookingEvents(ctx: NotifierContext, ch: Channel):
     cancel: () =>
       (cancelled ??= (async () => {
         for (const tag of tags) await ch.cancel(tag).catch(() => undefined);
+        coalescer.stop();
       })()),
   };
 }

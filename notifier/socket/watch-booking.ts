@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { bookingFromDatabase, pendingBooking, type BookingView } from '../../shared/read/booking-status';
-import type { WatchAck } from '../../shared/contracts/socket';
-import { deliver, RETRY_AFTER_S, type NotifierContext, type NotifierSocket } from '../context';
-import { positionFor, type Delivery } from '../watchers';
+import { positionOf, type WatchAck } from '../../shared/contracts/socket';
+import { deliver, queueRoom, RETRY_AFTER_S, type NotifierContext, type NotifierSocket } from '../context';
+import type { Delivery } from '../watchers';
 import { toPush } from '../to-push';
 import { tokenValid } from './authenticate';
 
@@ -13,7 +13,8 @@ const NOT_FOUND: WatchAck = { ok: false, code: 'booking_not_found', message: 'no
 
 /**
  * `booking.watch`: the owner (or an operator) is told the booking's current state and then every
- * newer outcome. The watch is registered before anything is read, so an outcome published meanwhile
+ * newer outcome; while it waits, the socket is in the event's queue room (its progress broadcasts)
+ * and the ack gives it `seq` to compute its position. The watch is registered before anything is read, so an outcome published meanwhile
  * is not missed (it is held back until ownership is known). A recent outcome from the message stream
  * answers without PostgreSQL; otherwise one query. Another user's booking and an unknown id get the
  * same answer.
@@ -51,7 +52,7 @@ export function watchBooking(ctx: NotifierContext, socket: NotifierSocket) {
         if (!again) watchers.remove(socket.id, id);
         return reply(owner || !dbDown ? NOT_FOUND : unavailable('the booking could not be looked up'));
       }
-      watchers.confirm(socket.id, id, owner.event_id, owner.seq);
+      watchers.confirm(socket.id, id, owner.event_id);
       const out: Delivery[] = [];
       if (recent) out.push(...watchers.offer(recent.push));
       if (fromDb && fromDb.status !== 'queued') out.push(...watchers.offer(toPush({ ...fromDb, decided_at: fromDb.decided_at ?? fromDb.requested_at })));
@@ -66,15 +67,12 @@ export function watchBooking(ctx: NotifierContext, socket: NotifierSocket) {
         reply(unavailable('the booking state could not be read; the watch is kept and its outcome will be pushed'));
         return recheckLater(ctx, socket.id, id);
       }
+      // Join the event's queue room before reading the watermark, so no progress falls in between.
+      await socket.join(queueRoom(owner.event_id));
       const wm = await ctx.redis.get(ctx.keys.eventWatermark(owner.event_id)).catch(() => null);
       if (w.latest && w.latest.status !== 'queued') return reply({ ok: true, status: w.latest.status });
-      const position = owner.seq !== null && wm !== null ? positionFor(owner.seq, Number(wm)) : null;
-      reply({ ok: true, status: 'queued', position });
-      // A progress message may have reached this socket while the watermark was read: never repeat or go up.
-      if (position !== null && watchers.advance(socket.id, w, position)) {
-        w.lastPositionAt = Date.now();
-        socket.emit('booking.position', { booking_id: id, position, eta_seconds: null });
-      }
+      const position = owner.seq !== null && wm !== null ? positionOf(owner.seq, { watermark: Number(wm), rate_per_s: 0 }).position : null;
+      reply({ ok: true, status: 'queued', position, seq: owner.seq, event_id: owner.event_id });
       log.debug('watching booking');
     } catch (err) {
       if (!again) watchers.remove(socket.id, id);
@@ -87,7 +85,10 @@ export function watchBooking(ctx: NotifierContext, socket: NotifierSocket) {
 export function unwatchBooking(ctx: NotifierContext, socket: NotifierSocket) {
   return (payload: unknown): void => {
     const parsed = bookingWatchSchema.safeParse(payload);
-    if (parsed.success) ctx.watchers.remove(socket.id, parsed.data.booking_id);
+    if (!parsed.success) return;
+    const eventId = ctx.watchers.get(parsed.data.booking_id)?.eventId;
+    ctx.watchers.remove(socket.id, parsed.data.booking_id);
+    if (eventId && !ctx.watchers.waitsOn(socket.id, eventId)) void socket.leave(queueRoom(eventId));
   };
 }
 

@@ -19,8 +19,7 @@ export function watchEvent(ctx: NotifierContext, socket: NotifierSocket) {
     const room = `event:${parsed.data.event_id}`;
     if (socket.rooms.has(room)) return reply({ ok: true });
     if (!tokenValid(socket)) return reply({ ok: false, code: 'unauthorized', message: 'token expired; reconnect with a fresh token' });
-    // Every room but the socket's own is an event room.
-    if (socket.rooms.size - 1 >= ctx.settings.NOTIFIER_MAX_EVENT_WATCHES) {
+    if (eventRooms(socket) >= ctx.settings.NOTIFIER_MAX_EVENT_WATCHES) {
       return reply({ ok: false, code: 'too_many_watches', message: `at most ${ctx.settings.NOTIFIER_MAX_EVENT_WATCHES} events per socket` });
     }
     let exists: boolean;
@@ -33,7 +32,7 @@ export function watchEvent(ctx: NotifierContext, socket: NotifierSocket) {
     if (!exists) return reply({ ok: false, code: 'event_not_found', message: 'no such event' });
     if (socket.disconnected) return;
     // Re-check after the lookup: concurrent watches may have filled the cap meanwhile.
-    if (!socket.rooms.has(room) && socket.rooms.size - 1 >= ctx.settings.NOTIFIER_MAX_EVENT_WATCHES) {
+    if (!socket.rooms.has(room) && eventRooms(socket) >= ctx.settings.NOTIFIER_MAX_EVENT_WATCHES) {
       return reply({ ok: false, code: 'too_many_watches', message: `at most ${ctx.settings.NOTIFIER_MAX_EVENT_WATCHES} events per socket` });
     }
     await socket.join(room);
@@ -46,4 +45,11 @@ export function unwatchEvent(_ctx: NotifierContext, socket: NotifierSocket) {
     const parsed = eventWatchSchema.safeParse(payload);
     if (parsed.success) void socket.leave(`event:${parsed.data.event_id}`);
   };
+}
+
+/** Events the socket watches (its other rooms are its own and the queue rooms of its bookings; all capped). */
+function eventRooms(socket: NotifierSocket): number {
+  let n = 0;
+  for (const room of socket.rooms) if (room.startsWith('event:')) n++;
+  return n;
 }
