@@ -1,11 +1,12 @@
 import type { Redis } from 'ioredis';
+import type { LRUCache } from 'lru-cache';
 import type { Server, Socket } from 'socket.io';
 import type { Counter } from 'prom-client';
 import type { Config } from '../shared/config';
 import type { Logger } from '../shared/logger';
 import type { Pool } from '../shared/db/pool';
 import type { RedisKeys } from '../shared/redis/keys';
-import type { ClientToServerEvents, ServerToClientEvents, SocketData } from '../shared/contracts/socket';
+import type { ClientToServerEvents, EventProgressPush, ServerToClientEvents, SocketData } from '../shared/contracts/socket';
 import type { NotifierSettings } from './settings';
 import type { Delivery, Watchers } from './watchers';
 import type { RecentResults } from './recent-results';
@@ -26,6 +27,8 @@ export interface NotifierContext {
   watchers: Watchers;
   recent: RecentResults;
   events: EventDirectory;
+  /** The last progress seen per event: a socket that starts watching is told where the queue stands at once. */
+  lastProgress: LRUCache<string, EventProgressPush>;
   pushed: Counter<'event'>;
   /** Timers of background work (re-reading a booking after an outage), cleared on close. */
   timers: Set<NodeJS.Timeout>;

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import express from 'express';
+import { LRUCache } from 'lru-cache';
 import helmet from 'helmet';
 import { Server } from 'socket.io';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
@@ -104,6 +105,7 @@ export async function startNotifier(
     watchers: new Watchers(),
     recent: new RecentResults(settings.NOTIFIER_RECENT_RESULTS),
     events: new EventDirectory(pool),
+    lastProgress: new LRUCache({ max: 10_000 }),
     pushed,
     timers: new Set(),
   };

@@ -69,10 +69,14 @@ export function watchBooking(ctx: NotifierContext, socket: NotifierSocket) {
       }
       // Join the event's queue room before reading the watermark, so no progress falls in between.
       await socket.join(queueRoom(owner.event_id));
-      const wm = await ctx.redis.get(ctx.keys.eventWatermark(owner.event_id)).catch(() => null);
+      // No watermark yet means nothing decided yet (0); Redis not answering means no position (null).
+      const wm = await ctx.redis.get(ctx.keys.eventWatermark(owner.event_id)).then((v) => v ?? '0', () => null);
       if (w.latest && w.latest.status !== 'queued') return reply({ ok: true, status: w.latest.status });
       const position = owner.seq !== null && wm !== null ? positionOf(owner.seq, { watermark: Number(wm), rate_per_s: 0 }).position : null;
       reply({ ok: true, status: 'queued', position, seq: owner.seq, event_id: owner.event_id });
+      // Where the queue stands now (paused, throttled, its rate), without waiting for the next tick.
+      const progress = ctx.lastProgress.get(owner.event_id);
+      if (progress) socket.emit('event.progress', progress);
       log.debug('watching booking');
     } catch (err) {
       if (!again) watchers.remove(socket.id, id);

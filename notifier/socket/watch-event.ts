@@ -37,6 +37,8 @@ export function watchEvent(ctx: NotifierContext, socket: NotifierSocket) {
     }
     await socket.join(room);
     reply({ ok: true });
+    const progress = ctx.lastProgress.get(parsed.data.event_id);
+    if (progress) socket.emit('event.progress', progress);
   };
 }
 
