@@ -48,6 +48,8 @@ export function watchBooking(ctx: NotifierContext, socket: NotifierSocket) {
         }
         owner = fromDb ?? pending;
       }
+      // Gone while we looked: its watches were dropped with it (and it must join no room).
+      if (socket.disconnected) return watchers.remove(socket.id, id);
       if (!owner || (owner.user_id !== socket.data.user_id && socket.data.role !== 'operator')) {
         if (!again) watchers.remove(socket.id, id);
         return reply(owner || !dbDown ? NOT_FOUND : unavailable('the booking could not be looked up'));
