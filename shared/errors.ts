@@ -18,6 +18,8 @@ export const ERRORS = {
   payload_too_large: { status: 413, description: 'The body is larger than BODY_LIMIT.' },
   unsupported_media_type: { status: 415, description: 'The body must be application/json.' },
   rate_limited: { status: 429, description: 'Too many requests; retry after the Retry-After seconds.' },
+  too_many_watches: { status: 429, description: 'A socket watches as many bookings or events as the notifier allows (NOTIFIER_MAX_BOOKING_WATCHES / NOTIFIER_MAX_EVENT_WATCHES); unwatch one first.' },
+  too_many_sockets: { status: 429, description: 'The account has as many sockets open on this notifier as it allows (NOTIFIER_MAX_SOCKETS_PER_USER); the connection is refused.' },
   queue_unavailable: { status: 503, description: 'The broker did not confirm the request; nothing was queued. Retry after Retry-After seconds.' },
   dependency_unavailable: { status: 503, description: 'A backing service (PostgreSQL, Redis) is unreachable.' },
   shutting_down: { status: 503, description: 'This instance is shutting down; retry on another.' },

@@ -360,9 +360,17 @@ async function follow(bookingId, position, box) {
   };
   const s = socket || (await connectSocket());
   if (s) {
-    s.on('booking.position', (p) => p.booking_id === bookingId && (status.textContent = `In the queue: position ${p.position}${p.eta_seconds ? `, about ${p.eta_seconds} s` : ''}`));
-    s.on('booking.result', (r) => r.booking_id === bookingId && show(r));
-    s.emit('booking.watch', { booking_id: bookingId }, () => undefined);
+    // The event's progress is broadcast to everyone waiting; our position comes from our own seq.
+    let waiting = null;
+    const queueText = (position, p) => `In the queue: position ${position}${p?.rate_per_s > 0 ? `, about ${Math.ceil(position / p.rate_per_s)} s` : ''}${p?.paused ? ' (paused)' : p?.throttle_per_s ? ' (throttled)' : ''}`;
+    s.on('event.progress', (p) => waiting && p.event_id === waiting.event_id && waiting.seq !== null && (status.textContent = queueText(Math.max(1, waiting.seq - p.watermark), p)));
+    s.on('booking.result', (r) => r.booking_id === bookingId && ((waiting = null), show(r)));
+    s.emit('booking.watch', { booking_id: bookingId }, (ack) => {
+      if (ack?.ok && ack.status === 'queued') {
+        waiting = { event_id: ack.event_id, seq: ack.seq ?? null };
+        if (ack.position) status.textContent = queueText(ack.position, null);
+      }
+    });
   } else {
     // No live connection: poll the booking instead.
     const poll = async () => {

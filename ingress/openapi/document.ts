@@ -17,6 +17,8 @@ export const DOCUMENTED_ERROR_CODES = [
   'invalid_json', 'validation_failed', 'quantity_out_of_range', 'invalid_booking_request', 'invalid_id', 'unauthorized', 'forbidden',
   'not_found', 'event_not_found', 'booking_not_found', 'booking_not_cancellable', 'idempotency_key_reused', 'payload_too_large',
   'unsupported_media_type', 'rate_limited', 'queue_unavailable', 'dependency_unavailable', 'shutting_down', 'internal_error',
+  // Socket.IO only (notifier watch acks and handshake refusals), never an HTTP answer.
+  'too_many_watches', 'too_many_sockets',
   'invalid_signature', 'booking_not_payable', 'ticket_not_found', 'ticket_not_transferable', 'recipient_not_found', 'invalid_cursor',
   'email_taken', 'invalid_credentials', 'user_not_found', 'venue_not_found', 'performer_not_found', 'invalid_layout', 'invalid_range',
   'event_not_editable',
