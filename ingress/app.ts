@@ -3,6 +3,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import type { IngressContext } from './context';
 import { errorHandler, requireJson } from './middleware/errors';
+import { inputGuard } from './middleware/input-guard';
 import { bookingsRouter } from './routes/bookings';
 import { eventPricesRouter } from './routes/event-prices';
 import { eventInventoryRouter } from './routes/event-inventory';
@@ -70,6 +71,7 @@ export function createApp(ctx: IngressContext, state: { shuttingDown: boolean })
   // Payment callbacks need the raw bytes for their HMAC: mounted before the JSON parser.
   app.use(paymentCallbackRouter(ctx));
   app.use(express.json({ limit: ctx.config.BODY_LIMIT, strict: true }));
+  app.use(inputGuard);
   app.use(bookingsRouter(ctx));
   app.use(eventsRouter(ctx));
   app.use(eventPricesRouter(ctx));

@@ -5,6 +5,7 @@
 export const ERRORS = {
   invalid_json: { status: 400, description: 'The body is not valid JSON.' },
   validation_failed: { status: 400, description: 'The body or query does not match the schema; `details` lists each problem.' },
+  invalid_characters: { status: 400, description: 'A string in the path, query or body holds a NUL, another control character or an unpaired surrogate; `details` says where.' },
   quantity_out_of_range: { status: 400, description: 'quantity must be a whole number from 1 to MAX_PER_REQUEST.' },
   invalid_booking_request: { status: 400, description: 'A booking names either seat_ids or quantity (not both, not neither).' },
   invalid_id: { status: 400, description: 'A path id is not a valid identifier.' },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { uuidSchema } from './http';
 import { ROLES } from '../auth';
 import { EVENT_CATEGORIES } from './events';
 
@@ -123,8 +124,8 @@ export const searchQuerySchema = z
     radius_km: z.coerce.number().finite().positive().max(20_000).optional(),
     start_date: dateOrDateTime.optional(),
     end_date: dateOrDateTime.optional(),
-    venue_id: z.string().uuid().optional(),
-    performer_id: z.string().uuid().optional(),
+    venue_id: uuidSchema.optional(),
+    performer_id: uuidSchema.optional(),
     category: z.enum(EVENT_CATEGORIES).optional(),
     min_price: price.optional(),
     max_price: price.optional(),

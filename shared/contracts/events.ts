@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { uuidSchema } from './http';
 
 /**
  * Body of `POST /v1/events`: a compact event description the single writer expands into inventory.
@@ -38,8 +39,8 @@ const common = {
   max_per_user: z.number().int().min(1).max(1000).default(8),
   description: z.string().trim().max(5000).optional(),
   category: z.enum(EVENT_CATEGORIES).optional(),
-  venue_id: z.string().uuid().optional(),
-  performer_ids: z.array(z.string().uuid()).max(20).optional(),
+  venue_id: uuidSchema.optional(),
+  performer_ids: z.array(uuidSchema).max(20).optional(),
   ends_at: z.iso.datetime({ offset: true }).optional(),
   /** Pins the event to this partition (0 … PARTITIONS-1) instead of the hash of its id. */
   partition: z.number().int().min(0).max(1023).optional(),
@@ -65,7 +66,7 @@ export const createEventSchema = z.union([
     })
     .refine(endsAfterStart, endsAfterStartIssue),
   z
-    .object({ ...common, venue_id: z.string().uuid(), price_tiers: z.array(priceTierSchema).min(1).max(50) })
+    .object({ ...common, venue_id: uuidSchema, price_tiers: z.array(priceTierSchema).min(1).max(50) })
     .strict()
     .refine((e) => new Set(e.price_tiers.map((t) => t.name)).size === e.price_tiers.length, { message: 'price tier names must be unique', path: ['price_tiers'] })
     .refine((e) => {
@@ -85,7 +86,7 @@ export const updateEventSchema = z
     category: z.enum(EVENT_CATEGORIES),
     starts_at: common.starts_at,
     ends_at: common.ends_at.unwrap().nullable(),
-    performer_ids: z.array(z.string().uuid()).max(20),
+    performer_ids: z.array(uuidSchema).max(20),
   })
   .partial()
   .strict()

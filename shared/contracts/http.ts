@@ -2,11 +2,16 @@ import { z } from 'zod';
 
 /** Bodies and queries of the HTTP API that are validated at the edge. Prices are in currency units. */
 
-export const uuidParam = z.string().uuid();
+/**
+ * A UUID, canonicalised to lower case: an id that enters in upper case must name the same event,
+ * Redis sequence counter and positions as its lower-case spelling.
+ */
+export const uuidSchema = z.string().uuid().toLowerCase();
+export const uuidParam = uuidSchema;
 
 export const bookingBodySchema = z
   .object({
-    event_id: z.string().uuid(),
+    event_id: uuidSchema,
     seat_ids: z.array(z.string().min(1).max(64)).min(1).max(100).optional(),
     accept_alternatives: z.boolean().optional(),
     quantity: z.number().int().optional(),
