@@ -4,6 +4,7 @@ import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client
 import type { IngressContext } from './context';
 import { errorHandler, requireJson } from './middleware/errors';
 import { inputGuard } from './middleware/input-guard';
+import { securityHeaders } from './middleware/security-headers';
 import { bookingsRouter } from './routes/bookings';
 import { eventPricesRouter } from './routes/event-prices';
 import { eventInventoryRouter } from './routes/event-inventory';
@@ -28,6 +29,7 @@ export function createApp(ctx: IngressContext, state: { shuttingDown: boolean })
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  app.use(securityHeaders(ctx.config));
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const requests = new Counter({ name: 'onsale_http_requests_total', help: 'HTTP requests', labelNames: ['method', 'route', 'status'], registers: [registry] });
@@ -86,7 +88,7 @@ export function createApp(ctx: IngressContext, state: { shuttingDown: boolean })
   app.use(ticketsRouter(ctx));
   app.use(meHistoryRouter(ctx));
   app.use(opsPaymentsRouter(ctx));
-  app.use(webRouter());
+  app.use(webRouter(ctx.config));
   app.use((_req: Request, _res: Response, next: NextFunction) => next(new AppError('not_found')));
   app.use(errorHandler(ctx.logger));
   return app;

@@ -18,11 +18,12 @@ const PAGE = `<!doctype html>
 <body>
   <div id="swagger-ui"></div>
   <script src="/docs/assets/swagger-ui-bundle.js"></script>
-  <script>
-    window.ui = SwaggerUIBundle({ url: '/v1/openapi.json', dom_id: '#swagger-ui', deepLinking: true, tryItOutEnabled: false });
-  </script>
+  <script src="/docs/init.js"></script>
 </body>
 </html>`;
+
+const INIT = "window.ui = SwaggerUIBundle({ url: '/v1/openapi.json', dom_id: '#swagger-ui', deepLinking: true, tryItOutEnabled: false });\n";
+const DOCS_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'";
 
 /** `GET /v1/openapi.json` (the OpenAPI 3.1 document) and `GET /docs` (Swagger UI over it). */
 export function docsRouter() {
@@ -32,7 +33,11 @@ export function docsRouter() {
     res.type('application/json').set('Cache-Control', 'public, max-age=300').send(body);
   });
   r.get('/docs', (_req: Request, res: Response) => {
-    res.type('text/html').send(PAGE);
+    // Swagger UI (React) sets inline style attributes: this page alone may use them; scripts stay same-origin.
+    res.set('Content-Security-Policy', DOCS_CSP).type('text/html').send(PAGE);
+  });
+  r.get('/docs/init.js', (_req: Request, res: Response) => {
+    res.type('text/javascript').send(INIT);
   });
   r.use('/docs/assets', express.static(SWAGGER_UI_DIR, { index: false, maxAge: '1h' }));
   return r;

@@ -76,8 +76,9 @@ export class TestEnv {
     return signToken(this.config.JWT_SECRET, { user_id: userId, role });
   }
 
-  async startIngress(): Promise<RunningIngress> {
-    this.ingress = await startIngress(this.config, createLogger('ingress'), 0);
+  /** Ingress in this process. `overrides` change its configuration only (e.g. NOTIFIER_PUBLIC_URL). */
+  async startIngress(overrides: Partial<Config> = {}): Promise<RunningIngress> {
+    this.ingress = await startIngress(Object.freeze({ ...this.config, ...overrides }), createLogger('ingress'), 0);
     this.closers.push(this.ingress.close);
     return this.ingress;
   }
