@@ -5,6 +5,8 @@ import type { IngressContext } from './context';
 import { errorHandler, requireJson } from './middleware/errors';
 import { inputGuard } from './middleware/input-guard';
 import { securityHeaders } from './middleware/security-headers';
+import { TOKEN_VERSIONS } from './middleware/auth';
+import { tokenVersions } from '../shared/token-versions';
 import { bookingsRouter } from './routes/bookings';
 import { eventPricesRouter } from './routes/event-prices';
 import { eventInventoryRouter } from './routes/event-inventory';
@@ -29,6 +31,8 @@ export function createApp(ctx: IngressContext, state: { shuttingDown: boolean })
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  ctx.tokenVersions ??= tokenVersions({ pool: ctx.pool, redis: ctx.redis, prefix: ctx.config.REDIS_PREFIX, cacheMs: ctx.config.TOKEN_VERSION_CACHE_MS });
+  app.locals[TOKEN_VERSIONS] = ctx.tokenVersions;
   app.use(securityHeaders(ctx.config));
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });

@@ -105,8 +105,6 @@ const schema = z.object({
   OUTBOX_POLL_MS: positiveInt.default(1000),
 
   // --- catalog and discovery: accounts, search, event pages ---
-  /** E-mail of the first operator: registering (or logging in) with it grants the operator role. */
-  ONSALE_BOOTSTRAP_OPERATOR_EMAIL: z.string().email().optional(),
   /** Lifetime of a token issued by register/login, in seconds. @defaultValue 43200 (12 h) */
   AUTH_TOKEN_TTL_S: positiveInt.max(30 * 86400).default(43200),
   /** bcrypt cost factor of password hashes (each +1 doubles the work; 10 ≈ 90 ms here). @defaultValue 10 */

@@ -19,6 +19,7 @@ const password = z
 
 export const registerBodySchema = z.object({ email, password, name: z.string().trim().min(1).max(200) }).strict();
 export const loginBodySchema = z.object({ email, password: z.string().min(1).max(200) }).strict();
+export const passwordChangeBodySchema = z.object({ current_password: z.string().min(1).max(200), new_password: password }).strict();
 export const roleBodySchema = z.object({ role: z.enum(ROLES) }).strict();
 export const usersQuerySchema = z.object({ email }).strict();
 

@@ -66,6 +66,7 @@ export class TestEnv {
       PARTITIONS: '2',
       TICK_MS: '200',
       JWT_SECRET: 'test-secret-of-sufficient-length',
+      REGISTER_RATE_LIMIT: '1000',
       ...overrides,
     });
     await migrate(config.DATABASE_URL);
