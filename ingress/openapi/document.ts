@@ -9,18 +9,8 @@ import { ROLES } from '../../shared/auth';
  * code, no other) and with the routes the app actually serves (every route, no other).
  */
 
-/**
- * Every error code, listed here by hand: adding a code to shared/errors.ts without documenting it
- * here (or the reverse) fails tests/unit/openapi.test.ts.
- */
-export const DOCUMENTED_ERROR_CODES = [
-  'invalid_json', 'validation_failed', 'quantity_out_of_range', 'invalid_booking_request', 'invalid_id', 'unauthorized', 'forbidden',
-  'not_found', 'event_not_found', 'booking_not_found', 'booking_not_cancellable', 'idempotency_key_reused', 'payload_too_large',
-  'unsupported_media_type', 'rate_limited', 'queue_unavailable', 'dependency_unavailable', 'shutting_down', 'internal_error',
-  'invalid_signature', 'booking_not_payable', 'ticket_not_found', 'ticket_not_transferable', 'recipient_not_found', 'invalid_cursor',
-  'email_taken', 'invalid_credentials', 'user_not_found', 'venue_not_found', 'performer_not_found', 'invalid_layout', 'invalid_range',
-  'event_not_editable',
-] as const;
+/** Every error code, straight from the registry (shared/errors.ts): nothing to keep in step by hand. */
+export const DOCUMENTED_ERROR_CODES = Object.keys(ERRORS) as ErrorCode[];
 
 type Json = Record<string, unknown>;
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -50,7 +40,7 @@ interface Op {
 }
 
 function operation(id: string, o: Op): Json {
-  const errors = [...new Set([...o.errors, ...ALWAYS, ...(o.roles ? (['unauthorized', ...(o.roles.length ? ['forbidden'] : [])] as ErrorCode[]) : []), ...(o.body ? (['invalid_json', 'unsupported_media_type', 'payload_too_large'] as ErrorCode[]) : [])])];
+  const errors = [...new Set([...o.errors, ...ALWAYS, ...(o.roles ? (['unauthorized', ...(o.roles.length ? ['forbidden'] : [])] as ErrorCode[]) : []), ...(o.body ? (['invalid_json', 'unsupported_media_type', 'payload_too_large'] as ErrorCode[]) : []), ...(o.body || o.params ? (['invalid_characters'] as ErrorCode[]) : [])])];
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of errors) byStatus.set(ERRORS[code].status, [...(byStatus.get(ERRORS[code].status) ?? []), code]);
   const responses: Json = {};
@@ -354,6 +344,16 @@ const paths: Record<string, Record<string, Json>> = {
   },
   '/metrics': { get: operation('metrics', { tags: ['health'], summary: 'Prometheus metrics (text exposition format).', ok: { '200': { description: 'Metrics.', content: { 'text/plain': { schema: { type: 'string' } } } } }, errors: [] }) },
   '/v1/openapi.json': { get: operation('openapi', { tags: ['docs'], summary: 'This document.', ok: { '200': { description: 'OpenAPI 3.1.', schema: { type: 'object' } } }, errors: [] }) },
+  '/docs/init.js': { get: operation('docsInit', { tags: ['docs'], summary: 'The docs page\'s start-up script (no inline script under the CSP).', ok: { '200': { description: 'JavaScript.', content: { 'text/javascript': { schema: { type: 'string' } } } } }, errors: [] }) },
+  '/socket.io/socket.io.min.js': { get: operation('socketIoClient', { tags: ['web'], summary: 'The Socket.IO browser client, served same-origin for the buyer page.', ok: { '200': { description: 'JavaScript.', content: { 'text/javascript': { schema: { type: 'string' } } } } }, errors: [] }) },
+  '/client-config.json': {
+    get: operation('clientConfig', {
+      tags: ['web'],
+      summary: 'The buyer page\'s settings, from server configuration.',
+      ok: { '200': { description: 'Where the page connects for live updates (NOTIFIER_PUBLIC_URL, else this host on NOTIFIER_PORT).', schema: obj({ notifier_url: { type: 'string', format: 'uri' } }, ['notifier_url']) } },
+      errors: [],
+    }),
+  },
   '/docs': { get: operation('docs', { tags: ['docs'], summary: 'API documentation page (Swagger UI, served locally).', ok: { '200': { description: 'HTML.', content: { 'text/html': { schema: { type: 'string' } } } } }, errors: [] }) },
 
   // ---------- accounts ----------
@@ -361,10 +361,10 @@ const paths: Record<string, Record<string, Json>> = {
     post: operation('register', {
       tags: ['accounts'],
       summary: 'Create a buyer account and get a token.',
-      description: 'E-mails are unique in any letter case. Passwords (8 characters to 72 bytes) are stored as bcrypt hashes. The e-mail ONSALE_BOOTSTRAP_OPERATOR_EMAIL becomes an operator.',
+      description: 'E-mails are unique in any letter case. Passwords (8 characters to 72 bytes) are stored as bcrypt hashes. Every new account is a buyer: the first operator comes only from `npm run user:grant`. Limited to REGISTER_RATE_LIMIT per address per REGISTER_RATE_WINDOW_S (429 with Retry-After).',
       body: strict({ email: { type: 'string', format: 'email', maxLength: 254 }, password: { type: 'string', minLength: 8 }, name: { type: 'string', minLength: 1, maxLength: 200 } }, ['email', 'password', 'name']),
       ok: { '201': { description: 'Registered.', schema: ref('TokenResponse') } },
-      errors: ['validation_failed', 'email_taken', 'dependency_unavailable'],
+      errors: ['validation_failed', 'email_taken', 'rate_limited', 'dependency_unavailable'],
     }),
   },
   '/v1/auth/login': {
@@ -375,6 +375,26 @@ const paths: Record<string, Record<string, Json>> = {
       body: strict({ email: { type: 'string', format: 'email' }, password: { type: 'string' } }, ['email', 'password']),
       ok: { '200': { description: 'Logged in.', schema: ref('TokenResponse') } },
       errors: ['validation_failed', 'invalid_credentials', 'rate_limited', 'dependency_unavailable'],
+    }),
+  },
+  '/v1/auth/logout': {
+    post: operation('logout', {
+      tags: ['accounts'],
+      summary: 'End every token of the account.',
+      description: 'Bumps the account\'s token version: this token and every older one are refused (401) within TOKEN_VERSION_CACHE_MS on every instance.',
+      roles: [],
+      ok: { '204': { description: 'Logged out.' } },
+      errors: ['dependency_unavailable'],
+    }),
+  },
+  '/v1/auth/password': {
+    post: operation('changePassword', {
+      tags: ['accounts'],
+      summary: 'Change the password; older tokens end, a new one is returned.',
+      roles: [],
+      body: strict({ current_password: { type: 'string', minLength: 1, maxLength: 200 }, new_password: { type: 'string', minLength: 8 } }, ['current_password', 'new_password']),
+      ok: { '200': { description: 'Changed.', schema: ref('TokenResponse') } },
+      errors: ['validation_failed', 'invalid_credentials', 'user_not_found', 'rate_limited', 'dependency_unavailable'],
     }),
   },
   '/v1/me': {
