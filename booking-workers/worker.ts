@@ -10,6 +10,7 @@ import { assertTopology, buildTopology } from '../shared/amqp/topology';
 import { connectRedis } from '../shared/redis/connect';
 import { redisKeys } from '../shared/redis/keys';
 import { healthRouter } from '../shared/http/health';
+import { metricsGuard } from '../shared/http/metrics-guard';
 import { once } from '../shared/shutdown';
 import type { ControlMessage } from '../shared/contracts/messages';
 import { ticketKeys } from '../shared/tickets/barcode';
@@ -125,9 +126,10 @@ export async function startWorker(config: Config, logger: Logger = createLogger(
       },
       metrics.registry,
       () => shuttingDown,
+      metricsGuard(config),
     ),
   );
-  app.get('/status', (_req, res) => {
+  app.get('/status', metricsGuard(config), (_req, res) => {
     res.json({ worker_id: id, active_partitions: consumers.flatMap((c, i) => (c.active ? [i] : [])), payment_breaker: payments.breakerState });
   });
   const server = http.createServer(app);

@@ -23,6 +23,7 @@ import { ticketsRouter } from './routes/tickets';
 import { meHistoryRouter } from './routes/me-history';
 import { opsPaymentsRouter } from './routes/ops-payments';
 import { healthRouter } from '../shared/http/health';
+import { metricsGuard } from '../shared/http/metrics-guard';
 import { AppError } from '../shared/errors';
 import { webRouter } from './routes/web';
 
@@ -69,6 +70,7 @@ export function createApp(ctx: IngressContext, state: { shuttingDown: boolean })
       },
       registry,
       () => state.shuttingDown,
+      metricsGuard(ctx.config),
     ),
   );
   // Stop intake while shutting down: new requests get 503 and go elsewhere.

@@ -2,7 +2,7 @@ import express, { type Request, type Response } from 'express';
 import type { IngressContext } from '../context';
 import { principalOf, requireAuth } from '../middleware/auth';
 import { parseOr400 } from '../middleware/errors';
-import { createEventSchema, updateEventSchema } from '../../shared/contracts/events';
+import { createEventSchema, endsAfterStart, updateEventSchema } from '../../shared/contracts/events';
 import { searchQuerySchema } from '../../shared/contracts/catalog';
 import { seatsQuerySchema, uuidParam } from '../../shared/contracts/http';
 import { AppError } from '../../shared/errors';
@@ -30,6 +30,7 @@ export function eventsRouter(ctx: IngressContext) {
 
   r.post('/v1/events', organizer, async (req: Request, res: Response) => {
     const body = parseOr400(createEventSchema, req.body);
+    if (!endsAfterStart(body)) throw new AppError('invalid_range', 'ends_at must be after starts_at');
     const publisher = ctx.broker.publisher();
     const { id } = await createEvent({ pool: ctx.pool, publisher, partitions: ctx.config.PARTITIONS }, principalOf(req).user_id, body, req.requestId).catch(
       (err) => {

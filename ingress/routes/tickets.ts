@@ -16,6 +16,7 @@ interface TicketRow {
   booking_id: string;
   event_id: string;
   event_name: string;
+  organizer_id: string;
   starts_at: Date;
   seat_id: string | null;
   unit: number | null;
@@ -48,7 +49,7 @@ export function ticketView(t: TicketRow) {
 async function getTicket(ctx: IngressContext, id: string): Promise<TicketRow | null> {
   const { rows } = await ctx.pool.query<TicketRow>({
     name: 'get-ticket',
-    text: `SELECT t.id, t.order_id, t.booking_id, t.event_id, e.name AS event_name, e.starts_at, t.seat_id, t.unit, t.owner_user_id,
+    text: `SELECT t.id, t.order_id, t.booking_id, t.event_id, e.name AS event_name, e.organizer_id, e.starts_at, t.seat_id, t.unit, t.owner_user_id,
                   t.version, t.status, t.barcode, t.issued_at, t.owned_since
            FROM tickets t JOIN events e ON e.id = t.event_id WHERE t.id = $1`,
     values: [id],
@@ -93,7 +94,10 @@ export function ticketsRouter(ctx: IngressContext) {
       return;
     }
     const t = await getTicket(ctx, payload.t);
-    const reason = !t || t.event_id !== payload.e ? 'unknown_ticket' : t.status !== 'valid' ? 'void' : t.version !== payload.v ? 'superseded' : null;
+    // An organizer verifies tickets of its own events only; another's look unknown (nothing leaks).
+    const principal = principalOf(req);
+    const foreign = t !== null && principal.role === 'organizer' && t.organizer_id !== principal.user_id;
+    const reason = !t || foreign || t.event_id !== payload.e ? 'unknown_ticket' : t.status !== 'valid' ? 'void' : t.version !== payload.v ? 'superseded' : null;
     if (reason || !t) {
       res.json({ valid: false, reason: reason ?? 'unknown_ticket', ticket_id: payload.t });
       return;
