@@ -19,7 +19,7 @@ export const ERRORS = {
   payload_too_large: { status: 413, description: 'The body is larger than BODY_LIMIT.' },
   unsupported_media_type: { status: 415, description: 'The body must be application/json.' },
   rate_limited: { status: 429, description: 'Too many requests; retry after the Retry-After seconds.' },
-  queue_unavailable: { status: 503, description: 'The broker did not confirm the request; nothing was queued. Retry after Retry-After seconds.' },
+  queue_unavailable: { status: 503, description: 'The broker did not confirm the request. Without `details.booking_id` nothing was queued; with it the request may have been queued under that id: GET it, or retry with the same Idempotency-Key for its real outcome. Retry after Retry-After seconds.' },
   dependency_unavailable: { status: 503, description: 'A backing service (PostgreSQL, Redis) is unreachable.' },
   shutting_down: { status: 503, description: 'This instance is shutting down; retry on another.' },
   internal_error: { status: 500, description: 'An unexpected error; the request id is in the logs.' },

@@ -7,7 +7,10 @@ import type { Logger } from '../../shared/logger';
 export function errorHandler(logger: Logger) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const appErr = toAppError(err);
-    if (appErr.status >= 500) logger.error('request failed', { request_id: req.requestId, path: req.path, err: (err as Error)?.stack ?? String(err) });
+    // An unexpected error is logged with its stack; a deliberate 503 (an outage the client is told to retry) is a warning.
+    if (appErr.status >= 500 && !(err instanceof AppError && appErr.status === 503)) {
+      logger.error('request failed', { request_id: req.requestId, path: req.path, err: (err as Error)?.stack ?? String(err) });
+    } else if (appErr.status === 503) logger.warn('request refused: dependency unavailable', { request_id: req.requestId, path: req.path, code: appErr.code, message: appErr.message });
     if (appErr.retryAfterSeconds !== undefined) res.set('Retry-After', String(appErr.retryAfterSeconds));
     res.status(appErr.status).json({
       error: { code: appErr.code, message: appErr.message, ...(appErr.details !== undefined ? { details: appErr.details } : {}), request_id: req.requestId },
