@@ -2,11 +2,17 @@ import { ERRORS, type ErrorCode } from '../../shared/errors';
 import { EVENT_CATEGORIES } from '../../shared/contracts/events';
 import { PERFORMER_TYPES, SEARCH_MAX_LIMIT, SEARCH_SORTS } from '../../shared/contracts/catalog';
 import { ROLES } from '../../shared/auth';
+import { z } from 'zod';
+import { jsonSchemaOf, openApiPath, type ResponseSpec, type RouteContract } from '../http/route-table';
+import { ROUTES } from '../http/routes';
+import { BOOKING_STATUSES } from '../../shared/contracts/messages';
 
 /**
  * The OpenAPI 3.1 document of the whole ingress HTTP API, served at `/v1/openapi.json` and rendered at
- * `/docs`. Written by hand, next to the code; tests keep it in step with the error registry (every
- * code, no other) and with the routes the app actually serves (every route, no other).
+ * `/docs`. Routes in the route table (ingress/http/routes.ts) are generated from it, bodies and
+ * responses from the zod schemas that validate them; the others are still written by hand below, to
+ * be moved into the table. Error codes come from the registry; tests keep the document in step with
+ * the routes the app actually serves (every route, no other).
  */
 
 /** Every error code, straight from the registry (shared/errors.ts): nothing to keep in step by hand. */
@@ -271,25 +277,12 @@ const schemas: Json = {
   Performer: obj({ id: uuid, organizer_id: { type: 'string' }, name: { type: 'string' }, type: { enum: [...PERFORMER_TYPES] }, genre: nullable({ type: 'string' }), created_at: dateTime, updated_at: dateTime }),
   CreatePerformer: strict({ name: { type: 'string', minLength: 1, maxLength: 200 }, type: { enum: [...PERFORMER_TYPES] }, genre: { type: 'string', maxLength: 60 } }, ['name', 'type']),
   UpdatePerformer: strict({ name: { type: 'string' }, type: { enum: [...PERFORMER_TYPES] }, genre: nullable({ type: 'string' }) }, [], { minProperties: 1 }),
-  BookingRequest: strict(
-    {
-      event_id: uuid,
-      seat_ids: arrayOf({ type: 'string' }, { minItems: 1, maxItems: 100, description: 'Exact seats, all or nothing.' }),
-      accept_alternatives: { type: 'boolean' },
-      quantity: { type: 'integer', minimum: 1, description: 'Best available (or general-admission units); at most MAX_PER_REQUEST.' },
-      section: { type: 'string' },
-      price_tier: { type: 'string' },
-      max_price: money,
-    },
-    ['event_id'],
-    { description: 'Exactly one of seat_ids or quantity.' },
-  ),
   Booking: obj(
     {
       booking_id: uuid,
       event_id: uuid,
       user_id: { type: 'string' },
-      status: { enum: ['queued', 'held', 'rejected', 'payment_pending', 'confirmed', 'expired', 'cancelled', 'refunded'] },
+      status: { enum: [...BOOKING_STATUSES] },
       position: { type: 'integer', description: 'While queued: 1 = next.' },
       seats: arrayOf({ type: 'string' }),
       quantity: { type: 'integer' },
@@ -495,45 +488,7 @@ const paths: Record<string, Record<string, Json>> = {
       errors: ['invalid_id', 'validation_failed', 'event_not_found', 'dependency_unavailable'],
     }),
   },
-  '/v1/events/{id}/cancel': {
-    post: operation('cancelEvent', {
-      tags: ['organizer'],
-      summary: 'Cancel an event (its organizer or an operator): the single writer releases holds and refunds orders.',
-      roles: ['organizer', 'operator'],
-      params: [idParam('event')],
-      ok: { '202': { description: 'Cancellation queued (or done).', schema: obj({ event_id: uuid, cancellation: { enum: ['queued', 'done'] } }) } },
-      errors: ['invalid_id', 'event_not_found', 'queue_unavailable'],
-    }),
-  },
-  '/v1/events/{id}/prices': {
-    put: operation('repriceEvent', {
-      tags: ['organizer'],
-      summary: 'New prices for unsold inventory, through the partition: seats available when the single writer applies it (held and sold seats keep their price), or the GA unit price.',
-      roles: ['organizer', 'operator'],
-      params: [idParam('event')],
-      body: obj({
-        sections: { type: 'array', items: obj({ name: { type: 'string' }, price: { type: 'number', minimum: 0 } }) },
-        general_admission: obj({ price: { type: 'number', minimum: 0 } }),
-      }),
-      ok: { '202': { description: 'Reprice queued.', schema: obj({ event_id: uuid, reprice: { enum: ['queued'] } }) } },
-      errors: ['invalid_id', 'validation_failed', 'event_not_found', 'queue_unavailable'],
-    }),
-  },
 
-  '/v1/events/{id}/inventory': {
-    post: operation('addInventory', {
-      tags: ['organizer'],
-      summary: 'Add inventory to an event, through its partition: new reserved sections (on sale at once, ranked after the existing seats) or a higher general-admission capacity.',
-      roles: ['organizer', 'operator'],
-      params: [idParam('event')],
-      body: obj({
-        sections: arrayOf(ref('CompactSection'), { minItems: 1, maxItems: 200 }),
-        general_admission: obj({ capacity: { type: 'integer', minimum: 1 } }),
-      }),
-      ok: { '202': { description: 'Addition queued.', schema: obj({ event_id: uuid, inventory: { enum: ['queued'] }, capacity: { type: 'integer' } }) } },
-      errors: ['invalid_id', 'validation_failed', 'event_not_found', 'event_not_editable', 'queue_unavailable'],
-    }),
-  },
 
   // ---------- organizer: venues and performers ----------
   '/v1/venues': {
@@ -591,28 +546,6 @@ const paths: Record<string, Record<string, Json>> = {
   },
 
   // ---------- bookings, checkout, payments ----------
-  '/v1/bookings': {
-    post: operation('createBooking', {
-      tags: ['bookings'],
-      summary: 'Queue a booking request; the outcome arrives on the socket and at GET /v1/bookings/{id}.',
-      roles: [],
-      params: [{ name: 'Idempotency-Key', in: 'header', schema: { type: 'string', maxLength: 128 }, description: 'Replays the first answer for the same body.' }],
-      body: ref('BookingRequest'),
-      ok: { '202': { description: 'Queued, with a position.', schema: obj({ booking_id: uuid, event_id: uuid, status: { const: 'queued' }, position: { type: 'integer' } }) } },
-      errors: ['validation_failed', 'invalid_booking_request', 'quantity_out_of_range', 'event_not_found', 'idempotency_key_reused', 'rate_limited', 'queue_unavailable', 'dependency_unavailable'],
-    }),
-  },
-  '/v1/bookings/{id}': {
-    get: operation('getBooking', { tags: ['bookings'], summary: 'A booking of the caller (operators see all).', roles: [], params: [idParam('booking')], ok: { '200': { description: 'The booking.', schema: ref('Booking') } }, errors: ['invalid_id', 'booking_not_found'] }),
-    delete: operation('cancelBooking', {
-      tags: ['bookings'],
-      summary: 'Withdraw a queued request or release a hold (a paid booking is refunded where allowed).',
-      roles: [],
-      params: [idParam('booking')],
-      ok: { '202': { description: 'Cancellation queued.', schema: { type: 'object' } } },
-      errors: ['invalid_id', 'booking_not_found', 'booking_not_cancellable', 'queue_unavailable'],
-    }),
-  },
   '/v1/bookings/{id}/checkout': {
     post: operation('checkout', {
       tags: ['bookings'],
@@ -698,6 +631,34 @@ const paths: Record<string, Record<string, Json>> = {
 };
 
 /** The document (built once; it never changes while the process runs). */
+/** The OpenAPI operation of a route-table contract: bodies and responses from its zod schemas. */
+function fromContract(c: RouteContract): Json {
+  const schemaOf = (x: ResponseSpec['schema']) => (x === undefined ? undefined : x instanceof z.ZodType ? jsonSchemaOf(x) : x);
+  const queryProps = c.query ? ((jsonSchemaOf(c.query).properties ?? {}) as Record<string, Json>) : {};
+  const queryRequired = c.query ? ((jsonSchemaOf(c.query).required ?? []) as string[]) : [];
+  return operation(c.operationId, {
+    tags: [...c.tags],
+    summary: c.summary,
+    ...(c.description ? { description: c.description } : {}),
+    ...(c.roles ? { roles: c.roles } : {}),
+    params: [
+      ...Object.entries(c.params ?? {}).map(([name, description]) => ({ name, in: 'path' as const, schema: uuid, description })),
+      ...Object.entries(queryProps).map(([name, schema]) => ({ name, in: 'query' as const, schema, required: queryRequired.includes(name) })),
+      ...(c.headers ?? []).map((h) => ({ ...h, in: 'header' as const })),
+    ],
+    ...(c.body ? { body: jsonSchemaOf(c.body) } : {}),
+    ok: Object.fromEntries(Object.entries(c.responses).map(([status, r]) => [status, { description: r.description, ...(r.headers ? { headers: r.headers } : {}), ...(r.content ? { content: r.content } : {}), ...(r.schema ? { schema: schemaOf(r.schema) as Json } : {}) }])),
+    errors: [...c.errors],
+  });
+}
+
+// Routes of the route table, generated; they must not also be written by hand above.
+for (const c of Object.values(ROUTES) as RouteContract[]) {
+  const path = openApiPath(c.path);
+  if (paths[path]?.[c.method]) throw new Error(`${c.method} ${path} is both in the route table and written by hand`);
+  paths[path] = { ...paths[path], [c.method]: fromContract(c) };
+}
+
 export const openApiDocument = {
   openapi: '3.1.0',
   info: {

@@ -1,10 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import express, { type Request, type Response } from 'express';
 import type { IngressContext } from '../context';
-import { principalOf, requireAuth } from '../middleware/auth';
-import { parseOr400 } from '../middleware/errors';
+import { principalOf } from '../middleware/auth';
+import { registerRoute } from '../http/route-table';
+import { ROUTES } from '../http/routes';
 import { limitPer } from '../middleware/rate-limit';
-import { bookingBodySchema, uuidParam } from '../../shared/contracts/http';
+import { uuidParam } from '../../shared/contracts/http';
 import type { BookingRequest, PartitionCommand } from '../../shared/contracts/messages';
 import { ACTIVE_STATUSES, TERMINAL_STATUSES } from '../../shared/contracts/messages';
 import { AppError } from '../../shared/errors';
@@ -22,7 +23,6 @@ type BookCommand = Extract<PartitionCommand, { type: 'book' }>;
 
 export function bookingsRouter(ctx: IngressContext) {
   const r = express.Router();
-  const auth = requireAuth(ctx.config.JWT_SECRET);
 
   // Accepted requests per user: a script hammering the queue cannot push real buyers' positions back.
   const perUser = limitPer({
@@ -33,9 +33,8 @@ export function bookingsRouter(ctx: IngressContext) {
     message: 'Too many booking requests from this account; retry after Retry-After seconds.',
   });
 
-  r.post('/v1/bookings', auth, perUser, async (req: Request, res: Response) => {
+  registerRoute(r, ctx.config.JWT_SECRET, ROUTES.createBooking, async (req: Request, res: Response, { body }) => {
     const { user_id } = principalOf(req);
-    const body = parseOr400(bookingBodySchema, req.body);
     if ((body.seat_ids === undefined) === (body.quantity === undefined)) throw new AppError('invalid_booking_request');
     if (body.quantity !== undefined && (body.quantity < 1 || body.quantity > ctx.config.MAX_PER_REQUEST)) {
       throw new AppError('quantity_out_of_range', `quantity must be from 1 to ${ctx.config.MAX_PER_REQUEST}`);
@@ -139,15 +138,15 @@ export function bookingsRouter(ctx: IngressContext) {
       if (idemRedisKey) await ctx.redis.del(idemRedisKey).catch(() => undefined);
       throw err;
     }
-  });
+  }, perUser);
 
-  r.get('/v1/bookings/:id', auth, async (req: Request, res: Response) => {
+  registerRoute(r, ctx.config.JWT_SECRET, ROUTES.getBooking, async (req: Request, res: Response) => {
     const booking = await ownBooking(ctx, req);
     const position = booking.status === 'queued' && booking.seq !== null ? await positionOf(ctx.redis, ctx.keys, booking.event_id, booking.seq) : undefined;
     res.json({ ...booking, ...(position !== undefined ? { position } : {}) });
   });
 
-  r.delete('/v1/bookings/:id', auth, async (req: Request, res: Response) => {
+  registerRoute(r, ctx.config.JWT_SECRET, ROUTES.cancelBooking, async (req: Request, res: Response) => {
     const booking = await ownBooking(ctx, req);
     if (TERMINAL_STATUSES.has(booking.status)) {
       throw new AppError('booking_not_cancellable', `The booking is ${booking.status}`);

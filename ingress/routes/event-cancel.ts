@@ -1,6 +1,8 @@
 import express, { type Request, type Response } from 'express';
 import type { IngressContext } from '../context';
-import { principalOf, requireAuth } from '../middleware/auth';
+import { principalOf } from '../middleware/auth';
+import { registerRoute } from '../http/route-table';
+import { ROUTES } from '../http/routes';
 import { ownedEvent } from '../services/owned-event';
 import { AppError } from '../../shared/errors';
 
@@ -12,7 +14,7 @@ import { AppError } from '../../shared/errors';
  */
 export function eventCancelRouter(ctx: IngressContext) {
   const r = express.Router();
-  r.post('/v1/events/:id/cancel', requireAuth(ctx.config.JWT_SECRET, 'organizer', 'operator'), async (req: Request, res: Response) => {
+  registerRoute(r, ctx.config.JWT_SECRET, ROUTES.cancelEvent, async (req: Request, res: Response) => {
     const principal = principalOf(req);
     // Another organizer's event: 403 forbidden, as for every other change (README, Organizer API).
     const ev = await ownedEvent(ctx, req);

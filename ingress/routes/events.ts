@@ -39,6 +39,8 @@ export function eventsRouter(ctx: IngressContext) {
         throw err;
       },
     );
+    // Start the event's sequence counter now: later, a missing counter means Redis lost it (see seed-sequence.ts).
+    await ctx.redis.set(ctx.keys.eventSeq(id), '0', 'NX').catch(() => undefined);
     ctx.logger.info('event created', { request_id: req.requestId, event_id: id });
     res.status(201).location(`/v1/events/${id}`).json(await page(id));
   });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BOOKING_STATUSES } from './messages';
 
 /** Bodies and queries of the HTTP API that are validated at the edge. Prices are in currency units. */
 
@@ -30,3 +31,29 @@ export const throttleBodySchema = z
   .strict();
 
 export const seatsQuerySchema = z.object({ section: z.string().min(1).max(40).optional() }).strict();
+
+// ---------- responses (documented from these schemas) ----------
+
+/** `202` of `POST /v1/bookings` (also a replay, or an Idempotency-Key retry that found the decided booking). */
+export const bookingAcceptedSchema = z.object({
+  booking_id: z.string().uuid(),
+  event_id: z.string().uuid(),
+  status: z.enum(BOOKING_STATUSES),
+  position: z.number().int().min(1).optional().describe('Requests of the event ahead of this one (queued only); 1 means next.'),
+});
+
+/** `202` of `DELETE /v1/bookings/{id}`. */
+export const bookingCancelAcceptedSchema = z.object({
+  booking_id: z.string().uuid(),
+  status: z.enum(BOOKING_STATUSES),
+  cancellation: z.literal('queued'),
+  releases_inventory: z.boolean(),
+  refund: z.literal('queued').optional(),
+});
+
+/** `202` of `PUT /v1/events/{id}/prices`. */
+export const repriceAcceptedSchema = z.object({ event_id: z.string().uuid(), reprice: z.literal('queued') });
+/** `202` of `POST /v1/events/{id}/inventory`. */
+export const inventoryAcceptedSchema = z.object({ event_id: z.string().uuid(), inventory: z.literal('queued'), capacity: z.number().int() });
+/** `202` of `POST /v1/events/{id}/cancel`. */
+export const eventCancelAcceptedSchema = z.object({ event_id: z.string().uuid(), cancellation: z.enum(['queued', 'done']) });
