@@ -8,6 +8,7 @@ import {
   repriceAcceptedSchema,
 } from '../../shared/contracts/http';
 import type { RouteContract } from './route-table';
+import { ACCOUNT_ROUTES } from './routes-accounts';
 
 /**
  * The route table: each HTTP contract once. Routers mount these with `registerRoute` (auth, parsing),
@@ -16,6 +17,7 @@ import type { RouteContract } from './route-table';
  * described by hand in document.ts; tests/unit/openapi.test.ts checks both against the served routes.
  */
 export const ROUTES = {
+  ...ACCOUNT_ROUTES,
   createBooking: {
     method: 'post',
     path: '/v1/bookings',

@@ -1,10 +1,10 @@
-import express, { type Request, type Response } from 'express';
+import express, { type Request, type RequestHandler } from 'express';
 import { ipKeyGenerator } from 'express-rate-limit';
 import { limitPer } from '../middleware/rate-limit';
 import type { IngressContext } from '../context';
-import { principalOf, requireAuth, TOKEN_VERSIONS } from '../middleware/auth';
-import { parseOr400 } from '../middleware/errors';
-import { loginBodySchema, passwordChangeBodySchema, registerBodySchema, roleBodySchema, usersQuerySchema } from '../../shared/contracts/catalog';
+import { principalOf } from '../middleware/auth';
+import { registerRoute, type RouteContract, type RouteHandler } from '../http/route-table';
+import { ROUTES } from '../http/routes';
 import { uuidParam } from '../../shared/contracts/http';
 import { signToken } from '../../shared/auth';
 import { AppError } from '../../shared/errors';
@@ -50,21 +50,22 @@ export function authRouter(ctx: IngressContext) {
     message: 'Too many registrations from this address; retry after Retry-After seconds.',
   });
 
-  r.post('/v1/auth/register', registrations, async (req: Request, res: Response) => {
-    const body = parseOr400(registerBodySchema, req.body);
+  const route = <C extends RouteContract>(contract: C, handler: RouteHandler<C>, ...middleware: RequestHandler[]) =>
+    registerRoute(r, config.JWT_SECRET, contract, handler, ...middleware);
+
+  route(ROUTES.register, async (req, res, { body }) => {
     const user = await registerUser({ pool: ctx.pool, config }, body);
     ctx.logger.info('account registered', { request_id: req.requestId, user_id: user.id, role: user.role });
     res.status(201).location('/v1/me').json(tokenAnswer(user));
-  });
+  }, registrations);
 
-  r.post('/v1/auth/login', perAddress, perAccount, async (req: Request, res: Response) => {
-    const body = parseOr400(loginBodySchema, req.body);
+  route(ROUTES.login, async (_req, res, { body }) => {
     const user = await logIn({ pool: ctx.pool, config }, body);
     res.json(tokenAnswer(user));
-  });
+  }, perAddress, perAccount);
 
   // Logging out ends every token of the account (this device's and any other's).
-  r.post('/v1/auth/logout', requireAuth(config.JWT_SECRET), async (req: Request, res: Response) => {
+  route(ROUTES.logout, async (req, res) => {
     const { user_id } = principalOf(req);
     const id = uuidParam.safeParse(user_id);
     if (id.success) await versions.revoke(id.data);
@@ -72,8 +73,7 @@ export function authRouter(ctx: IngressContext) {
     res.status(204).end();
   });
 
-  r.post('/v1/auth/password', requireAuth(config.JWT_SECRET), perAddress, async (req: Request, res: Response) => {
-    const body = parseOr400(passwordChangeBodySchema, req.body);
+  route(ROUTES.changePassword, async (req, res, { body }) => {
     const current = await findUserById(ctx.pool, asUuid(principalOf(req).user_id, 'user_not_found'));
     if (!current) throw new AppError('user_not_found');
     await logIn({ pool: ctx.pool, config }, { email: current.email, password: body.current_password });
@@ -82,24 +82,21 @@ export function authRouter(ctx: IngressContext) {
     await versions.forget(user.id);
     ctx.logger.info('password changed', { request_id: req.requestId, user_id: user.id });
     res.json(tokenAnswer(user));
-  });
+  }, perAddress);
 
-  r.get('/v1/me', requireAuth(config.JWT_SECRET), async (req: Request, res: Response) => {
+  route(ROUTES.me, async (req, res) => {
     const user = await findUserById(pool, asUuid(principalOf(req).user_id, 'user_not_found'));
     if (!user) throw new AppError('user_not_found');
     res.json({ ...publicUser(user), token_role: principalOf(req).role });
   });
 
-  const operator = requireAuth(config.JWT_SECRET, 'operator');
-  r.get('/v1/users', operator, async (req: Request, res: Response) => {
-    const q = parseOr400(usersQuerySchema, req.query);
-    const user = await findUserByEmail(pool, q.email);
+  route(ROUTES.findUser, async (_req, res, { query }) => {
+    const user = await findUserByEmail(pool, query.email);
     res.json({ items: user ? [publicUser(user)] : [] });
   });
 
-  r.put('/v1/users/:id/role', operator, async (req: Request, res: Response) => {
+  route(ROUTES.grantRole, async (req, res, { body: { role } }) => {
     const id = asUuid(req.params.id, 'invalid_id');
-    const { role } = parseOr400(roleBodySchema, req.body);
     const user = await setUserRole(ctx.pool, { id }, role);
     if (!user) throw new AppError('user_not_found');
     await versions.forget(id); // the account's older tokens (with the old role) end now

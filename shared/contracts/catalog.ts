@@ -19,6 +19,15 @@ const password = z
 
 export const registerBodySchema = z.object({ email, password, name: z.string().trim().min(1).max(200) }).strict();
 export const loginBodySchema = z.object({ email, password: z.string().min(1).max(200) }).strict();
+/** An account as the API shows it (never the hash). */
+export const userSchema = z.object({ id: z.string().uuid(), email: z.string(), name: z.string(), role: z.enum(ROLES), created_at: z.iso.datetime() });
+/** `201`/`200` of register, login and password change. */
+export const tokenResponseSchema = z.object({
+  token: z.string().describe('HS256 JWT: `sub` = account id, `role`, `tv` = token version, `exp`.'),
+  token_type: z.literal('Bearer'),
+  expires_in: z.number().int(),
+  user: userSchema,
+});
 export const passwordChangeBodySchema = z.object({ current_password: z.string().min(1).max(200), new_password: password }).strict();
 export const roleBodySchema = z.object({ role: z.enum(ROLES) }).strict();
 export const usersQuerySchema = z.object({ email }).strict();
