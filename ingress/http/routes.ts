@@ -9,6 +9,8 @@ import {
 } from '../../shared/contracts/http';
 import type { RouteContract } from './route-table';
 import { ACCOUNT_ROUTES } from './routes-accounts';
+import { OPS_ROUTES } from './routes-ops';
+import { ORDER_ROUTES } from './routes-orders';
 
 /**
  * The route table: each HTTP contract once. Routers mount these with `registerRoute` (auth, parsing),
@@ -18,6 +20,8 @@ import { ACCOUNT_ROUTES } from './routes-accounts';
  */
 export const ROUTES = {
   ...ACCOUNT_ROUTES,
+  ...ORDER_ROUTES,
+  ...OPS_ROUTES,
   createBooking: {
     method: 'post',
     path: '/v1/bookings',

@@ -476,17 +476,6 @@ const paths: Record<string, Record<string, Json>> = {
   },
 
   // ---------- bookings, checkout, payments ----------
-  '/v1/bookings/{id}/checkout': {
-    post: operation('checkout', {
-      tags: ['bookings'],
-      summary: 'Start paying for a held booking.',
-      roles: [],
-      params: [idParam('booking')],
-      body: strict({ payment_method: { type: 'string', minLength: 1, maxLength: 64 } }, ['payment_method']),
-      ok: { '202': { description: 'Checkout queued (or already in progress).', schema: obj({ booking_id: uuid, status: { type: 'string' }, checkout: { enum: ['queued', 'in_progress'] } }) } },
-      errors: ['invalid_id', 'validation_failed', 'booking_not_found', 'booking_not_payable', 'queue_unavailable'],
-    }),
-  },
   '/v1/payments/callback': {
     post: operation('paymentCallback', {
       tags: ['payments'],
@@ -497,67 +486,7 @@ const paths: Record<string, Record<string, Json>> = {
       errors: ['invalid_signature', 'validation_failed', 'queue_unavailable', 'dependency_unavailable'],
     }),
   },
-  '/v1/me/bookings': {
-    get: operation('myBookings', { tags: ['bookings'], summary: 'The caller\'s bookings, newest first.', roles: [], params: pageParams, ok: { '200': { description: 'A page.', schema: obj({ items: arrayOf(ref('Booking')), next_cursor: nullable({ type: 'string' }) }) } }, errors: ['validation_failed', 'invalid_cursor'] }),
-  },
-  '/v1/me/tickets': {
-    get: operation('myTickets', { tags: ['tickets'], summary: 'The caller\'s tickets.', roles: [], params: pageParams, ok: { '200': { description: 'A page.', schema: obj({ items: arrayOf(ref('Ticket')), next_cursor: nullable({ type: 'string' }) }) } }, errors: ['validation_failed', 'invalid_cursor'] }),
-  },
-  '/v1/tickets/public-key': {
-    get: operation('ticketPublicKey', { tags: ['tickets'], summary: 'The Ed25519 public key that verifies ticket barcodes offline.', ok: { '200': { description: 'The key.', schema: obj({ alg: { const: 'Ed25519' }, public_key_pem: { type: 'string' }, barcode_format: { type: 'string' } }) } }, errors: [] }),
-  },
-  '/v1/tickets/verify': {
-    post: operation('verifyTicket', {
-      tags: ['tickets'],
-      summary: 'Verify a scanned barcode online (signature, current version, status).',
-      roles: ['organizer', 'operator'],
-      body: strict({ barcode: { type: 'string' } }, ['barcode']),
-      ok: { '200': { description: '`valid`, or the reason it is not.', schema: obj({ valid: { type: 'boolean' }, reason: { type: 'string' }, ticket_id: uuid }) } },
-      errors: ['validation_failed'],
-    }),
-  },
-  '/v1/tickets/{id}': {
-    get: operation('getTicket', { tags: ['tickets'], summary: 'A ticket of the caller.', roles: [], params: [idParam('ticket')], ok: { '200': { description: 'The ticket.', schema: ref('Ticket') } }, errors: ['invalid_id', 'ticket_not_found'] }),
-  },
-  '/v1/tickets/{id}/qr.svg': {
-    get: operation('getTicketQr', { tags: ['tickets'], summary: 'A ticket\'s barcode as a QR code.', roles: [], params: [idParam('ticket')], ok: { '200': { description: 'SVG.', content: { 'image/svg+xml': { schema: { type: 'string' } } } } }, errors: ['invalid_id', 'ticket_not_found'] }),
-  },
-  '/v1/tickets/{id}/transfer': {
-    post: operation('transferTicket', {
-      tags: ['tickets'],
-      summary: 'Give a ticket to another account (by e-mail); its old barcode stops verifying.',
-      roles: [],
-      params: [idParam('ticket')],
-      body: strict({ email: { type: 'string', format: 'email' } }, ['email']),
-      ok: { '202': { description: 'Transfer queued.', schema: obj({ ticket_id: uuid, transfer: { const: 'queued' }, recipient: { type: 'string' } }) } },
-      errors: ['invalid_id', 'validation_failed', 'ticket_not_found', 'ticket_not_transferable', 'recipient_not_found', 'queue_unavailable'],
-    }),
-  },
 
-  // ---------- operators ----------
-  '/v1/ops/partitions': {
-    get: operation('opsPartitions', { tags: ['operators'], summary: 'Every partition: queue depth, consumers, epoch, owner, rates, and its events\' progress.', roles: ['operator'], ok: { '200': { description: 'Partitions.', schema: obj({ partitions: arrayOf({ type: 'object' }) }) } }, errors: ['queue_unavailable', 'dependency_unavailable'] }),
-  },
-  '/v1/ops/payments': {
-    get: operation('opsPayments', { tags: ['operators'], summary: 'Payment breaker state per worker, provider calls, refunds, e-mail outbox.', roles: ['operator'], ok: { '200': { description: 'Payment health.', schema: { type: 'object' } } }, errors: ['dependency_unavailable'] }),
-  },
-  '/v1/ops/events/{id}/throttle': {
-    put: operation('throttleEvent', {
-      tags: ['operators'],
-      summary: 'Set (or remove, with null) an event\'s processing rate, live and durably.',
-      roles: ['operator'],
-      params: [idParam('event')],
-      body: strict({ per_second: nullable({ type: 'number', exclusiveMinimum: 0, maximum: 1_000_000 }) }, ['per_second']),
-      ok: { '200': { description: 'The settings now.', schema: obj({ event_id: uuid, throttle_per_s: nullable({ type: 'number' }), paused: { type: 'boolean' } }) } },
-      errors: ['invalid_id', 'validation_failed', 'event_not_found', 'queue_unavailable'],
-    }),
-  },
-  '/v1/ops/events/{id}/pause': {
-    post: operation('pauseEvent', { tags: ['operators'], summary: 'Pause an event\'s processing (requests wait in its queue).', roles: ['operator'], params: [idParam('event')], ok: { '200': { description: 'The settings now.', schema: obj({ event_id: uuid, throttle_per_s: nullable({ type: 'number' }), paused: { type: 'boolean' } }) } }, errors: ['invalid_id', 'event_not_found', 'queue_unavailable'] }),
-  },
-  '/v1/ops/events/{id}/resume': {
-    post: operation('resumeEvent', { tags: ['operators'], summary: 'Resume an event\'s processing.', roles: ['operator'], params: [idParam('event')], ok: { '200': { description: 'The settings now.', schema: obj({ event_id: uuid, throttle_per_s: nullable({ type: 'number' }), paused: { type: 'boolean' } }) } }, errors: ['invalid_id', 'event_not_found', 'queue_unavailable'] }),
-  },
 };
 
 /** The document (built once; it never changes while the process runs). */

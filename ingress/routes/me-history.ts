@@ -1,18 +1,11 @@
 import express, { type Request, type Response } from 'express';
-import { z } from 'zod';
 import type { IngressContext } from '../context';
-import { principalOf, requireAuth } from '../middleware/auth';
-import { parseOr400 } from '../middleware/errors';
+import { principalOf } from '../middleware/auth';
+import { registerRoute } from '../http/route-table';
+import { ROUTES } from '../http/routes';
 import { AppError } from '../../shared/errors';
 import { fromCents } from '../../shared/money';
 import { ticketView } from './tickets';
-
-const pageQuery = z
-  .object({
-    limit: z.coerce.number().int().min(1).max(100).default(20),
-    cursor: z.string().max(200).optional(),
-  })
-  .strict();
 
 /** Keyset cursor: the (timestamp, id) of the last row of a page, opaque to clients. */
 function encodeCursor(at: Date, id: string): string {
@@ -37,11 +30,9 @@ function decodeCursor(cursor: string | undefined): [string, string] | null {
  */
 export function meHistoryRouter(ctx: IngressContext) {
   const r = express.Router();
-  const auth = requireAuth(ctx.config.JWT_SECRET);
 
-  r.get('/v1/me/bookings', auth, async (req: Request, res: Response) => {
+  registerRoute(r, ctx.config.JWT_SECRET, ROUTES.myBookings, async (req: Request, res: Response, { query: q }) => {
     const { user_id } = principalOf(req);
-    const q = parseOr400(pageQuery, req.query);
     const after = decodeCursor(q.cursor);
     const { rows } = await ctx.pool.query({
       name: 'me-bookings',
@@ -72,9 +63,8 @@ export function meHistoryRouter(ctx: IngressContext) {
     });
   });
 
-  r.get('/v1/me/tickets', auth, async (req: Request, res: Response) => {
+  registerRoute(r, ctx.config.JWT_SECRET, ROUTES.myTickets, async (req: Request, res: Response, { query: q }) => {
     const { user_id } = principalOf(req);
-    const q = parseOr400(pageQuery, req.query);
     const after = decodeCursor(q.cursor);
     const { rows } = await ctx.pool.query({
       name: 'me-tickets',

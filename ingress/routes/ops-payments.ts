@@ -1,6 +1,7 @@
 import express, { type Request, type Response } from 'express';
 import type { IngressContext } from '../context';
-import { requireAuth } from '../middleware/auth';
+import { registerRoute } from '../http/route-table';
+import { ROUTES } from '../http/routes';
 
 /** Each worker's payment-provider circuit breaker, as the workers last wrote it to Redis. */
 export async function paymentBreakers(ctx: Pick<IngressContext, 'redis' | 'keys'>): Promise<Array<{ worker_id: string; state: string; provider?: string; at?: string }>> {
@@ -20,7 +21,7 @@ export async function paymentBreakers(ctx: Pick<IngressContext, 'redis' | 'keys'
  */
 export function opsPaymentsRouter(ctx: IngressContext) {
   const r = express.Router();
-  r.get('/v1/ops/payments', requireAuth(ctx.config.JWT_SECRET, 'operator'), async (_req: Request, res: Response) => {
+  registerRoute(r, ctx.config.JWT_SECRET, ROUTES.opsPayments, async (_req: Request, res: Response) => {
     const [breakers, calls, refunds, outbox] = await Promise.all([
       paymentBreakers(ctx),
       ctx.pool.query(`SELECT kind, status, count(*)::int AS n FROM payments GROUP BY kind, status ORDER BY kind, status`),

@@ -30,6 +30,25 @@ export const throttleBodySchema = z
   })
   .strict();
 
+/** Body of `POST /v1/bookings/{id}/checkout`. */
+export const checkoutBodySchema = z
+  .object({
+    /** The provider's payment method token (the simulator declines `pm_card_declined`). */
+    payment_method: z.string().min(1).max(64),
+  })
+  .strict();
+/** Body of `POST /v1/tickets/verify`. */
+export const verifyTicketBodySchema = z.object({ barcode: z.string().min(1).max(1024) }).strict();
+/** Body of `POST /v1/tickets/{id}/transfer`. */
+export const transferTicketBodySchema = z.object({ email: z.string().trim().email().max(254) }).strict();
+/** `?limit=&cursor=` of the caller's history pages. */
+export const pageQuerySchema = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    cursor: z.string().max(200).optional(),
+  })
+  .strict();
+
 export const seatsQuerySchema = z.object({ section: z.string().min(1).max(40).optional() }).strict();
 
 // ---------- responses (documented from these schemas) ----------
@@ -57,3 +76,21 @@ export const repriceAcceptedSchema = z.object({ event_id: z.string().uuid(), rep
 export const inventoryAcceptedSchema = z.object({ event_id: z.string().uuid(), inventory: z.literal('queued'), capacity: z.number().int() });
 /** `202` of `POST /v1/events/{id}/cancel`. */
 export const eventCancelAcceptedSchema = z.object({ event_id: z.string().uuid(), cancellation: z.enum(['queued', 'done']) });
+
+/** `202` of `POST /v1/bookings/{id}/checkout`. */
+export const checkoutAcceptedSchema = z.object({ booking_id: z.string().uuid(), status: z.enum(BOOKING_STATUSES), checkout: z.enum(['queued', 'in_progress']) });
+/** `200` of `POST /v1/tickets/verify`. */
+export const verifyTicketAnswerSchema = z.object({
+  valid: z.boolean(),
+  reason: z.enum(['bad_signature', 'unknown_ticket', 'void', 'superseded']).optional(),
+  ticket_id: z.string().optional(),
+  event_id: z.string().uuid().optional(),
+  event_name: z.string().optional(),
+  seat_id: z.string().optional(),
+  unit: z.number().int().optional(),
+  version: z.number().int().optional(),
+});
+/** `202` of `POST /v1/tickets/{id}/transfer`. */
+export const transferAcceptedSchema = z.object({ ticket_id: z.string().uuid(), transfer: z.literal('queued'), recipient: z.string() });
+/** `200` of the operators' event settings routes. */
+export const eventSettingsSchema = z.object({ event_id: z.string().uuid(), throttle_per_s: z.number().nullable(), paused: z.boolean() });
