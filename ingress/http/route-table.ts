@@ -35,6 +35,8 @@ export interface RouteContract<B extends z.ZodType = z.ZodType, Q extends z.ZodT
   /** Request headers worth documenting. */
   headers?: ReadonlyArray<{ name: string; schema: Json; description: string }>;
   body?: B;
+  /** A body the handler reads itself (a signed raw body): documented, not parsed by the route. */
+  rawBody?: { description: string; schema: Json };
   query?: Q;
   responses: Readonly<Record<string, ResponseSpec>>;
   /** Error codes the handler itself may answer (auth, body and framework codes are added). */

@@ -9,6 +9,8 @@ import {
 } from '../../shared/contracts/http';
 import type { RouteContract } from './route-table';
 import { ACCOUNT_ROUTES } from './routes-accounts';
+import { WEB_ROUTES } from './routes-web';
+import { CATALOG_ROUTES } from './routes-catalog';
 import { OPS_ROUTES } from './routes-ops';
 import { ORDER_ROUTES } from './routes-orders';
 
@@ -20,8 +22,10 @@ import { ORDER_ROUTES } from './routes-orders';
  */
 export const ROUTES = {
   ...ACCOUNT_ROUTES,
+  ...CATALOG_ROUTES,
   ...ORDER_ROUTES,
   ...OPS_ROUTES,
+  ...WEB_ROUTES,
   createBooking: {
     method: 'post',
     path: '/v1/bookings',

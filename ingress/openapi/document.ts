@@ -114,20 +114,6 @@ const schemas: Json = {
   PriceRange: obj({ min: { type: 'number' }, max: { type: 'number' } }, ['min', 'max']),
   EventStatus: { enum: ['scheduled', 'on_sale', 'sold_out', 'cancelled'] },
   GeneralAdmission: strict({ capacity: { type: 'integer', minimum: 1, maximum: 10_000_000 }, price: money }, ['capacity', 'price']),
-  CompactSection: strict(
-    {
-      name: { type: 'string', minLength: 1, maxLength: 40, pattern: '^[^:/\\\\]+$' },
-      rows: { type: 'integer', minimum: 1, maximum: 500 },
-      seats_per_row: { type: 'integer', minimum: 1, maximum: 500 },
-      price: money,
-      price_tier: { type: 'string', minLength: 1, maxLength: 40, description: 'Defaults to the section name.' },
-    },
-    ['name', 'rows', 'seats_per_row', 'price'],
-  ),
-  PriceTier: strict(
-    { name: { type: 'string', minLength: 1, maxLength: 40 }, price: money, sections: arrayOf({ type: 'string' }, { minItems: 1, description: 'Venue sections sold at this price; a section in no tier is not sold.' }) },
-    ['name', 'price', 'sections'],
-  ),
   EventCatalogFields: obj({
     description: { type: 'string', maxLength: 5000 },
     category: { enum: [...EVENT_CATEGORIES], default: 'other' },
@@ -139,30 +125,6 @@ const schemas: Json = {
     hold_seconds: { type: 'integer', minimum: 1, maximum: 86400, default: 600 },
     max_per_user: { type: 'integer', minimum: 1, maximum: 1000, default: 8 },
   }),
-  CreateEvent: {
-    description: 'General admission, compact sections, or a venue\'s seat layout priced by tier. Catalog fields (EventCatalogFields) are allowed in every shape.',
-    oneOf: [
-      obj({ name: { type: 'string', minLength: 1, maxLength: 200 }, starts_at: dateTime, general_admission: ref('GeneralAdmission') }, ['name', 'starts_at', 'general_admission']),
-      obj({ name: { type: 'string', minLength: 1, maxLength: 200 }, starts_at: dateTime, sections: arrayOf(ref('CompactSection'), { minItems: 1, maxItems: 200 }) }, ['name', 'starts_at', 'sections']),
-      obj({ name: { type: 'string', minLength: 1, maxLength: 200 }, starts_at: dateTime, venue_id: uuid, price_tiers: arrayOf(ref('PriceTier'), { minItems: 1, maxItems: 50 }) }, [
-        'name', 'starts_at', 'venue_id', 'price_tiers',
-      ]),
-    ],
-    unevaluatedProperties: false,
-    allOf: [ref('EventCatalogFields')],
-  },
-  UpdateEvent: strict(
-    {
-      name: { type: 'string', minLength: 1, maxLength: 200 },
-      description: { type: 'string', maxLength: 5000 },
-      category: { enum: [...EVENT_CATEGORIES] },
-      starts_at: dateTime,
-      ends_at: nullable(dateTime),
-      performer_ids: arrayOf(uuid, { maxItems: 20 }),
-    },
-    [],
-    { minProperties: 1, description: 'Catalog fields only. Inventory (layout, prices, on-sale time, hold, limits) changes only through the partition queue.' },
-  ),
   EventPage: obj(
     {
       id: uuid,
@@ -240,24 +202,6 @@ const schemas: Json = {
     },
     ['name', 'rows'],
   ),
-  CreateVenue: strict(
-    {
-      name: { type: 'string', minLength: 1, maxLength: 200 },
-      address: { type: 'string', maxLength: 500 },
-      city: { type: 'string', minLength: 1, maxLength: 100 },
-      country: { type: 'string', maxLength: 100 },
-      lat: { type: 'number', minimum: -90, maximum: 90 },
-      lon: { type: 'number', minimum: -180, maximum: 180 },
-      sections: arrayOf(ref('VenueSection'), { maxItems: 200, description: 'Best section first: the order ranks seats.' }),
-      standing_capacity: { type: 'integer', minimum: 0, default: 0 },
-    },
-    ['name', 'city', 'lat', 'lon'],
-  ),
-  UpdateVenue: strict(
-    { name: { type: 'string' }, address: { type: 'string' }, city: { type: 'string' }, country: { type: 'string' }, lat: { type: 'number' }, lon: { type: 'number' } },
-    [],
-    { minProperties: 1, description: 'The seat layout is fixed once created.' },
-  ),
   Venue: obj({
     id: uuid,
     organizer_id: { type: 'string' },
@@ -275,8 +219,6 @@ const schemas: Json = {
   }),
   VenueSeat: obj({ id: { type: 'string', description: '`<section>-<row>-<seat>`, the same id the event\'s seat has.' }, section: { type: 'string' }, row: { type: 'integer' }, number: { type: 'integer' }, rank: { type: 'integer', description: '0 = best.' }, x: { type: 'number' }, y: { type: 'number' }, accessible: { type: 'boolean' } }),
   Performer: obj({ id: uuid, organizer_id: { type: 'string' }, name: { type: 'string' }, type: { enum: [...PERFORMER_TYPES] }, genre: nullable({ type: 'string' }), created_at: dateTime, updated_at: dateTime }),
-  CreatePerformer: strict({ name: { type: 'string', minLength: 1, maxLength: 200 }, type: { enum: [...PERFORMER_TYPES] }, genre: { type: 'string', maxLength: 60 } }, ['name', 'type']),
-  UpdatePerformer: strict({ name: { type: 'string' }, type: { enum: [...PERFORMER_TYPES] }, genre: nullable({ type: 'string' }) }, [], { minProperties: 1 }),
   Booking: obj(
     {
       booking_id: uuid,
@@ -336,156 +278,9 @@ const paths: Record<string, Record<string, Json>> = {
     }),
   },
   '/metrics': { get: operation('metrics', { tags: ['health'], summary: 'Prometheus metrics (text exposition format).', ok: { '200': { description: 'Metrics.', content: { 'text/plain': { schema: { type: 'string' } } } } }, errors: [] }) },
-  '/v1/openapi.json': { get: operation('openapi', { tags: ['docs'], summary: 'This document.', ok: { '200': { description: 'OpenAPI 3.1.', schema: { type: 'object' } } }, errors: [] }) },
-  '/docs/init.js': { get: operation('docsInit', { tags: ['docs'], summary: 'The docs page\'s start-up script (no inline script under the CSP).', ok: { '200': { description: 'JavaScript.', content: { 'text/javascript': { schema: { type: 'string' } } } } }, errors: [] }) },
-  '/socket.io/socket.io.min.js': { get: operation('socketIoClient', { tags: ['web'], summary: 'The Socket.IO browser client, served same-origin for the buyer page.', ok: { '200': { description: 'JavaScript.', content: { 'text/javascript': { schema: { type: 'string' } } } } }, errors: [] }) },
-  '/client-config.json': {
-    get: operation('clientConfig', {
-      tags: ['web'],
-      summary: 'The buyer page\'s settings, from server configuration.',
-      ok: { '200': { description: 'Where the page connects for live updates (NOTIFIER_PUBLIC_URL, else this host on NOTIFIER_PORT).', schema: obj({ notifier_url: { type: 'string', format: 'uri' } }, ['notifier_url']) } },
-      errors: [],
-    }),
-  },
-  '/docs': { get: operation('docs', { tags: ['docs'], summary: 'API documentation page (Swagger UI, served locally).', ok: { '200': { description: 'HTML.', content: { 'text/html': { schema: { type: 'string' } } } } }, errors: [] }) },
 
   // ---------- accounts ----------
 
-  // ---------- catalog: search and event pages ----------
-  '/v1/events/search': {
-    get: operation('searchEvents', {
-      tags: ['events'],
-      summary: 'Search upcoming events: typo-tolerant full text, filters, sorts, cursor paging.',
-      description:
-        '`q` matches event name and performers (strongest), venue, city and category, accent- and case-insensitive; misspelt words are corrected against the words events contain ("tayler swfit" finds Taylor Swift) and the last word also matches as a prefix. Only scheduled (not cancelled) events from now on (or from start_date) are found. Each hit\'s availability may be a few seconds old. Paging is keyset-based: events added meanwhile never cause duplicates or gaps. With available_only a page may hold fewer than `limit` items; only a null `next_cursor` means the end.',
-      params: [
-        { name: 'q', in: 'query', schema: { type: 'string', maxLength: 200 } },
-        { name: 'city', in: 'query', schema: { type: 'string', maxLength: 100 }, description: 'Exact city, case- and accent-insensitive.' },
-        { name: 'near', in: 'query', schema: { type: 'string', pattern: '^-?\\d{1,3}(\\.\\d+)?,-?\\d{1,3}(\\.\\d+)?$' }, description: '`lat,lon` of a point.' },
-        { name: 'radius_km', in: 'query', schema: { type: 'number', exclusiveMinimum: 0, maximum: 20000, default: 25 }, description: 'With near.' },
-        { name: 'start_date', in: 'query', schema: { type: 'string', description: 'YYYY-MM-DD or date-time' }, description: 'Events starting at or after; defaults to now.' },
-        { name: 'end_date', in: 'query', schema: { type: 'string', description: 'YYYY-MM-DD or date-time' }, description: 'Events starting on or before (a date includes its whole day, UTC).' },
-        { name: 'venue_id', in: 'query', schema: uuid },
-        { name: 'performer_id', in: 'query', schema: uuid },
-        { name: 'category', in: 'query', schema: { enum: [...EVENT_CATEGORIES] } },
-        { name: 'min_price', in: 'query', schema: money, description: 'Events with some price at or above.' },
-        { name: 'max_price', in: 'query', schema: money, description: 'Events with some price at or below.' },
-        { name: 'available_only', in: 'query', schema: { type: 'boolean' } },
-        { name: 'sort', in: 'query', schema: { enum: [...SEARCH_SORTS] }, description: 'Default: relevance with q, else date. Relevance without q sorts by date.' },
-        { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: SEARCH_MAX_LIMIT, default: 20 } },
-        { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'Opaque `next_cursor` of the previous page, valid only with the same filters and sort.' },
-      ],
-      ok: { '200': { description: 'A page of hits.', schema: ref('SearchResponse') } },
-      errors: ['validation_failed', 'invalid_range', 'invalid_cursor', 'dependency_unavailable'],
-    }),
-  },
-  '/v1/events': {
-    post: operation('createEvent', {
-      tags: ['organizer'],
-      summary: 'Create an event; the partition\'s single writer then creates its inventory.',
-      description: 'Answers once the event row exists and its `inventory.init` command is confirmed into the event\'s partition queue; `inventory_ready` turns true when the worker has committed the seats.',
-      roles: ['organizer', 'operator'],
-      body: ref('CreateEvent'),
-      ok: { '201': { description: 'Created.', schema: ref('EventPage'), headers: { Location: { schema: { type: 'string' } } } } },
-      errors: ['validation_failed', 'invalid_layout', 'venue_not_found', 'performer_not_found', 'queue_unavailable', 'dependency_unavailable'],
-    }),
-  },
-  '/v1/events/{id}': {
-    get: operation('getEvent', {
-      tags: ['events'],
-      summary: 'Event page: event, venue, performers, price tiers, availability, on-sale state.',
-      description: 'Cached aside in Redis (EVENT_CACHE_TTL_S, dropped on every organizer change); served from PostgreSQL when Redis is down.',
-      params: [idParam('event')],
-      ok: { '200': { description: 'The event.', schema: ref('EventPage') } },
-      errors: ['invalid_id', 'event_not_found', 'dependency_unavailable'],
-    }),
-    patch: operation('updateEvent', {
-      tags: ['organizer'],
-      summary: 'Change an event\'s catalog fields (its organizer or an operator).',
-      roles: ['organizer', 'operator'],
-      params: [idParam('event')],
-      body: ref('UpdateEvent'),
-      ok: { '200': { description: 'The event after the change.', schema: ref('EventPage') } },
-      errors: ['invalid_id', 'validation_failed', 'invalid_range', 'event_not_found', 'performer_not_found', 'event_not_editable'],
-    }),
-  },
-  '/v1/events/{id}/seats': {
-    get: operation('getSeatMap', {
-      tags: ['events'],
-      summary: 'Seat map: every seat with status and price, plus `as_of` (the worker\'s snapshot, or PostgreSQL).',
-      params: [idParam('event'), { name: 'section', in: 'query', schema: { type: 'string', maxLength: 40 } }],
-      ok: { '200': { description: 'Seats; coordinates for drawing are on the venue\'s seats (same ids).', schema: ref('SeatMap') } },
-      errors: ['invalid_id', 'validation_failed', 'event_not_found', 'dependency_unavailable'],
-    }),
-  },
-
-
-  // ---------- organizer: venues and performers ----------
-  '/v1/venues': {
-    post: operation('createVenue', {
-      tags: ['organizer'],
-      summary: 'Create a venue with its seat layout (sections → rows → seats with coordinates, accessibility, rank).',
-      roles: ['organizer', 'operator'],
-      body: ref('CreateVenue'),
-      ok: { '201': { description: 'Created.', schema: ref('Venue') } },
-      errors: ['validation_failed', 'invalid_layout'],
-    }),
-  },
-  '/v1/venues/{id}': {
-    get: operation('getVenue', { tags: ['venues'], summary: 'A venue and its sections.', params: [idParam('venue')], ok: { '200': { description: 'The venue.', schema: ref('Venue') } }, errors: ['invalid_id', 'venue_not_found'] }),
-    patch: operation('updateVenue', {
-      tags: ['organizer'],
-      summary: 'Change a venue\'s name, address or location (its organizer or an operator).',
-      roles: ['organizer', 'operator'],
-      params: [idParam('venue')],
-      body: ref('UpdateVenue'),
-      ok: { '200': { description: 'The venue after the change.', schema: ref('Venue') } },
-      errors: ['invalid_id', 'validation_failed', 'venue_not_found'],
-    }),
-  },
-  '/v1/venues/{id}/seats': {
-    get: operation('getVenueSeats', {
-      tags: ['venues'],
-      summary: 'Every seat of a venue in rank order, with coordinates and accessibility.',
-      params: [idParam('venue'), { name: 'section', in: 'query', schema: { type: 'string', maxLength: 40 } }],
-      ok: { '200': { description: 'Seats.', schema: obj({ venue_id: uuid, seats: arrayOf(ref('VenueSeat')) }) } },
-      errors: ['invalid_id', 'validation_failed', 'venue_not_found'],
-    }),
-  },
-  '/v1/performers': {
-    post: operation('createPerformer', {
-      tags: ['organizer'],
-      summary: 'Create a performer.',
-      roles: ['organizer', 'operator'],
-      body: ref('CreatePerformer'),
-      ok: { '201': { description: 'Created.', schema: ref('Performer') } },
-      errors: ['validation_failed'],
-    }),
-  },
-  '/v1/performers/{id}': {
-    get: operation('getPerformer', { tags: ['venues'], summary: 'A performer.', params: [idParam('performer')], ok: { '200': { description: 'The performer.', schema: ref('Performer') } }, errors: ['invalid_id', 'performer_not_found'] }),
-    patch: operation('updatePerformer', {
-      tags: ['organizer'],
-      summary: 'Change a performer (its organizer or an operator); its events\' search documents follow.',
-      roles: ['organizer', 'operator'],
-      params: [idParam('performer')],
-      body: ref('UpdatePerformer'),
-      ok: { '200': { description: 'The performer after the change.', schema: ref('Performer') } },
-      errors: ['invalid_id', 'validation_failed', 'performer_not_found'],
-    }),
-  },
-
-  // ---------- bookings, checkout, payments ----------
-  '/v1/payments/callback': {
-    post: operation('paymentCallback', {
-      tags: ['payments'],
-      summary: 'The payment provider\'s signed webhook (HMAC in X-Onsale-Signature); idempotent.',
-      params: [{ name: 'X-Onsale-Signature', in: 'header', schema: { type: 'string' }, required: true }],
-      body: { type: 'object', description: 'The provider\'s webhook payload.' },
-      ok: { '200': { description: 'Received (possibly a duplicate, or ignored).', schema: obj({ received: { type: 'boolean' }, duplicate: { type: 'boolean' }, ignored: { type: 'string' } }) } },
-      errors: ['invalid_signature', 'validation_failed', 'queue_unavailable', 'dependency_unavailable'],
-    }),
-  },
 
 };
 
@@ -505,7 +300,7 @@ function fromContract(c: RouteContract): Json {
       ...Object.entries(queryProps).map(([name, schema]) => ({ name, in: 'query' as const, schema, required: queryRequired.includes(name) })),
       ...(c.headers ?? []).map((h) => ({ ...h, in: 'header' as const })),
     ],
-    ...(c.body ? { body: jsonSchemaOf(c.body) } : {}),
+    ...(c.body ? { body: jsonSchemaOf(c.body) } : c.rawBody ? { body: { ...c.rawBody.schema, description: c.rawBody.description } } : {}),
     ok: Object.fromEntries(Object.entries(c.responses).map(([status, r]) => [status, { description: r.description, ...(r.headers ? { headers: r.headers } : {}), ...(r.content ? { content: r.content } : {}), ...(r.schema ? { schema: schemaOf(r.schema) as Json } : {}) }])),
     errors: [...c.errors],
   });
