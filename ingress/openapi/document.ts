@@ -1,6 +1,6 @@
 import { ERRORS, type ErrorCode } from '../../shared/errors';
 import { EVENT_CATEGORIES } from '../../shared/contracts/events';
-import { PERFORMER_TYPES, SEARCH_MAX_LIMIT, SEARCH_SORTS } from '../../shared/contracts/catalog';
+import { PERFORMER_TYPES, SEARCH_SORTS } from '../../shared/contracts/catalog';
 import { ROLES } from '../../shared/auth';
 import { z } from 'zod';
 import { jsonSchemaOf, openApiPath, type ResponseSpec, type RouteContract } from '../http/route-table';
@@ -73,11 +73,6 @@ function operation(id: string, o: Op): Json {
   };
 }
 
-const idParam = (what: string) => ({ name: 'id', in: 'path' as const, schema: uuid, description: `The ${what}'s id.` });
-const pageParams = [
-  { name: 'limit', in: 'query' as const, schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
-  { name: 'cursor', in: 'query' as const, schema: { type: 'string', maxLength: 200 }, description: 'Opaque; the previous page\'s `next_cursor`.' },
-];
 
 const schemas: Json = {
   ErrorCode: { type: 'string', enum: [...DOCUMENTED_ERROR_CODES], description: 'Stable machine-readable error codes (shared/errors.ts).' },

@@ -153,7 +153,7 @@ export function bookingsRouter(ctx: IngressContext) {
     }
     if (booking.status === 'confirmed') {
       // Cancel and refund: only while the event allows it (the single writer checks again, and that no ticket was transferred).
-      const { rows } = await ctx.pool.query({
+      const { rows } = await ctx.pool.query<{ refundable: boolean; starts_at: Date; cancelled_at: Date | null }>({
         name: 'event-refund-policy',
         text: 'SELECT refundable, starts_at, cancelled_at FROM events WHERE id = $1',
         values: [booking.event_id],

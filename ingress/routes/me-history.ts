@@ -5,7 +5,24 @@ import { registerRoute } from '../http/route-table';
 import { ROUTES } from '../http/routes';
 import { AppError } from '../../shared/errors';
 import { fromCents } from '../../shared/money';
-import { ticketView } from './tickets';
+import { ticketView, type TicketRow } from './tickets';
+import type { BookingStatus } from '../../shared/contracts/messages';
+
+interface MyBookingRow {
+  id: string;
+  event_id: string;
+  event_name: string | null;
+  status: BookingStatus;
+  seat_ids: string[] | null;
+  quantity: number | null;
+  amount_cents: number;
+  fees_cents: number | null;
+  total_cents: number | null;
+  reason: string | null;
+  hold_expires_at: Date | null;
+  requested_at: Date;
+  decided_at: Date | null;
+}
 
 /** Keyset cursor: the (timestamp, id) of the last row of a page, opaque to clients. */
 function encodeCursor(at: Date, id: string): string {
@@ -34,7 +51,7 @@ export function meHistoryRouter(ctx: IngressContext) {
   registerRoute(r, ctx.config.JWT_SECRET, ROUTES.myBookings, async (req: Request, res: Response, { query: q }) => {
     const { user_id } = principalOf(req);
     const after = decodeCursor(q.cursor);
-    const { rows } = await ctx.pool.query({
+    const { rows } = await ctx.pool.query<MyBookingRow>({
       name: 'me-bookings',
       text: `SELECT b.id, b.event_id, e.name AS event_name, b.status, b.seat_ids, b.quantity, b.amount_cents, b.fees_cents, b.total_cents,
                     b.reason, b.hold_expires_at, b.requested_at, b.decided_at
@@ -66,7 +83,7 @@ export function meHistoryRouter(ctx: IngressContext) {
   registerRoute(r, ctx.config.JWT_SECRET, ROUTES.myTickets, async (req: Request, res: Response, { query: q }) => {
     const { user_id } = principalOf(req);
     const after = decodeCursor(q.cursor);
-    const { rows } = await ctx.pool.query({
+    const { rows } = await ctx.pool.query<Omit<TicketRow, 'organizer_id'>>({
       name: 'me-tickets',
       text: `SELECT t.id, t.order_id, t.booking_id, t.event_id, e.name AS event_name, e.starts_at, t.seat_id, t.unit, t.owner_user_id,
                     t.version, t.status, t.barcode, t.issued_at, t.owned_since

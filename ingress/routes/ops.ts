@@ -14,9 +14,11 @@ export function opsRouter(ctx: IngressContext) {
   const r = express.Router();
 
   registerRoute(r, ctx.config.JWT_SECRET, ROUTES.opsPartitions, async (_req: Request, res: Response) => {
-    const { rows: parts } = await ctx.pool.query('SELECT id, epoch, owner, activated_at, last_commit_at FROM partitions');
+    const { rows: parts } = await ctx.pool.query<{ id: number; epoch: number; owner: string | null; activated_at: Date | null; last_commit_at: Date | null }>(
+      'SELECT id, epoch, owner, activated_at, last_commit_at FROM partitions',
+    );
     const byId = new Map(parts.map((p) => [p.id, p]));
-    const { rows: events } = await ctx.pool.query(
+    const { rows: events } = await ctx.pool.query<{ id: string; name: string; partition: number; throttle_per_s: number | null; paused: boolean }>(
       `SELECT id, name, partition, throttle_per_s, paused FROM events ORDER BY created_at DESC LIMIT 1000`,
     );
     const names = ctx.broker.publisher().names;
@@ -65,7 +67,10 @@ export function opsRouter(ctx: IngressContext) {
     async (req: Request, res: Response) => {
       const id = uuidParam.safeParse(req.params.id);
       if (!id.success) throw new AppError('invalid_id');
-      const { rows } = await ctx.pool.query('SELECT id, partition, throttle_per_s, paused FROM events WHERE id = $1', [id.data]);
+      const { rows } = await ctx.pool.query<{ id: string; partition: number; throttle_per_s: number | null; paused: boolean }>(
+        'SELECT id, partition, throttle_per_s, paused FROM events WHERE id = $1',
+        [id.data],
+      );
       const ev = rows[0];
       if (!ev) throw new AppError('event_not_found');
       const next = change({ throttle_per_s: ev.throttle_per_s, paused: ev.paused });

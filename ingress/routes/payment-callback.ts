@@ -68,7 +68,7 @@ export function paymentCallbackRouter(ctx: IngressContext) {
       return;
     }
     if (inserted.rowCount === 0) {
-      const { rows } = await ctx.pool.query({ name: 'payment-callback-routed', text: 'SELECT routed_at FROM payment_callbacks WHERE provider_event_id = $1', values: [hook.id] });
+      const { rows } = await ctx.pool.query<{ routed_at: Date | null }>({ name: 'payment-callback-routed', text: 'SELECT routed_at FROM payment_callbacks WHERE provider_event_id = $1', values: [hook.id] });
       if (rows[0]?.routed_at) {
         log.info('duplicate payment callback');
         res.json({ received: true, duplicate: true });

@@ -10,7 +10,7 @@ import { ticketKeys, verifyBarcode } from '../../shared/tickets/barcode';
 import { eventPartition } from '../read-model/event-partition';
 import { findUserByEmail } from '../../shared/sql/users';
 
-interface TicketRow {
+export interface TicketRow {
   id: string;
   order_id: string;
   booking_id: string;
@@ -28,7 +28,7 @@ interface TicketRow {
   owned_since: Date;
 }
 
-export function ticketView(t: TicketRow) {
+export function ticketView(t: Omit<TicketRow, 'organizer_id'>) {
   return {
     ticket_id: t.id,
     event_id: t.event_id,
