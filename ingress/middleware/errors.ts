@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { z } from 'zod';
-import { AppError, ERRORS } from '../../shared/errors';
+import { AppError, ERRORS, isRetryable } from '../../shared/errors';
 import type { Logger } from '../../shared/logger';
 
 /** Turns every error into `{ error: { code, message, details?, request_id } }` with the registry's status. */
@@ -26,7 +26,17 @@ function toAppError(err: unknown): AppError {
   if (e?.type === 'entity.too.large') return new AppError('payload_too_large');
   if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new AppError('unsupported_media_type');
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return new AppError('validation_failed', (err as Error).message);
+  // A backing service that went away (PostgreSQL restarting, Redis or the broker unreachable) is an
+  // outage the client may retry, not a bug: 503 with Retry-After, never a 500 without reason.
+  if (isOutage(err)) return new AppError('dependency_unavailable', 'A backing service is unreachable; retry after Retry-After seconds.', undefined, 2);
   return new AppError('internal_error');
+}
+
+const OUTAGE_MESSAGES = /timeout exceeded when trying to connect|Connection terminated|connection is closed|Stream isn't writeable|Connection is closed|Channel closed|ECONNREFUSED|ECONNRESET/i;
+
+/** Whether an unexpected error means a backing service is unreachable (retryable), per the registry's driver codes. */
+function isOutage(err: unknown): boolean {
+  return isRetryable(err) || (err instanceof Error && OUTAGE_MESSAGES.test(err.message));
 }
 
 export function validationError(err: z.ZodError): AppError {

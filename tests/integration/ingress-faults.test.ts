@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ConfirmChannel } from 'amqplib';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestEnv, waitFor } from '../support/env';
 
@@ -98,6 +99,26 @@ describe('ingress faults', () => {
     expect(first.status).toBe(503);
     const bookingId = first.body.error.details.booking_id as string;
     await waitFor(async () => (await statusOf(token, bookingId)) === 'held', 20_000, 'decided');
+  });
+
+  it('PostgreSQL unreachable: 503 with Retry-After, not a 500 or a hang', async () => {
+    const token = env.token(randomUUID());
+    const ctx = env.ingress!.ctx;
+    const real = ctx.pool;
+    // Nothing listens on port 1: every query fails to connect, as during a PostgreSQL restart.
+    const dead = new pg.Pool({ connectionString: 'postgres://postgres@127.0.0.1:1/onsale', connectionTimeoutMillis: 2000 });
+    dead.on('error', () => undefined);
+    ctx.pool = dead;
+    try {
+      const started = Date.now();
+      const res = await env.http('GET', `/v1/bookings/${randomUUID()}`, { token });
+      expect([res.status, res.body.error.code]).toEqual([503, 'dependency_unavailable']);
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      ctx.pool = real;
+      await dead.end();
+    }
   });
 
   it('Redis losing the sequence counter: numbers are never reused and positions never understated', async () => {
