@@ -125,7 +125,7 @@ export function ticketsRouter(ctx: IngressContext) {
       .publisher()
       .publishCommand(partition, { type: 'ticket.transfer', event_id: t.event_id, ticket_id: t.id, from_user_id: principal.user_id, to_user_id: recipient, correlation_id: req.requestId })
       .catch(() => {
-        throw new AppError('queue_unavailable', 'The broker did not confirm the transfer; nothing was queued.', undefined, 1);
+        throw new AppError('queue_unavailable', 'The broker did not confirm the transfer; it may have been queued. GET the ticket before retrying.', undefined, 1);
       });
     ctx.logger.info('ticket transfer queued', { request_id: req.requestId, ticket_id: t.id, event_id: t.event_id });
     res.status(202).json({ ticket_id: t.id, transfer: 'queued', recipient: email });

@@ -29,6 +29,6 @@ export async function sendToPartition(ctx: IngressContext, partition: number, co
     .publisher()
     .publishCommand(partition, command)
     .catch(() => {
-      throw new AppError('queue_unavailable', 'The broker did not confirm the change; nothing was changed.', undefined, 1);
+      throw new AppError('queue_unavailable', 'The broker did not confirm the change; it may or may not apply. Retrying the same change is safe.', undefined, 1);
     });
 }
