@@ -227,12 +227,17 @@ export class PrivateRabbitCluster {
 
   /** The node that leads quorum queue `queue` (vhost `/`), asked of a live node. */
   async leaderOf(queue: string): Promise<PrivateRabbitNode | undefined> {
+    const row = await this.queueInfo(queue);
+    return this.nodes.find((x) => x.nodename === row?.leader);
+  }
+
+  /** Leader, replicas (`members`) and online replicas of quorum queue `queue`. */
+  async queueInfo(queue: string): Promise<{ name: string; leader: string; members: string[]; online: string[] } | undefined> {
     for (const n of this.nodes) {
       if (!n.running) continue;
       try {
-        const out = await n.ctl(['list_queues', 'name', 'leader', '--formatter', 'json', '--no-table-headers'], 'rabbitmqctl', 30_000);
-        const row = (JSON.parse(out) as Array<{ name: string; leader: string }>).find((q) => q.name === queue);
-        return this.nodes.find((x) => x.nodename === row?.leader);
+        const out = await n.ctl(['list_queues', 'name', 'leader', 'members', 'online', '--formatter', 'json', '--no-table-headers'], 'rabbitmqctl', 30_000);
+        return (JSON.parse(out) as Array<{ name: string; leader: string; members: string[]; online: string[] }>).find((q) => q.name === queue);
       } catch {
         /* try the next */
       }

@@ -64,6 +64,8 @@ export interface FaultOptions {
   /** Events the load goes to (fresh ones per fault, so every check is per fault). */
   events: string[];
   decideTimeoutMs?: number;
+  /** Runs once every request is decided, before the checks (e.g. wait for payments to settle). */
+  settle?: () => Promise<void>;
 }
 
 /** Creates a reserved event (sections of seats) and a general-admission one, smaller than the demand. */
@@ -130,6 +132,7 @@ export async function runFault(o: FaultOptions): Promise<FaultReport> {
   while ((await undecided()) > 0 && Date.now() < deadline) await sleep(500);
   const pushDeadline = Date.now() + 20_000;
   while (accepted().some((t) => t.pushes.length === 0) && Date.now() < pushDeadline) await sleep(250);
+  await o.settle?.();
   await sleep(500); // a late duplicate or an out-of-order push would arrive now
 
   const list = accepted();
@@ -209,7 +212,7 @@ export function line(r: FaultReport): string {
   return (
     `[fault] ${r.fault}: accepted ${r.accepted}, outcomes ${r.outcomes}, lost ${r.lost}, unpushed ${r.unpushed}, doubled ${r.doubled}, ghosts ${r.ghosts}, ` +
     `regressions ${r.regressions}, mismatched ${r.mismatched}; outage ${r.outage_ms} ms, recovery ${r.recovery_ms ?? '–'} ms, longest outcome gap ${r.max_outcome_gap_ms} ms; ` +
-    `http ${http}; hangs ${r.http.hangs}, unexplained 5xx ${r.http.unexplained5xx}, 503 w/o Retry-After ${r.http.unavailableWithoutRetryAfter}, ` +
+    `http ${http}; generator skipped ${r.http.skipped}; hangs ${r.http.hangs}, unexplained 5xx ${r.http.unexplained5xx}, 503 w/o Retry-After ${r.http.unavailableWithoutRetryAfter}, ` +
     `network errors ${r.http.networkErrors} ${JSON.stringify(r.http.networkErrorCauses)}, unresolved ${r.http.unresolved}; watch failures ${JSON.stringify(r.watch_failures)}; restarts ${JSON.stringify(r.restarts)}`
   );
 }

@@ -28,6 +28,7 @@ export class RoleProcess {
   child?: ChildProcess;
   restarts: Array<{ at: number; code: number | null; signal: string | null }> = [];
   private wanted = false;
+  private backoffMs = 250;
   private readonly logFile: string;
 
   constructor(readonly name: RoleName, readonly env: NodeJS.ProcessEnv, readonly port: number, logDir: string) {
@@ -48,16 +49,24 @@ export class RoleProcess {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, ENTRY[this.name])], { cwd: ROOT, env: this.env, stdio: ['ignore', fd, fd] });
     closeSync(fd);
     this.child = child;
+    const startedAt = Date.now();
     child.on('exit', (code, signal) => {
       if (this.child !== child || !this.wanted) return;
       this.restarts.push({ at: Date.now(), code, signal });
-      setTimeout(() => this.wanted && this.child === child && this.spawn(), 500).unref();
+      // Back off like a real supervisor while a dependency is down (0.5 s doubling to 8 s); a process
+      // that ran for a while before dying starts again at once.
+      this.backoffMs = Date.now() - startedAt > 30_000 ? 500 : Math.min(8000, this.backoffMs * 2);
+      setTimeout(() => this.wanted && this.child === child && this.spawn(), this.backoffMs).unref();
     });
   }
 
-  /** `kill -9`; the supervisor starts it again. Resolves once the old process is gone. */
-  async kill9(): Promise<number> {
+  /**
+   * `kill -9`; the supervisor starts it again unless `restart` is false (then call `start()` yourself).
+   * Resolves once the old process is gone.
+   */
+  async kill9(opts: { restart?: boolean } = {}): Promise<number> {
     const child = this.child!;
+    if (opts.restart === false) this.wanted = false;
     const gone = new Promise<void>((r) => child.once('exit', () => r()));
     child.kill('SIGKILL');
     await gone;
@@ -119,7 +128,16 @@ export class FaultStack {
     this.roles = roles;
   }
 
-  static async create(opts: { rabbitNodes?: number; amqpUrl?: (s: PrivateServices) => string; env?: Record<string, string> } = {}): Promise<FaultStack> {
+  static async create(
+    opts: {
+      rabbitNodes?: number;
+      /** Which broker node the roles connect to. @defaultValue the single node, or the cluster's first */
+      amqpUrl?: (s: PrivateServices) => string;
+      env?: Record<string, string>;
+      /** Runs after the database is migrated and before any role starts. */
+      prepare?: (s: PrivateServices, env: NodeJS.ProcessEnv) => Promise<void>;
+    } = {},
+  ): Promise<FaultStack> {
     const services = await startPrivateServices({ rabbitNodes: opts.rabbitNodes });
     const logDir = mkdtempSync(path.join(tmpdir(), 'onsale-faults-logs-'));
     try {
@@ -151,6 +169,7 @@ export class FaultStack {
         SHUTDOWN_TIMEOUT_MS: '5000',
         ...opts.env,
       };
+      await opts.prepare?.(services, base);
       const role = (name: RoleName, port: number, extra: Record<string, string> = {}) => new RoleProcess(name, { ...base, ...extra }, port, logDir);
       const roles: Record<RoleName, RoleProcess> = {
         'payment-sim': role('payment-sim', simPort),
