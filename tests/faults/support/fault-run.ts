@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import pLimit from 'p-limit';
@@ -6,8 +6,8 @@ import { pipelineOversold } from '../../../bench/report/pipeline-oversold';
 import { Crowd, newTally, type HttpTally, type Tracked } from './crowd';
 import { ROOT, sleep, type FaultStack } from './roles';
 
-/** Where each fault's line goes (one JSON object per line); `FAULTS_REPORT` overrides. */
-export const REPORT_FILE = process.env.FAULTS_REPORT ?? path.join(ROOT, 'bench/results/faults.jsonl');
+/** Every fault's latest report, keyed by fault name (a JSON object); `FAULTS_REPORT` overrides. */
+export const REPORT_FILE = process.env.FAULTS_REPORT ?? path.join(ROOT, 'bench/results/faults.json');
 
 /** The load each fault runs under. CI-sized by default; `FAULTS_RATE` / `FAULTS_SECONDS` scale it. */
 export const LOAD = {
@@ -193,8 +193,16 @@ export async function runFault(o: FaultOptions): Promise<FaultReport> {
     restarts: Object.fromEntries(Object.values(o.stack.roles).map((r) => [r.name, r.restarts.length - restartsBefore[r.name]!])),
   };
   for (const k of Object.keys(o.crowd.watchFailures)) delete o.crowd.watchFailures[k];
+  // Files run one after another, so a read-modify-write of the one report file is safe.
   mkdirSync(path.dirname(REPORT_FILE), { recursive: true });
-  appendFileSync(REPORT_FILE, `${JSON.stringify({ at: new Date(loadStart).toISOString(), ...report })}\n`);
+  let all: Record<string, unknown> = {};
+  try {
+    all = JSON.parse(readFileSync(REPORT_FILE, 'utf8')) as Record<string, unknown>;
+  } catch {
+    /* first fault of the run */
+  }
+  all[report.fault] = { at: new Date(loadStart).toISOString(), ...report };
+  writeFileSync(REPORT_FILE, `${JSON.stringify(all, null, 2)}\n`);
   process.stdout.write(`${line(report)}\n`);
   return report;
 }
