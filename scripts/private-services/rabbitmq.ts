@@ -216,7 +216,7 @@ export class PrivateRabbitCluster {
     for (const n of this.nodes) {
       if (!n.running) continue;
       try {
-        const out = await n.ctl(['cluster_status', '--formatter', 'json'], 'rabbitmqctl', 30_000);
+        const out = await n.ctl(['-q', 'cluster_status', '--formatter', 'json'], 'rabbitmqctl', 30_000);
         return (JSON.parse(out) as { running_nodes: string[] }).running_nodes;
       } catch {
         /* try the next */
@@ -231,13 +231,13 @@ export class PrivateRabbitCluster {
     return this.nodes.find((x) => x.nodename === row?.leader);
   }
 
-  /** Leader, replicas (`members`) and online replicas of quorum queue `queue`. */
-  async queueInfo(queue: string): Promise<{ name: string; leader: string; members: string[]; online: string[] } | undefined> {
+  /** Leader and replicas (`members`) of quorum queue `queue`. */
+  async queueInfo(queue: string): Promise<{ name: string; leader: string; members: string[] } | undefined> {
     for (const n of this.nodes) {
       if (!n.running) continue;
       try {
-        const out = await n.ctl(['list_queues', 'name', 'leader', 'members', 'online', '--formatter', 'json', '--no-table-headers'], 'rabbitmqctl', 30_000);
-        return (JSON.parse(out) as Array<{ name: string; leader: string; members: string[]; online: string[] }>).find((q) => q.name === queue);
+        const out = await n.ctl(['-q', 'list_queues', '--formatter', 'json', 'name', 'leader', 'members'], 'rabbitmqctl', 30_000);
+        return (JSON.parse(out) as Array<{ name: string; leader: string; members: string[] }>).find((q) => q.name === queue);
       } catch {
         /* try the next */
       }
