@@ -19,8 +19,11 @@ export const LOAD = {
 };
 
 const ACTIVE = ['held', 'payment_pending', 'confirmed'];
-/** A booking's history only moves forward: decision, then payment, then a final state. */
-const RANK: Record<string, number> = { queued: 0, held: 1, rejected: 1, failed: 1, payment_pending: 2, confirmed: 3, expired: 3, cancelled: 3, refunded: 4 };
+/**
+ * A booking's history only moves forward: decision, then a final state. `held` ⇄ `payment_pending`
+ * may alternate (a payment that failed or could not be made puts the booking back on hold).
+ */
+const RANK: Record<string, number> = { queued: 0, held: 1, rejected: 1, failed: 1, payment_pending: 1, confirmed: 2, expired: 2, cancelled: 2, refunded: 3 };
 const DECISIONS = new Set(['held', 'rejected', 'failed']);
 
 export interface FaultReport {
@@ -42,6 +45,7 @@ export interface FaultReport {
   ghosts: number;
   /** Bookings pushed two different decisions, or pushed a state older than one already pushed. */
   regressions: number;
+  regression_examples: Array<{ booking_id: string; pushed: string[] }>;
   /** Bookings whose last push or HTTP answer disagrees with PostgreSQL. */
   mismatched: number;
   watch_failures: Record<string, number>;
@@ -148,6 +152,7 @@ export async function runFault(o: FaultOptions): Promise<FaultReport> {
   let regressions = 0;
   let mismatched = 0;
   let outcomes = 0;
+  const regressionExamples: Array<{ booking_id: string; pushed: string[] }> = [];
   const limit = pLimit(16);
   await Promise.all(
     list.map((t) =>
@@ -155,7 +160,10 @@ export async function runFault(o: FaultOptions): Promise<FaultReport> {
         const row = db.get(t.id);
         if (!row || row.status === 'queued') return void lost++;
         if (t.pushes.length === 0) return void unpushed++;
-        if (!monotonic(t)) regressions++;
+        if (!monotonic(t)) {
+          regressions++;
+          if (regressionExamples.length < 5) regressionExamples.push({ booking_id: t.id, pushed: t.pushes.map((p) => p.status) });
+        }
         const last = t.pushes[t.pushes.length - 1]!;
         const http = await fetch(`${o.stack.baseUrl}/v1/bookings/${t.id}`, { headers: { authorization: `Bearer ${o.crowd.token(t.user)}` } });
         const body = http.ok ? ((await http.json()) as { status: string }) : null;
@@ -185,6 +193,7 @@ export async function runFault(o: FaultOptions): Promise<FaultReport> {
     doubled,
     ghosts,
     regressions,
+    regression_examples: regressionExamples,
     mismatched,
     watch_failures: { ...o.crowd.watchFailures },
     outage_ms: restoredAt - injectedAt,
@@ -219,7 +228,7 @@ export function line(r: FaultReport): string {
   const http = Object.entries(r.http.statuses).map(([s, n]) => `${s}×${n}`).join(' ');
   return (
     `[fault] ${r.fault}: accepted ${r.accepted}, outcomes ${r.outcomes}, lost ${r.lost}, unpushed ${r.unpushed}, doubled ${r.doubled}, ghosts ${r.ghosts}, ` +
-    `regressions ${r.regressions}, mismatched ${r.mismatched}; outage ${r.outage_ms} ms, recovery ${r.recovery_ms ?? '–'} ms, longest outcome gap ${r.max_outcome_gap_ms} ms; ` +
+    `regressions ${r.regressions}${r.regressions ? ` e.g. ${JSON.stringify(r.regression_examples[0]?.pushed)}` : ''}, mismatched ${r.mismatched}; outage ${r.outage_ms} ms, recovery ${r.recovery_ms ?? '–'} ms, longest outcome gap ${r.max_outcome_gap_ms} ms; ` +
     `http ${http}; generator skipped ${r.http.skipped}; hangs ${r.http.hangs}, unexplained 5xx ${r.http.unexplained5xx}, 503 w/o Retry-After ${r.http.unavailableWithoutRetryAfter}, ` +
     `network errors ${r.http.networkErrors} ${JSON.stringify(r.http.networkErrorCauses)}, unresolved ${r.http.unresolved}; watch failures ${JSON.stringify(r.watch_failures)}; restarts ${JSON.stringify(r.restarts)}`
   );
