@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pg from 'pg';
 import pLimit from 'p-limit';
 import { pipelineOversold } from '../../../bench/report/pipeline-oversold';
@@ -49,6 +50,8 @@ export interface FaultReport {
   /** Bookings whose last push or HTTP answer disagrees with PostgreSQL. */
   mismatched: number;
   watch_failures: Record<string, number>;
+  /** Longest event-loop stall of the test process itself during the load (a starved client). */
+  client_loop_lag_max_ms: number;
   /** How long the fault kept the service down (what the test imposed), in ms. */
   outage_ms: number;
   /** From the fault until a request sent after the service was back got its pushed outcome, in ms. */
@@ -111,6 +114,10 @@ export async function createEvents(stack: FaultStack, tag: string): Promise<stri
 export async function runFault(o: FaultOptions): Promise<FaultReport> {
   const tally = newTally();
   const loadStart = Date.now();
+  // The test process shares two cores with everything it starts: its own event-loop lag says how far
+  // its timings (and its 15 s "hang" timeout) can be trusted.
+  const lag = monitorEventLoopDelay({ resolution: 50 });
+  lag.enable();
   let injectedAt = 0;
   let restoredAt = 0;
   const fault = (async () => {
@@ -124,6 +131,7 @@ export async function runFault(o: FaultOptions): Promise<FaultReport> {
   const until = () => restoredAt > 0 && Date.now() > restoredAt + 3000;
   await Promise.all([o.crowd.load({ events: o.events, rate: LOAD.rate, seconds: LOAD.seconds, tally, until }), fault]);
   await o.stack.allReady();
+  lag.disable();
 
   // Every accepted request must be decided in PostgreSQL and pushed.
   const accepted = () => o.crowd.bookings(o.events);
@@ -196,6 +204,7 @@ export async function runFault(o: FaultOptions): Promise<FaultReport> {
     regression_examples: regressionExamples,
     mismatched,
     watch_failures: { ...o.crowd.watchFailures },
+    client_loop_lag_max_ms: Math.round(lag.max / 1e6),
     outage_ms: restoredAt - injectedAt,
     recovery_ms: after.length ? Math.min(...after) - injectedAt : null,
     max_outcome_gap_ms: gap,
@@ -229,7 +238,7 @@ export function line(r: FaultReport): string {
   return (
     `[fault] ${r.fault}: accepted ${r.accepted}, outcomes ${r.outcomes}, lost ${r.lost}, unpushed ${r.unpushed}, doubled ${r.doubled}, ghosts ${r.ghosts}, ` +
     `regressions ${r.regressions}${r.regressions ? ` e.g. ${JSON.stringify(r.regression_examples[0]?.pushed)}` : ''}, mismatched ${r.mismatched}; outage ${r.outage_ms} ms, recovery ${r.recovery_ms ?? '–'} ms, longest outcome gap ${r.max_outcome_gap_ms} ms; ` +
-    `http ${http}; generator skipped ${r.http.skipped}; hangs ${r.http.hangs}, unexplained 5xx ${r.http.unexplained5xx}, 503 w/o Retry-After ${r.http.unavailableWithoutRetryAfter}, ` +
+    `http ${http}; generator skipped ${r.http.skipped} (client loop lag max ${r.client_loop_lag_max_ms} ms); hangs ${r.http.hangs}, unexplained 5xx ${r.http.unexplained5xx}, 503 w/o Retry-After ${r.http.unavailableWithoutRetryAfter}, ` +
     `network errors ${r.http.networkErrors} ${JSON.stringify(r.http.networkErrorCauses)}, unresolved ${r.http.unresolved}; watch failures ${JSON.stringify(r.watch_failures)}; restarts ${JSON.stringify(r.restarts)}`
   );
 }
