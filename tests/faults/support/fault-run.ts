@@ -13,7 +13,7 @@ export const REPORT_FILE = process.env.FAULTS_REPORT ?? path.join(ROOT, 'bench/r
 /** The load each fault runs under. CI-sized by default; `FAULTS_RATE` / `FAULTS_SECONDS` scale it. */
 export const LOAD = {
   rate: Number(process.env.FAULTS_RATE ?? 120),
-  seconds: Number(process.env.FAULTS_SECONDS ?? 10),
+  seconds: Number(process.env.FAULTS_SECONDS ?? 8),
   /** When, after the load starts, the fault is injected, in seconds. */
   faultAt: Number(process.env.FAULTS_AT ?? 3),
   sockets: Number(process.env.FAULTS_SOCKETS ?? 300),
