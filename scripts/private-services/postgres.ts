@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { freePort, run, until } from './process';
+import { freePort, onExitCleanup, run, until } from './process';
 
 /** The newest PostgreSQL server binaries installed (Debian layout), or those on PATH. */
 function pgBin(name: string): string {
@@ -28,6 +28,7 @@ function asPgUser(cmd: string, args: string[]): [string, string[]] {
 export class PrivatePostgres {
   readonly port: number;
   readonly dir: string;
+  private forget: () => void = () => undefined;
   private constructor(port: number, dir: string) {
     this.port = port;
     this.dir = dir;
@@ -47,6 +48,15 @@ export class PrivatePostgres {
     }
     const port = await freePort();
     const pgsql = new PrivatePostgres(port, dir);
+    pgsql.forget = onExitCleanup(() => {
+      const [cmd, args] = asPgUser(pgBin('pg_ctl'), ['-D', pgsql.dataDir, '-m', 'immediate', '-w', 'stop']);
+      try {
+        execFileSync(cmd, args, { stdio: 'ignore', timeout: 20_000 });
+      } catch {
+        /* not running */
+      }
+      rmSync(dir, { recursive: true, force: true });
+    });
     const [cmd, args] = asPgUser(pgBin('initdb'), ['-D', pgsql.dataDir, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale=C']);
     await run(cmd, args);
     await pgsql.start();
@@ -105,6 +115,7 @@ export class PrivatePostgres {
 
   /** Stops the server whatever its state and removes its directory. Safe to call twice. */
   async destroy(): Promise<void> {
+    this.forget();
     if (!existsSync(this.dir)) return;
     await this.ctl(['-w', '-t', '30', '-m', 'immediate', 'stop'], 40_000).catch(() => undefined);
     rmSync(this.dir, { recursive: true, force: true });

@@ -89,3 +89,52 @@ export function portOpen(port: number): Promise<boolean> {
     });
   });
 }
+
+/**
+ * Last-resort teardown: when the process that started private services exits without having
+ * destroyed them (an uncaught error, Ctrl-C, a test runner's kill), these synchronous functions kill
+ * what is left, so nothing keeps running on the machine. `destroy()` removes its entry.
+ */
+const exitCleanups = new Set<() => void>();
+let hooked = false;
+
+export function onExitCleanup(fn: () => void): () => void {
+  exitCleanups.add(fn);
+  if (!hooked) {
+    hooked = true;
+    const runAll = () => {
+      for (const f of exitCleanups) {
+        try {
+          f();
+        } catch {
+          /* best effort */
+        }
+      }
+      exitCleanups.clear();
+    };
+    process.once('exit', runAll);
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+      process.once(sig, () => {
+        runAll();
+        process.exit(128 + (sig === 'SIGINT' ? 2 : sig === 'SIGTERM' ? 15 : 1));
+      });
+    }
+  }
+  return () => {
+    exitCleanups.delete(fn);
+  };
+}
+
+/** Synchronous `kill -9` of a child's process group (for {@link onExitCleanup}). */
+export function killGroupSync(child: ChildProcess | undefined): void {
+  if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    try {
+      child.kill('SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
+}

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import amqp from 'amqplib';
-import { freePort, killGroup, run, spawnDaemon, until } from './process';
+import { freePort, killGroup, killGroupSync, onExitCleanup, run, spawnDaemon, until } from './process';
 
 const SBIN = existsSync('/usr/lib/rabbitmq/bin') ? '/usr/lib/rabbitmq/bin' : '';
 const bin = (name: string) => (SBIN ? path.join(SBIN, name) : name);
@@ -15,7 +15,16 @@ const bin = (name: string) => (SBIN ? path.join(SBIN, name) : name);
  */
 class RabbitHome {
   private epmd?: ChildProcess;
-  private constructor(readonly dir: string, readonly epmdPort: number) {}
+  /** Every VM started under this home, for the last-resort teardown. */
+  readonly vms = new Set<ChildProcess>();
+  private readonly forget: () => void;
+  private constructor(readonly dir: string, readonly epmdPort: number) {
+    this.forget = onExitCleanup(() => {
+      for (const vm of this.vms) killGroupSync(vm);
+      killGroupSync(this.epmd);
+      rmSync(this.dir, { recursive: true, force: true });
+    });
+  }
 
   static async create(): Promise<RabbitHome> {
     const dir = mkdtempSync(path.join(tmpdir(), 'onsale-rabbit-'));
@@ -34,6 +43,7 @@ class RabbitHome {
   }
 
   async destroy(): Promise<void> {
+    this.forget();
     await killGroup(this.epmd, 'SIGKILL');
     rmSync(this.dir, { recursive: true, force: true });
   }
@@ -106,6 +116,7 @@ export class PrivateRabbitNode {
   async start(): Promise<void> {
     mkdirSync(path.join(this.dir, 'log'), { recursive: true });
     this.child = spawnDaemon(bin('rabbitmq-server'), [], this.env(), path.join(this.dir, 'server.out'));
+    this.home.vms.add(this.child);
     const child = this.child;
     // The node registers with epmd a moment after the VM starts; only then does await_startup answer.
     await until(

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { freePort, killGroup, run, spawnDaemon, until } from './process';
+import { freePort, killGroup, killGroupSync, onExitCleanup, run, spawnDaemon, until } from './process';
 
 /**
  * A throwaway `redis-server` on a free port, with no persistence: every restart comes back empty,
@@ -11,7 +11,13 @@ import { freePort, killGroup, run, spawnDaemon, until } from './process';
  */
 export class PrivateRedis {
   private child?: ChildProcess;
-  private constructor(readonly port: number, readonly dir: string) {}
+  private readonly forget: () => void;
+  private constructor(readonly port: number, readonly dir: string) {
+    this.forget = onExitCleanup(() => {
+      killGroupSync(this.child);
+      rmSync(this.dir, { recursive: true, force: true });
+    });
+  }
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
@@ -58,6 +64,7 @@ export class PrivateRedis {
   }
 
   async destroy(): Promise<void> {
+    this.forget();
     await killGroup(this.child, 'SIGKILL');
     if (existsSync(this.dir)) rmSync(this.dir, { recursive: true, force: true });
   }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { migrate } from '../../../shared/db/migrate';
 import { freePort, startPrivateServices, type PrivateServices } from '../../../scripts/private-services';
+import { onExitCleanup } from '../../../scripts/private-services/process';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -119,6 +120,7 @@ export class RoleProcess {
  */
 export class FaultStack {
   readonly roles: Record<RoleName, RoleProcess>;
+  private forget: () => void = () => undefined;
   private constructor(
     readonly services: PrivateServices,
     readonly env: NodeJS.ProcessEnv,
@@ -179,6 +181,9 @@ export class FaultStack {
         notifier: role('notifier', notifierPort),
       };
       const stack = new FaultStack(services, base, roles, logDir);
+      stack.forget = onExitCleanup(() => {
+        for (const r of Object.values(roles)) r.child?.kill('SIGKILL');
+      });
       // worker-a first, so it is the active consumer of every partition and worker-b the standby.
       roles['payment-sim'].start();
       roles['worker-a'].start();
@@ -225,6 +230,7 @@ export class FaultStack {
   /** Stops every role and removes every private service and directory. Safe to call twice. */
   async destroy(): Promise<void> {
     await Promise.all(Object.values(this.roles).map((r) => r.stop().catch(() => undefined)));
+    this.forget();
     await this.services.destroy();
     if (!process.env.ONSALE_FAULTS_KEEP_LOGS) rmSync(this.logDir, { recursive: true, force: true });
   }
