@@ -30,6 +30,8 @@ export interface HttpTally {
   unexplained5xx: number;
   /** Requests that got no answer at all within the client timeout. */
   hangs: number;
+  /** When (epoch ms) the attempts that hung were sent. */
+  hangSentAt: number[];
   /** Connection refused / reset (the process behind the port was gone). */
   networkErrors: number;
   networkErrorCauses: Record<string, number>;
@@ -193,7 +195,10 @@ export class Crowd {
           return;
         }
       } catch (err) {
-        if ((err as Error).name === 'TimeoutError') tally.hangs++;
+        if ((err as Error).name === 'TimeoutError') {
+          tally.hangs++;
+          if (tally.hangSentAt.length < 1000) tally.hangSentAt.push(Date.now() - 15_000);
+        }
         else {
           tally.networkErrors++;
           const cause = ((err as Error).cause as { code?: string } | undefined)?.code ?? (err as Error).message;
@@ -220,5 +225,5 @@ export class Crowd {
 }
 
 export function newTally(): HttpTally {
-  return { sent: 0, skipped: 0, accepted: 0, statuses: {}, unavailableWithoutRetryAfter: 0, unexplained5xx: 0, hangs: 0, networkErrors: 0, networkErrorCauses: {}, unresolved: 0, final4xx: {} };
+  return { sent: 0, skipped: 0, hangSentAt: [], accepted: 0, statuses: {}, unavailableWithoutRetryAfter: 0, unexplained5xx: 0, hangs: 0, networkErrors: 0, networkErrorCauses: {}, unresolved: 0, final4xx: {} };
 }

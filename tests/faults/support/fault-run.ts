@@ -50,6 +50,8 @@ export interface FaultReport {
   /** Bookings whose last push or HTTP answer disagrees with PostgreSQL. */
   mismatched: number;
   watch_failures: Record<string, number>;
+  /** First and last send time of the requests that hung, in s relative to the fault (null: none). */
+  hangs_sent_s_after_fault: [number, number] | null;
   /** Longest event-loop stall of the test process itself during the load (a starved client). */
   client_loop_lag_max_ms: number;
   /** How long the fault kept the service down (what the test imposed), in ms. */
@@ -205,6 +207,7 @@ export async function runFault(o: FaultOptions): Promise<FaultReport> {
     mismatched,
     watch_failures: { ...o.crowd.watchFailures },
     client_loop_lag_max_ms: Math.round(lag.max / 1e6),
+    hangs_sent_s_after_fault: hangWindow(tally.hangSentAt, injectedAt),
     outage_ms: restoredAt - injectedAt,
     recovery_ms: after.length ? Math.min(...after) - injectedAt : null,
     max_outcome_gap_ms: gap,
@@ -225,6 +228,12 @@ export async function runFault(o: FaultOptions): Promise<FaultReport> {
   return report;
 }
 
+function hangWindow(sentAt: number[], injectedAt: number): [number, number] | null {
+  if (!sentAt.length) return null;
+  const rel = sentAt.map((t) => Math.round((t - injectedAt) / 100) / 10);
+  return [Math.min(...rel), Math.max(...rel)];
+}
+
 function monotonic(t: Tracked): boolean {
   const decisions = new Set(t.pushes.map((p) => p.status).filter((s) => DECISIONS.has(s)));
   if (decisions.size > 1) return false;
@@ -238,7 +247,7 @@ export function line(r: FaultReport): string {
   return (
     `[fault] ${r.fault}: accepted ${r.accepted}, outcomes ${r.outcomes}, lost ${r.lost}, unpushed ${r.unpushed}, doubled ${r.doubled}, ghosts ${r.ghosts}, ` +
     `regressions ${r.regressions}${r.regressions ? ` e.g. ${JSON.stringify(r.regression_examples[0]?.pushed)}` : ''}, mismatched ${r.mismatched}; outage ${r.outage_ms} ms, recovery ${r.recovery_ms ?? '–'} ms, longest outcome gap ${r.max_outcome_gap_ms} ms; ` +
-    `http ${http}; generator skipped ${r.http.skipped} (client loop lag max ${r.client_loop_lag_max_ms} ms); hangs ${r.http.hangs}, unexplained 5xx ${r.http.unexplained5xx}, 503 w/o Retry-After ${r.http.unavailableWithoutRetryAfter}, ` +
+    `http ${http}; generator skipped ${r.http.skipped} (client loop lag max ${r.client_loop_lag_max_ms} ms); hangs ${r.http.hangs}${r.hangs_sent_s_after_fault ? ` (sent ${r.hangs_sent_s_after_fault.join('…')} s after the fault)` : ''}, unexplained 5xx ${r.http.unexplained5xx}, 503 w/o Retry-After ${r.http.unavailableWithoutRetryAfter}, ` +
     `network errors ${r.http.networkErrors} ${JSON.stringify(r.http.networkErrorCauses)}, unresolved ${r.http.unresolved}; watch failures ${JSON.stringify(r.watch_failures)}; restarts ${JSON.stringify(r.restarts)}`
   );
 }
