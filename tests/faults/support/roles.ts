@@ -32,8 +32,16 @@ export class RoleProcess {
   private backoffMs = 250;
   private readonly logFile: string;
 
-  constructor(readonly name: RoleName, readonly env: NodeJS.ProcessEnv, readonly port: number, logDir: string) {
-    this.logFile = path.join(logDir, `${name}.log`);
+  constructor(
+    readonly name: RoleName,
+    readonly env: NodeJS.ProcessEnv,
+    readonly port: number,
+    logDir: string,
+    /** `false`: a one-off process the supervisor does not start again. */
+    private readonly supervised = true,
+    logName: string = name,
+  ) {
+    this.logFile = path.join(logDir, `${logName}.log`);
   }
 
   get pid(): number | undefined {
@@ -52,7 +60,7 @@ export class RoleProcess {
     this.child = child;
     const startedAt = Date.now();
     child.on('exit', (code, signal) => {
-      if (this.child !== child || !this.wanted) return;
+      if (this.child !== child || !this.wanted || !this.supervised) return;
       this.restarts.push({ at: Date.now(), code, signal });
       // Back off like a real supervisor while a dependency is down (0.5 s doubling to 8 s); a process
       // that ran for a while before dying starts again at once.
@@ -102,6 +110,15 @@ export class RoleProcess {
     const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
     await gone;
     clearTimeout(t);
+  }
+
+  /** The whole log of this role (stdout and stderr). */
+  log(): string {
+    try {
+      return readFileSync(this.logFile, 'utf8');
+    } catch {
+      return '';
+    }
   }
 
   logTail(lines = 30): string {
