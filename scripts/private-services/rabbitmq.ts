@@ -39,7 +39,8 @@ class RabbitHome {
 
   env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     const { ERL_FLAGS: _f, RABBITMQ_NODENAME: _n, ...rest } = process.env;
-    return { ...rest, HOME: this.dir, ERL_EPMD_PORT: String(this.epmdPort), ERL_EPMD_ADDRESS: '127.0.0.1', ...extra };
+    // ERL_CRASH_DUMP: a CLI call that cannot reach its node would otherwise drop erl_crash.dump in the cwd.
+    return { ...rest, HOME: this.dir, ERL_EPMD_PORT: String(this.epmdPort), ERL_EPMD_ADDRESS: '127.0.0.1', ERL_CRASH_DUMP: path.join(this.dir, 'erl_crash.dump'), ...extra };
   }
 
   async destroy(): Promise<void> {
