@@ -81,7 +81,7 @@ describe('faults: role processes killed with kill -9', () => {
       },
     });
     // Connections refused while no ingress listens are the load balancer's to hide; the client retried them.
-    expectInvariants(r, { networkErrorsAllowed: true });
+    expectInvariants(r, { ingressKilled: true });
   });
 });
 
