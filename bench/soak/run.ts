@@ -1,0 +1,157 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { pipelineOversold } from '../report/pipeline-oversold';
+import { Crowd, newTally } from '../../tests/faults/support/crowd';
+import { createEvents } from '../../tests/faults/support/fault-run';
+import { FaultStack, ROOT, sleep, type RoleName } from '../../tests/faults/support/roles';
+import { median, rssMb } from './rss';
+
+/**
+ * `npm run bench:soak -- --minutes 30`: every role up (as separate processes, on private PostgreSQL,
+ * Redis and RabbitMQ), a steady moderate booking rate from a crowd of Socket.IO clients, fresh events
+ * every `--event-every-s`, and each role's resident memory sampled every `--sample-s`. Reports the
+ * growth after warm-up (target < 10 %), outcomes per interval (must never stop), and the invariants
+ * at the end; writes bench/results/soak-<time>.json. Exit 1 when a target is missed.
+ */
+const { values: args } = parseArgs({
+  options: {
+    minutes: { type: 'string', default: '30' },
+    rate: { type: 'string', default: '60' },
+    sockets: { type: 'string', default: '300' },
+    'sample-s': { type: 'string', default: '30' },
+    'warmup-minutes': { type: 'string' },
+    'event-every-s': { type: 'string', default: '60' },
+  },
+});
+const minutes = Number(args.minutes);
+const rate = Number(args.rate);
+const sampleS = Number(args['sample-s']);
+const warmupMin = args['warmup-minutes'] !== undefined ? Number(args['warmup-minutes']) : Math.min(5, minutes / 3);
+const eventEveryS = Number(args['event-every-s']);
+const GROWTH_TARGET = 0.1;
+
+const ROLES: RoleName[] = ['ingress', 'notifier', 'worker-a', 'worker-b', 'payment-sim'];
+
+interface Sample {
+  t_s: number;
+  rss_mb: Record<string, number | null>;
+  accepted: number;
+  outcomes_pushed: number;
+}
+
+async function main(): Promise<number> {
+  process.stdout.write(`soak: ${minutes} min at ${rate} requests/s, ${args.sockets} sockets, samples every ${sampleS} s, warm-up ${warmupMin} min\n`);
+  const stack = await FaultStack.create();
+  const crowd = new Crowd(() => stack.baseUrl, () => stack.notifierUrl, stack.env.JWT_SECRET!, Number(args.sockets), 'soak');
+  const pool = new pg.Pool({ connectionString: stack.databaseUrl, max: 2 });
+  const stop = async () => {
+    await crowd.close();
+    await pool.end().catch(() => undefined);
+    await stack.destroy();
+  };
+  process.once('SIGINT', () => void stop().then(() => process.exit(130)));
+  try {
+    await crowd.connect();
+    const events: string[] = [];
+    const tally = newTally();
+    const start = Date.now();
+    const end = start + minutes * 60_000;
+    const samples: Sample[] = [];
+    let lastAccepted = 0;
+    let lastPushed = 0;
+    const pushedCount = () => [...crowd.tracked.values()].filter((t) => t.pushes.length > 0).length;
+
+    const sampler = setInterval(() => {
+      const pushed = pushedCount();
+      const s: Sample = {
+        t_s: Math.round((Date.now() - start) / 1000),
+        rss_mb: Object.fromEntries(ROLES.map((r) => [r, rssMb(stack.roles[r].pid)])),
+        accepted: tally.accepted - lastAccepted,
+        outcomes_pushed: pushed - lastPushed,
+      };
+      lastAccepted = tally.accepted;
+      lastPushed = pushed;
+      samples.push(s);
+      process.stdout.write(`  t=${s.t_s}s rss ${JSON.stringify(s.rss_mb)} MB, accepted ${s.accepted}, outcomes ${s.outcomes_pushed}\n`);
+    }, sampleS * 1000);
+
+    // Steady load, a fresh pair of events every `eventEveryS` (inventory sells out; new on-sales keep holds coming).
+    while (Date.now() < end) {
+      const pair = await createEvents(stack, `soak-${events.length / 2}`);
+      events.push(...pair);
+      const seconds = Math.min(eventEveryS, (end - Date.now()) / 1000);
+      if (seconds <= 0) break;
+      await crowd.load({ events: pair, rate, seconds, tally });
+    }
+    clearInterval(sampler);
+
+    // Every accepted request decided and pushed; nothing sold twice.
+    const ids = [...crowd.tracked.keys()];
+    const undecided = async () =>
+      ids.length - (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM bookings WHERE id = ANY($1::uuid[]) AND status <> 'queued'`, [ids])).rows[0]!.n;
+    const deadline = Date.now() + 60_000;
+    while ((await undecided()) > 0 && Date.now() < deadline) await sleep(500);
+    await sleep(2000);
+    let doubled = 0;
+    for (const e of events) doubled += await pipelineOversold(pool, e);
+    const lost = await undecided();
+    const unpushed = ids.length - pushedCount();
+
+    const afterWarmup = samples.filter((s) => s.t_s >= warmupMin * 60);
+    const head = afterWarmup.slice(0, 3);
+    const tail = afterWarmup.slice(-3);
+    const growth = Object.fromEntries(
+      ROLES.map((r) => {
+        const a = median(head.map((s) => s.rss_mb[r] ?? null));
+        const b = median(tail.map((s) => s.rss_mb[r] ?? null));
+        return [r, a && b ? Math.round(((b - a) / a) * 1000) / 10 : null];
+      }),
+    );
+    const stalled = samples.filter((s, i) => i > 0 && s.outcomes_pushed === 0).length;
+    const restarts = Object.fromEntries(ROLES.map((r) => [r, stack.roles[r].restarts.length]));
+    const pass =
+      afterWarmup.length >= 2 &&
+      Object.values(growth).every((g) => g === null || g < GROWTH_TARGET * 100) &&
+      stalled === 0 &&
+      lost === 0 &&
+      unpushed === 0 &&
+      doubled === 0 &&
+      Object.values(restarts).every((n) => n === 0);
+    const report = {
+      at: new Date(start).toISOString(),
+      minutes,
+      rate_per_s: rate,
+      sockets: Number(args.sockets),
+      sample_s: sampleS,
+      warmup_minutes: warmupMin,
+      events: events.length,
+      http: tally,
+      accepted: ids.length,
+      lost,
+      unpushed,
+      doubled,
+      intervals_without_outcomes: stalled,
+      restarts,
+      rss_growth_percent_after_warmup: growth,
+      growth_target_percent: GROWTH_TARGET * 100,
+      pass,
+      samples,
+    };
+    const dir = path.join(ROOT, 'bench/results');
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `soak-${report.at.replace(/[:.]/g, '-')}.json`);
+    writeFileSync(file, JSON.stringify(report, null, 2));
+    process.stdout.write(
+      `soak: accepted ${ids.length}, lost ${lost}, unpushed ${unpushed}, doubled ${doubled}, intervals without outcomes ${stalled}, restarts ${JSON.stringify(restarts)}\n` +
+        `soak: RSS growth after warm-up (%): ${JSON.stringify(growth)} (target < ${GROWTH_TARGET * 100} %)\n` +
+        `soak: ${pass ? 'PASS' : 'FAIL'}; report ${path.relative(ROOT, file)}\n`,
+    );
+    return pass ? 0 : 1;
+  } finally {
+    await stop();
+  }
+}
+
+process.exit(await main());
