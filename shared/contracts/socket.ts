@@ -30,16 +30,14 @@ export function positionOf(seq: number, progress: Pick<EventProgressPush, 'water
   return { position, eta_seconds: progress.rate_per_s > 0 ? Math.ceil(position / progress.rate_per_s) : null };
 }
 
-/** A status pushed to a socket: every booking status, and `failed` (a command dead-lettered by the pipeline). */
-export type PushStatus = BookingStatus | 'failed';
+/** A status pushed to a socket: every booking status, `failed` included (a command dead-lettered by the pipeline). */
+export type PushStatus = BookingStatus;
 
 /**
  * One outcome of a booking. Pushed once per outcome and never older than one already pushed for the
  * same booking (outcomes are ordered by `decided_at`, then by lifecycle step).
  */
-export type BookingResultPush = Pick<BookingResult, 'booking_id' | 'event_id' | 'seats' | 'quantity' | 'amount_cents' | 'hold_expires_at' | 'reason' | 'decided_at'> & {
-  status: PushStatus;
-};
+export type BookingResultPush = Pick<BookingResult, 'booking_id' | 'event_id' | 'status' | 'seats' | 'quantity' | 'amount_cents' | 'hold_expires_at' | 'reason' | 'decided_at'>;
 
 /**
  * Why a watch was refused. `booking_not_found` covers both an unknown booking and another user's
