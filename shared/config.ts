@@ -20,7 +20,6 @@ const schema = z.object({
   /** Notifier Socket.IO port. @defaultValue 3001 */
   NOTIFIER_PORT: port.default(3001),
   /** Least time between two `booking.position` pushes to one waiting booking, in ms (0: every move). @defaultValue 1000 */
-  NOTIFIER_POSITION_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   /** Worker health/metrics port (0 picks a free one). @defaultValue 3002 */
   WORKER_PORT: port.default(3002),
   /** HS256 secret for bearer tokens. Must be changed in production. */
