@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Histogram } from 'prom-client';
+import { ingressRegistry } from './cluster';
 import type { IngressContext } from './context';
 import { errorHandler, requireJson } from './middleware/errors';
 import { bookingsRouter } from './routes/bookings';
@@ -27,7 +28,7 @@ export function createApp(ctx: IngressContext, state: { shuttingDown: boolean })
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  const registry = new Registry();
+  const registry = ingressRegistry();
   collectDefaultMetrics({ register: registry });
   const requests = new Counter({ name: 'onsale_http_requests_total', help: 'HTTP requests', labelNames: ['method', 'route', 'status'], registers: [registry] });
   const latency = new Histogram({
