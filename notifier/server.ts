@@ -20,6 +20,7 @@ import { RecentResults } from './recent-results';
 import { resilientRedisAdapter } from './redis-adapter';
 import { loadNotifierSettings, type NotifierSettings } from './settings';
 import { registerSocketHandlers } from './socket/register';
+import { startRevocationSweep } from './socket/revocation';
 import { subscribeBookingEvents, type BrokerSubscription } from './broker/subscribe';
 import { Watchers } from './watchers';
 
@@ -110,6 +111,7 @@ export async function startNotifier(
     timers: new Set(),
   };
   registerSocketHandlers(ctx, connected);
+  const sweep = ctx.tokens ? startRevocationSweep(io, redis, ctx.tokens, settings.NOTIFIER_REVOCATION_SWEEP_MS, logger) : null;
 
   const ch = await conn.createChannel();
   ch.on('error', (err: Error) => logger.error('broker channel error', { err: err.message }));
@@ -124,6 +126,7 @@ export async function startNotifier(
   const close = once(async () => {
     shuttingDown = true;
     for (const t of ctx.timers) clearTimeout(t);
+    sweep?.stop();
     await broker?.cancel();
     await ch.close().catch(() => undefined);
     await conn.close().catch(() => undefined);

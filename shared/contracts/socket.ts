@@ -42,7 +42,8 @@ export type BookingResultPush = Pick<BookingResult, 'booking_id' | 'event_id' | 
 /**
  * Why a watch was refused. `booking_not_found` covers both an unknown booking and another user's
  * (the answers are the same, so ids cannot be probed); `unauthorized`: the socket's token has expired
- * (reconnect with a fresh one; existing watches go on); `too_many_watches` / `rate_limited`: the
+ * (reconnect with a fresh one; existing watches go on) or was revoked (the socket is then also
+ * disconnected, after `session.revoked`); `too_many_watches` / `rate_limited`: the
  * per-socket caps (NOTIFIER_MAX_*_WATCHES, NOTIFIER_EVENTS_PER_SECOND); `dependency_unavailable`:
  * PostgreSQL or Redis could not answer, retry after `retry_after` seconds (a booking watch whose
  * owner was known is kept, and its outcome is pushed as soon as it is known).
@@ -71,6 +72,11 @@ export interface ServerToClientEvents {
   'seats.changed': (payload: SeatsChanged) => void;
   /** To the event's room (`event.watch`) and to sockets waiting on one of its bookings (`booking.watch`). */
   'event.progress': (payload: EventProgressPush) => void;
+  /**
+   * The socket's token was revoked (logout, password or role change): sent just before the server
+   * disconnects it. Sign in again and reconnect with the new token; the old one is refused.
+   */
+  'session.revoked': (payload: { code: 'token_revoked'; message: string }) => void;
 }
 
 export interface ClientToServerEvents {
@@ -85,4 +91,6 @@ export interface SocketData {
   role: string;
   /** When the socket's token expires (ms since the epoch); after it the socket may watch nothing new. */
   token_expires_at: number;
+  /** The account's token version the token was issued under (absent: 0); a higher current version ends the socket. */
+  token_version?: number;
 }
