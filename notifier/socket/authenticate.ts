@@ -67,6 +67,7 @@ export async function mayWatch(ctx: NotifierContext, socket: NotifierSocket): Pr
   if (!ctx.tokens) return null;
   const current = await ctx.tokens.isCurrent(principalOf(socket)).catch(() => true);
   if (current) return null;
-  endRevoked(socket, ctx.logger);
+  // After the watch's answer has gone out (the caller replies synchronously with what this returns).
+  setImmediate(() => endRevoked(socket, ctx.logger));
   return 'token revoked; sign in again';
 }

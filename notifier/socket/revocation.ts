@@ -1,11 +1,12 @@
 import type { Redis } from 'ioredis';
+import type { Role } from '../../shared/auth';
 import type { Logger } from '../../shared/logger';
 import type { NotifierServer, NotifierSocket } from '../context';
 
 /** Who a socket is, as its token said when it connected. */
 export interface SocketPrincipal {
   user_id: string;
-  role: string;
+  role: Role;
   /** The account's token version the token was issued under (claim `tv`; absent: 0). */
   token_version?: number;
 }

@@ -1,3 +1,4 @@
+import type { Role } from '../auth';
 import type { BookingResult, BookingStatus, SeatsChanged } from './messages';
 
 /**
@@ -88,7 +89,7 @@ export interface ClientToServerEvents {
 
 export interface SocketData {
   user_id: string;
-  role: string;
+  role: Role;
   /** When the socket's token expires (ms since the epoch); after it the socket may watch nothing new. */
   token_expires_at: number;
   /** The account's token version the token was issued under (absent: 0); a higher current version ends the socket. */
