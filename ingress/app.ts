@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Histogram } from 'prom-client';
+import { ingressRegistry } from './cluster';
 import type { IngressContext } from './context';
 import { errorHandler, requireJson } from './middleware/errors';
 import { inputGuard } from './middleware/input-guard';
@@ -35,7 +36,7 @@ export function createApp(ctx: IngressContext, state: { shuttingDown: boolean })
   ctx.tokenVersions ??= tokenVersions({ pool: ctx.pool, redis: ctx.redis, prefix: ctx.config.REDIS_PREFIX, cacheMs: ctx.config.TOKEN_VERSION_CACHE_MS });
   app.locals[TOKEN_VERSIONS] = ctx.tokenVersions;
   app.use(securityHeaders(ctx.config));
-  const registry = new Registry();
+  const registry = ingressRegistry();
   collectDefaultMetrics({ register: registry });
   const requests = new Counter({ name: 'onsale_http_requests_total', help: 'HTTP requests', labelNames: ['method', 'route', 'status'], registers: [registry] });
   const latency = new Histogram({

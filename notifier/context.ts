@@ -11,6 +11,7 @@ import type { NotifierSettings } from './settings';
 import type { Delivery, Watchers } from './watchers';
 import type { RecentResults } from './recent-results';
 import type { EventDirectory } from './event-directory';
+import type { TokenVersionSource } from './socket/revocation';
 
 export type NotifierServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 export type NotifierSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -30,6 +31,8 @@ export interface NotifierContext {
   /** The last progress seen per event: a socket that starts watching is told where the queue stands at once. */
   lastProgress: LRUCache<string, EventProgressPush>;
   pushed: Counter<'event'>;
+  /** Token versions (revocation), the same ingress checks; absent: only signature and expiry count. */
+  tokens?: TokenVersionSource;
   /** Timers of background work (re-reading a booking after an outage), cleared on close. */
   timers: Set<NodeJS.Timeout>;
 }

@@ -4,7 +4,9 @@ import { LRUCache } from 'lru-cache';
 import helmet from 'helmet';
 import { Server } from 'socket.io';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import type { Redis } from 'ioredis';
 import type { Config } from '../shared/config';
+import type { Pool } from '../shared/db/pool';
 import { createLogger, type Logger } from '../shared/logger';
 import { createPool } from '../shared/db/pool';
 import { connectAmqp } from '../shared/amqp/connect';
@@ -20,6 +22,8 @@ import { RecentResults } from './recent-results';
 import { resilientRedisAdapter } from './redis-adapter';
 import { loadNotifierSettings, type NotifierSettings } from './settings';
 import { registerSocketHandlers } from './socket/register';
+import { startRevocationSweep, type TokenVersionSource } from './socket/revocation';
+import { tokenVersionKey, tokenVersions } from '../shared/token-versions';
 import { subscribeBookingEvents, type BrokerSubscription } from './broker/subscribe';
 import { Watchers } from './watchers';
 
@@ -108,8 +112,10 @@ export async function startNotifier(
     lastProgress: new LRUCache({ max: 10_000 }),
     pushed,
     timers: new Set(),
+    tokens: revocationSource(config, pool, redis),
   };
   registerSocketHandlers(ctx, connected);
+  const sweep = ctx.tokens ? startRevocationSweep(io, redis, ctx.tokens, settings.NOTIFIER_REVOCATION_SWEEP_MS, logger) : null;
 
   const ch = await conn.createChannel();
   ch.on('error', (err: Error) => logger.error('broker channel error', { err: err.message }));
@@ -124,6 +130,7 @@ export async function startNotifier(
   const close = once(async () => {
     shuttingDown = true;
     for (const t of ctx.timers) clearTimeout(t);
+    sweep?.stop();
     await broker?.cancel();
     await ch.close().catch(() => undefined);
     await conn.close().catch(() => undefined);
@@ -137,4 +144,10 @@ export async function startNotifier(
     logger.info('notifier stopped');
   });
   return { port: actual, io, close };
+}
+
+/** The token versions ingress checks, read the same way (per-process cache, Redis mirror, PostgreSQL). */
+function revocationSource(config: Config, pool: Pool, redis: Redis): TokenVersionSource {
+  const versions = tokenVersions({ pool, redis, prefix: config.REDIS_PREFIX, cacheMs: config.TOKEN_VERSION_CACHE_MS });
+  return { isCurrent: (principal) => versions.isCurrent(principal), key: (userId) => tokenVersionKey(config.REDIS_PREFIX, userId) };
 }

@@ -17,6 +17,11 @@ const schema = z.object({
   NOTIFIER_EVENTS_PER_SECOND: positiveInt.max(100_000).default(20),
   /** How often an event's progress and seat changes are sent to its room, at most (one message each per tick). @defaultValue 200 */
   NOTIFIER_COALESCE_MS: positiveInt.min(10).max(5_000).default(200),
+  /**
+   * How often the notifier looks for sockets whose token was revoked (logout, password or role
+   * change) and disconnects them: one Redis MGET per 500 accounts with open sockets. @defaultValue 2000
+   */
+  NOTIFIER_REVOCATION_SWEEP_MS: positiveInt.min(100).max(60_000).default(2000),
   /** Recent outcomes kept in memory to answer watches without PostgreSQL (and through its outages). @defaultValue 50000 */
   NOTIFIER_RECENT_RESULTS: positiveInt.max(10_000_000).default(50_000),
 });

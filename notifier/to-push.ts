@@ -1,17 +1,14 @@
-import type { BookingResultPush, PushStatus } from '../shared/contracts/socket';
+import type { BookingResultPush } from '../shared/contracts/socket';
 
-/** The fields of an outcome a socket is sent (from a broker result or a PostgreSQL row). */
-export function toPush(r: {
-  booking_id: string;
-  event_id: string;
-  status: PushStatus;
-  decided_at: string;
-  seats?: string[] | undefined;
-  quantity?: number | undefined;
-  amount_cents?: number | undefined;
-  hold_expires_at?: string | undefined;
-  reason?: string | undefined;
-}): BookingResultPush {
+/**
+ * The fields of an outcome a socket is sent, from a broker result or a PostgreSQL row: both carry the
+ * same typed status and reason (`BookingResult` / `BookingView`), so nothing is widened to a string.
+ */
+export type PushSource = Pick<BookingResultPush, 'booking_id' | 'event_id' | 'status' | 'decided_at'> & {
+  [K in 'seats' | 'quantity' | 'amount_cents' | 'hold_expires_at' | 'reason']?: BookingResultPush[K] | undefined;
+};
+
+export function toPush(r: PushSource): BookingResultPush {
   return {
     booking_id: r.booking_id,
     event_id: r.event_id,

@@ -17,10 +17,14 @@ const schema = z.object({
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   /** Ingress HTTP port. @defaultValue 3000 */
   PORT: port.default(3000),
+  /**
+   * Ingress processes sharing PORT (node:cluster): 1 runs ingress in the process itself; more start a
+   * small primary that forks that many ingress processes, restarts one that dies and aggregates their
+   * `/metrics`. @defaultValue 1
+   */
+  INGRESS_PROCESSES: z.coerce.number().int().min(1).max(64).default(1),
   /** Notifier Socket.IO port. @defaultValue 3001 */
   NOTIFIER_PORT: port.default(3001),
-  /** Least time between two `booking.position` pushes to one waiting booking, in ms (0: every move). @defaultValue 1000 */
-  NOTIFIER_POSITION_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
   /** Worker health/metrics port (0 picks a free one). @defaultValue 3002 */
   WORKER_PORT: port.default(3002),
   /** HS256 secret for bearer tokens. Must be changed in production. */

@@ -1,7 +1,6 @@
-import type { SeatStatus } from '../../shared/contracts/messages';
+import type { EventProgress, SeatsChanged, SeatStatus } from '../../shared/contracts/messages';
 import type { EventProgressPush } from '../../shared/contracts/socket';
 import { queueRoom, type NotifierContext } from '../context';
-import type { ParsedEventProgress, ParsedSeatsChanged } from './schemas';
 
 interface PendingSeats {
   seats: Map<string, SeatStatus>;
@@ -31,13 +30,13 @@ export class EventCoalescer {
     this.timer.unref();
   }
 
-  addProgress(p: ParsedEventProgress): void {
+  addProgress(p: EventProgress): void {
     const push: EventProgressPush = { event_id: p.event_id, watermark: p.watermark, rate_per_s: p.rate_per_s, paused: p.paused, throttle_per_s: p.throttle_per_s };
     this.progress.set(p.event_id, push);
     this.ctx.lastProgress.set(p.event_id, push);
   }
 
-  addSeats(c: ParsedSeatsChanged): void {
+  addSeats(c: SeatsChanged): void {
     let pending = this.seats.get(c.event_id);
     if (!pending) this.seats.set(c.event_id, (pending = { seats: new Map(), as_of: c.as_of }));
     for (const [seatId, status] of c.seats ?? []) pending.seats.set(seatId, status);

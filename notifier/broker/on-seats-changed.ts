@@ -1,5 +1,5 @@
 import type { EventCoalescer } from './coalesce';
-import type { ParsedSeatsChanged } from './schemas';
+import type { SeatsChanged } from '../../shared/contracts/messages';
 
 /**
  * A seat change, consumed by one instance from the shared queue, merged into the event's next tick
@@ -7,5 +7,5 @@ import type { ParsedSeatsChanged } from './schemas';
  * instance's while Redis is down).
  */
 export function onSeatsChanged(coalescer: EventCoalescer) {
-  return (change: ParsedSeatsChanged): void => coalescer.addSeats(change);
+  return (change: SeatsChanged): void => coalescer.addSeats(change);
 }

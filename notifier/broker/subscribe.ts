@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Channel } from 'amqplib';
 import { names as amqpNames } from '../../shared/amqp/topology';
+import { bookingEventSchemas } from '../../shared/contracts/messages';
 import type { NotifierContext } from '../context';
 import { EventCoalescer } from './coalesce';
-import { consumeParsed, on } from './consume';
+import { consumeNotifications } from './consume';
 import { onProgress } from './on-progress';
-import { onResults } from './on-results';
+import { onResults, salvageResults } from './on-results';
 import { onSeatsChanged } from './on-seats-changed';
-import { bookingResultsSchema, eventProgressSchema, seatsChangedSchema } from './schemas';
 
 export interface BrokerSubscription {
   /** A round trip to the broker on the consuming channel (for `/readyz`). */
@@ -17,8 +17,9 @@ export interface BrokerSubscription {
 }
 
 /**
- * The notifier's subscriptions on `booking-events`:
- * - results and progress on a queue of this instance's own (every instance sees every message),
+ * The notifier's subscriptions on `booking-events`, one queue per message kind, each read through the
+ * shared `subscribe` with the kind's shared schema (`bookingEventSchemas`):
+ * - results and progress on queues of this instance's own (every instance sees every message),
  *   because positions and "push each result once" need this instance's own sockets' state;
  * - seat changes on one shared queue: identical for every watcher, so one instance broadcasts each
  *   through the adapter.
@@ -27,32 +28,30 @@ export async function subscribeBookingEvents(ctx: NotifierContext, ch: Channel):
   const { config, logger } = ctx;
   const n = amqpNames(config.AMQP_PREFIX);
   await ch.prefetch(1000);
-  const own = await ch.assertQueue(`${config.AMQP_PREFIX}notifier.${randomUUID()}`, { exclusive: true, autoDelete: true, arguments: { 'x-queue-type': 'classic' } });
-  await ch.bindQueue(own.queue, n.bookingEvents, 'booking.results.*');
-  await ch.bindQueue(own.queue, n.bookingEvents, 'event.progress.*');
-  const shared = await ch.assertQueue(`${config.AMQP_PREFIX}notifier.seats-changed`, {
+  const instance = randomUUID();
+  const ownQueue = async (kind: 'booking.results' | 'event.progress') => {
+    const q = await ch.assertQueue(`${config.AMQP_PREFIX}notifier.${instance}.${kind}`, { exclusive: true, autoDelete: true, arguments: { 'x-queue-type': 'classic' } });
+    await ch.bindQueue(q.queue, n.bookingEvents, `${kind}.*`);
+    return q.queue;
+  };
+  const results = await ownQueue('booking.results');
+  const progress = await ownQueue('event.progress');
+  const seats = await ch.assertQueue(`${config.AMQP_PREFIX}notifier.seats-changed`, {
     durable: true,
     arguments: { 'x-message-ttl': 10_000, 'x-expires': 3_600_000 },
   });
-  await ch.bindQueue(shared.queue, n.bookingEvents, 'seats.changed.*');
+  await ch.bindQueue(seats.queue, n.bookingEvents, 'seats.changed.*');
 
   const coalescer = new EventCoalescer(ctx, ctx.settings.NOTIFIER_COALESCE_MS);
   const tags = [
-    await consumeParsed(
-      ch,
-      own.queue,
-      {
-        'booking.results': on(bookingResultsSchema, onResults(ctx)),
-        'event.progress': on(eventProgressSchema, onProgress(coalescer)),
-      },
-      logger,
-    ),
-    await consumeParsed(ch, shared.queue, { 'seats.changed': on(seatsChangedSchema, onSeatsChanged(coalescer)) }, logger, 'seats.changed'),
+    await consumeNotifications(ch, results, bookingEventSchemas['booking.results'], 'booking.results', logger, onResults(ctx), salvageResults(ctx)),
+    await consumeNotifications(ch, progress, bookingEventSchemas['event.progress'], 'event.progress', logger, onProgress(coalescer)),
+    await consumeNotifications(ch, seats.queue, bookingEventSchemas['seats.changed'], 'seats.changed', logger, onSeatsChanged(coalescer)),
   ];
   let cancelled: Promise<void> | null = null;
   return {
     check: async () => {
-      await ch.checkQueue(own.queue);
+      await ch.checkQueue(results);
     },
     cancel: () =>
       (cancelled ??= (async () => {

@@ -4,7 +4,7 @@ import { positionOf, type WatchAck } from '../../shared/contracts/socket';
 import { deliver, queueRoom, RETRY_AFTER_S, type NotifierContext, type NotifierSocket } from '../context';
 import type { Delivery } from '../watchers';
 import { toPush } from '../to-push';
-import { tokenValid } from './authenticate';
+import { mayWatch } from './authenticate';
 
 export const bookingWatchSchema = z.object({ booking_id: z.string().uuid() });
 type Reply = (r: WatchAck) => void;
@@ -27,7 +27,8 @@ export function watchBooking(ctx: NotifierContext, socket: NotifierSocket) {
     const id = parsed.data.booking_id;
     const { watchers } = ctx;
     const again = watchers.watching(socket.id, id);
-    if (!again && !tokenValid(socket)) return reply({ ok: false, code: 'unauthorized', message: 'token expired; reconnect with a fresh token' });
+    const refused = again ? null : await mayWatch(ctx, socket);
+    if (refused) return reply({ ok: false, code: 'unauthorized', message: refused });
     if (!again && watchers.countOf(socket.id) >= ctx.settings.NOTIFIER_MAX_BOOKING_WATCHES) {
       return reply({ ok: false, code: 'too_many_watches', message: `at most ${ctx.settings.NOTIFIER_MAX_BOOKING_WATCHES} bookings per socket` });
     }

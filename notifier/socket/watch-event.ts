@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { WatchAck } from '../../shared/contracts/socket';
 import { RETRY_AFTER_S, type NotifierContext, type NotifierSocket } from '../context';
-import { tokenValid } from './authenticate';
+import { mayWatch } from './authenticate';
 
 export const eventWatchSchema = z.object({ event_id: z.string().uuid() });
 type Reply = (r: WatchAck) => void;
@@ -18,7 +18,8 @@ export function watchEvent(ctx: NotifierContext, socket: NotifierSocket) {
     if (!parsed.success) return reply({ ok: false, code: 'validation_failed', message: 'event_id must be a uuid' });
     const room = `event:${parsed.data.event_id}`;
     if (socket.rooms.has(room)) return reply({ ok: true });
-    if (!tokenValid(socket)) return reply({ ok: false, code: 'unauthorized', message: 'token expired; reconnect with a fresh token' });
+    const refused = await mayWatch(ctx, socket);
+    if (refused) return reply({ ok: false, code: 'unauthorized', message: refused });
     if (eventRooms(socket) >= ctx.settings.NOTIFIER_MAX_EVENT_WATCHES) {
       return reply({ ok: false, code: 'too_many_watches', message: `at most ${ctx.settings.NOTIFIER_MAX_EVENT_WATCHES} events per socket` });
     }

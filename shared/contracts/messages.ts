@@ -193,19 +193,20 @@ export const bookingReasonSchema = z.enum(BOOKING_REASONS);
 export const bookingResultSchema = z.object({
   booking_id: uuid,
   event_id: uuid,
-  user_id: z.string(),
+  user_id: z.string().min(1).max(128),
   status: bookingStatusSchema,
   seq: z.number().int().nonnegative().optional(),
-  seats: z.array(z.string()).optional(),
+  seats: z.array(z.string().min(1).max(64)).max(1000).optional(),
   quantity: z.number().int().nonnegative().optional(),
   amount_cents: z.number().int().nonnegative().optional(),
   /** Set from checkout on: fees and the total charged (amount + fees), in cents. */
   fees_cents: z.number().int().nonnegative().optional(),
   total_cents: z.number().int().nonnegative().optional(),
-  hold_expires_at: z.string().optional(),
+  hold_expires_at: z.iso.datetime({ offset: true }).optional(),
   reason: bookingReasonSchema.optional(),
-  correlation_id: z.string().optional(),
-  decided_at: z.string(),
+  correlation_id: z.string().max(128).optional(),
+  /** ISO time of the decision: the notifier orders a booking's outcomes by it. */
+  decided_at: z.iso.datetime({ offset: true }),
 });
 export type BookingResult = z.infer<typeof bookingResultSchema>;
 
@@ -265,7 +266,7 @@ export type SeatStatus = z.infer<typeof seatStatusSchema>;
 export const seatsChangedSchema = z.object({
   event_id: uuid,
   /** [seat_id, status] pairs, for reserved seating. */
-  seats: z.array(z.tuple([z.string(), seatStatusSchema])).optional(),
+  seats: z.array(z.tuple([z.string().min(1).max(64), seatStatusSchema])).max(100_000).optional(),
   /** Units left, for general admission. */
   available: z.number().int().nonnegative().optional(),
   as_of: z.string(),

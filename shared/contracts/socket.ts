@@ -1,3 +1,4 @@
+import type { Role } from '../auth';
 import type { BookingResult, BookingStatus, SeatsChanged } from './messages';
 
 /**
@@ -30,21 +31,20 @@ export function positionOf(seq: number, progress: Pick<EventProgressPush, 'water
   return { position, eta_seconds: progress.rate_per_s > 0 ? Math.ceil(position / progress.rate_per_s) : null };
 }
 
-/** A status pushed to a socket: every booking status, and `failed` (a command dead-lettered by the pipeline). */
-export type PushStatus = BookingStatus | 'failed';
+/** A status pushed to a socket: every booking status, `failed` included (a command dead-lettered by the pipeline). */
+export type PushStatus = BookingStatus;
 
 /**
  * One outcome of a booking. Pushed once per outcome and never older than one already pushed for the
  * same booking (outcomes are ordered by `decided_at`, then by lifecycle step).
  */
-export type BookingResultPush = Pick<BookingResult, 'booking_id' | 'event_id' | 'seats' | 'quantity' | 'amount_cents' | 'hold_expires_at' | 'reason' | 'decided_at'> & {
-  status: PushStatus;
-};
+export type BookingResultPush = Pick<BookingResult, 'booking_id' | 'event_id' | 'status' | 'seats' | 'quantity' | 'amount_cents' | 'hold_expires_at' | 'reason' | 'decided_at'>;
 
 /**
  * Why a watch was refused. `booking_not_found` covers both an unknown booking and another user's
  * (the answers are the same, so ids cannot be probed); `unauthorized`: the socket's token has expired
- * (reconnect with a fresh one; existing watches go on); `too_many_watches` / `rate_limited`: the
+ * (reconnect with a fresh one; existing watches go on) or was revoked (the socket is then also
+ * disconnected, after `session.revoked`); `too_many_watches` / `rate_limited`: the
  * per-socket caps (NOTIFIER_MAX_*_WATCHES, NOTIFIER_EVENTS_PER_SECOND); `dependency_unavailable`:
  * PostgreSQL or Redis could not answer, retry after `retry_after` seconds (a booking watch whose
  * owner was known is kept, and its outcome is pushed as soon as it is known).
@@ -73,6 +73,11 @@ export interface ServerToClientEvents {
   'seats.changed': (payload: SeatsChanged) => void;
   /** To the event's room (`event.watch`) and to sockets waiting on one of its bookings (`booking.watch`). */
   'event.progress': (payload: EventProgressPush) => void;
+  /**
+   * The socket's token was revoked (logout, password or role change): sent just before the server
+   * disconnects it. Sign in again and reconnect with the new token; the old one is refused.
+   */
+  'session.revoked': (payload: { code: 'token_revoked'; message: string }) => void;
 }
 
 export interface ClientToServerEvents {
@@ -84,7 +89,9 @@ export interface ClientToServerEvents {
 
 export interface SocketData {
   user_id: string;
-  role: string;
+  role: Role;
   /** When the socket's token expires (ms since the epoch); after it the socket may watch nothing new. */
   token_expires_at: number;
+  /** The account's token version the token was issued under (absent: 0); a higher current version ends the socket. */
+  token_version?: number;
 }
