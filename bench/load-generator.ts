@@ -25,5 +25,5 @@ async function run(j: Job): Promise<unknown> {
 
 run(job).then(
   (result) => process.send!({ ok: true, result }, () => process.exit(0)),
-  (err: Error) => process.send!({ ok: false, error: err.stack ?? String(err) }, () => process.exit(1)),
+  (err: unknown) => process.send!({ ok: false, error: (err as Error).stack ?? String(err) }, () => process.exit(1)),
 );

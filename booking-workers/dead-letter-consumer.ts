@@ -54,7 +54,7 @@ export class DeadLetterConsumer {
   async start(): Promise<void> {
     const channel = await this.d.conn.createChannel();
     this.channel = channel;
-    channel.on('error', (err) => this.log.warn('dead-letter channel error', { err: err.message }));
+    channel.on('error', (err: Error) => this.log.warn('dead-letter channel error', { err: err.message }));
     await channel.prefetch(50);
     // Any body at all: a dead letter is read defensively from its raw bytes either way (see readIds).
     await subscribe(
@@ -71,21 +71,6 @@ export class DeadLetterConsumer {
     const channel = this.channel;
     this.channel = null;
     if (channel) await channel.close().catch(() => undefined);
-  }
-
-  private async handle(channel: Channel, msg: ConsumeMessage): Promise<void> {
-    try {
-      const command = await this.failCommandFor(msg);
-      if (command) {
-        await this.d.publisher.publishCommand(command.partition, command.command);
-        this.d.metrics.deadLetterFailures.inc();
-      }
-      channel.ack(msg);
-    } catch (err) {
-      // PostgreSQL, Redis or the broker is away: try again later (the audit copy is safe either way).
-      this.log.warn('dead letter not handled yet; requeued', { err: (err as Error).message });
-      setTimeout(() => channel.nack(msg, false, true), 1000).unref();
-    }
   }
 
   /** The `booking.fail` command a dead letter calls for, with its partition, or null when it names no booking. */
@@ -125,6 +110,21 @@ export class DeadLetterConsumer {
     };
     this.log.info('failing the booking of a dead letter', { booking_id: ids.bookingId, event_id: ids.eventId, reason, partition });
     return { partition: partition ?? partitionFor(ids.eventId, this.d.config.PARTITIONS), command };
+  }
+
+  private async handle(channel: Channel, msg: ConsumeMessage): Promise<void> {
+    try {
+      const command = await this.failCommandFor(msg);
+      if (command) {
+        await this.d.publisher.publishCommand(command.partition, command.command);
+        this.d.metrics.deadLetterFailures.inc();
+      }
+      channel.ack(msg);
+    } catch (err) {
+      // PostgreSQL, Redis or the broker is away: try again later (the audit copy is safe either way).
+      this.log.warn('dead letter not handled yet; requeued', { err: (err as Error).message });
+      setTimeout(() => channel.nack(msg, false, true), 1000).unref();
+    }
   }
 
   private async partitionOf(eventId: string): Promise<number | null> {
@@ -182,10 +182,10 @@ function optional<K extends string>(key: K, value: string | undefined): Partial<
 
 /** The partition queue a message was dead-lettered from, from the broker's `x-death` or our own header. */
 function partitionOfQueue(msg: ConsumeMessage, queuePrefix: string): number | null {
-  const ours = msg.properties.headers?.['x-onsale-partition'];
+  const ours: unknown = msg.properties.headers?.['x-onsale-partition'];
   if (typeof ours === 'number') return ours;
   const deaths = msg.properties.headers?.['x-death'] as Array<{ queue?: string }> | undefined;
-  const queue = deaths?.[0]?.queue ?? (msg.properties.headers?.['x-first-death-queue'] as string | undefined);
+  const queue: unknown = deaths?.[0]?.queue ?? msg.properties.headers?.['x-first-death-queue'];
   if (typeof queue === 'string' && queue.startsWith(queuePrefix)) {
     const n = Number(queue.slice(queuePrefix.length));
     if (Number.isInteger(n)) return n;

@@ -24,10 +24,11 @@ export class LogEmailSender implements EmailSender {
   readonly name = 'log';
   readonly sent: EmailMessage[] = [];
   constructor(private readonly logger: Logger) {}
-  async send(message: EmailMessage): Promise<void> {
+  send(message: EmailMessage): Promise<void> {
     this.sent.push(message);
     if (this.sent.length > 1000) this.sent.shift();
     this.logger.info('email (log sender)', { to: message.to, user_id: message.userId, subject: message.subject, key: message.key });
+    return Promise.resolve();
   }
 }
 
@@ -42,8 +43,9 @@ export class SmtpEmailSender implements EmailSender {
     if (!message.to) throw new Error(`no e-mail address for user ${message.userId}`);
     await this.transport.sendMail({ from: this.from, to: message.to, subject: message.subject, text: message.text, messageId: `<${message.key}@onsale>` });
   }
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.transport.close();
+    return Promise.resolve();
   }
 }
 

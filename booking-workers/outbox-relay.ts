@@ -30,7 +30,7 @@ export class OutboxRelay {
   kick(): void {
     if (this.running || this.stopped) return;
     this.running = this.drain()
-      .catch((err) => {
+      .catch((err: unknown) => {
         this.d.logger.warn('outbox relay pass failed', { err: (err as Error).message });
       })
       .finally(() => {
@@ -75,20 +75,20 @@ export function render(row: OutboxRow): EmailMessage {
       return {
         ...base,
         subject: `Your tickets for ${row.event_name ?? 'your event'}`,
-        text: [`Booking ${p.booking_id} is confirmed. Total paid: ${money(p.total_cents)}.`, '', ...tickets.map((id) => `Ticket: /v1/tickets/${id} (QR: /v1/tickets/${id}/qr.svg)`)].join('\n'),
+        text: [`Booking ${String(p.booking_id)} is confirmed. Total paid: ${money(p.total_cents)}.`, '', ...tickets.map((id) => `Ticket: /v1/tickets/${id} (QR: /v1/tickets/${id}/qr.svg)`)].join('\n'),
       };
     }
     case 'payment_refunded':
       return {
         ...base,
         subject: `Refund for ${row.event_name ?? 'your booking'}`,
-        text: `We are refunding ${money(p.amount_cents)} for booking ${p.booking_id}. Reason: ${p.reason}.`,
+        text: `We are refunding ${money(p.amount_cents)} for booking ${String(p.booking_id)}. Reason: ${String(p.reason)}.`,
       };
     case 'ticket_received':
       return {
         ...base,
         subject: `A ticket for ${row.event_name ?? 'an event'} was transferred to you`,
-        text: `Ticket /v1/tickets/${p.ticket_id} is now yours (QR: /v1/tickets/${p.ticket_id}/qr.svg).`,
+        text: `Ticket /v1/tickets/${String(p.ticket_id)} is now yours (QR: /v1/tickets/${String(p.ticket_id)}/qr.svg).`,
       };
     default:
       return { ...base, subject: 'Onsale', text: JSON.stringify(p) };

@@ -138,7 +138,7 @@ export class SubscriberSession<S extends z.ZodType> {
     if (!this.stopping) {
       // Come back as a standby consumer; the broker decides who is active.
       setTimeout(() => {
-        if (!this.stopping) this.start().catch((err: Error) => this.o.logger.error('re-subscribe failed', { err: err.message }));
+        if (!this.stopping) this.start().catch((err: unknown) => this.o.logger.error('re-subscribe failed', { err: (err as Error).message }));
       }, this.o.resubscribeDelayMs ?? 1000).unref();
     }
   }
@@ -221,7 +221,7 @@ export class SubscriberSession<S extends z.ZodType> {
    * failed), the next batch tries again after a pause.
    */
   private onPoisonMessage(err: unknown, msg: ConsumeMessage | undefined): void {
-    this.o.logger.error('message failed alone; it goes back to the queue', { err: (err as Error).message, stack: (err as Error).stack, type: msg?.properties.type });
+    this.o.logger.error('message failed alone; it goes back to the queue', { err: (err as Error).message, stack: (err as Error).stack, type: msg?.properties.type as unknown });
     if (!msg) {
       this.paused = true;
       setTimeout(() => {

@@ -21,7 +21,6 @@ import { createWorkerMetrics } from './metrics';
 import { PaymentStage } from './payments/payment-stage';
 import { SimulatorGateway } from './payments/simulator-gateway';
 import type { PaymentGateway } from './payments/gateway';
-import type { PaymentStageDeps } from './payments/payment-stage';
 import { OutboxRelay } from './outbox-relay';
 import { DeadLetterConsumer } from './dead-letter-consumer';
 import { createEmailSender, type EmailSender } from './email-sender';
@@ -94,14 +93,18 @@ export async function startWorker(config: Config, logger: Logger = createLogger(
   if (pending.length === 0) await startConsumers();
   else {
     log.error('database not migrated: run `npm run migrate`; partitions are not consumed until it is', { pending });
+    const checkAgain = async () => {
+      const still = await pendingMigrations(pool).catch(() => ['?']);
+      if (shuttingDown) return;
+      if (still.length) {
+        poll();
+        return;
+      }
+      log.info('database migrated; consuming partitions');
+      await startConsumers().catch((err: unknown) => log.error('partition consumers failed to start', { err: (err as Error).message }));
+    };
     const poll = () => {
-      migrationWait = setTimeout(async () => {
-        const still = await pendingMigrations(pool).catch(() => ['?']);
-        if (shuttingDown) return;
-        if (still.length) return poll();
-        log.info('database migrated; consuming partitions');
-        await startConsumers().catch((err) => log.error('partition consumers failed to start', { err: (err as Error).message }));
-      }, 2000);
+      migrationWait = setTimeout(() => void checkAgain(), 2000);
       migrationWait.unref();
     };
     poll();
@@ -125,7 +128,7 @@ export async function startWorker(config: Config, logger: Logger = createLogger(
     controlQueue,
     controlMessageSchema,
     (m) => {
-      if (m.type === 'event.settings') consumers[m.partition]?.applySettings(m.event_id, m.throttle_per_s, m.paused);
+      consumers[m.partition]?.applySettings(m.event_id, m.throttle_per_s, m.paused);
     },
     (_msg, reason) => log.warn('bad control message ignored', { err: reason }),
     { noAck: true, label: 'control message' },
@@ -133,7 +136,7 @@ export async function startWorker(config: Config, logger: Logger = createLogger(
 
   const tickChannel = await conn.createChannel();
   tickChannel.on('error', () => undefined);
-  const ticker = setInterval(async () => {
+  const tickIdlePartitions = async () => {
     for (let p = 0; p < config.PARTITIONS; p++) {
       try {
         const { messageCount } = await tickChannel.checkQueue(publisher.names.partitionQueue(p));
@@ -142,7 +145,8 @@ export async function startWorker(config: Config, logger: Logger = createLogger(
         return; // broker trouble: the connection handler decides what happens next
       }
     }
-  }, config.TICK_MS);
+  };
+  const ticker = setInterval(() => void tickIdlePartitions(), config.TICK_MS);
   ticker.unref();
 
   const app = express();
@@ -151,13 +155,9 @@ export async function startWorker(config: Config, logger: Logger = createLogger(
       {
         postgres: () => pool.query<{ ok: number }>('SELECT 1 AS ok'),
         migrations: migrationCheck(pool),
-        partitions: async () => {
-          if (!consumersStarted) throw new Error('partition consumers not started');
-        },
+        partitions: () => (consumersStarted ? Promise.resolve() : Promise.reject(new Error('partition consumers not started'))),
         redis: () => redis.ping(),
-        rabbitmq: async () => {
-          if (!publisher.isOpen) throw new Error('channel closed');
-        },
+        rabbitmq: () => (publisher.isOpen ? Promise.resolve() : Promise.reject(new Error('channel closed'))),
       },
       metrics.registry,
       () => shuttingDown,

@@ -19,9 +19,34 @@ export class BrokerLink {
 
   constructor(private readonly config: Config, private readonly logger: Logger) {}
 
+  get connected(): boolean {
+    return this.pub !== null && this.pub.isOpen;
+  }
+
   /** Connects once (throws if the broker is unreachable at start-up), then keeps reconnecting. */
   async start(): Promise<void> {
     await this.connect();
+  }
+
+  publisher(): ConfirmPublisher {
+    const pub = this.pub;
+    if (pub && !pub.isOpen && this.conn) this.reopenChannel();
+    if (!pub || !pub.isOpen) throw new AppError('queue_unavailable', 'The booking queue is unreachable; nothing was queued.', undefined, 2);
+    if (pub.inFlight >= this.config.PUBLISH_MAX_IN_FLIGHT) throw new AppError('queue_unavailable', 'The booking queue is applying backpressure; nothing was queued.', undefined, 1);
+    return pub;
+  }
+
+  /** A short-lived plain channel (for inspection such as checkQueue). */
+  async channel() {
+    if (!this.conn) throw new AppError('queue_unavailable', 'The broker is unreachable.', undefined, 2);
+    return this.conn.createChannel();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.retry) clearTimeout(this.retry);
+    await this.pub?.close();
+    await this.conn?.close().catch(() => undefined);
   }
 
   private async connect(): Promise<void> {
@@ -54,18 +79,6 @@ export class BrokerLink {
     this.retry.unref();
   }
 
-  get connected(): boolean {
-    return this.pub !== null && this.pub.isOpen;
-  }
-
-  publisher(): ConfirmPublisher {
-    const pub = this.pub;
-    if (pub && !pub.isOpen && this.conn) this.reopenChannel();
-    if (!pub || !pub.isOpen) throw new AppError('queue_unavailable', 'The booking queue is unreachable; nothing was queued.', undefined, 2);
-    if (pub.inFlight >= this.config.PUBLISH_MAX_IN_FLIGHT) throw new AppError('queue_unavailable', 'The booking queue is applying backpressure; nothing was queued.', undefined, 1);
-    return pub;
-  }
-
   /**
    * The broker closed the confirm channel (a channel error, an unconfirmed publish) but kept the
    * connection: open a new one, so ingress recovers without waiting for the connection to drop.
@@ -79,22 +92,9 @@ export class BrokerLink {
         this.pub = pub;
         this.logger.info('broker channel reopened');
       })
-      .catch((err: Error) => void this.logger.warn('broker channel reopen failed', { err: err.message }))
+      .catch((err: unknown) => void this.logger.warn('broker channel reopen failed', { err: (err as Error).message }))
       .finally(() => {
         this.reopening = null;
       });
-  }
-
-  /** A short-lived plain channel (for inspection such as checkQueue). */
-  async channel() {
-    if (!this.conn) throw new AppError('queue_unavailable', 'The broker is unreachable.', undefined, 2);
-    return this.conn.createChannel();
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    if (this.retry) clearTimeout(this.retry);
-    await this.pub?.close();
-    await this.conn?.close().catch(() => undefined);
   }
 }

@@ -19,8 +19,8 @@ export interface RunningIngress {
 /** Starts the ingress role: connects to PostgreSQL, Redis and RabbitMQ and listens on `port`. */
 export async function startIngress(config: Config, logger: Logger = createLogger('ingress'), port = config.PORT): Promise<RunningIngress> {
   const pool = createPool(config.DATABASE_URL, 20, 'ingress');
-  await pool.query('SELECT 1').catch((err) => {
-    throw new Error(`PostgreSQL is not reachable (${err.message}). Start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start   (or: docker compose up postgres)`);
+  await pool.query('SELECT 1').catch((err: unknown) => {
+    throw new Error(`PostgreSQL is not reachable (${(err as Error).message}). Start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start   (or: docker compose up postgres)`);
   });
   const redis = await connectRedis(config.REDIS_URL, 'ingress');
   const broker = new BrokerLink(config, logger);

@@ -26,7 +26,7 @@ try {
       ...(config.PAYMENT_SIM_CONTROL_TOKEN ? { control_token: config.PAYMENT_SIM_CONTROL_TOKEN } : {}),
     },
   );
-  onShutdownSignals(sim.close, logger, config.SHUTDOWN_TIMEOUT_MS);
+  onShutdownSignals(() => sim.close(), logger, config.SHUTDOWN_TIMEOUT_MS);
 } catch (err) {
   logger.error((err as Error).message);
   process.exit(1);

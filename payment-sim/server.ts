@@ -96,7 +96,7 @@ const chargeBody = z.object({
   idempotency_key: z.string().min(1).max(200),
   amount_cents: z.number().int().nonnegative(),
   reference: z.string().min(1).max(200),
-  callback_url: z.string().url(),
+  callback_url: z.url(),
   payment_method: z.string().min(1).max(64).default('pm_card_visa'),
 });
 const refundBody = z.object({
@@ -104,7 +104,7 @@ const refundBody = z.object({
   charge_id: z.string().min(1).max(128),
   amount_cents: z.number().int().nonnegative(),
   reference: z.string().min(1).max(200),
-  callback_url: z.string().url(),
+  callback_url: z.url(),
 });
 const configBody = z
   .object({
@@ -168,9 +168,9 @@ export async function startPaymentSim(
         }
         throw new Error(`HTTP ${res.status}`);
       })
-      .catch((err: Error) => {
+      .catch((err: unknown) => {
         if (attempt >= config.webhook_max_attempts) {
-          logger.warn('webhook given up', { webhook_id: w.id, attempts: attempt, err: err.message });
+          logger.warn('webhook given up', { webhook_id: w.id, attempts: attempt, err: (err as Error).message });
           return;
         }
         later(Math.min(5000, 100 * 2 ** (attempt - 1)), () => deliver(w, attempt + 1));
@@ -215,7 +215,10 @@ export async function startPaymentSim(
     next();
   };
 
-  app.post('/v1/charges', (_req, _res, next) => (stats.charge_calls++, next()), outage, (req: Request, res: Response) => {
+  app.post('/v1/charges', (_req, _res, next) => {
+    stats.charge_calls++;
+    next();
+  }, outage, (req: Request, res: Response) => {
     const parsed = chargeBody.safeParse(req.body);
     if (!parsed.success) {
       res.status(400).json({ error: { code: 'invalid_request', message: parsed.error.message } });
@@ -258,7 +261,10 @@ export async function startPaymentSim(
     else res.json(c);
   });
 
-  app.post('/v1/refunds', (_req, _res, next) => (stats.refund_calls++, next()), outage, (req: Request, res: Response) => {
+  app.post('/v1/refunds', (_req, _res, next) => {
+    stats.refund_calls++;
+    next();
+  }, outage, (req: Request, res: Response) => {
     const parsed = refundBody.safeParse(req.body);
     if (!parsed.success) {
       res.status(400).json({ error: { code: 'invalid_request', message: parsed.error.message } });

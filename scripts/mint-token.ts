@@ -14,4 +14,4 @@ if (!ROLES.includes(values.role as Role)) {
   process.exit(2);
 }
 const config = loadConfigOrExit();
-process.stdout.write(`${signToken(config.JWT_SECRET, { user_id: values.sub!, role: values.role as Role }, values.expires as '12h')}\n`);
+process.stdout.write(`${signToken(config.JWT_SECRET, { user_id: values.sub, role: values.role as Role }, values.expires as '12h')}\n`);

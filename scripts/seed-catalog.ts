@@ -400,7 +400,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const logger = createLogger('seed-catalog', config.LOG_LEVEL);
   const pool = createPool(config.DATABASE_URL, 3, 'seed-catalog');
   try {
-    if (values.reset) await resetCatalog(pool, values.organizer!);
+    if (values.reset) await resetCatalog(pool, values.organizer);
     const result = await seedCatalog(
       pool,
       {
@@ -408,7 +408,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
         venues: num('venues', values.venues, 1, 100_000),
         performers: num('performers', values.performers, 1, 1_000_000),
         seed: num('seed', values.seed, 0, 2 ** 31),
-        organizer: values.organizer!,
+        organizer: values.organizer,
         partitions: config.PARTITIONS,
         days: num('days', values.days, 1, 3650),
       },

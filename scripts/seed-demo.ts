@@ -24,8 +24,8 @@ export async function seedDemo(config: Config, logger: Logger): Promise<string[]
   const pool = createPool(config.DATABASE_URL, 2, 'seed');
   const conn = await connectAmqp(config.AMQP_URL, 'seed');
   try {
-    const { rows } = await pool.query('SELECT count(*)::int AS n FROM events');
-    if (rows[0].n > 0) {
+    const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM events');
+    if (rows[0]!.n > 0) {
       logger.info('demo data present; skipping');
       return [];
     }
@@ -100,7 +100,7 @@ export async function seedDemo(config: Config, logger: Logger): Promise<string[]
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const config = loadConfigOrExit();
   const logger = createLogger('seed', config.LOG_LEVEL);
-  seedDemo(config, logger).catch((err) => {
+  seedDemo(config, logger).catch((err: unknown) => {
     logger.error((err as Error).message);
     process.exit(1);
   });

@@ -21,9 +21,10 @@ const WORKERS = Number(process.env.WORKERS ?? 1);
 
 async function checkServices(): Promise<void> {
   const problems: string[] = [];
-  await ensureDatabase(config.DATABASE_URL).catch((err) => problems.push(err.message));
-  await connectRedis(config.REDIS_URL, 'start-check').then((r) => r.disconnect(), (err) => problems.push(err.message));
-  await connectAmqp(config.AMQP_URL, 'start-check').then((c) => c.close(), (err) => problems.push(err.message));
+  const report = (err: unknown) => problems.push((err as Error).message);
+  await ensureDatabase(config.DATABASE_URL).catch(report);
+  await connectRedis(config.REDIS_URL, 'start-check').then((r) => r.disconnect(), report);
+  await connectAmqp(config.AMQP_URL, 'start-check').then((c) => c.close(), report);
   if (problems.length) {
     for (const p of problems) logger.error(p);
     process.exit(1);

@@ -11,7 +11,7 @@ export async function runRole(role: string, start: (config: Config, logger: Logg
   const logger = createLogger(role, config.LOG_LEVEL);
   try {
     const running = await start(config, logger);
-    onShutdownSignals(running.close, logger, config.SHUTDOWN_TIMEOUT_MS);
+    onShutdownSignals(() => running.close(), logger, config.SHUTDOWN_TIMEOUT_MS);
   } catch (err) {
     logger.error((err as Error).message);
     process.exit(1);

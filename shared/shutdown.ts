@@ -20,7 +20,7 @@ export function onShutdownSignals(close: () => Promise<void>, logger: Logger, ti
     timer.unref();
     close().then(
       () => process.exit(0),
-      (err) => {
+      (err: unknown) => {
         logger.error('shutdown failed', { err: (err as Error).message });
         process.exit(1);
       },

@@ -34,7 +34,7 @@ export const redisSetnx: Baseline = {
           if (rowCount !== ids.length) throw rollback();
           await insertBooking(c, id, req, ids);
           return true;
-        }).catch((err) => {
+        }).catch((err: unknown) => {
           if (isRollback(err)) return false;
           throw err;
         });

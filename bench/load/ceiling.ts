@@ -88,7 +88,8 @@ async function publishAndConsume(pub: amqp.ConfirmChannel, sub: amqp.Channel, qu
 async function publishAll(ch: amqp.ConfirmChannel, queue: string, window: number, body: Buffer, count: number): Promise<number> {
   const started = performance.now();
   let inFlight = 0;
-  let failed: Error | null = null;
+  // Set from the confirm callback, which TypeScript's narrowing does not follow.
+  let failed = null as Error | null;
   let wake: (() => void) | null = null;
   const confirmed = (err: unknown) => {
     if (err) failed = new Error('ceiling: broker nacked a publish');

@@ -47,7 +47,7 @@ export async function loadHttp(job: HttpJob): Promise<HttpLoadResult> {
       const t0 = performance.now();
       const res = await poster
         .post(`${job.ingressUrl}/v1/bookings`, { authorization: `Bearer ${buyer.token}` }, { event_id: job.eventId, quantity }, 30_000)
-        .catch((err: Error) => err);
+        .catch((err: unknown) => err as Error);
       if (res instanceof Error || res.status !== 202) {
         const key = res instanceof Error ? res.message : String(res.status);
         httpErrors[key] = (httpErrors[key] ?? 0) + 1;
@@ -59,7 +59,7 @@ export async function loadHttp(job: HttpJob): Promise<HttpLoadResult> {
       const outcome = tracker.expect(bookingId, OUTCOME_TIMEOUT_MS);
       // A client retries a failed watch (as a real client would); each failure is counted.
       for (let attempt = 0; attempt < 3; attempt++) {
-        const ack = await buyer.socket.timeout(30_000).emitWithAck('booking.watch', { booking_id: bookingId }).catch(() => null);
+        const ack = (await buyer.socket.timeout(30_000).emitWithAck('booking.watch', { booking_id: bookingId }).catch(() => null)) as { ok?: boolean; code?: string } | null;
         if (ack?.ok) break;
         const key = `watch_${ack ? ack.code : 'timeout'}`;
         httpErrors[key] = (httpErrors[key] ?? 0) + 1;

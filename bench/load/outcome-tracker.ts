@@ -10,14 +10,14 @@ const DECIDED = new Set(['held', 'rejected']);
  * outcome). At the end, what was announced is compared with what PostgreSQL holds.
  */
 export class OutcomeTracker {
-  private readonly waiting = new Map<string, (status: string) => void>();
   /** booking id → first announced decided status. */
   readonly decided = new Map<string, string>();
+  readonly decidedToReceived: number[] = [];
+  private readonly waiting = new Map<string, (status: string) => void>();
   private readonly accepted = new Set<string>();
   private conflicting = 0;
   private repeated = 0;
   private noOutcome = 0;
-  readonly decidedToReceived: number[] = [];
 
   /** Call before submitting, so an outcome that overtakes the submit's own acknowledgement is not missed. */
   expect(bookingId: string, timeoutMs: number): Promise<string> {

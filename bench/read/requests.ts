@@ -15,9 +15,9 @@ function misspell(word: string, rnd: () => number): string {
   if (word.length < 5) return word;
   const i = 1 + Math.floor(rnd() * (word.length - 2));
   const kind = Math.floor(rnd() * 3);
-  if (kind === 0) return word.slice(0, i) + word[i + 1] + word[i] + word.slice(i + 2);
+  if (kind === 0) return word.slice(0, i) + word[i + 1]! + word[i]! + word.slice(i + 2);
   if (kind === 1) return word.slice(0, i) + word.slice(i + 1);
-  return word.slice(0, i) + word[i] + word.slice(i);
+  return word.slice(0, i) + word[i]! + word.slice(i);
 }
 
 const day = 86_400_000;

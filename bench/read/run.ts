@@ -44,7 +44,7 @@ const EVENTS = Number(values.events);
 const SECONDS = Number(values.seconds);
 const CONNECTIONS = Number(values.connections);
 const INIT = Number(values.init);
-const LEVELS = values.levels!.split(',').map(Number);
+const LEVELS = values.levels.split(',').map(Number);
 if (LEVELS.some((x) => !Number.isInteger(x) || x < 1 || x > 1000)) throw new Error('--levels must be whole numbers of clients');
 /** The whole run is cut off after this, whatever happens. */
 const WATCHDOG_MS = 20 * 60_000;
@@ -110,7 +110,10 @@ function load(baseUrl: string, paths: string[], opts: { seconds: number; connect
         ],
       },
       (err, r) => {
-        if (err) return reject(err);
+        if (err) {
+          reject(err instanceof Error ? err : new Error(String(err)));
+          return;
+        }
         resolve({
           rps: Math.round(r.requests.average),
           p50_ms: r.latency.p50,
@@ -168,7 +171,7 @@ async function main(): Promise<void> {
     if (INIT > 0) {
       worker = spawnRole('booking-workers/main.ts', env);
       await initInventory(config, pool, seeded.eventIds.slice(0, INIT));
-      await waitUntil(async () => (await pool.query('SELECT count(*)::int AS n FROM events WHERE inventory_ready')).rows[0].n >= INIT, 180_000, 'inventory');
+      await waitUntil(async () => (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE inventory_ready')).rows[0]!.n >= INIT, 180_000, 'inventory');
       await stop(worker);
       worker = null;
       log('inventory created', { events: INIT });
@@ -233,7 +236,7 @@ async function main(): Promise<void> {
     await stop(ingress);
     await stop(worker);
     await pool.end().catch(() => undefined);
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch((err) => log('drop database failed', { err: err.message }));
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch((err: unknown) => log('drop database failed', { err: (err as Error).message }));
     await admin.end();
     const conn = await amqp.connect(config.AMQP_URL).catch(() => null);
     if (conn) {
@@ -254,7 +257,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
-  log(`failed: ${(err as Error).stack ?? err}`);
+main().catch((err: unknown) => {
+  log(`failed: ${(err as Error).stack ?? String(err)}`);
   process.exitCode = 1;
 });

@@ -15,7 +15,7 @@ export async function destroyBenchEnv(b: BenchIdentity): Promise<string[]> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), 15_000)));
     await Promise.race([fn(), timeout])
-      .catch((err) => problems.push(`${what}: ${(err as Error).message}`))
+      .catch((err: unknown) => problems.push(`${what}: ${(err as Error).message}`))
       .finally(() => clearTimeout(timer));
   };
 

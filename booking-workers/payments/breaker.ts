@@ -23,7 +23,7 @@ export type CallOutcome<T> =
  * provider: the caller turns that into `payment_unavailable`.
  */
 export class GuardedProvider {
-  readonly breaker: CircuitBreaker<[() => Promise<unknown>], unknown>;
+  readonly breaker: CircuitBreaker<[() => Promise<unknown>]>;
   private readonly limit: ReturnType<typeof pLimit>;
 
   constructor(

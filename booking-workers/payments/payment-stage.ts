@@ -43,13 +43,13 @@ export interface PaymentStageDeps {
  *   until the provider takes it; a crash hands it to another worker.
  */
 export class PaymentStage {
+  readonly provider: GuardedProvider;
   private channel: Channel | null = null;
   private consumerTag: string | null = null;
   private readonly inFlight = new Set<Promise<void>>();
   private stopping = false;
   private sweep: NodeJS.Timeout | null = null;
   private sweeping: Promise<void> | null = null;
-  readonly provider: GuardedProvider;
   private readonly log: Logger;
 
   constructor(private readonly d: PaymentStageDeps) {
@@ -66,7 +66,7 @@ export class PaymentStage {
     this.onBreakerState(this.provider.state);
     const channel = await this.d.conn.createChannel();
     this.channel = channel;
-    channel.on('error', (err) => this.log.warn('payments channel error', { err: err.message }));
+    channel.on('error', (err: Error) => this.log.warn('payments channel error', { err: err.message }));
     // Unacked refunds wait here while the provider is down: leave room for charges beside them.
     await channel.prefetch(this.d.config.PAYMENT_CONCURRENCY * 4);
     this.consumerTag = await subscribe(
@@ -108,6 +108,26 @@ export class PaymentStage {
     if (ch) await ch.close().catch(() => undefined);
     this.provider.shutdown();
     await this.d.redis.hdel(this.d.keys.paymentBreaker, this.d.workerId).catch(() => undefined);
+  }
+
+  /**
+   * Charges whose booking still waits in `payment_pending` well after the charge was asked for: the
+   * webhook may be lost (a provider crash right after accepting it). Ask the provider by idempotency
+   * key and route what it says, long before the hold would otherwise run out.
+   */
+  async reconcile(olderThanMs: number): Promise<number> {
+    const stale = await listStaleCharges(this.d.pool, olderThanMs);
+    let settled = 0;
+    for (const c of stale) {
+      if (this.stopping) break;
+      const found = await this.lookup(c.id);
+      await touchPayment(this.d.pool, c.id);
+      if (!found) continue;
+      this.log.info('charge reconciled with the provider', { booking_id: c.bookingId, payment_id: c.id, status: found.status });
+      await this.settleFromLookup(c, found);
+      if (found.status !== 'pending') settled++;
+    }
+    return settled;
   }
 
   private onBreakerState(state: BreakerState): void {
@@ -202,26 +222,6 @@ export class PaymentStage {
       ...(found.status === 'failed' ? { reason: 'reconciled' } : {}),
       ...(charge.correlationId ? { correlation_id: charge.correlationId } : {}),
     });
-  }
-
-  /**
-   * Charges whose booking still waits in `payment_pending` well after the charge was asked for: the
-   * webhook may be lost (a provider crash right after accepting it). Ask the provider by idempotency
-   * key and route what it says, long before the hold would otherwise run out.
-   */
-  async reconcile(olderThanMs: number): Promise<number> {
-    const stale = await listStaleCharges(this.d.pool, olderThanMs);
-    let settled = 0;
-    for (const c of stale) {
-      if (this.stopping) break;
-      const found = await this.lookup(c.id);
-      await touchPayment(this.d.pool, c.id);
-      if (!found) continue;
-      this.log.info('charge reconciled with the provider', { booking_id: c.bookingId, payment_id: c.id, status: found.status });
-      await this.settleFromLookup(c, found);
-      if (found.status !== 'pending') settled++;
-    }
-    return settled;
   }
 
   private async refund(req: Extract<PaymentRequest, { kind: 'refund' }>): Promise<void> {

@@ -62,7 +62,7 @@ export class SimulatorGateway implements PaymentGateway {
     if (!res.ok) throw new GatewayError(`provider answered ${res.status}: ${text.slice(0, 200)}`, res.status >= 500 || res.status === 429 || res.status === 408, res.status);
     let json: { id?: unknown; status?: unknown };
     try {
-      json = JSON.parse(text);
+      json = JSON.parse(text) as { id?: unknown; status?: unknown };
     } catch {
       throw new GatewayError('provider answered with a body that is not JSON', true, res.status);
     }

@@ -61,7 +61,7 @@ export const WEB_ROUTES = {
     tags: ['web'],
     summary: "The buyer page's settings, from server configuration.",
     responses: {
-      '200': { description: 'Where the page connects for live updates (NOTIFIER_PUBLIC_URL, else this host on NOTIFIER_PORT).', schema: z.object({ notifier_url: z.string().url() }) },
+      '200': { description: 'Where the page connects for live updates (NOTIFIER_PUBLIC_URL, else this host on NOTIFIER_PORT).', schema: z.object({ notifier_url: z.url() }) },
     },
     errors: [],
   },

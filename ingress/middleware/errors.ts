@@ -9,7 +9,7 @@ export function errorHandler(logger: Logger) {
     const appErr = toAppError(err);
     // An unexpected error is logged with its stack; a deliberate 503 (an outage the client is told to retry) is a warning.
     if (appErr.status >= 500 && !(err instanceof AppError && appErr.status === 503)) {
-      logger.error('request failed', { request_id: req.requestId, path: req.path, err: (err as Error)?.stack ?? String(err) });
+      logger.error('request failed', { request_id: req.requestId, path: req.path, err: (err as Error | null | undefined)?.stack ?? String(err) });
     } else if (appErr.status === 503) logger.warn('request refused: dependency unavailable', { request_id: req.requestId, path: req.path, code: appErr.code, message: appErr.message });
     if (appErr.retryAfterSeconds !== undefined) res.set('Retry-After', String(appErr.retryAfterSeconds));
     res.status(appErr.status).json({
@@ -21,7 +21,7 @@ export function errorHandler(logger: Logger) {
 function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   if (err instanceof z.ZodError) return validationError(err);
-  const e = err as { type?: string; status?: number };
+  const e = err as { type?: string; status?: number } | null | undefined;
   if (e?.type === 'entity.parse.failed') return new AppError('invalid_json');
   if (e?.type === 'entity.too.large') return new AppError('payload_too_large');
   if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new AppError('unsupported_media_type');
@@ -57,6 +57,6 @@ export function parseOr400<T>(schema: z.ZodType<T>, value: unknown): T {
 /** POST/PUT/PATCH bodies must be JSON. */
 export function requireJson(req: Request, _res: Response, next: NextFunction) {
   const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
-  if (['POST', 'PUT', 'PATCH'].includes(req.method) && hasBody && !req.is('application/json')) return next(new AppError('unsupported_media_type'));
+  if (['POST', 'PUT', 'PATCH'].includes(req.method) && hasBody && !req.is('application/json')) { next(new AppError('unsupported_media_type')); return; }
   next();
 }

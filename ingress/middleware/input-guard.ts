@@ -6,7 +6,9 @@ import { AppError } from '../../shared/errors';
  * field of this API has a use for: C0 controls, DEL and C1 controls. Tab, line feed and carriage
  * return stay allowed in bodies (descriptions have lines); paths and queries refuse them too.
  */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const BODY_FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const LINE_FORBIDDEN = /[\u0000-\u001F\u007F-\u009F]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
@@ -46,14 +48,15 @@ export function inputGuard(req: Request, _res: Response, next: NextFunction) {
   try {
     path = decodeURIComponent(req.path);
   } catch {
-    return next(new AppError('invalid_characters', 'The path is not valid percent-encoded UTF-8'));
+    next(new AppError('invalid_characters', 'The path is not valid percent-encoded UTF-8'));
+    return;
   }
-  if (LINE_FORBIDDEN.test(path)) return next(refuse('path', '(value)'));
+  if (LINE_FORBIDDEN.test(path)) { next(refuse('path', '(value)')); return; }
   const inQuery = findForbidden(req.query, LINE_FORBIDDEN);
-  if (inQuery !== null) return next(refuse('query', inQuery));
+  if (inQuery !== null) { next(refuse('query', inQuery)); return; }
   if (req.body !== undefined) {
     const inBody = findForbidden(req.body);
-    if (inBody !== null) return next(refuse('body', inBody));
+    if (inBody !== null) { next(refuse('body', inBody)); return; }
   }
   next();
 }

@@ -33,9 +33,9 @@ const cursorSchema = z
     s: z.enum(SEARCH_SORTS),
     k: z.string().max(64),
     d: z.string().regex(TIMESTAMP).optional(),
-    i: z.string().uuid(),
+    i: z.uuid(),
     wk: z.string().regex(TIMESTAMP).optional(),
-    wi: z.string().uuid().optional(),
+    wi: z.uuid().optional(),
     t: z.iso.datetime(),
     f: z.string().regex(/^[0-9a-f]{16}$/),
   })
@@ -57,7 +57,7 @@ export function decodeCursor(raw: string, sort: SearchSort, fingerprint: string)
   const c = cursorSchema.safeParse(parsed);
   if (!c.success) throw new AppError('invalid_cursor');
   if (c.data.s !== sort || c.data.f !== fingerprint) throw new AppError('invalid_cursor', 'The cursor was made for other filters or another sort.');
-  return c.data as SearchCursor;
+  return c.data;
 }
 
 /** A stable fingerprint of everything that selects and orders rows (not `limit`, not `cursor`). */

@@ -38,7 +38,12 @@ export function authRouter(ctx: IngressContext) {
   const limited = (limit: number, key: (req: Request) => string) =>
     limitPer({ windowS: config.LOGIN_RATE_WINDOW_S, limit, key, count: 'failures', message: 'Too many login attempts; retry after Retry-After seconds.' });
   const ip = (req: Request) => ipKeyGenerator(req.ip ?? 'unknown');
-  const perAccount = limited(config.LOGIN_RATE_LIMIT, (req) => `${ip(req)}|${String((req.body as { email?: unknown } | undefined)?.email ?? '').trim().toLowerCase().slice(0, 254)}`);
+  // A body without a string e-mail fails validation later; until then it shares one bucket per address.
+  const email = (req: Request) => {
+    const given = (req.body as { email?: unknown } | undefined)?.email;
+    return typeof given === 'string' ? given : '';
+  };
+  const perAccount = limited(config.LOGIN_RATE_LIMIT, (req) => `${ip(req)}|${email(req).trim().toLowerCase().slice(0, 254)}`);
   const perAddress = limited(config.LOGIN_RATE_LIMIT * 10, ip);
 
   // Registrations per client address (every attempt counts: probing which e-mails exist costs too).

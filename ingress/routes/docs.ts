@@ -31,15 +31,18 @@ const DOCS_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsaf
 export function docsRouter() {
   const r = express.Router();
   const body = JSON.stringify(openApiDocument);
-  registerRoute(r, '', ROUTES.openapi, async (_req: Request, res: Response) => {
+  registerRoute(r, '', ROUTES.openapi, (_req: Request, res: Response) => {
     res.type('application/json').set('Cache-Control', 'public, max-age=300').send(body);
+    return Promise.resolve();
   });
-  registerRoute(r, '', ROUTES.docs, async (_req: Request, res: Response) => {
+  registerRoute(r, '', ROUTES.docs, (_req: Request, res: Response) => {
     // Swagger UI (React) sets inline style attributes: this page alone may use them; scripts stay same-origin.
     res.set('Content-Security-Policy', DOCS_CSP).type('text/html').send(PAGE);
+    return Promise.resolve();
   });
-  registerRoute(r, '', ROUTES.docsInit, async (_req: Request, res: Response) => {
+  registerRoute(r, '', ROUTES.docsInit, (_req: Request, res: Response) => {
     res.type('text/javascript').send(INIT);
+    return Promise.resolve();
   });
   r.use('/docs/assets', express.static(SWAGGER_UI_DIR, { index: false, maxAge: '1h' }));
   return r;

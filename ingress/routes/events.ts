@@ -30,7 +30,7 @@ export function eventsRouter(ctx: IngressContext) {
     if (!endsAfterStart(body)) throw new AppError('invalid_range', 'ends_at must be after starts_at');
     const publisher = ctx.broker.publisher();
     const { id } = await createEvent({ pool: ctx.pool, publisher, partitions: ctx.config.PARTITIONS }, principalOf(req).user_id, body, req.requestId).catch(
-      (err) => {
+      (err: unknown) => {
         if (err instanceof AppError) throw err;
         if ((err as { code?: string }).code === undefined) throw new AppError('queue_unavailable', 'The broker did not confirm the event; nothing was created.', undefined, 1);
         throw err;

@@ -5,7 +5,7 @@ import { ROUTES } from '../http/routes';
 
 /** Each worker's payment-provider circuit breaker, as the workers last wrote it to Redis. */
 export async function paymentBreakers(ctx: Pick<IngressContext, 'redis' | 'keys'>): Promise<Array<{ worker_id: string; state: string; provider?: string; at?: string }>> {
-  const all = await ctx.redis.hgetall(ctx.keys.paymentBreaker).catch(() => ({}) as Record<string, string>);
+  const all = await ctx.redis.hgetall(ctx.keys.paymentBreaker).catch((): Record<string, string> => ({}));
   return Object.entries(all).map(([worker_id, json]) => {
     try {
       return { worker_id, ...(JSON.parse(json) as { state: string; provider?: string; at?: string }) };

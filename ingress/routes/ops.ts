@@ -25,14 +25,14 @@ export function opsRouter(ctx: IngressContext) {
     const depths = await queueDepths(ctx, names, ctx.config.PARTITIONS);
     const out = [];
     for (let p = 0; p < ctx.config.PARTITIONS; p++) {
-      const stats = await ctx.redis.hgetall(ctx.keys.partitionStats(p)).catch(() => ({}) as Record<string, string>);
+      const stats = await ctx.redis.hgetall(ctx.keys.partitionStats(p)).catch((): Record<string, string> => ({}));
       const evs = events.filter((e) => e.partition === p);
       const perEvent = await Promise.all(
         evs.map(async (e) => {
           const [seq, wm, progress] = await Promise.all([
             ctx.redis.get(ctx.keys.eventSeq(e.id)).catch(() => null),
             ctx.redis.get(ctx.keys.eventWatermark(e.id)).catch(() => null),
-            ctx.redis.hgetall(ctx.keys.eventProgress(e.id)).catch(() => ({}) as Record<string, string>),
+            ctx.redis.hgetall(ctx.keys.eventProgress(e.id)).catch((): Record<string, string> => ({})),
           ]);
           return {
             event_id: e.id,

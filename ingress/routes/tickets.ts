@@ -75,12 +75,13 @@ export function ticketsRouter(ctx: IngressContext) {
     return t;
   };
 
-  registerRoute(r, ctx.config.JWT_SECRET, ROUTES.ticketPublicKey, async (_req: Request, res: Response) => {
+  registerRoute(r, ctx.config.JWT_SECRET, ROUTES.ticketPublicKey, (_req: Request, res: Response) => {
     res.set('Cache-Control', 'public, max-age=3600').json({
       alg: 'Ed25519',
       public_key_pem: keys.publicKeyPem,
       barcode_format: "base64url(JSON {t: ticket id, e: event id, s: seat id or 'GA-<unit>', v: version}) '.' base64url(Ed25519 signature of those payload bytes)",
     });
+    return Promise.resolve();
   });
 
   registerRoute(r, ctx.config.JWT_SECRET, ROUTES.verifyTicket, async (req: Request, res: Response, { body: { barcode } }) => {

@@ -26,8 +26,8 @@ export async function seedSequence(ctx: IngressContext, eventId: string, partiti
   }
   // No trace of any request (none in PostgreSQL for this event, none waiting in its partition): an
   // event that never had a counter (created before counters were started at creation), not a lost one.
-  const traces = Number(stamped) > 0 || queued > 0;
-  const seq = Number(stamped) + (traces ? queued + ctx.config.WORKER_PREFETCH : 0);
+  const traces = stamped > 0 || queued > 0;
+  const seq = stamped + (traces ? queued + ctx.config.WORKER_PREFETCH : 0);
   ctx.logger.warn('event sequence counter missing in Redis: reseeded', { event_id: eventId, partition, stamped, queued, seq, watermark: decided });
-  return { seq, watermark: Number(decided) };
+  return { seq, watermark: decided };
 }

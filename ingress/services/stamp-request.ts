@@ -63,5 +63,5 @@ export async function stampRequest(redis: Redis, s: StampInput): Promise<[number
     s.seed ? String(s.seed.seq) : '',
     s.seed ? String(s.seed.watermark) : '',
   );
-  return [Number(seq), Number(watermark)];
+  return [seq, watermark];
 }

@@ -16,7 +16,7 @@ export async function connectAmqp(url: string, connectionName: string): Promise<
 export class ServiceUnavailableError extends Error {
   override name = 'ServiceUnavailableError';
   constructor(service: string, url: string, cause: unknown, howToStart: string) {
-    super(`${service} is not reachable at ${redact(url)} (${(cause as Error)?.message ?? cause}). Start it with: ${howToStart}`);
+    super(`${service} is not reachable at ${redact(url)} (${cause instanceof Error ? cause.message : String(cause)}). Start it with: ${howToStart}`);
   }
 }
 

@@ -10,9 +10,9 @@ import { names, type Names } from './topology';
  */
 export class ConfirmPublisher {
   readonly names: Names;
+  inFlight = 0;
   private waitingDrain: Promise<void> | null = null;
   private closed = false;
-  inFlight = 0;
 
   private constructor(private readonly channel: ConfirmChannel, prefix: string) {
     this.names = names(prefix);
@@ -27,13 +27,13 @@ export class ConfirmPublisher {
     });
   }
 
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
   static async open(conn: AmqpConnection, prefix: string): Promise<ConfirmPublisher> {
     const channel = await conn.createConfirmChannel();
     return new ConfirmPublisher(channel, prefix);
-  }
-
-  get isOpen(): boolean {
-    return !this.closed;
   }
 
   /** Publishes raw bytes and waits for the broker's confirm. */

@@ -31,8 +31,8 @@ export interface Topology {
 export interface Names {
   /** direct exchange; routing key = partitionKey(n) */
   bookings: string;
-  partitionQueue(n: number): string;
-  partitionKey(n: number): string;
+  partitionQueue: (n: number) => string;
+  partitionKey: (n: number) => string;
   /** dead-letter exchange and queue for booking commands */
   deadLetterExchange: string;
   deadLetterQueue: string;

@@ -20,7 +20,7 @@ const password = z
 export const registerBodySchema = z.object({ email, password, name: z.string().trim().min(1).max(200) }).strict();
 export const loginBodySchema = z.object({ email, password: z.string().min(1).max(200) }).strict();
 /** An account as the API shows it (never the hash). */
-export const userSchema = z.object({ id: z.string().uuid(), email: z.string(), name: z.string(), role: z.enum(ROLES), created_at: z.iso.datetime() });
+export const userSchema = z.object({ id: z.uuid(), email: z.string(), name: z.string(), role: z.enum(ROLES), created_at: z.iso.datetime() });
 /** `201`/`200` of register, login and password change. */
 export const tokenResponseSchema = z.object({
   token: z.string().describe('HS256 JWT: `sub` = account id, `role`, `tv` = token version, `exp`.'),
@@ -57,7 +57,7 @@ export const venueSectionSchema = z
   })
   .strict()
   .refine((s) => (typeof s.rows === 'number') === (s.seats_per_row !== undefined), {
-    message: 'give rows as a number with seats_per_row, or rows as a list of { seats } without it',
+    error: 'give rows as a number with seats_per_row, or rows as a list of { seats } without it',
     path: ['seats_per_row'],
   });
 export type VenueSectionBody = z.infer<typeof venueSectionSchema>;
@@ -81,8 +81,8 @@ export const createVenueSchema = z
     standing_capacity: z.number().int().min(0).max(10_000_000).default(0),
   })
   .strict()
-  .refine((v) => new Set(v.sections.map((s) => s.name)).size === v.sections.length, { message: 'section names must be unique', path: ['sections'] })
-  .refine((v) => v.sections.length > 0 || v.standing_capacity > 0, { message: 'a venue needs seated sections or standing capacity', path: ['sections'] });
+  .refine((v) => new Set(v.sections.map((s) => s.name)).size === v.sections.length, { error: 'section names must be unique', path: ['sections'] })
+  .refine((v) => v.sections.length > 0 || v.standing_capacity > 0, { error: 'a venue needs seated sections or standing capacity', path: ['sections'] });
 export type CreateVenueBody = z.infer<typeof createVenueSchema>;
 
 /** Location and name only: a venue's seat layout is fixed once created (events were generated from it). */
@@ -90,7 +90,7 @@ export const updateVenueSchema = z
   .object(venueFields)
   .partial()
   .strict()
-  .refine((b) => Object.keys(b).length > 0, { message: 'nothing to change' });
+  .refine((b) => Object.keys(b).length > 0, { error: 'nothing to change' });
 
 export const venueSeatsQuerySchema = z.object({ section: z.string().min(1).max(40).optional() }).strict();
 
@@ -105,11 +105,12 @@ export const updatePerformerSchema = z
   .object({ name: z.string().trim().min(1).max(200), type: z.enum(PERFORMER_TYPES), genre: z.string().trim().min(1).max(60).nullable() })
   .partial()
   .strict()
-  .refine((b) => Object.keys(b).length > 0, { message: 'nothing to change' });
+  .refine((b) => Object.keys(b).length > 0, { error: 'nothing to change' });
 
 // ---------- search ----------
 
 /** Control characters (NUL above all, which PostgreSQL text refuses) become spaces. */
+// eslint-disable-next-line no-control-regex -- replacing control characters is the point
 const text = (max: number) => z.string().max(max).transform((v) => v.replace(/[\u0000-\u001f\u007f]/g, ' ').trim());
 
 export const SEARCH_SORTS = ['relevance', 'date', 'price'] as const;
@@ -117,7 +118,7 @@ export type SearchSort = (typeof SEARCH_SORTS)[number];
 export const SEARCH_MAX_LIMIT = 100;
 
 const dateOrDateTime = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
-const price = z.coerce.number().finite().nonnegative().max(1_000_000);
+const price = z.coerce.number().nonnegative().max(1_000_000);
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 /** `GET /v1/events/search`. Query values are strings; a repeated parameter (an array) is refused. */
@@ -131,7 +132,7 @@ export const searchQuerySchema = z
       .transform((v) => v.split(',').map(Number) as [number, number])
       .refine(([lat, lon]) => Math.abs(lat) <= 90 && Math.abs(lon) <= 180, 'latitude must be within ±90 and longitude within ±180')
       .optional(),
-    radius_km: z.coerce.number().finite().positive().max(20_000).optional(),
+    radius_km: z.coerce.number().positive().max(20_000).optional(),
     start_date: dateOrDateTime.optional(),
     end_date: dateOrDateTime.optional(),
     venue_id: uuidSchema.optional(),
@@ -145,5 +146,5 @@ export const searchQuerySchema = z
     cursor: z.string().min(1).max(1000).optional(),
   })
   .strict()
-  .refine((q) => q.radius_km === undefined || q.near !== undefined, { message: 'radius_km needs near', path: ['radius_km'] });
+  .refine((q) => q.radius_km === undefined || q.near !== undefined, { error: 'radius_km needs near', path: ['radius_km'] });
 export type SearchQuery = z.infer<typeof searchQuerySchema>;

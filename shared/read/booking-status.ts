@@ -40,7 +40,7 @@ export async function bookingFromDatabase(pool: Pool, bookingId: string): Promis
     seq: number | null;
     seat_ids: string[] | null;
     quantity: number | null;
-    amount_cents: number;
+    amount_cents: number | null;
     reason: BookingReason | null;
     hold_expires_at: Date | null;
     requested_at: Date;
@@ -75,7 +75,7 @@ export async function bookingFromDatabase(pool: Pool, bookingId: string): Promis
  * It outlives the decision (until its TTL), so a caller that needs the latest status asks PostgreSQL too.
  */
 export async function pendingBooking(redis: Redis, keys: RedisKeys, bookingId: string): Promise<BookingView | null> {
-  const pending = await redis.hgetall(keys.pendingBooking(bookingId)).catch(() => ({}) as Record<string, string>);
+  const pending = await redis.hgetall(keys.pendingBooking(bookingId)).catch((): Record<string, string> => ({}));
   if (!pending.event_id) return null;
   return {
     booking_id: bookingId,

@@ -116,7 +116,7 @@ describe('accounts', () => {
         env: { ...process.env, ...envOf(env.config), LOG_LEVEL: 'error' },
       }).then(
         () => ({ status: 0 }),
-        (err: { code?: number }) => ({ status: err.code ?? -1 }),
+        (err: unknown) => ({ status: (err as { code?: number }).code ?? -1 }),
       );
     expect((await run(['--email', 'carol@EXAMPLE.com', '--role', 'operator'])).status).toBe(0);
     expect((await env.pool.query("SELECT role FROM users WHERE lower(email) = 'carol@example.com'")).rows[0].role).toBe('operator');

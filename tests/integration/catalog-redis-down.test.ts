@@ -24,7 +24,7 @@ describe('reads with Redis down', () => {
       headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
       body: body ? JSON.stringify(body) : undefined,
     });
-    return { status: res.status, body: (await res.json()) as any };
+    return { status: res.status, body: (await res.json()) };
   };
 
   beforeAll(async () => {
@@ -47,7 +47,7 @@ describe('reads with Redis down', () => {
     base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   });
   afterAll(async () => {
-    await new Promise<void>((resolve) => server?.close(() => resolve()));
+    await new Promise<void>((resolve) => server.close(() => resolve()));
     deadRedis.disconnect();
     await env.cleanup();
   });

@@ -208,7 +208,7 @@ describe('event search', () => {
 
   it('reuses an answer for the same query for SEARCH_CACHE_TTL_S, and only for the same query', async () => {
     let runs = 0;
-    const run = async () => ({ items: [], run: ++runs });
+    const run = () => Promise.resolve({ items: [], run: ++runs });
     const query = searchQuerySchema.parse({ q: 'cache me', limit: '5' });
     const first = await cachedSearch(env.redis, redisKeys(env.config.REDIS_PREFIX), 5, query, run);
     expect(await cachedSearch(env.redis, redisKeys(env.config.REDIS_PREFIX), 5, { ...query }, run)).toBe(first);

@@ -147,12 +147,12 @@ describe('ingress faults', () => {
     const all = [...waiting, { token, id: after.body.booking_id as string }];
     await waitFor(async () => (await Promise.all(all.map((a) => statusOf(a.token, a.id)))).every((s) => s === 'held'), 30_000, 'all decided');
     const { rows } = await env.pool.query<{ seq: number }>('SELECT seq FROM bookings WHERE event_id = $1 AND seq > $2 ORDER BY requested_at', [eventId, before]);
-    const seqs = rows.map((r) => Number(r.seq));
+    const seqs = rows.map((r) => r.seq);
     expect(seqs).toHaveLength(6);
     expect(new Set(seqs).size).toBe(6);
     // The request stamped after the loss is numbered above every request stamped before it.
     const last = (await env.pool.query<{ seq: number }>('SELECT seq FROM bookings WHERE id = $1', [after.body.booking_id])).rows[0]!.seq;
-    expect(Number(last)).toBeGreaterThan(Math.max(...seqs.filter((s) => s !== Number(last))));
+    expect(last).toBeGreaterThan(Math.max(...seqs.filter((s) => s !== last)));
   }, 90_000);
 });
 

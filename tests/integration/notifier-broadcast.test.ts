@@ -32,9 +32,10 @@ describe('notifier broadcasts', () => {
   }, 120_000);
   afterAll(async () => {
     sockets.closeAll();
-    await notifier?.close();
-    await broker?.close().catch(() => undefined);
-    await env?.cleanup();
+    // Each may be unset when beforeAll failed, whatever its declared type says.
+    await (notifier as RunningNotifier | undefined)?.close();
+    await (broker as amqp.ChannelModel | undefined)?.close().catch(() => undefined);
+    await (env as TestEnv | undefined)?.cleanup();
   });
 
   const publish = (kind: 'event.progress' | 'seats.changed', eventId: string, body: object) =>

@@ -38,8 +38,9 @@ describe('notifier faults', () => {
   afterAll(async () => {
     sockets.closeAll();
     for (const n of notifiers) await n.close().catch(() => undefined);
-    await broker?.close().catch(() => undefined);
-    await env?.cleanup();
+    // Both may be unset when beforeAll failed, whatever its declared type says.
+    await (broker as amqp.ChannelModel | undefined)?.close().catch(() => undefined);
+    await (env as TestEnv | undefined)?.cleanup();
   });
 
   const exchange = () => amqpNames(env.config.AMQP_PREFIX).bookingEvents;

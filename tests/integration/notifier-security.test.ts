@@ -30,8 +30,9 @@ describe('notifier security', () => {
   }, 120_000);
   afterAll(async () => {
     sockets.closeAll();
-    await notifier?.close();
-    await env?.cleanup();
+    // Both may be unset when beforeAll failed, whatever its declared type says.
+    await (notifier as RunningNotifier | undefined)?.close();
+    await (env as TestEnv | undefined)?.cleanup();
   });
 
   /** A request as ingress records it right after the broker confirmed it (status `queued`). */
@@ -56,7 +57,7 @@ describe('notifier security', () => {
     const b = await sockets.connect(notifier.port, token);
     const refused = await sockets.connect(notifier.port, token).then(
       () => null,
-      (err: Error & { data?: { code: string } }) => err.data?.code,
+      (err: unknown) => (err as Error & { data?: { code: string } }).data?.code,
     );
     expect(refused).toBe('too_many_sockets');
     b.close();
@@ -105,7 +106,7 @@ describe('notifier security', () => {
     expect(s.connected).toBe(true);
     const refused = await sockets.connect(notifier.port, token).then(
       () => null,
-      (err: Error & { data?: { code: string } }) => err.data?.code,
+      (err: unknown) => (err as Error & { data?: { code: string } }).data?.code,
     );
     expect(refused).toBe('unauthorized');
   });

@@ -23,7 +23,8 @@ describe('dead-lettered commands end their bookings failed', () => {
     ch = await conn.createConfirmChannel();
   }, 60_000);
   afterAll(async () => {
-    await conn?.close().catch(() => undefined);
+    // Unset when beforeAll failed, whatever its declared type says.
+    await (conn as amqp.ChannelModel | undefined)?.close().catch(() => undefined);
     await env.cleanup();
   });
 

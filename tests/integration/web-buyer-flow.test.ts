@@ -15,7 +15,7 @@ async function openPage(env: TestEnv, hash: string, session?: { token: string; u
     pretendToBeVisual: true,
     beforeParse(window) {
       // The page's relative fetches go to ingress, as in a browser.
-      (window as unknown as { fetch: typeof fetch }).fetch = (input, init) => fetch(new URL(String(input), base), init);
+      (window as unknown as { fetch: typeof fetch }).fetch = (input, init) => fetch(new URL(input instanceof Request ? input.url : input.toString(), base), init);
       window.URL.createObjectURL = () => 'blob:qr';
       if (session) {
         window.localStorage.setItem('onsale.token', session.token);
@@ -112,7 +112,7 @@ describe('buyer web page, end to end', () => {
     // Give one ticket to a friend: it leaves the list and changes owner.
     const friendEmail = `friend-${Date.now()}@example.test`;
     const friendId = await env.createUser(friendEmail);
-    const card = [...doc.querySelectorAll('.ticket')].find((c) => c.textContent!.includes('Seat Front-1-4'))!;
+    const card = [...doc.querySelectorAll('.ticket')].find((c) => c.textContent.includes('Seat Front-1-4'))!;
     (card.querySelector('input[type=email]') as HTMLInputElement).value = friendEmail;
     click(card.querySelector('form.transfer button'));
     await waitFor(() => doc.querySelectorAll('.ticket').length === 1, 15_000, 'ticket transferred');
@@ -127,9 +127,9 @@ describe('buyer web page, end to end', () => {
     const mine = () => doc.querySelector(`[data-booking="${second.body.booking_id}"]`);
     await waitFor(() => mine() !== null, 10_000, 'bookings list');
     click([...mine()!.querySelectorAll('button')].find((b) => b.textContent === 'Pay now'));
-    await waitFor(() => mine()?.textContent?.includes('confirmed') === true, 20_000, 'second confirmed');
+    await waitFor(() => mine()?.textContent.includes('confirmed') === true, 20_000, 'second confirmed');
     click([...mine()!.querySelectorAll('button')].find((b) => b.textContent === 'Cancel and refund'));
-    await waitFor(() => mine()?.textContent?.includes('refunded') === true, 20_000, 'refunded');
+    await waitFor(() => mine()?.textContent.includes('refunded') === true, 20_000, 'refunded');
     const refunded = await env.pool.query('SELECT status FROM bookings WHERE id = $1', [second.body.booking_id]);
     expect(refunded.rows[0].status).toBe('refunded');
   });
@@ -160,7 +160,7 @@ describe('operations page', () => {
     await waitFor(() => row() !== null, 10_000, 'event row');
     expect(doc.querySelector('#account')!.textContent).toContain('Operations');
     expect(doc.querySelectorAll('tr.partition')).toHaveLength(env.config.PARTITIONS);
-    await waitFor(() => row()!.textContent!.includes('1 / 1 decided'), 10_000, 'progress');
+    await waitFor(() => row()!.textContent.includes('1 / 1 decided'), 10_000, 'progress');
 
     const rowButton = (label: string) => [...row()!.querySelectorAll('button')].find((b) => b.textContent === label) as HTMLElement;
     rowButton('Pause').click();
@@ -194,7 +194,7 @@ describe('organizer tools', () => {
     dom = await openPage(env, '#/new-event', { token: env.token('org-web', 'organizer'), user: { id: 'org-web', name: 'Org', role: 'organizer' } });
     const { window } = dom;
     const doc = window.document;
-    const form = () => doc.querySelector('form.new-event') as HTMLFormElement | null;
+    const form = () => doc.querySelector<HTMLFormElement>('form.new-event');
     await waitFor(() => form() !== null, 10_000, 'new-event form');
     (form()!.querySelector('[name=name]') as HTMLInputElement).value = 'Organizer Web Show';
     (form()!.querySelector('[name=sections]') as HTMLTextAreaElement).value = 'Stalls 2 5 40\nCircle 1 4 25';
@@ -210,7 +210,7 @@ describe('organizer tools', () => {
     (add().querySelector('[name=seats_per_row]') as HTMLInputElement).value = '3';
     (add().querySelector('[name=price]') as HTMLInputElement).value = '15';
     (add().querySelector('button') as HTMLElement).click();
-    await waitFor(() => [...doc.querySelectorAll('select option')].some((o) => o.textContent!.startsWith('Gallery')), 15_000, 'section added');
+    await waitFor(() => [...doc.querySelectorAll('select option')].some((o) => o.textContent.startsWith('Gallery')), 15_000, 'section added');
     expect((await env.pool.query('SELECT count(*)::int AS n FROM seats WHERE event_id = $1', [eventId])).rows[0].n).toBe(17);
 
     // Reprice what is unsold in Stalls.
@@ -218,7 +218,7 @@ describe('organizer tools', () => {
     (reprice().querySelector('select') as HTMLSelectElement).value = 'Stalls';
     (reprice().querySelector('[name=new_price]') as HTMLInputElement).value = '45';
     (reprice().querySelector('button') as HTMLElement).click();
-    await waitFor(() => doc.querySelector('form.reprice select')?.textContent?.includes('Stalls (€45.00)') === true, 15_000, 'repriced');
+    await waitFor(() => doc.querySelector('form.reprice select')?.textContent.includes('Stalls (€45.00)') === true, 15_000, 'repriced');
     expect((await env.pool.query("SELECT DISTINCT price_cents FROM seats WHERE event_id = $1 AND section = 'Stalls'", [eventId])).rows).toEqual([{ price_cents: 4500 }]);
 
     // Cancel.

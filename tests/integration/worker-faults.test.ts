@@ -25,7 +25,8 @@ describe('worker faults', () => {
     const conn = await amqp.connect(env.config.AMQP_URL);
     const ch = await conn.createConfirmChannel();
     let terminated = 0;
-    let loading = true;
+    // Cleared after the loop below starts, which TypeScript's narrowing does not see.
+    let loading = true as boolean;
     // What a fast shutdown does to each session, aimed at this worker's sessions in this test's database only.
     const killer = (async () => {
       while (loading) {

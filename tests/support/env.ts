@@ -32,16 +32,21 @@ export class TestEnv {
   readonly config: Config;
   readonly pool: pg.Pool;
   readonly redis: Redis;
-  private readonly closers: Array<() => Promise<unknown>> = [];
-  private readonly children = new Set<ChildProcess>();
   ingress?: RunningIngress;
   notifier?: RunningNotifier;
   workers: RunningWorker[] = [];
+  private readonly closers: Array<() => Promise<unknown>> = [];
+  private readonly children = new Set<ChildProcess>();
 
   private constructor(config: Config, readonly dbName: string) {
     this.config = config;
     this.pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 5 });
     this.redis = new Redis(config.REDIS_URL);
+  }
+
+  get baseUrl(): string {
+    if (!this.ingress) throw new Error('ingress not started');
+    return `http://127.0.0.1:${this.ingress.port}`;
   }
 
   static async create(overrides: Record<string, string> = {}): Promise<TestEnv> {
@@ -79,27 +84,29 @@ export class TestEnv {
 
   /** Ingress in this process. `overrides` change its configuration only (e.g. NOTIFIER_PUBLIC_URL). */
   async startIngress(overrides: Partial<Config> = {}): Promise<RunningIngress> {
-    this.ingress = await startIngress(Object.freeze({ ...this.config, ...overrides }), createLogger('ingress'), 0);
-    this.closers.push(this.ingress.close);
-    return this.ingress;
+    const ingress = await startIngress(Object.freeze({ ...this.config, ...overrides }), createLogger('ingress'), 0);
+    this.ingress = ingress;
+    this.closers.push(() => ingress.close());
+    return ingress;
   }
 
   async startNotifier(): Promise<RunningNotifier> {
-    this.notifier = await startNotifier(this.config, createLogger('notifier'), 0);
-    this.closers.push(this.notifier.close);
-    return this.notifier;
+    const notifier = await startNotifier(this.config, createLogger('notifier'), 0);
+    this.notifier = notifier;
+    this.closers.push(() => notifier.close());
+    return notifier;
   }
 
   /** A worker in this process. `overrides` change its configuration only (e.g. the payment provider's URL). */
   async startWorker(overrides: Partial<Config> = {}, options: WorkerOptions = {}): Promise<RunningWorker> {
     const w = await startWorker(Object.freeze({ ...this.config, ...overrides }), createLogger('worker'), options);
     this.workers.push(w);
-    this.closers.push(w.close);
+    this.closers.push(() => w.close());
     return w;
   }
 
   /** A worker as a separate OS process (for kill -9). Resolves when it answers /readyz. */
-  async spawnWorker(): Promise<ChildProcess & { port: number }> {
+  spawnWorker(): Promise<ChildProcess & { port: number }> {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'booking-workers/main.ts')], {
       cwd: ROOT,
       env: { ...process.env, ...envOf(this.config), LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
@@ -107,7 +114,7 @@ export class TestEnv {
     }) as ChildProcess & { port: number };
     this.children.add(child);
     child.on('exit', () => this.children.delete(child));
-    return child;
+    return Promise.resolve(child);
   }
 
   /**
@@ -116,7 +123,7 @@ export class TestEnv {
    */
   async startPaymentSim(config: Partial<Omit<SimConfig, 'secret'>> = {}): Promise<RunningPaymentSim> {
     const sim = await startPaymentSim({ secret: this.config.PAYMENT_WEBHOOK_SECRET, ...config }, 0, createLogger('payment-sim'));
-    this.closers.push(sim.close);
+    this.closers.push(() => sim.close());
     return sim;
   }
 
@@ -130,11 +137,6 @@ export class TestEnv {
     const id = randomUUID();
     await this.pool.query('INSERT INTO users (id, email, password_hash, name, role) VALUES ($1, $2, $3, $4, $5)', [id, email, 'not-a-real-hash', email.split('@')[0], role]);
     return id;
-  }
-
-  get baseUrl(): string {
-    if (!this.ingress) throw new Error('ingress not started');
-    return `http://127.0.0.1:${this.ingress.port}`;
   }
 
   /** JSON over HTTP to the ingress. */
@@ -162,7 +164,7 @@ export class TestEnv {
   async socket(token: string): Promise<ClientSocket> {
     if (!this.notifier) throw new Error('notifier not started');
     const s: ClientSocket = ioClient(`http://127.0.0.1:${this.notifier.port}`, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
-    this.closers.push(async () => s.close());
+    this.closers.push(() => Promise.resolve(s.close()));
     await new Promise<void>((resolve, reject) => {
       s.once('connect', () => resolve());
       s.once('connect_error', reject);

@@ -23,14 +23,14 @@ export class PrivateRedis {
   private child: ChildProcess | null = null;
   private constructor(readonly port: number) {}
 
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
   static async start(): Promise<PrivateRedis> {
     const r = new PrivateRedis(await freePort());
     await r.restart();
     return r;
-  }
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
   }
 
   /** Starts (again) on the same port, empty, and waits until it answers. */
@@ -41,7 +41,8 @@ export class PrivateRedis {
       probe.on('error', () => undefined);
       try {
         await probe.connect();
-        return (await probe.ping()) === 'PONG';
+        await probe.ping();
+        return true;
       } catch {
         return false;
       } finally {

@@ -53,9 +53,9 @@ describe('message contracts', () => {
   it('subscribe hands typed values to the handler and the rest, with a reason, to onInvalid', async () => {
     let deliver: (msg: ConsumeMessage | null) => void = () => undefined;
     const channel = {
-      consume: async (_queue: string, cb: (msg: ConsumeMessage | null) => void) => {
+      consume: (_queue: string, cb: (msg: ConsumeMessage | null) => void) => {
         deliver = cb;
-        return { consumerTag: 'tag-1' };
+        return Promise.resolve({ consumerTag: 'tag-1' });
       },
     };
     const valid: ControlMessage[] = [];

@@ -23,52 +23,56 @@ function harness(opts: { capacity: number; failCommitFor?: Set<string>; retryabl
   let loads = 0;
   let retryable = opts.retryableFailures ?? 0;
   const store: PartitionStore = {
-    activate: async () => 1,
-    listPending: async () => [],
-    loadEvent: async (eventId) => {
+    activate: () => Promise.resolve(1),
+    listPending: () => Promise.resolve([]),
+    loadEvent: (eventId) => {
       loads++;
-      return {
+      return Promise.resolve({
         layout: { kind: 'general_admission', capacity: opts.capacity, price_cents: 1000 },
         source: {
           eventId, kind: 'general_admission', ready: true, holdSeconds: 600, maxPerUser: 10, onSaleAt: 0, settings: { throttlePerS: null, paused: false },
           capacity: opts.capacity, gaPriceCents: 1000, gaAvailable: opts.capacity, seats: [], bookings: [],
         },
-      };
+      });
     },
-    loadTickets: async () => ({ bookingIds: [], tickets: [] }),
-    commit: async (write) => {
+    loadTickets: () => Promise.resolve({ bookingIds: [], tickets: [] }),
+    commit: (write) => {
       if (retryable > 0) {
         retryable--;
-        throw Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+        return Promise.reject(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }));
       }
-      if (write.bookings.some((b) => opts.failCommitFor?.has(b.state.id))) throw new Error('value too long for type character varying');
+      if (write.bookings.some((b) => opts.failCommitFor?.has(b.state.id))) return Promise.reject(new Error('value too long for type character varying'));
       commits.push(write);
+      return Promise.resolve();
     },
-    snapshot: async () => undefined,
+    snapshot: () => Promise.resolve(),
   };
   const logger = createLogger('test', 'error');
   logger.silent = true; // the failures below are on purpose
   const runner = new PartitionRunner({
     partition: 0, workerId: 'w', logger, metrics: createWorkerMetrics(), ticketKeys: ticketKeys('11'.repeat(32)), store,
     config: { WAITING_ROOM_MINUTES: 0, PAYMENT_GRACE_SECONDS: 60, FEE_PERCENT: 0, FEE_FIXED_CENTS: 0, MAX_PER_REQUEST: 10 },
-    announce: async (batch) => void announced.push(...batch.results),
+    announce: (batch) => {
+      announced.push(...batch.results);
+      return Promise.resolve();
+    },
   });
   const acked: number[] = [];
   const nacked: Array<{ tag: number; requeue: boolean | undefined }> = [];
   let deliver: (msg: ConsumeMessage) => void = () => undefined;
   const channel: SessionChannel = {
-    prefetch: async () => ({}) as never,
-    consume: async (_q: string, onMessage: (msg: ConsumeMessage | null) => void) => {
+    prefetch: () => Promise.resolve({}),
+    consume: (_q: string, onMessage: (msg: ConsumeMessage | null) => void) => {
       deliver = onMessage;
-      return { consumerTag: 'ctag' };
+      return Promise.resolve({ consumerTag: 'ctag' });
     },
-    cancel: async () => ({}) as never,
+    cancel: () => Promise.resolve({}),
     ack: (msg: ConsumeMessage, allUpTo?: boolean) => void acked.push(allUpTo ? -msg.fields.deliveryTag : msg.fields.deliveryTag),
     nack: (msg: ConsumeMessage, _allUpTo?: boolean, requeue?: boolean) => void nacked.push({ tag: msg.fields.deliveryTag, requeue }),
-    close: async () => undefined,
+    close: () => Promise.resolve(),
     on: () => channel as never,
-  } as unknown as SessionChannel;
-  const session = new SubscriberSession(async () => channel, runner, { queue: 'q', schema: partitionMessageSchema, label: 'command', prefetch: 500, batchMax: 500, logger, tickMs: 5 });
+  };
+  const session = new SubscriberSession(() => Promise.resolve(channel), runner, { queue: 'q', schema: partitionMessageSchema, label: 'command', prefetch: 500, batchMax: 500, logger, tickMs: 5 });
   runner.kick = () => session.kick();
   let tag = 0;
   const book = (bookingId = randomUUID()) => {
