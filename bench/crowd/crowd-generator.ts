@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { signToken } from '../../shared/auth';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../shared/contracts/socket';
+import type { ClientToServerEvents, ServerToClientEvents, WatchAck } from '../../shared/contracts/socket';
 import { createPoster } from '../load/http-post';
 import { OutcomeTracker } from '../load/outcome-tracker';
 import type { CrowdCommand, CrowdJob, CrowdMessage, CrowdPart } from './crowd-job';
@@ -26,7 +27,13 @@ let counting = false;
 
 function connect(user: string, token: string, onSocket: (s: ClientSocket) => void): Promise<ClientSocket | null> {
   return new Promise((resolve) => {
-    const socket: ClientSocket = ioClient(job.notifierUrl, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true, timeout: 60_000 });
+    const socket: ClientSocket = ioClient(job.notifierUrl, {
+      auth: { token },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+      timeout: 60_000,
+    });
     onSocket(socket);
     socket.once('connect', () => resolve(socket));
     socket.once('connect_error', () => {
@@ -36,12 +43,18 @@ function connect(user: string, token: string, onSocket: (s: ClientSocket) => voi
   });
 }
 
-async function connectAll(users: string[], onSocket: (s: ClientSocket, i: number) => void, after?: (s: ClientSocket) => Promise<boolean>) {
+async function connectAll(
+  users: string[],
+  onSocket: (s: ClientSocket, i: number) => void,
+  after?: (s: ClientSocket) => Promise<boolean>,
+) {
   const sockets: Array<ClientSocket | null> = [];
   let afterFailures = 0;
   for (let i = 0; i < users.length; i += CONNECT_BATCH) {
     const batch = users.slice(i, i + CONNECT_BATCH).map(async (u, k) => {
-      const s = await connect(u, signToken(job.jwtSecret, { user_id: u, role: 'buyer' }), (sock) => onSocket(sock, i + k));
+      const s = await connect(u, signToken(job.jwtSecret, { user_id: u, role: 'buyer' }), (sock) =>
+        onSocket(sock, i + k),
+      );
       if (s && after && !(await after(s))) afterFailures++;
       return s;
     });
@@ -51,7 +64,8 @@ async function connectAll(users: string[], onSocket: (s: ClientSocket, i: number
 }
 
 async function main(): Promise<void> {
-  const bookerUsers = Array.from({ length: job.bookers }, (_, i) => `${job.userPrefix}b${i}`);
+  // Account ids are UUIDs, as real ones are (ingress may look an account's token version up by it).
+  const bookerUsers = Array.from({ length: job.bookers }, () => randomUUID());
   const tokens = bookerUsers.map((u) => signToken(job.jwtSecret, { user_id: u, role: 'buyer' }));
   const poster = createPoster(job.httpConnections);
   const pool = job.mode === 'crowd' ? new pg.Pool({ connectionString: job.databaseUrl, max: 1 }) : null;
@@ -60,8 +74,12 @@ async function main(): Promise<void> {
   let watchFailures = 0;
   const t0 = performance.now();
   if (job.mode === 'crowd') {
-    bookers = (await connectAll(bookerUsers, (s) => s.on('booking.result', (r) => tracker.onOutcome(r.booking_id, r.status, r.decided_at)))).sockets;
-    const watcherUsers = Array.from({ length: job.watchers }, (_, i) => `${job.userPrefix}w${i}`);
+    bookers = (
+      await connectAll(bookerUsers, (s) =>
+        s.on('booking.result', (r) => tracker.onOutcome(r.booking_id, r.status, r.decided_at)),
+      )
+    ).sockets;
+    const watcherUsers = Array.from({ length: job.watchers }, () => randomUUID());
     const w = await connectAll(
       watcherUsers,
       (s, i) => {
@@ -72,7 +90,10 @@ async function main(): Promise<void> {
         });
       },
       async (s) => {
-        const ack = await s.timeout(60_000).emitWithAck('event.watch', { event_id: job.eventId }).catch(() => null);
+        const ack = (await s
+          .timeout(60_000)
+          .emitWithAck('event.watch', { event_id: job.eventId })
+          .catch((): null => null)) as WatchAck | null;
         return ack?.ok === true;
       },
     );
@@ -80,13 +101,34 @@ async function main(): Promise<void> {
     watchFailures = w.afterFailures;
   }
   const connected = [...bookers, ...watchers].filter(Boolean).length;
-  await send({ type: 'ready', connect_ms: Math.round(performance.now() - t0), connected, connect_failures: bookers.length + watchers.length - connected, watch_failures: watchFailures });
+  await send({
+    type: 'ready',
+    connect_ms: Math.round(performance.now() - t0),
+    connected,
+    connect_failures: bookers.length + watchers.length - connected,
+    watch_failures: watchFailures,
+  });
 
   if ((await next()).type !== 'go') return;
   counting = true;
   const part: CrowdPart = {
-    submitted: 0, accepted: 0, held: 0, rejected: 0, refused: 0, last_outcome_ms: 0, accept_ms: [], result_ms: [], decided_to_received_ms: [],
-    http_errors: {}, broadcasts_per_watcher: 0, silent_watchers: 0, lost: 0, no_outcome: 0, conflicting_outcomes: 0, repeated_announcements: 0, not_durable_as_announced: 0,
+    submitted: 0,
+    accepted: 0,
+    held: 0,
+    rejected: 0,
+    refused: 0,
+    last_outcome_ms: 0,
+    accept_ms: [],
+    result_ms: [],
+    decided_to_received_ms: [],
+    http_errors: {},
+    broadcasts_per_watcher: 0,
+    silent_watchers: 0,
+    lost: 0,
+    no_outcome: 0,
+    conflicting_outcomes: 0,
+    repeated_announcements: 0,
+    not_durable_as_announced: 0,
   };
   const err = (key: string) => (part.http_errors[key] = (part.http_errors[key] ?? 0) + 1);
   const start = performance.now();
@@ -98,8 +140,13 @@ async function main(): Promise<void> {
       part.submitted++;
       const t = performance.now();
       const res = await poster
-        .post(`${job.httpUrl}/v1/bookings`, { authorization: `Bearer ${tokens[i]!}` }, { event_id: job.eventId, quantity: 1 }, 30_000)
-        .catch((e: Error) => e);
+        .post(
+          `${job.httpUrl}/v1/bookings`,
+          { authorization: `Bearer ${tokens[i]!}` },
+          { event_id: job.eventId, quantity: 1 },
+          30_000,
+        )
+        .catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
       if (res instanceof Error || res.status !== 202) {
         err(res instanceof Error ? res.message : String(res.status));
         part.refused++;
@@ -113,7 +160,10 @@ async function main(): Promise<void> {
       const outcome = tracker.expect(id, job.drainSeconds * 1000);
       // A client retries a failed watch (as a real client would); each failure is counted.
       for (let attempt = 0; attempt < 3; attempt++) {
-        const ack = await socket.timeout(30_000).emitWithAck('booking.watch', { booking_id: id }).catch(() => null);
+        const ack = (await socket
+          .timeout(30_000)
+          .emitWithAck('booking.watch', { booking_id: id })
+          .catch((): null => null)) as WatchAck | null;
         if (ack?.ok) break;
         err(`watch_${ack ? ack.code : 'timeout'}`);
       }
@@ -142,8 +192,8 @@ async function main(): Promise<void> {
 
 main().then(
   () => process.exit(0),
-  async (e: Error) => {
-    await send({ type: 'failed', error: e.stack ?? String(e) });
+  async (e: unknown) => {
+    await send({ type: 'failed', error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
     process.exit(1);
   },
 );

@@ -21,8 +21,6 @@ export interface CrowdJob {
   databaseUrl: string;
   jwtSecret: string;
   eventId: string;
-  /** Users are `${userPrefix}${i}`, unique over the run. */
-  userPrefix: string;
   bookers: number;
   watchers: number;
   /** Keep-alive connections of this process's HTTP pool. */

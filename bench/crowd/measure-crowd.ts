@@ -66,7 +66,13 @@ const MB = 2 ** 20;
  * Socket.IO bookers without and with idle watchers of the event, then as many sockets on one
  * notifier as asked for (20,000 in full mode). Each crowd gets its own event and a fresh notifier.
  */
-export async function measureCrowd(b: BenchIdentity, env: BenchEnv, s: BenchSettings, parts: Set<CrowdPartName>, log: (m: string) => void): Promise<CrowdResults> {
+export async function measureCrowd(
+  b: BenchIdentity,
+  env: BenchEnv,
+  s: BenchSettings,
+  parts: Set<CrowdPartName>,
+  log: (m: string) => void,
+): Promise<CrowdResults> {
   const c = s.crowd;
   const out: CrowdResults = {};
   const roles: RunningRole[] = [];
@@ -82,17 +88,42 @@ export async function measureCrowd(b: BenchIdentity, env: BenchEnv, s: BenchSett
 
     const newEvent = async () => {
       const capacity = 5_000_000;
-      const spec: ScenarioSpec = { name: 'ga_hot', kind: 'general_admission', capacity, sections: 0, rowsPerSection: 0, seatsPerRow: 0, requests: 0 };
+      const spec: ScenarioSpec = {
+        name: 'ga_hot',
+        kind: 'general_admission',
+        capacity,
+        sections: 0,
+        rowsPerSection: 0,
+        seatsPerRow: 0,
+        requests: 0,
+      };
       return (await createReadyEvent(env, b.config.PARTITIONS, spec, undefined, { max_per_user: 1000 })).id;
     };
-    const jobsFor = (mode: CrowdJob['mode'], httpUrl: string, notifierUrl: string, eventId: string, bookers: number, watchers: number, tag: string, seconds: number): CrowdJob[] => {
+    const jobsFor = (
+      mode: CrowdJob['mode'],
+      httpUrl: string,
+      notifierUrl: string,
+      eventId: string,
+      bookers: number,
+      watchers: number,
+      seconds: number,
+    ): CrowdJob[] => {
       const k = generatorCount(bookers + watchers);
       const bs = split(bookers, k);
       const ws = split(watchers, k);
       const conns = split(s.http.connections, k);
       return bs.map((n, i) => ({
-        mode, httpUrl, notifierUrl, databaseUrl: b.config.DATABASE_URL, jwtSecret: b.config.JWT_SECRET, eventId, userPrefix: `${tag}${i}-`,
-        bookers: n, watchers: ws[i]!, httpConnections: Math.max(1, conns[i]!), seconds, drainSeconds: c.drainSeconds,
+        mode,
+        httpUrl,
+        notifierUrl,
+        databaseUrl: b.config.DATABASE_URL,
+        jwtSecret: b.config.JWT_SECRET,
+        eventId,
+        bookers: n,
+        watchers: ws[i]!,
+        httpConnections: Math.max(1, conns[i]!),
+        seconds,
+        drainSeconds: c.drainSeconds,
       }));
     };
     const timeoutS = c.seconds + c.drainSeconds + 600;
@@ -100,23 +131,39 @@ export async function measureCrowd(b: BenchIdentity, env: BenchEnv, s: BenchSett
     // 1. The floor: the same clients, body, token and HTTP pool against bare Express.
     const floorEvent = await newEvent();
     log(`crowd: bare Express floor, ${c.bookers} clients for ${c.floorSeconds} s`);
-    const floorRaw = await runCrowd(jobsFor('floor', bare.url, '', floorEvent, c.bookers, 0, 'f', c.floorSeconds), { bare_express: [bare.child.pid!] }, undefined, dbName, timeoutS);
+    const floorRaw = await runCrowd(
+      jobsFor('floor', bare.url, '', floorEvent, c.bookers, 0, c.floorSeconds),
+      { bare_express: [bare.child.pid!] },
+      undefined,
+      dbName,
+      timeoutS,
+    );
     const f = summarizeCrowd(floorRaw.parts);
     out.floor = {
-      bookers: c.bookers, http_connections: s.http.connections, seconds: c.floorSeconds, requests: f.accepted,
-      requests_per_s: f.wall_s > 0 ? Math.round(f.accepted / f.wall_s) : 0, accept: f.accept,
-      cpu_us_per_request: pick(microsPer(floorRaw.ticks_before, floorRaw.ticks_after, f.accepted), ['bare_express', 'load_generator']),
+      bookers: c.bookers,
+      http_connections: s.http.connections,
+      seconds: c.floorSeconds,
+      requests: f.accepted,
+      requests_per_s: f.wall_s > 0 ? Math.round(f.accepted / f.wall_s) : 0,
+      accept: f.accept,
+      cpu_us_per_request: pick(microsPer(floorRaw.ticks_before, floorRaw.ticks_after, f.accepted), [
+        'bare_express',
+        'load_generator',
+      ]),
       errors: f.http_errors,
     };
 
-    const crowdRun = async (tag: string, bookers: number, watchers: number): Promise<CrowdRunResult & { limit: number | null }> => {
+    const crowdRun = async (
+      bookers: number,
+      watchers: number,
+    ): Promise<{ run: CrowdRunResult; limit: number | null }> => {
       const notifier = await startRole('notifier/main.ts', b.config, 'NOTIFIER_PORT');
       roles.push(notifier);
       try {
         const eventId = await newEvent();
         const limit = openFilesLimit(notifier.child.pid!);
         const raw = await runCrowd(
-          jobsFor('crowd', ingress.url, notifier.url, eventId, bookers, watchers, tag, c.seconds),
+          jobsFor('crowd', ingress.url, notifier.url, eventId, bookers, watchers, c.seconds),
           { ingress: [ingress.child.pid!], notifier: [notifier.child.pid!], worker: [worker.child.pid!] },
           notifier.child.pid,
           dbName,
@@ -126,20 +173,32 @@ export async function measureCrowd(b: BenchIdentity, env: BenchEnv, s: BenchSett
         const cpu = microsPer(raw.ticks_before, raw.ticks_after, sum.decided);
         const notifierTicks = (raw.ticks_after.notifier ?? 0) - (raw.ticks_before.notifier ?? 0);
         const connected = raw.ready.reduce((n, r) => n + r.connected, 0);
-        const rssKbPerSocket = raw.notifier_rss_before !== null && raw.notifier_rss_connected !== null && connected > 0 ? round((raw.notifier_rss_connected - raw.notifier_rss_before) / 1024 / connected, 1) : null;
-        return {
-          ...sum, bookers, watchers, generators: raw.ready.length, seconds: c.seconds, connected,
+        const rssKbPerSocket =
+          raw.notifier_rss_before !== null && raw.notifier_rss_connected !== null && connected > 0
+            ? round((raw.notifier_rss_connected - raw.notifier_rss_before) / 1024 / connected, 1)
+            : null;
+        const run: CrowdRunResult = {
+          ...sum,
+          bookers,
+          watchers,
+          generators: raw.ready.length,
+          seconds: c.seconds,
+          connected,
           connect_failures: raw.ready.reduce((n, r) => n + r.connect_failures, 0),
           watch_failures: raw.ready.reduce((n, r) => n + r.watch_failures, 0),
           connect_s: round(raw.connect_ms / 1000, 1),
           oversold: await pipelineOversold(env.pool, eventId),
           cpu_us_per_booking: cpu,
-          notifier_us_per_broadcast: watchers > 0 && sum.broadcasts_per_watcher > 0 ? Math.round((notifierTicks * 10_000) / sum.broadcasts_per_watcher) : null,
+          notifier_us_per_broadcast:
+            watchers > 0 && sum.broadcasts_per_watcher > 0
+              ? Math.round((notifierTicks * 10_000) / sum.broadcasts_per_watcher)
+              : null,
           notifier_rss_mb_before: raw.notifier_rss_before === null ? null : round(raw.notifier_rss_before / MB, 1),
-          notifier_rss_mb_connected: raw.notifier_rss_connected === null ? null : round(raw.notifier_rss_connected / MB, 1),
+          notifier_rss_mb_connected:
+            raw.notifier_rss_connected === null ? null : round(raw.notifier_rss_connected / MB, 1),
           notifier_rss_kb_per_socket: rssKbPerSocket,
-          limit,
         };
+        return { run, limit };
       } finally {
         await stopRole(notifier);
         roles.splice(roles.indexOf(notifier), 1);
@@ -148,21 +207,21 @@ export async function measureCrowd(b: BenchIdentity, env: BenchEnv, s: BenchSett
 
     if (parts.has('crowd')) {
       log(`crowd: sustained, ${c.bookers} bookers for ${c.seconds} s`);
-      const { limit: _, ...r } = await crowdRun('s', c.bookers, 0);
-      out.sustained = r;
+      out.sustained = (await crowdRun(c.bookers, 0)).run;
     }
     if (parts.has('crowd_watchers')) {
       log(`crowd: sustained, ${c.bookers} bookers + ${c.watchers} idle watchers for ${c.seconds} s`);
-      const { limit: _, ...r } = await crowdRun('w', c.bookers, c.watchers);
-      out.with_watchers = r;
+      out.with_watchers = (await crowdRun(c.bookers, c.watchers)).run;
     }
     if (parts.has('crowd_sockets')) {
       // One process cannot hold more sockets than its open-files limit (less its own files and connections).
       const limit = openFilesLimit(process.pid);
       const sockets = limit === null ? c.sockets : Math.min(c.sockets, limit - 150);
-      log(`crowd: ${sockets} sockets on one notifier (${c.bookers} bookers + ${sockets - c.bookers} idle watchers) for ${c.seconds} s${sockets < c.sockets ? `; capped by the open-files limit ${limit}` : ''}`);
-      const { limit: notifierLimit, ...r } = await crowdRun('x', c.bookers, sockets - c.bookers);
-      out.sockets = { ...r, sockets_target: c.sockets, notifier_open_files_limit: notifierLimit };
+      log(
+        `crowd: ${sockets} sockets on one notifier (${c.bookers} bookers + ${sockets - c.bookers} idle watchers) for ${c.seconds} s${sockets < c.sockets ? `; capped by the open-files limit ${limit}` : ''}`,
+      );
+      const { run, limit: notifierLimit } = await crowdRun(c.bookers, sockets - c.bookers);
+      out.sockets = { ...run, sockets_target: c.sockets, notifier_open_files_limit: notifierLimit };
     }
     return out;
   } finally {

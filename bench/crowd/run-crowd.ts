@@ -21,8 +21,12 @@ export interface CrowdRunRaw {
 /** Waits for the next message of a generator, failing on a 'failed' message, an exit or a time-out. */
 function nextMessage(child: ChildProcess, timeoutS: number, what: string): Promise<CrowdMessage> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => done(new Error(`crowd generator: no '${what}' within ${timeoutS} s`)), timeoutS * 1000);
-    const onMessage = (m: CrowdMessage) => (m.type === 'failed' ? done(new Error(`crowd generator: ${m.error}`)) : done(null, m));
+    const timer = setTimeout(
+      () => done(new Error(`crowd generator: no '${what}' within ${timeoutS} s`)),
+      timeoutS * 1000,
+    );
+    const onMessage = (m: CrowdMessage) =>
+      m.type === 'failed' ? done(new Error(`crowd generator: ${m.error}`)) : done(null, m);
     const onExit = (code: number | null) => done(new Error(`crowd generator exited with ${code} before '${what}'`));
     function done(err: Error | null, m?: CrowdMessage) {
       clearTimeout(timer);
@@ -41,7 +45,13 @@ function nextMessage(child: ChildProcess, timeoutS: number, what: string): Promi
  * and the last generator's 'done'. `roots`: the role processes (their descendants count to them);
  * the generators count as `load_generator`.
  */
-export async function runCrowd(jobs: CrowdJob[], roots: Record<string, number[]>, notifierPid: number | undefined, dbName: string, timeoutS: number): Promise<CrowdRunRaw> {
+export async function runCrowd(
+  jobs: CrowdJob[],
+  roots: Record<string, number[]>,
+  notifierPid: number | undefined,
+  dbName: string,
+  timeoutS: number,
+): Promise<CrowdRunRaw> {
   const rssBefore = notifierPid ? rssOf(notifierPid) : null;
   const started = performance.now();
   const children = jobs.map((job) => {
@@ -58,21 +68,31 @@ export async function runCrowd(jobs: CrowdJob[], roots: Record<string, number[]>
     const connectMs = performance.now() - started;
     const rssConnected = notifierPid ? rssOf(notifierPid) : null;
     const allRoots = { ...roots, load_generator: children.map((c) => c.pid!) };
-    const read = () => ticksByRole(readAllStats(), allRoots, SERVICES, (pid) => postgresGroup(String(pid), dbName) === 'postgresql');
+    const read = () =>
+      ticksByRole(readAllStats(), allRoots, SERVICES, (pid) => postgresGroup(String(pid), dbName) === 'postgresql');
     const before = read();
     const dones = children.map((c) => nextMessage(c, timeoutS, 'done'));
     for (const c of children) c.send({ type: 'go' } satisfies CrowdCommand);
     const parts = (await Promise.all(dones)).map((m) => (m as Extract<CrowdMessage, { type: 'done' }>).result);
     const after = read();
-    return { ready, parts, connect_ms: Math.round(connectMs), ticks_before: before, ticks_after: after, notifier_rss_before: rssBefore, notifier_rss_connected: rssConnected };
+    return {
+      ready,
+      parts,
+      connect_ms: Math.round(connectMs),
+      ticks_before: before,
+      ticks_after: after,
+      notifier_rss_before: rssBefore,
+      notifier_rss_connected: rssConnected,
+    };
   } finally {
     await Promise.all(
       children.map(async (c) => {
-        if (c.exitCode !== null || c.signalCode !== null) return;
+        const alive = () => c.exitCode === null && c.signalCode === null;
+        if (!alive()) return;
         const exited = new Promise((r) => c.once('exit', r));
         if (c.connected) c.send({ type: 'close' } satisfies CrowdCommand);
         await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
-        if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+        if (alive()) c.kill('SIGKILL');
       }),
     );
   }

@@ -6,7 +6,9 @@ import type { CrowdPart, CrowdSummary } from './crowd-job';
  * Merges what the crowd's load-generator processes measured into one figure set. Rates are over
  * the longest process's window ('go' → its last outcome): all of them started on the same 'go'.
  */
-export function summarizeCrowd(parts: CrowdPart[]): CrowdSummary & OutcomeChecks & { broadcasts_per_watcher: number; silent_watchers: number } {
+export function summarizeCrowd(
+  parts: CrowdPart[],
+): CrowdSummary & OutcomeChecks & { broadcasts_per_watcher: number; silent_watchers: number } {
   const sum = (f: (p: CrowdPart) => number) => parts.reduce((n, p) => n + f(p), 0);
   const decided = sum((p) => p.held + p.rejected);
   const wallS = Math.max(0, ...parts.map((p) => p.last_outcome_ms)) / 1000;

@@ -23,7 +23,10 @@ export function parseProcStat(text: string): ProcStat {
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');
   if (open < 0 || close < open) throw new Error('not a /proc/<pid>/stat line');
-  const fields = text.slice(close + 2).trim().split(' ');
+  const fields = text
+    .slice(close + 2)
+    .trim()
+    .split(' ');
   const ticks = Number(fields[11]) + Number(fields[12]);
   const ppid = Number(fields[1]);
   if (!Number.isFinite(ticks) || !Number.isFinite(ppid)) throw new Error('not a /proc/<pid>/stat line');
@@ -100,7 +103,11 @@ export function ticksByRole(
 }
 
 /** CPU microseconds per unit of work (booking, request, broadcast) for each role between two readings. */
-export function microsPer(before: Record<string, number>, after: Record<string, number>, units: number): Record<string, number> {
+export function microsPer(
+  before: Record<string, number>,
+  after: Record<string, number>,
+  units: number,
+): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [role, ticks] of Object.entries(after)) {
     const used = Math.max(0, ticks - (before[role] ?? 0)) * MICROS_PER_TICK;
