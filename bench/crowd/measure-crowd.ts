@@ -37,7 +37,10 @@ export interface CrowdRunResult extends ReturnType<typeof summarizeCrowd> {
   watch_failures: number;
   connect_s: number;
   oversold: number;
-  /** CPU µs per decided booking, per role, from /proc/<pid>/stat over the run. */
+  /**
+   * CPU µs per accepted booking (a `202`), per role, from /proc/<pid>/stat over the run. Accepted, not
+   * decided: a run whose outcomes never arrive still says where the CPU went (with lost 0 they are equal).
+   */
   cpu_us_per_booking: Record<string, number>;
   /** The notifier's CPU per broadcast one idle watcher received (null without watchers). */
   notifier_us_per_broadcast: number | null;
@@ -170,7 +173,7 @@ export async function measureCrowd(
           timeoutS,
         );
         const sum = summarizeCrowd(raw.parts);
-        const cpu = microsPer(raw.ticks_before, raw.ticks_after, sum.decided);
+        const cpu = microsPer(raw.ticks_before, raw.ticks_after, sum.accepted);
         const notifierTicks = (raw.ticks_after.notifier ?? 0) - (raw.ticks_before.notifier ?? 0);
         const connected = raw.ready.reduce((n, r) => n + r.connected, 0);
         const rssKbPerSocket =
