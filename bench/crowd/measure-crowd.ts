@@ -42,6 +42,8 @@ export interface CrowdRunResult extends ReturnType<typeof summarizeCrowd> {
    * decided: a run whose outcomes never arrive still says where the CPU went (with lost 0 they are equal).
    */
   cpu_us_per_booking: Record<string, number>;
+  /** CPU seconds per role over the run (the numerator of the above). */
+  cpu_s: Record<string, number>;
   /** The notifier's CPU per broadcast one idle watcher received (null without watchers). */
   notifier_us_per_broadcast: number | null;
   notifier_rss_mb_before: number | null;
@@ -192,6 +194,9 @@ export async function measureCrowd(
           connect_s: round(raw.connect_ms / 1000, 1),
           oversold: await pipelineOversold(env.pool, eventId),
           cpu_us_per_booking: cpu,
+          cpu_s: Object.fromEntries(
+            Object.entries(microsPer(raw.ticks_before, raw.ticks_after, 1)).map(([k, v]) => [k, round(v / 1e6, 2)]),
+          ),
           notifier_us_per_broadcast:
             watchers > 0 && sum.broadcasts_per_watcher > 0
               ? Math.round((notifierTicks * 10_000) / sum.broadcasts_per_watcher)

@@ -72,7 +72,7 @@ function runLines(label: string, x: CrowdRunResult): string[] {
     `${label}: ${x.bookers} bookers${x.watchers ? ` + ${x.watchers} idle watchers` : ''} (${x.connected} connected in ${x.connect_s} s over ${x.generators} generator processes${x.connect_failures ? `, ${x.connect_failures} failed` : ''}), ${x.seconds} s of submissions`,
     `  ${x.decided_per_s} decided/s (${x.decided} decided, held ${x.held}, rejected ${x.rejected}, refused ${x.refused}${errors}), oversold ${x.oversold}, lost ${x.lost}`,
     `  submit→202 p50 ${x.accept.p50_ms} / p99 ${x.accept.p99_ms} ms; submit→result p50 ${x.result.p50_ms} / p99 ${x.result.p99_ms} ms; worker decided_at→received p50 ${x.decided_to_received.p50_ms} / p99 ${x.decided_to_received.p99_ms} ms`,
-    `  CPU µs per booking: ${us(x.cpu_us_per_booking)}`,
+    `  CPU µs per accepted booking: ${us(x.cpu_us_per_booking)} (CPU seconds: ${us(x.cpu_s)})`,
     ...(x.watchers
       ? [`  notifier: ${x.notifier_rss_mb_before} → ${x.notifier_rss_mb_connected} MB RSS once connected (${x.notifier_rss_kb_per_socket} KB per socket); ${x.broadcasts_per_watcher} broadcasts per watcher, ${x.notifier_us_per_broadcast ?? '-'} µs notifier CPU per broadcast; silent watchers ${x.silent_watchers}`]
       : []),

@@ -190,7 +190,7 @@ describe('crowd benchmark parts (issue 10)', () => {
   it("checks issue 10's targets against the floor of the same run", () => {
     const run = (over: Partial<CrowdRunResult>): CrowdRunResult =>
       ({ ...summarizeCrowd([]), bookers: 10, watchers: 0, generators: 2, seconds: 20, connected: 10, connect_failures: 0, watch_failures: 0, connect_s: 1, oversold: 0,
-        cpu_us_per_booking: {}, notifier_us_per_broadcast: null, notifier_rss_mb_before: null, notifier_rss_mb_connected: null, notifier_rss_kb_per_socket: null, ...over }) as CrowdRunResult;
+        cpu_us_per_booking: {}, cpu_s: {}, notifier_us_per_broadcast: null, notifier_rss_mb_before: null, notifier_rss_mb_connected: null, notifier_rss_kb_per_socket: null, ...over }) as CrowdRunResult;
     const c: CrowdResults = {
       floor: { bookers: 10, http_connections: 8, seconds: 5, requests: 5000, requests_per_s: 1000, accept: { p50_ms: 1, p99_ms: 2, max_ms: 3 }, cpu_us_per_request: { bare_express: 500 }, errors: {} },
       sustained: run({ decided: 100, decided_per_s: 600, cpu_us_per_booking: { ingress: 540, notifier: 160 } }),
