@@ -24,6 +24,8 @@ const next = () => new Promise<CrowdCommand>((r) => commands.push(r));
 const tracker = new OutcomeTracker();
 const broadcasts: number[] = [];
 let counting = false;
+/** Why sockets were disconnected while the crowd ran (socket.io's reason: ping timeout, server disconnect…). */
+const disconnects: Record<string, number> = {};
 
 function connect(user: string, token: string, onSocket: (s: ClientSocket) => void): Promise<ClientSocket | null> {
   return new Promise((resolve) => {
@@ -35,6 +37,9 @@ function connect(user: string, token: string, onSocket: (s: ClientSocket) => voi
       timeout: 60_000,
     });
     onSocket(socket);
+    socket.on('disconnect', (reason) => {
+      if (counting) disconnects[reason] = (disconnects[reason] ?? 0) + 1;
+    });
     socket.once('connect', () => resolve(socket));
     socket.once('connect_error', () => {
       socket.close();
@@ -124,6 +129,7 @@ async function main(): Promise<void> {
     http_errors: {},
     broadcasts_per_watcher: 0,
     silent_watchers: 0,
+    disconnects: {},
     lost: 0,
     no_outcome: 0,
     conflicting_outcomes: 0,
@@ -136,7 +142,8 @@ async function main(): Promise<void> {
   const loop = async (i: number) => {
     const socket = bookers[i];
     if (job.mode === 'crowd' && !socket) return;
-    while (performance.now() < end) {
+    // A booker whose socket was dropped stops: its outcomes could not reach it (counted in `disconnects`).
+    while (performance.now() < end && (!socket || socket.connected)) {
       part.submitted++;
       const t = performance.now();
       const res = await poster
@@ -181,6 +188,7 @@ async function main(): Promise<void> {
   counting = false;
   part.decided_to_received_ms = tracker.decidedToReceived;
   part.broadcasts_per_watcher = Math.max(0, ...broadcasts);
+  part.disconnects = disconnects;
   part.silent_watchers = watchers.filter((s, i) => s && broadcasts[i] === 0).length;
   if (pool) Object.assign(part, await tracker.check(pool, job.eventId));
   await send({ type: 'done', result: part });

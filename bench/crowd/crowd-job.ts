@@ -59,6 +59,8 @@ export interface CrowdPart extends OutcomeChecks {
   broadcasts_per_watcher: number;
   /** Idle watchers that received nothing at all during the run. */
   silent_watchers: number;
+  /** Sockets dropped during the run, by socket.io's reason. */
+  disconnects: Record<string, number>;
 }
 
 export interface CrowdSummary {

@@ -8,12 +8,15 @@ import type { CrowdPart, CrowdSummary } from './crowd-job';
  */
 export function summarizeCrowd(
   parts: CrowdPart[],
-): CrowdSummary & OutcomeChecks & { broadcasts_per_watcher: number; silent_watchers: number } {
+): CrowdSummary &
+  OutcomeChecks & { broadcasts_per_watcher: number; silent_watchers: number; disconnects: Record<string, number> } {
   const sum = (f: (p: CrowdPart) => number) => parts.reduce((n, p) => n + f(p), 0);
   const decided = sum((p) => p.held + p.rejected);
   const wallS = Math.max(0, ...parts.map((p) => p.last_outcome_ms)) / 1000;
   const httpErrors: Record<string, number> = {};
   for (const p of parts) for (const [k, v] of Object.entries(p.http_errors)) httpErrors[k] = (httpErrors[k] ?? 0) + v;
+  const disconnects: Record<string, number> = {};
+  for (const p of parts) for (const [k, v] of Object.entries(p.disconnects)) disconnects[k] = (disconnects[k] ?? 0) + v;
   return {
     submitted: sum((p) => p.submitted),
     accepted: sum((p) => p.accepted),
@@ -35,6 +38,7 @@ export function summarizeCrowd(
     // Every watcher of one event gets the same broadcasts: the best-informed one is the count sent.
     broadcasts_per_watcher: Math.max(0, ...parts.map((p) => p.broadcasts_per_watcher)),
     silent_watchers: sum((p) => p.silent_watchers),
+    disconnects,
   };
 }
 

@@ -70,7 +70,7 @@ function runLines(label: string, x: CrowdRunResult): string[] {
   const errors = Object.keys(x.http_errors).length ? ` ${JSON.stringify(x.http_errors)}` : '';
   return [
     `${label}: ${x.bookers} bookers${x.watchers ? ` + ${x.watchers} idle watchers` : ''} (${x.connected} connected in ${x.connect_s} s over ${x.generators} generator processes${x.connect_failures ? `, ${x.connect_failures} failed` : ''}), ${x.seconds} s of submissions`,
-    `  ${x.decided_per_s} decided/s (${x.decided} decided, held ${x.held}, rejected ${x.rejected}, refused ${x.refused}${errors}), oversold ${x.oversold}, lost ${x.lost}`,
+    `  ${x.decided_per_s} decided/s (${x.decided} decided, held ${x.held}, rejected ${x.rejected}, refused ${x.refused}${errors}), oversold ${x.oversold}, lost ${x.lost}${Object.keys(x.disconnects).length ? `; sockets dropped during the run: ${JSON.stringify(x.disconnects)}` : ''}`,
     `  submit→202 p50 ${x.accept.p50_ms} / p99 ${x.accept.p99_ms} ms; submit→result p50 ${x.result.p50_ms} / p99 ${x.result.p99_ms} ms; worker decided_at→received p50 ${x.decided_to_received.p50_ms} / p99 ${x.decided_to_received.p99_ms} ms`,
     `  CPU µs per accepted booking: ${us(x.cpu_us_per_booking)} (CPU seconds: ${us(x.cpu_s)})`,
     ...(x.watchers

@@ -161,15 +161,16 @@ describe('crowd benchmark parts (issue 10)', () => {
 
   const part = (over: Partial<CrowdPart>): CrowdPart => ({
     submitted: 0, accepted: 0, held: 0, rejected: 0, refused: 0, last_outcome_ms: 0, accept_ms: [], result_ms: [], decided_to_received_ms: [], http_errors: {},
-    broadcasts_per_watcher: 0, silent_watchers: 0, lost: 0, no_outcome: 0, conflicting_outcomes: 0, repeated_announcements: 0, not_durable_as_announced: 0, ...over,
+    broadcasts_per_watcher: 0, silent_watchers: 0, disconnects: {}, lost: 0, no_outcome: 0, conflicting_outcomes: 0, repeated_announcements: 0, not_durable_as_announced: 0, ...over,
   });
 
   it('merges the generators: counts add up, the rate is over the longest window, broadcasts are what one watcher saw', () => {
     const a = part({ submitted: 6, accepted: 5, held: 3, rejected: 1, refused: 1, last_outcome_ms: 2000, accept_ms: [1, 2, 3, 4], result_ms: [10, 20, 30, 40], http_errors: { '503': 1 }, broadcasts_per_watcher: 40, lost: 1, no_outcome: 1 });
-    const b = part({ submitted: 4, accepted: 4, held: 2, rejected: 2, last_outcome_ms: 4000, accept_ms: [100], result_ms: [1000], decided_to_received_ms: [7], http_errors: { '503': 2, timeout: 1 }, broadcasts_per_watcher: 42, silent_watchers: 3 });
+    const b = part({ submitted: 4, accepted: 4, held: 2, rejected: 2, last_outcome_ms: 4000, accept_ms: [100], result_ms: [1000], decided_to_received_ms: [7], http_errors: { '503': 2, timeout: 1 }, broadcasts_per_watcher: 42, silent_watchers: 3, disconnects: { 'ping timeout': 2 } });
     const m = summarizeCrowd([a, b]);
     expect(m).toMatchObject({ submitted: 10, accepted: 9, decided: 8, held: 5, rejected: 3, refused: 1, wall_s: 4, decided_per_s: 2, lost: 1, no_outcome: 1, broadcasts_per_watcher: 42, silent_watchers: 3 });
     expect(m.http_errors).toEqual({ '503': 3, timeout: 1 });
+    expect(m.disconnects).toEqual({ 'ping timeout': 2 });
     expect(m.result.max_ms).toBe(1000);
     expect(m.accept.p50_ms).toBe(3);
     expect(m.decided_to_received.p99_ms).toBe(7);
