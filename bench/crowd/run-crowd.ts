@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { postgresGroup, SERVICES } from '../report/cpu-usage';
-import { readAllStats, rssOf, ticksByRole } from '../report/proc-stat';
+import { readAllStats, rssOf, survivors, ticksByRole, type ProcStat } from '../report/proc-stat';
 import { REPO_ROOT, track } from '../setup/roles';
 import type { CrowdCommand, CrowdJob, CrowdMessage, CrowdPart } from './crowd-job';
 
@@ -68,13 +68,16 @@ export async function runCrowd(
     const connectMs = performance.now() - started;
     const rssConnected = notifierPid ? rssOf(notifierPid) : null;
     const allRoots = { ...roots, load_generator: children.map((c) => c.pid!) };
-    const read = () =>
-      ticksByRole(readAllStats(), allRoots, SERVICES, (pid) => postgresGroup(String(pid), dbName) === 'postgresql');
-    const before = read();
+    const byRole = (stats: ProcStat[]) =>
+      ticksByRole(stats, allRoots, SERVICES, (pid) => postgresGroup(String(pid), dbName) === 'postgresql');
+    const beforeStats = readAllStats();
     const dones = children.map((c) => nextMessage(c, timeoutS, 'done'));
     for (const c of children) c.send({ type: 'go' } satisfies CrowdCommand);
     const parts = (await Promise.all(dones)).map((m) => (m as Extract<CrowdMessage, { type: 'done' }>).result);
-    const after = read();
+    const afterStats = readAllStats();
+    // Only processes alive at both readings (and new ones) are compared: see `survivors`.
+    const before = byRole(survivors(beforeStats, afterStats));
+    const after = byRole(afterStats);
     return {
       ready,
       parts,

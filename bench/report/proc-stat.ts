@@ -102,6 +102,17 @@ export function ticksByRole(
   return out;
 }
 
+/**
+ * The processes of `before` that still run in `after` (same pid and name), so that a process exiting
+ * between two readings (e.g. another test's private RabbitMQ) does not take its whole lifetime's CPU
+ * out of its group's difference. Its CPU inside the window is lost; processes started inside the
+ * window count from zero.
+ */
+export function survivors(before: ProcStat[], after: ProcStat[]): ProcStat[] {
+  const later = new Map(after.map((s) => [s.pid, s.comm]));
+  return before.filter((s) => later.get(s.pid) === s.comm);
+}
+
 /** CPU microseconds per unit of work (booking, request, broadcast) for each role between two readings. */
 export function microsPer(
   before: Record<string, number>,

@@ -12,7 +12,7 @@ import { skipLocked } from '../../bench/baselines/skip-locked';
 import { redisSetnx } from '../../bench/baselines/redis-setnx';
 import { TestEnv } from '../support/env';
 import { spawn } from 'node:child_process';
-import { microsPer, parseProcStat, parseRssBytes, readAllStats, rssOf, ticksByRole, TICKS_PER_S, type ProcStat } from '../../bench/report/proc-stat';
+import { microsPer, parseProcStat, survivors, parseRssBytes, readAllStats, rssOf, ticksByRole, TICKS_PER_S, type ProcStat } from '../../bench/report/proc-stat';
 import { generatorCount, parseOpenFilesLimit, split, summarizeCrowd } from '../../bench/crowd/summarize-crowd';
 import type { CrowdPart } from '../../bench/crowd/crowd-job';
 import type { CrowdResults, CrowdRunResult } from '../../bench/crowd/measure-crowd';
@@ -141,6 +141,12 @@ describe('crowd benchmark parts (issue 10)', () => {
     // 10 ms ticks: 35 → 45 ticks over 4 bookings is 25,000 µs each; a role absent before counts from 0.
     expect(microsPer({ ingress: 35 }, { ingress: 45, worker: 2 }, 4)).toEqual({ ingress: 25_000, worker: 5_000 });
     expect(microsPer({ ingress: 35 }, { ingress: 45 }, 0)).toEqual({ ingress: 0 });
+    // A private RabbitMQ (another test's) exits between the readings: the shared one's difference stands.
+    const before = [st(300, 1, 'beam.smp', 40), st(310, 1, 'beam.smp', 5000), st(320, 1, 'node', 9)];
+    const after = [st(300, 1, 'beam.smp', 70), st(320, 1, 'postgres', 1), st(330, 1, 'beam.smp', 4)];
+    expect(survivors(before, after).map((x) => x.pid)).toEqual([300]); // 320 is another program now
+    const roles = (x: ProcStat[]) => ticksByRole(x, {}, services);
+    expect(microsPer(roles(survivors(before, after)), roles(after), 1).rabbitmq).toBe((70 - 40 + 4) * 10_000);
   });
 
   it("reads a real process's CPU as the process itself accounts it", async () => {
