@@ -3,6 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BASELINE_NAMES } from './baselines/contender';
 import { measureBaseline } from './measure/measure-baseline';
+import { measureCrowd, type CrowdPartName } from './crowd/measure-crowd';
 import { measureHttp } from './measure/measure-http';
 import { measurePipeline } from './measure/measure-pipeline';
 import { formatTable } from './report/print-table';
@@ -26,10 +27,11 @@ import { runLoadGenerator } from './setup/run-load-generator';
 const settings = parseSettings(process.argv.slice(2));
 const identity = benchIdentity(settings.partitions);
 const log = (msg: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
-/** A run that outlives this is stopped, cleaned up and reported as failed. */
-const WATCHDOG_S = settings.mode === 'quick' ? 280 : 1200;
-
 const wanted = (what: string) => settings.only === null || settings.only.has(what as never);
+const CROWD_PARTS: CrowdPartName[] = ['crowd', 'crowd_watchers', 'crowd_sockets'];
+const crowdParts = new Set(CROWD_PARTS.filter(wanted));
+/** A run that outlives this is stopped, cleaned up and reported as failed (the crowd adds its connects, runs and drains). */
+const WATCHDOG_S = (settings.mode === 'quick' ? 280 : 1200) + (crowdParts.size ? 300 + crowdParts.size * (settings.crowd.seconds + settings.crowd.drainSeconds + 120) : 0);
 
 async function measure(b: BenchIdentity, s: BenchSettings, results: BenchResults): Promise<void> {
   const env = await createBenchEnv(b);
@@ -59,6 +61,7 @@ async function measure(b: BenchIdentity, s: BenchSettings, results: BenchResults
       log(`http_end_to_end: ${s.http.clients} socket clients`);
       results.http_end_to_end = await measureHttp(b, env, s);
     }
+    if (crowdParts.size) results.crowd = await measureCrowd(b, env, s, crowdParts, log);
   } finally {
     await env.close();
   }
@@ -107,7 +110,7 @@ const results: BenchResults = {
   machine: { cpus: cpus().length, cpu_model: cpus()[0]?.model.trim(), memory_gb: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform, loadavg_1m_at_start: loadavg()[0] },
   settings: {
     mode: settings.mode, clients: settings.clients, baseline_pool: settings.baselinePool, baseline_seconds: settings.baselineSeconds,
-    partitions: settings.partitions, worker_env: settings.workerEnv, http_clients: settings.http.clients, run_id: identity.id,
+    partitions: settings.partitions, worker_env: settings.workerEnv, http_clients: settings.http.clients, crowd: settings.crowd, run_id: identity.id,
   },
   scenarios: {},
 };

@@ -1,11 +1,16 @@
 import { parseArgs } from 'node:util';
 import { BASELINE_NAMES, type BaselineName } from './baselines/contender';
+import type { CrowdPartName } from './crowd/measure-crowd';
 import { CAPACITY, type ScenarioName } from './scenarios';
 
 /**
  * Everything a run is parameterised by, from the command line:
  *   npm run bench [-- --quick] [--only ga_hot,reserved_hot,ceiling,http] [--contenders pipeline,skip_locked]
  *                 [--clients 1000] [--baseline-seconds 8] [--worker-env WORKER_BATCH_MAX=1000,WORKER_PREFETCH=1000]
+ *                 [--crowd-bookers 3000] [--crowd-watchers 10000] [--crowd-sockets 20000] [--crowd-seconds 20]
+ * --only also takes the crowd parts of issue 10: crowd (sustained crowd), crowd_watchers (the same
+ * with idle watchers), crowd_sockets (many sockets on one notifier); any of them runs the bare
+ * Express floor first.
  * --quick keeps the same scenarios, sizes and table, with shorter time boxes for the lock-based
  * designs (they cannot get through a 50,000-seat on-sale in minutes) and fewer socket clients.
  */
@@ -26,9 +31,11 @@ export interface BenchSettings {
   partitions: number;
   ceiling: { count: number; trials: Array<{ window: number; prefetch: number }> };
   http: { clients: number; perClient: number; connections: number };
+  /** The crowd benchmark (issue 10): bookers each POST, watch and wait for the result, in a loop. */
+  crowd: { bookers: number; watchers: number; sockets: number; seconds: number; floorSeconds: number; drainSeconds: number };
   /** Worker settings: the tuning this run measures (README, "what was tuned"). */
   workerEnv: Record<string, string>;
-  only: Set<ScenarioName | 'ceiling' | 'http'> | null;
+  only: Set<ScenarioName | 'ceiling' | 'http' | CrowdPartName> | null;
   contenders: Set<'pipeline' | BaselineName>;
 }
 
@@ -50,6 +57,10 @@ export function parseSettings(argv: string[]): BenchSettings {
       'http-clients': { type: 'string' },
       'http-connections': { type: 'string' },
       'worker-env': { type: 'string' },
+      'crowd-bookers': { type: 'string' },
+      'crowd-watchers': { type: 'string' },
+      'crowd-sockets': { type: 'string' },
+      'crowd-seconds': { type: 'string' },
     },
   });
   const quick = values.quick === true;
@@ -80,6 +91,14 @@ export function parseSettings(argv: string[]): BenchSettings {
       ],
     },
     http: { clients: Number(values['http-clients'] ?? (quick ? 2000 : 5000)), perClient: 1, connections: Number(values['http-connections'] ?? 256) },
+    crowd: {
+      bookers: Number(values['crowd-bookers'] ?? (quick ? 500 : 3000)),
+      watchers: Number(values['crowd-watchers'] ?? (quick ? 2000 : 10_000)),
+      sockets: Number(values['crowd-sockets'] ?? (quick ? 4000 : 20_000)),
+      seconds: Number(values['crowd-seconds'] ?? (quick ? 8 : 20)),
+      floorSeconds: quick ? 5 : 15,
+      drainSeconds: quick ? 60 : 120,
+    },
     workerEnv,
     only: values.only ? (new Set(values.only.split(',')) as BenchSettings['only']) : null,
     contenders,

@@ -13,10 +13,10 @@ export interface CpuSnapshot {
 }
 
 const TICKS_PER_S = 100;
-const SERVICES: Record<string, string> = { 'beam.smp': 'rabbitmq', postgres: 'postgresql', 'redis-server': 'redis' };
+export const SERVICES: Record<string, string> = { 'beam.smp': 'rabbitmq', postgres: 'postgresql', 'redis-server': 'redis' };
 
 /** PostgreSQL backends serving this run's database, other databases (other people's tests), or shared processes (WAL writer, checkpointer…). */
-function postgresGroup(pid: string, dbName: string | undefined): string {
+export function postgresGroup(pid: string, dbName: string | undefined): string {
   let title = '';
   try {
     title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');

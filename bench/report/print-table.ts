@@ -1,3 +1,4 @@
+import type { CrowdResults, CrowdRunResult } from '../crowd/measure-crowd';
 import type { BenchResults } from './results';
 
 const pad = (cols: Array<string | number>, widths: number[]) => cols.map((c, i) => String(c).padEnd(widths[i] ?? 10)).join(' ').trimEnd();
@@ -49,10 +50,44 @@ export function formatTable(r: BenchResults): string {
     );
     lines.push(`  HTTP through ${e.http_connections} keep-alive connections; kernel accept-queue overflows meanwhile: ${e.listen_overflows ?? 'n/a'}; cores used: ${cores(e.cpu_cores)}`);
   }
+  if (r.crowd) lines.push(...crowdLines(r.crowd));
   if (r.targets?.length) {
     lines.push('', 'targets:');
     for (const t of r.targets) lines.push(`  [${t.met ? 'met' : 'NOT MET'}] ${t.target}: ${t.measured}`);
   }
   if (r.errors?.length) lines.push('', 'errors:', ...r.errors.map((x) => `  ${x}`));
   return lines.join('\n');
+}
+
+const us = (c: Record<string, number>) =>
+  Object.entries(c)
+    .filter(([, v]) => v > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+
+function runLines(label: string, x: CrowdRunResult): string[] {
+  const errors = Object.keys(x.http_errors).length ? ` ${JSON.stringify(x.http_errors)}` : '';
+  return [
+    `${label}: ${x.bookers} bookers${x.watchers ? ` + ${x.watchers} idle watchers` : ''} (${x.connected} connected in ${x.connect_s} s over ${x.generators} generator processes${x.connect_failures ? `, ${x.connect_failures} failed` : ''}), ${x.seconds} s of submissions`,
+    `  ${x.decided_per_s} decided/s (${x.decided} decided, held ${x.held}, rejected ${x.rejected}, refused ${x.refused}${errors}), oversold ${x.oversold}, lost ${x.lost}${Object.keys(x.disconnects).length ? `; sockets dropped during the run: ${JSON.stringify(x.disconnects)}` : ''}`,
+    `  submit→202 p50 ${x.accept.p50_ms} / p99 ${x.accept.p99_ms} ms; submit→result p50 ${x.result.p50_ms} / p99 ${x.result.p99_ms} ms; worker decided_at→received p50 ${x.decided_to_received.p50_ms} / p99 ${x.decided_to_received.p99_ms} ms`,
+    `  CPU µs per accepted booking: ${us(x.cpu_us_per_booking)} (CPU seconds: ${us(x.cpu_s)})`,
+    ...(x.watchers
+      ? [`  notifier: ${x.notifier_rss_mb_before} → ${x.notifier_rss_mb_connected} MB RSS once connected (${x.notifier_rss_kb_per_socket} KB per socket); ${x.broadcasts_per_watcher} broadcasts per watcher, ${x.notifier_us_per_broadcast ?? '-'} µs notifier CPU per broadcast; silent watchers ${x.silent_watchers}`]
+      : []),
+  ];
+}
+
+/** Issue 10's crowd figures. */
+export function crowdLines(c: CrowdResults): string[] {
+  const lines: string[] = [''];
+  if (c.floor) {
+    const f = c.floor;
+    lines.push(`crowd floor, bare Express (JSON body + HS256 verify + 202): ${f.requests_per_s} requests/s, ${f.cpu_us_per_request.bare_express} µs CPU per request (load generator ${f.cpu_us_per_request.load_generator} µs); ${f.bookers} clients, ${f.http_connections} keep-alive connections, p50 ${f.accept.p50_ms} / p99 ${f.accept.p99_ms} ms`);
+  }
+  if (c.sustained) lines.push(...runLines('crowd, sustained', c.sustained));
+  if (c.with_watchers) lines.push(...runLines('crowd with idle watchers', c.with_watchers));
+  if (c.sockets) lines.push(...runLines(`crowd, ${c.sockets.sockets_target} sockets asked on one notifier`, c.sockets));
+  return lines;
 }

@@ -38,11 +38,20 @@ function roleEnv(config: Config, extra: Record<string, string>): NodeJS.ProcessE
   return { PATH: process.env.PATH, HOME: process.env.HOME, ...fromConfig, NODE_ENV: 'production', ...extra };
 }
 
-/** Starts a role and resolves once its /readyz answers 200 (bounded: 30 s). */
-export async function startRole(script: string, config: Config, portVar: 'WORKER_PORT' | 'PORT' | 'NOTIFIER_PORT', extra: Record<string, string> = {}): Promise<RunningRole> {
+/**
+ * Starts a role and resolves once its /readyz answers 200 (bounded: 30 s). `root`: the checkout the
+ * script is in (the bench's own helpers, such as the bare Express floor, live in this one).
+ */
+export async function startRole(
+  script: string,
+  config: Config,
+  portVar: 'WORKER_PORT' | 'PORT' | 'NOTIFIER_PORT',
+  extra: Record<string, string> = {},
+  root = ROLE_ROOT,
+): Promise<RunningRole> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...NODE_ARGS, '--import', 'tsx', path.join(ROLE_ROOT, script)], {
-    cwd: ROLE_ROOT,
+  const child = spawn(process.execPath, [...NODE_ARGS, '--import', 'tsx', path.join(root, script)], {
+    cwd: root,
     env: roleEnv(config, { ...extra, [portVar]: String(port) }),
     stdio: ['ignore', 'ignore', 'inherit'],
   });

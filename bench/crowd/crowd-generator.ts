@@ -1,0 +1,207 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { io as ioClient, type Socket } from 'socket.io-client';
+import { signToken } from '../../shared/auth';
+import type { ClientToServerEvents, ServerToClientEvents, WatchAck } from '../../shared/contracts/socket';
+import { createPoster } from '../load/http-post';
+import { OutcomeTracker } from '../load/outcome-tracker';
+import type { CrowdCommand, CrowdJob, CrowdMessage, CrowdPart } from './crowd-job';
+
+/**
+ * One crowd load-generator process (see CrowdJob). Forked by the orchestrator with the job in
+ * BENCH_CROWD_JOB; talks to it over IPC: 'ready' once connected, runs on 'go', 'done' with its
+ * figures, exits on 'close'.
+ */
+type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+const CONNECT_BATCH = 200;
+const job = JSON.parse(process.env.BENCH_CROWD_JOB ?? '{}') as CrowdJob;
+const send = (m: CrowdMessage) => new Promise<void>((r) => process.send!(m, () => r()));
+const commands: Array<(c: CrowdCommand) => void> = [];
+process.on('message', (c: CrowdCommand) => commands.shift()?.(c));
+const next = () => new Promise<CrowdCommand>((r) => commands.push(r));
+
+const tracker = new OutcomeTracker();
+const broadcasts: number[] = [];
+let counting = false;
+/** Why sockets were disconnected while the crowd ran (socket.io's reason: ping timeout, server disconnect…). */
+const disconnects: Record<string, number> = {};
+
+function connect(user: string, token: string, onSocket: (s: ClientSocket) => void): Promise<ClientSocket | null> {
+  return new Promise((resolve) => {
+    const socket: ClientSocket = ioClient(job.notifierUrl, {
+      auth: { token },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+      timeout: 60_000,
+    });
+    onSocket(socket);
+    socket.on('disconnect', (reason) => {
+      if (counting) disconnects[reason] = (disconnects[reason] ?? 0) + 1;
+    });
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', () => {
+      socket.close();
+      resolve(null);
+    });
+  });
+}
+
+async function connectAll(
+  users: string[],
+  onSocket: (s: ClientSocket, i: number) => void,
+  after?: (s: ClientSocket) => Promise<boolean>,
+) {
+  const sockets: Array<ClientSocket | null> = [];
+  let afterFailures = 0;
+  for (let i = 0; i < users.length; i += CONNECT_BATCH) {
+    const batch = users.slice(i, i + CONNECT_BATCH).map(async (u, k) => {
+      const s = await connect(u, signToken(job.jwtSecret, { user_id: u, role: 'buyer' }), (sock) =>
+        onSocket(sock, i + k),
+      );
+      if (s && after && !(await after(s))) afterFailures++;
+      return s;
+    });
+    sockets.push(...(await Promise.all(batch)));
+  }
+  return { sockets, afterFailures };
+}
+
+async function main(): Promise<void> {
+  // Account ids are UUIDs, as real ones are (ingress may look an account's token version up by it).
+  const bookerUsers = Array.from({ length: job.bookers }, () => randomUUID());
+  const tokens = bookerUsers.map((u) => signToken(job.jwtSecret, { user_id: u, role: 'buyer' }));
+  const poster = createPoster(job.httpConnections);
+  const pool = job.mode === 'crowd' ? new pg.Pool({ connectionString: job.databaseUrl, max: 1 }) : null;
+  let bookers: Array<ClientSocket | null> = [];
+  let watchers: Array<ClientSocket | null> = [];
+  let watchFailures = 0;
+  const t0 = performance.now();
+  if (job.mode === 'crowd') {
+    bookers = (
+      await connectAll(bookerUsers, (s) =>
+        s.on('booking.result', (r) => tracker.onOutcome(r.booking_id, r.status, r.decided_at)),
+      )
+    ).sockets;
+    const watcherUsers = Array.from({ length: job.watchers }, () => randomUUID());
+    const w = await connectAll(
+      watcherUsers,
+      (s, i) => {
+        broadcasts[i] = 0;
+        // Anything the event's room gets (progress, seat changes) counts; per-booking pushes never reach an idle watcher.
+        s.onAny((name: string) => {
+          if (counting && !name.startsWith('booking.')) broadcasts[i]!++;
+        });
+      },
+      async (s) => {
+        const ack = (await s
+          .timeout(60_000)
+          .emitWithAck('event.watch', { event_id: job.eventId })
+          .catch((): null => null)) as WatchAck | null;
+        return ack?.ok === true;
+      },
+    );
+    watchers = w.sockets;
+    watchFailures = w.afterFailures;
+  }
+  const connected = [...bookers, ...watchers].filter(Boolean).length;
+  await send({
+    type: 'ready',
+    connect_ms: Math.round(performance.now() - t0),
+    connected,
+    connect_failures: bookers.length + watchers.length - connected,
+    watch_failures: watchFailures,
+  });
+
+  if ((await next()).type !== 'go') return;
+  counting = true;
+  const part: CrowdPart = {
+    submitted: 0,
+    accepted: 0,
+    held: 0,
+    rejected: 0,
+    refused: 0,
+    last_outcome_ms: 0,
+    accept_ms: [],
+    result_ms: [],
+    decided_to_received_ms: [],
+    http_errors: {},
+    broadcasts_per_watcher: 0,
+    silent_watchers: 0,
+    disconnects: {},
+    lost: 0,
+    no_outcome: 0,
+    conflicting_outcomes: 0,
+    repeated_announcements: 0,
+    not_durable_as_announced: 0,
+  };
+  const err = (key: string) => (part.http_errors[key] = (part.http_errors[key] ?? 0) + 1);
+  const start = performance.now();
+  const end = start + job.seconds * 1000;
+  const loop = async (i: number) => {
+    const socket = bookers[i];
+    if (job.mode === 'crowd' && !socket) return;
+    // A booker whose socket was dropped stops: its outcomes could not reach it (counted in `disconnects`).
+    while (performance.now() < end && (!socket || socket.connected)) {
+      part.submitted++;
+      const t = performance.now();
+      const res = await poster
+        .post(
+          `${job.httpUrl}/v1/bookings`,
+          { authorization: `Bearer ${tokens[i]!}` },
+          { event_id: job.eventId, quantity: 1 },
+          30_000,
+        )
+        .catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
+      if (res instanceof Error || res.status !== 202) {
+        err(res instanceof Error ? res.message : String(res.status));
+        part.refused++;
+        continue;
+      }
+      part.accepted++;
+      part.accept_ms.push(performance.now() - t);
+      if (!socket) continue;
+      const { booking_id: id } = JSON.parse(res.body) as { booking_id: string };
+      tracker.accept(id);
+      const outcome = tracker.expect(id, job.drainSeconds * 1000);
+      // A client retries a failed watch (as a real client would); each failure is counted.
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const ack = (await socket
+          .timeout(30_000)
+          .emitWithAck('booking.watch', { booking_id: id })
+          .catch((): null => null)) as WatchAck | null;
+        if (ack?.ok) break;
+        err(`watch_${ack ? ack.code : 'timeout'}`);
+      }
+      const status = await outcome;
+      if (status !== 'held' && status !== 'rejected') continue; // lost: counted by the tracker's check
+      const done = performance.now();
+      part.result_ms.push(done - t);
+      part.last_outcome_ms = Math.max(part.last_outcome_ms, done - start);
+      if (status === 'held') part.held++;
+      else part.rejected++;
+    }
+  };
+  await Promise.all(bookerUsers.map((_, i) => loop(i)));
+  if (job.mode === 'floor') part.last_outcome_ms = performance.now() - start;
+  counting = false;
+  part.decided_to_received_ms = tracker.decidedToReceived;
+  part.broadcasts_per_watcher = Math.max(0, ...broadcasts);
+  part.disconnects = disconnects;
+  part.silent_watchers = watchers.filter((s, i) => s && broadcasts[i] === 0).length;
+  if (pool) Object.assign(part, await tracker.check(pool, job.eventId));
+  await send({ type: 'done', result: part });
+  await next();
+  poster.close();
+  for (const s of [...bookers, ...watchers]) s?.close();
+  await pool?.end();
+}
+
+main().then(
+  () => process.exit(0),
+  async (e: unknown) => {
+    await send({ type: 'failed', error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+    process.exit(1);
+  },
+);
