@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Config } from '../shared/config';
 import type { Logger } from '../shared/logger';
 import type { BookingResult, PartitionCommand, PartitionMessage } from '../shared/contracts/messages';
@@ -6,6 +7,7 @@ import { seatLabel, signBarcode, type TicketKeys } from '../shared/tickets/barco
 import { buildInventory, cacheTickets, seatStatus, type BookingState, type EventInventory } from './allocator/inventory';
 import type { Effects, PaymentPolicy } from './allocator/payments';
 import { decideBook, expiredHolds, nextExpiry, parkedCommand, release, waitsForOnSale } from './allocator/allocate';
+import { applyDraw, drawDue, DRAW_ALGORITHM } from './allocator/draw';
 import { hasWrites } from './sql/commit-batch';
 import type { PartitionStore } from './sql/partition-store';
 import { msUntilToken, newBucket, take, type Bucket } from './throttle';
@@ -102,6 +104,7 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
     for (const inv of this.events.values()) {
       const next = nextExpiry(inv);
       if (next !== null && next <= now) return true;
+      if (drawDue(inv, now)) return true;
       if (inv.backlog.length && this.canDrain(inv, now)) return true;
     }
     return false;
@@ -181,9 +184,14 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
     // 4. Decide, serially, in arrival order.
     for (const cmd of commands) decide(this, cmd, now, batch);
 
-    // 5. Internal work of the single writer: expire holds, drain parked requests.
+    // 5. Internal work of the single writer: expire holds, draw waiting rooms, drain parked requests.
+    // A drawn event is not drained in the batch that draws it: the order is committed (and its
+    // positions pushed) before any of its requests is decided.
     this.expireDue(now, batch);
-    for (const inv of this.events.values()) this.drainBacklog(inv, now, batch);
+    for (const inv of this.events.values()) {
+      if (drawDue(inv, now)) this.drawWaitingRoom(inv, now, batch);
+      else this.drainBacklog(inv, now, batch);
+    }
 
     if (hasWrites(batch.write)) await this.d.store.commit(batch.write);
     const committed = performance.now();
@@ -264,6 +272,19 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
       }),
       refused: sink((r) => this.log.info('command refused by the single writer', { event_id: eventId, id: r.id, why: r.why, correlation_id: correlationId })),
     };
+  }
+
+  /** Draws the event's waiting room with a fresh cryptographic seed (see `allocator/draw.ts`). */
+  private drawWaitingRoom(inv: EventInventory, now: number, batch: Batch): void {
+    const seed = randomBytes(32);
+    const { result, states } = applyDraw(inv, seed, now);
+    for (const b of states) this.record(inv, b, batch, true);
+    batch.write.draws.push({
+      eventId: inv.eventId, drawnAt: new Date(now).toISOString(), entries: states.length, algorithm: DRAW_ALGORITHM, seed: seed.toString('hex'),
+      inputDigest: result.inputDigest, orderDigest: result.orderDigest, workerId: this.d.workerId, epoch: this.epoch!,
+      arrival: result.drawn.map((d) => ({ bookingId: d.bookingId, arrivalSeq: d.arrivalSeq })),
+    });
+    this.log.info('waiting room drawn', { event_id: inv.eventId, entries: states.length, order_digest: result.orderDigest });
   }
 
   private drainBacklog(inv: EventInventory, now: number, batch: Batch): void {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { BookingState, EventInventory } from './inventory';
 
 /**
  * The draw: a uniformly random order of an event's waiting room, decided once by the single writer at
@@ -97,4 +98,44 @@ export function drawOrder(seed: Buffer, entries: readonly DrawEntry[]): DrawResu
     inputDigest: digestIds(arrival.map((e) => e.bookingId)),
     orderDigest: digestIds(drawn.map((e) => e.bookingId)),
   };
+}
+
+/** True when the single writer must draw the event's waiting room now (once, at or after the on-sale time). */
+export function drawDue(inv: EventInventory, now: number): boolean {
+  if (inv.queueMode !== 'draw' || inv.drawnAt !== null || !inv.ready || inv.cancelled || now < inv.onSaleAt)
+    return false;
+  return inv.backlog.some((id) => inWaitingRoom(inv, inv.bookings.get(id)));
+}
+
+/** A parked request that arrived before the on-sale time (stamped by ingress), so it takes part in the draw. */
+function inWaitingRoom(inv: EventInventory, b: BookingState | undefined): b is BookingState & { seq: number } {
+  return b !== undefined && b.status === 'queued' && b.seq !== null && Date.parse(b.requestedAt) < inv.onSaleAt;
+}
+
+/**
+ * Draws the waiting room in memory: every parked request that arrived before the on-sale time gets its
+ * drawn sequence number, the backlog becomes the drawn block followed by everything else in arrival
+ * order, and the event is marked drawn. Returns the drawn bookings' new states (to persist and
+ * announce) and the draw (to record); the caller commits both in one batch before deciding any of them.
+ */
+export function applyDraw(
+  inv: EventInventory,
+  seed: Buffer,
+  now: number,
+): { result: DrawResult; states: BookingState[] } {
+  const entries: DrawEntry[] = [];
+  for (const id of inv.backlog) {
+    const b = inv.bookings.get(id);
+    if (inWaitingRoom(inv, b)) entries.push({ bookingId: b.id, seq: b.seq });
+  }
+  const result = drawOrder(seed, entries);
+  const states = result.drawn.map((d) => {
+    const next: BookingState = { ...inv.bookings.get(d.bookingId)!, seq: d.seq };
+    inv.bookings.set(next.id, next);
+    return next;
+  });
+  const drawnIds = new Set(states.map((b) => b.id));
+  inv.backlog = [...states.map((b) => b.id), ...inv.backlog.filter((id) => !drawnIds.has(id))];
+  inv.drawnAt = now;
+  return { result, states };
 }

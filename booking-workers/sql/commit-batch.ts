@@ -3,6 +3,7 @@ import type { PoolClient, NoRows } from '../../shared/db/pool';
 import { FencedError } from '../../shared/errors';
 import type { BookingState, SeatInfo, TicketState } from '../allocator/inventory';
 import type { EmailIntent, OrderIntent, RefundIntent } from '../allocator/payments';
+import { recordDraws, type DrawWrite } from './record-draw';
 
 /** Everything one batch of decisions changes, written in one transaction. */
 export interface BatchWrite {
@@ -30,13 +31,15 @@ export interface BatchWrite {
   layoutPrices: Array<{ eventId: string; sections: Array<{ name: string; price_cents: number }>; gaPriceCents?: number }>;
   /** Inventory added to an event (inventory.add): its new capacity and, reserved, the sections appended to events.layout. */
   layoutAdditions: Array<{ eventId: string; capacity: number; sections: ReservedSectionLayout[] }>;
+  /** Waiting rooms drawn (the drawn sequence numbers travel in `bookings`). */
+  draws: DrawWrite[];
 }
 
 export function emptyBatchWrite(partition: number, epoch: number): BatchWrite {
   return {
     partition, epoch, bookings: [], seats: [], gaAvailable: [], newSeats: [], readyEvents: [],
     orders: [], orderStatus: [], voidBookings: [], tickets: [], transfers: [], refunds: [], refundStatus: [], emails: [], cancelledEvents: [],
-    seatPrices: [], layoutPrices: [], layoutAdditions: [],
+    seatPrices: [], layoutPrices: [], layoutAdditions: [], draws: [],
   };
 }
 
@@ -104,7 +107,7 @@ export async function commitBatch(client: PoolClient, w: BatchWrite): Promise<vo
                        hold_expires_at, correlation_id, requested_at, decided_at,
                        fees_cents, total_cents, payment_method, payment_attempts, charge_id)
              ON CONFLICT (id) DO UPDATE SET
-               status = EXCLUDED.status, seat_ids = EXCLUDED.seat_ids, quantity = EXCLUDED.quantity,
+               status = EXCLUDED.status, seq = COALESCE(EXCLUDED.seq, bookings.seq), seat_ids = EXCLUDED.seat_ids, quantity = EXCLUDED.quantity,
                amount_cents = EXCLUDED.amount_cents, reason = EXCLUDED.reason, hold_expires_at = EXCLUDED.hold_expires_at,
                decided_at = EXCLUDED.decided_at, fees_cents = EXCLUDED.fees_cents, total_cents = EXCLUDED.total_cents,
                payment_method = EXCLUDED.payment_method, payment_attempts = EXCLUDED.payment_attempts,
@@ -132,6 +135,7 @@ export async function commitBatch(client: PoolClient, w: BatchWrite): Promise<vo
       ],
     });
   }
+  if (w.draws.length) await recordDraws(client, w.draws);
 
   if (w.seats.length) {
     const last = new Map(w.seats.map((s) => [`${s.eventId}\u0000${s.seatId}`, s]));

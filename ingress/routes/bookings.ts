@@ -12,6 +12,7 @@ import { toCents } from '../../shared/money';
 import { lookupBooking, positionOf } from '../../shared/read/booking-status';
 import { eventPartition } from '../read-model/event-partition';
 import { stampRequest } from '../services/stamp-request';
+import { eventQueueState, queueFields, waitsForDraw } from '../read-model/event-queue';
 
 const PENDING_TTL_S = 24 * 3600;
 const IDEMPOTENCY_TTL_S = 24 * 3600;
@@ -105,8 +106,8 @@ export function bookingsRouter(ctx: IngressContext) {
         ctx.logger.warn('publish not confirmed', { request_id: req.requestId, err: (err as Error).message });
         throw new AppError('queue_unavailable', 'The broker did not confirm the request; nothing was queued.', undefined, 1);
       }
-      const position = Math.max(1, seq - watermark);
-      const answer = { booking_id: bookingId, event_id: body.event_id, status: 'queued', position };
+      const queue = await eventQueueState(ctx, body.event_id);
+      const answer = { booking_id: bookingId, event_id: body.event_id, status: 'queued', ...queueFields(queue, Date.parse(requestedAt), () => Math.max(1, seq - watermark)) };
       if (idemRedisKey) {
         await ctx.redis.set(idemRedisKey, JSON.stringify({ hash: bodyHash, state: 'done', status: 202, body: answer }), 'EX', IDEMPOTENCY_TTL_S).catch(() => undefined);
       }
@@ -120,8 +121,10 @@ export function bookingsRouter(ctx: IngressContext) {
 
   r.get('/v1/bookings/:id', auth, async (req: Request, res: Response) => {
     const booking = await ownBooking(ctx, req);
-    const position = booking.status === 'queued' && booking.seq !== null ? await positionOf(ctx.redis, ctx.keys, booking.event_id, booking.seq) : undefined;
-    res.json({ ...booking, ...(position !== undefined ? { position } : {}) });
+    if (booking.status !== 'queued' || booking.seq === null) return void res.json(booking);
+    const queue = await eventQueueState(ctx, booking.event_id);
+    const position = waitsForDraw(queue, Date.parse(booking.requested_at)) ? 0 : await positionOf(ctx.redis, ctx.keys, booking.event_id, booking.seq);
+    res.json({ ...booking, ...queueFields(queue, Date.parse(booking.requested_at), () => position ?? 1) });
   });
 
   r.delete('/v1/bookings/:id', auth, async (req: Request, res: Response) => {

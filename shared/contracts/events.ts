@@ -30,6 +30,12 @@ export const priceTierSchema = z
   })
   .strict();
 
+/** How an event's waiting room is ordered at the on-sale time. */
+export const QUEUE_MODES = ['draw', 'fifo'] as const;
+export type QueueMode = (typeof QUEUE_MODES)[number];
+/** The most proof-of-work bits an event may ask for (about a minute of a phone's time at 26). */
+export const MAX_POW_BITS = 26;
+
 const common = {
   name: z.string().trim().min(1).max(200),
   starts_at: z.iso.datetime({ offset: true }),
@@ -41,6 +47,10 @@ const common = {
   venue_id: z.string().uuid().optional(),
   performer_ids: z.array(z.string().uuid()).max(20).optional(),
   ends_at: z.iso.datetime({ offset: true }).optional(),
+  /** How the waiting room is ordered at the on-sale time: a random draw (the default) or arrival order. */
+  queue_mode: z.enum(QUEUE_MODES).optional(),
+  /** Leading zero bits of the proof of work a booking must carry (0, the default: none). */
+  pow_bits: z.number().int().min(0).max(MAX_POW_BITS).optional(),
   /** Pins the event to this partition (0 … PARTITIONS-1) instead of the hash of its id. */
   partition: z.number().int().min(0).max(1023).optional(),
 };

@@ -4,6 +4,9 @@
 -- order, the default) or served first come, first served. Settable until the on-sale time.
 ALTER TABLE events ADD COLUMN queue_mode text NOT NULL DEFAULT 'draw' CHECK (queue_mode IN ('draw', 'fifo'));
 
+-- Proof of work at the door: leading zero bits a booking's proof must have (0 = none asked).
+ALTER TABLE events ADD COLUMN pow_bits integer NOT NULL DEFAULT 0 CHECK (pow_bits BETWEEN 0 AND 26);
+
 -- A drawn booking keeps the sequence number ingress stamped on arrival here; `seq` becomes its drawn
 -- sequence number (the waiting room's own numbers, permuted), so positions count from it.
 ALTER TABLE bookings ADD COLUMN arrival_seq bigint;
