@@ -121,6 +121,18 @@ export const commandHandlers: { [K in PartitionCommand['type']]: Handler<K> } = 
 
   'ticket.transfer': onEvent<'ticket.transfer'>((inv, cmd, now, fx) => void transferTicket(inv, { ticketId: cmd.ticket_id, fromUserId: cmd.from_user_id, toUserId: cmd.to_user_id }, now, fx)),
 
+  'event.queue_mode'(w, cmd, inv, now, batch) {
+    if (!inv) return;
+    // Settable until the on-sale time: after it (or once drawn) the order is decided and stays.
+    if (inv.drawnAt !== null || now >= inv.onSaleAt) {
+      w.log.info('queue mode change refused: the event is on sale', { event_id: inv.eventId, queue_mode: cmd.queue_mode, correlation_id: cmd.correlation_id });
+      return;
+    }
+    inv.queueMode = cmd.queue_mode;
+    batch.write.queueModes.push({ eventId: inv.eventId, queueMode: cmd.queue_mode });
+    batch.stalePages.add(inv.eventId);
+  },
+
   'event.cancel': onEvent<'event.cancel'>((inv, _cmd, now, fx, _w, batch) => {
     cancelEvent(inv, now, fx);
     batch.stalePages.add(inv.eventId);

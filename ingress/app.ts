@@ -8,6 +8,7 @@ import { eventPricesRouter } from './routes/event-prices';
 import { eventInventoryRouter } from './routes/event-inventory';
 import { eventsRouter } from './routes/events';
 import { opsRouter } from './routes/ops';
+import { fairQueueRouter } from './routes/fair-queue';
 import { authRouter } from './routes/auth';
 import { venuesRouter } from './routes/venues';
 import { performersRouter } from './routes/performers';
@@ -75,6 +76,7 @@ export function createApp(ctx: IngressContext, state: { shuttingDown: boolean })
   app.use(eventPricesRouter(ctx));
   app.use(eventInventoryRouter(ctx));
   app.use(opsRouter(ctx));
+  app.use(fairQueueRouter(ctx));
   app.use(authRouter(ctx));
   app.use(venuesRouter(ctx));
   app.use(performersRouter(ctx));

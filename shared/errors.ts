@@ -37,6 +37,8 @@ export const ERRORS = {
   invalid_layout: { status: 400, description: 'The seat layout or price tiers do not fit: an unknown or repeated section, a seat outside its row, too many seats; `details` says which.' },
   invalid_range: { status: 400, description: 'A range is inverted or empty (start_date after end_date, min_price above max_price, ends_at not after starts_at).' },
   event_not_editable: { status: 409, description: 'The event is cancelled (or the change would need its inventory rebuilt); nothing changed.' },
+  // --- fair on-sale: the draw, proof of work, presales, waitlist ---
+  queue_mode_locked: { status: 409, description: 'The queue mode is settable only until the on-sale time (or the draw); nothing changed.' },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -3,7 +3,7 @@ import type { PoolClient, NoRows } from '../../shared/db/pool';
 import { FencedError } from '../../shared/errors';
 import type { BookingState, SeatInfo, TicketState } from '../allocator/inventory';
 import type { EmailIntent, OrderIntent, RefundIntent } from '../allocator/payments';
-import { recordDraws, type DrawWrite } from './record-draw';
+import { recordDraws, recordQueueModes, type DrawWrite } from './record-draw';
 
 /** Everything one batch of decisions changes, written in one transaction. */
 export interface BatchWrite {
@@ -33,13 +33,14 @@ export interface BatchWrite {
   layoutAdditions: Array<{ eventId: string; capacity: number; sections: ReservedSectionLayout[] }>;
   /** Waiting rooms drawn (the drawn sequence numbers travel in `bookings`). */
   draws: DrawWrite[];
+  queueModes: Array<{ eventId: string; queueMode: 'draw' | 'fifo' }>;
 }
 
 export function emptyBatchWrite(partition: number, epoch: number): BatchWrite {
   return {
     partition, epoch, bookings: [], seats: [], gaAvailable: [], newSeats: [], readyEvents: [],
     orders: [], orderStatus: [], voidBookings: [], tickets: [], transfers: [], refunds: [], refundStatus: [], emails: [], cancelledEvents: [],
-    seatPrices: [], layoutPrices: [], layoutAdditions: [], draws: [],
+    seatPrices: [], layoutPrices: [], layoutAdditions: [], draws: [], queueModes: [],
   };
 }
 
@@ -136,6 +137,7 @@ export async function commitBatch(client: PoolClient, w: BatchWrite): Promise<vo
     });
   }
   if (w.draws.length) await recordDraws(client, w.draws);
+  if (w.queueModes.length) await recordQueueModes(client, w.queueModes);
 
   if (w.seats.length) {
     const last = new Map(w.seats.map((s) => [`${s.eventId}\u0000${s.seatId}`, s]));

@@ -37,3 +37,14 @@ export async function recordDraws(client: PoolClient, draws: readonly DrawWrite[
     });
   }
 }
+
+/** Queue modes the single writer accepted (before the on-sale time). */
+export async function recordQueueModes(client: PoolClient, modes: ReadonlyArray<{ eventId: string; queueMode: 'draw' | 'fifo' }>): Promise<void> {
+  const last = new Map(modes.map((m) => [m.eventId, m.queueMode]));
+  await client.query<NoRows>({
+    name: 'set-queue-modes',
+    text: `UPDATE events SET queue_mode = v.queue_mode, updated_at = now()
+           FROM unnest($1::uuid[], $2::text[]) AS v(id, queue_mode) WHERE events.id = v.id`,
+    values: [[...last.keys()], [...last.values()]],
+  });
+}

@@ -142,6 +142,12 @@ export const partitionCommandSchema = z.discriminatedUnion('type', [
     to_user_id: text(1, 128),
   }),
   z.object({
+    /** How the event's waiting room is ordered at the on-sale time; refused by the single writer once drawn or on sale. */
+    type: z.literal('event.queue_mode'),
+    ...base,
+    queue_mode: z.enum(['draw', 'fifo']),
+  }),
+  z.object({
     /** The organizer cancelled the event: holds are released, confirmed bookings refunded, parked ones rejected. */
     type: z.literal('event.cancel'),
     ...base,

@@ -180,3 +180,97 @@ describe('the draw at the on-sale time', () => {
     await sleep(10);
   }, 120_000);
 });
+
+describe('queue mode and the draw record over HTTP', () => {
+  let env: TestEnv;
+  beforeAll(async () => {
+    env = await TestEnv.create({ WAITING_ROOM_MINUTES: '30' });
+    await env.startIngress();
+    await env.startWorker();
+  });
+  afterAll(() => env.cleanup());
+
+  it('lets the organizer switch to fifo before the on-sale time, refuses after, and shows the draw to its organizer and operators only', async () => {
+    const organizer = env.token('organizer-1', 'organizer');
+    const future = await env.createEvent({
+      on_sale_at: new Date(Date.now() + 3600_000).toISOString(),
+      general_admission: { capacity: 5, price: 10 },
+    });
+    const bad = await env.http('PUT', `/v1/events/${future}/queue-mode`, {
+      token: organizer,
+      body: { queue_mode: 'random' },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('validation_failed');
+    expect(
+      (await env.http('PUT', `/v1/events/not-a-uuid/queue-mode`, { token: organizer, body: { queue_mode: 'fifo' } }))
+        .body.error.code,
+    ).toBe('invalid_id');
+    expect(
+      (
+        await env.http('PUT', `/v1/events/${future}/queue-mode`, {
+          token: env.token('other-org', 'organizer'),
+          body: { queue_mode: 'fifo' },
+        })
+      ).status,
+    ).toBe(403);
+    const ok = await env.http('PUT', `/v1/events/${future}/queue-mode`, {
+      token: organizer,
+      body: { queue_mode: 'fifo' },
+    });
+    expect(ok.status).toBe(202);
+    await waitFor(
+      async () =>
+        (await env.pool.query('SELECT queue_mode FROM events WHERE id = $1', [future])).rows[0].queue_mode === 'fifo',
+      10_000,
+      'fifo applied',
+    );
+    const pending = await env.http('GET', `/v1/ops/events/${future}/draw`, { token: env.token('op', 'operator') });
+    expect(pending.body).toMatchObject({ queue_mode: 'fifo', state: 'not_drawn_fifo', waiting_room: 0 });
+
+    const onSale = await env.createEvent({ general_admission: { capacity: 5, price: 10 } });
+    const locked = await env.http('PUT', `/v1/events/${onSale}/queue-mode`, {
+      token: organizer,
+      body: { queue_mode: 'fifo' },
+    });
+    expect(locked.status).toBe(409);
+    expect(locked.body.error.code).toBe('queue_mode_locked');
+
+    // A drawn event: the record says when, how many, and how to re-check it.
+    const opensAt = Date.now() + 3_000;
+    const drawn = await env.createEvent({
+      on_sale_at: new Date(opensAt).toISOString(),
+      general_admission: { capacity: 5, price: 10 },
+    });
+    for (const u of ['d-1', 'd-2'])
+      expect(
+        (await env.http('POST', '/v1/bookings', { token: env.token(u), body: { event_id: drawn, quantity: 1 } }))
+          .status,
+      ).toBe(202);
+    await waitFor(
+      async () => (await env.http('GET', `/v1/ops/events/${drawn}/draw`, { token: organizer })).body.waiting_room === 2,
+      10_000,
+      'in the waiting room',
+    );
+    await waitFor(
+      async () => (await env.http('GET', `/v1/ops/events/${drawn}/draw`, { token: organizer })).body.state === 'drawn',
+      20_000,
+      'drawn',
+    );
+    const rec = (await env.http('GET', `/v1/ops/events/${drawn}/draw`, { token: env.token('op', 'operator') })).body;
+    expect(rec).toMatchObject({
+      queue_mode: 'draw',
+      state: 'drawn',
+      entries: 2,
+      audit: { algorithm: 'fisher-yates/sha256-ctr/rejection-v1' },
+    });
+    expect(rec.audit.seed).toMatch(/^[0-9a-f]{64}$/);
+    expect(Date.parse(rec.drawn_at)).toBeGreaterThanOrEqual(opensAt - 5);
+    expect((await env.http('GET', `/v1/ops/events/${drawn}/draw`, { token: env.token('b', 'buyer') })).status).toBe(
+      403,
+    );
+    expect(
+      (await env.http('GET', `/v1/ops/events/${drawn}/draw`, { token: env.token('other-org', 'organizer') })).status,
+    ).toBe(403);
+  }, 120_000);
+});
