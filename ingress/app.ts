@@ -9,6 +9,7 @@ import { eventInventoryRouter } from './routes/event-inventory';
 import { eventsRouter } from './routes/events';
 import { opsRouter } from './routes/ops';
 import { fairQueueRouter } from './routes/fair-queue';
+import { challengeRouter } from './routes/challenge';
 import { authRouter } from './routes/auth';
 import { venuesRouter } from './routes/venues';
 import { performersRouter } from './routes/performers';
@@ -77,6 +78,7 @@ export function createApp(ctx: IngressContext, state: { shuttingDown: boolean })
   app.use(eventInventoryRouter(ctx));
   app.use(opsRouter(ctx));
   app.use(fairQueueRouter(ctx));
+  app.use(challengeRouter(ctx));
   app.use(authRouter(ctx));
   app.use(venuesRouter(ctx));
   app.use(performersRouter(ctx));

@@ -38,6 +38,10 @@ export const ERRORS = {
   invalid_range: { status: 400, description: 'A range is inverted or empty (start_date after end_date, min_price above max_price, ends_at not after starts_at).' },
   event_not_editable: { status: 409, description: 'The event is cancelled (or the change would need its inventory rebuilt); nothing changed.' },
   // --- fair on-sale: the draw, proof of work, presales, waitlist ---
+  proof_required: { status: 428, description: 'The event asks for a proof of work: get GET /v1/events/{id}/challenge, solve it and send `proof` with the booking.' },
+  proof_invalid: { status: 400, description: 'The proof of work is malformed, not for this user or event, or its hash lacks the zero bits asked for.' },
+  proof_expired: { status: 400, description: 'The proof-of-work challenge expired; get a new one.' },
+  proof_used: { status: 409, description: 'This proof-of-work challenge was used already (each is single use); get a new one.' },
   queue_mode_locked: { status: 409, description: 'The queue mode is settable only until the on-sale time (or the draw); nothing changed.' },
 } as const satisfies Record<string, { status: number; description: string }>;
 

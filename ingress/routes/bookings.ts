@@ -13,6 +13,7 @@ import { lookupBooking, positionOf } from '../../shared/read/booking-status';
 import { eventPartition } from '../read-model/event-partition';
 import { stampRequest } from '../services/stamp-request';
 import { eventQueueState, queueFields, waitsForDraw } from '../read-model/event-queue';
+import { checkProof } from '../services/check-proof';
 
 const PENDING_TTL_S = 24 * 3600;
 const IDEMPOTENCY_TTL_S = 24 * 3600;
@@ -62,6 +63,8 @@ export function bookingsRouter(ctx: IngressContext) {
     try {
       const partition = await eventPartition(ctx, body.event_id);
       if (partition === null) throw new AppError('event_not_found');
+      const queue = await eventQueueState(ctx, body.event_id);
+      await checkProof(ctx, body.proof, body.event_id, user_id, queue?.powBits ?? 0);
       const publisher = ctx.broker.publisher();
       const bookingId = randomUUID();
       const requestedAt = new Date().toISOString();
@@ -106,7 +109,6 @@ export function bookingsRouter(ctx: IngressContext) {
         ctx.logger.warn('publish not confirmed', { request_id: req.requestId, err: (err as Error).message });
         throw new AppError('queue_unavailable', 'The broker did not confirm the request; nothing was queued.', undefined, 1);
       }
-      const queue = await eventQueueState(ctx, body.event_id);
       const answer = { booking_id: bookingId, event_id: body.event_id, status: 'queued', ...queueFields(queue, Date.parse(requestedAt), () => Math.max(1, seq - watermark)) };
       if (idemRedisKey) {
         await ctx.redis.set(idemRedisKey, JSON.stringify({ hash: bodyHash, state: 'done', status: 202, body: answer }), 'EX', IDEMPOTENCY_TTL_S).catch(() => undefined);

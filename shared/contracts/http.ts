@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { proofSchema } from './fair-onsale';
 
 /** Bodies and queries of the HTTP API that are validated at the edge. Prices are in currency units. */
 
@@ -13,6 +14,8 @@ export const bookingBodySchema = z
     section: z.string().min(1).max(40).optional(),
     price_tier: z.string().min(1).max(40).optional(),
     max_price: z.number().nonnegative().max(1_000_000).optional(),
+    /** A solved proof-of-work challenge, when the event asks for one (`pow_bits` > 0). */
+    proof: proofSchema.optional(),
   })
   .strict();
 export type BookingBody = z.infer<typeof bookingBodySchema>;
