@@ -181,6 +181,13 @@ export async function startNotifier(config: Config, logger: Logger = createLogge
   const onResult = (r: BookingResult) => {
     const w = watchers.get(r.booking_id);
     if (!w) return;
+    if (r.status === 'queued') {
+      // Drawn at the on-sale time: a new number, from which event.progress gives the first real
+      // position (any earlier one was not a position yet).
+      if (r.seq !== undefined) w.seq = r.seq;
+      for (const socketId of w.sockets.keys()) w.sockets.set(socketId, Infinity);
+      return;
+    }
     w.status = r.status;
     for (const socketId of w.sockets.keys()) sendResult(socketId, toPush(r));
     logger.debug('result pushed', { booking_id: r.booking_id, correlation_id: r.correlation_id, status: r.status });

@@ -19,7 +19,7 @@ export const DOCUMENTED_ERROR_CODES = [
   'unsupported_media_type', 'rate_limited', 'queue_unavailable', 'dependency_unavailable', 'shutting_down', 'internal_error',
   'invalid_signature', 'booking_not_payable', 'ticket_not_found', 'ticket_not_transferable', 'recipient_not_found', 'invalid_cursor',
   'email_taken', 'invalid_credentials', 'user_not_found', 'venue_not_found', 'performer_not_found', 'invalid_layout', 'invalid_range',
-  'event_not_editable',
+  'event_not_editable', 'proof_required', 'proof_invalid', 'proof_expired', 'proof_used', 'queue_mode_locked',
 ] as const;
 
 type Json = Record<string, unknown>;
@@ -142,6 +142,8 @@ const schemas: Json = {
     on_sale_at: { ...dateTime, description: 'Defaults to now.' },
     hold_seconds: { type: 'integer', minimum: 1, maximum: 86400, default: 600 },
     max_per_user: { type: 'integer', minimum: 1, maximum: 1000, default: 8 },
+    queue_mode: { enum: ['draw', 'fifo'], default: 'draw', description: 'How the waiting room is ordered at on_sale_at: a random draw, or arrival order. Settable until on_sale_at (PUT /v1/events/{id}/queue-mode).' },
+    pow_bits: { type: 'integer', minimum: 0, maximum: 26, default: 0, description: 'Leading zero bits of the proof of work each booking must carry (0: none). See GET /v1/events/{id}/challenge.' },
   }),
   CreateEvent: {
     description: 'General admission, compact sections, or a venue\'s seat layout priced by tier. Catalog fields (EventCatalogFields) are allowed in every shape.',
@@ -290,6 +292,9 @@ const schemas: Json = {
       section: { type: 'string' },
       price_tier: { type: 'string' },
       max_price: money,
+      proof: strict({ challenge: { type: 'string', maxLength: 512 }, nonce: { type: 'string', maxLength: 64 } }, ['challenge', 'nonce'], {
+        description: 'Required when the event has pow_bits > 0: SHA-256 of `challenge + ":" + nonce` starts with pow_bits zero bits. Each challenge is accepted once.',
+      }),
     },
     ['event_id'],
     { description: 'Exactly one of seat_ids or quantity.' },
@@ -300,7 +305,9 @@ const schemas: Json = {
       event_id: uuid,
       user_id: { type: 'string' },
       status: { enum: ['queued', 'held', 'rejected', 'payment_pending', 'confirmed', 'expired', 'cancelled', 'refunded'] },
-      position: { type: 'integer', description: 'While queued: 1 = next.' },
+      position: { ...nullable({ type: 'integer' }), description: 'While queued: 1 = next. null in a waiting room that is drawn, until the draw (draw_at).' },
+      queue: { enum: ['waiting_room', 'line'], description: 'While queued: waiting for the draw, or in line with a position.' },
+      draw_at: { ...dateTime, description: 'While queue is waiting_room: when the order is drawn (the on-sale time).' },
       seats: arrayOf({ type: 'string' }),
       quantity: { type: 'integer' },
       amount: { type: 'number' },
@@ -578,8 +585,16 @@ const paths: Record<string, Record<string, Json>> = {
       roles: [],
       params: [{ name: 'Idempotency-Key', in: 'header', schema: { type: 'string', maxLength: 128 }, description: 'Replays the first answer for the same body.' }],
       body: ref('BookingRequest'),
-      ok: { '202': { description: 'Queued, with a position.', schema: obj({ booking_id: uuid, event_id: uuid, status: { const: 'queued' }, position: { type: 'integer' } }) } },
-      errors: ['validation_failed', 'invalid_booking_request', 'quantity_out_of_range', 'event_not_found', 'idempotency_key_reused', 'rate_limited', 'queue_unavailable', 'dependency_unavailable'],
+      ok: {
+        '202': {
+          description: 'Queued, with a position; in a waiting room that is drawn, with none yet (position null, queue waiting_room, draw_at).',
+          schema: obj({ booking_id: uuid, event_id: uuid, status: { const: 'queued' }, position: nullable({ type: 'integer' }), queue: { enum: ['waiting_room', 'line'] }, draw_at: dateTime }),
+        },
+      },
+      errors: [
+        'validation_failed', 'invalid_booking_request', 'quantity_out_of_range', 'event_not_found', 'idempotency_key_reused', 'rate_limited', 'queue_unavailable', 'dependency_unavailable',
+        'proof_required', 'proof_invalid', 'proof_expired', 'proof_used',
+      ],
     }),
   },
   '/v1/bookings/{id}': {
@@ -657,6 +672,51 @@ const paths: Record<string, Record<string, Json>> = {
   },
   '/v1/ops/payments': {
     get: operation('opsPayments', { tags: ['operators'], summary: 'Payment breaker state per worker, provider calls, refunds, e-mail outbox.', roles: ['operator'], ok: { '200': { description: 'Payment health.', schema: { type: 'object' } } }, errors: ['dependency_unavailable'] }),
+  },
+  '/v1/events/{id}/challenge': {
+    get: operation('getChallenge', {
+      tags: ['bookings'],
+      summary: 'A proof-of-work challenge bound to the caller and the event (stateless to issue); bits is the event\'s pow_bits (0: none needed).',
+      roles: [],
+      params: [idParam('event')],
+      ok: { '200': { description: 'The challenge.', schema: obj({ challenge: { type: 'string' }, bits: { type: 'integer', minimum: 0, maximum: 26 }, expires_at: dateTime }, ['challenge', 'bits', 'expires_at']) } },
+      errors: ['invalid_id', 'event_not_found'],
+    }),
+  },
+  '/v1/events/{id}/queue-mode': {
+    put: operation('setQueueMode', {
+      tags: ['organizer'],
+      summary: 'Draw the waiting room at the on-sale time or keep arrival order; until the on-sale time (the single writer applies it).',
+      roles: ['organizer', 'operator'],
+      params: [idParam('event')],
+      body: strict({ queue_mode: { enum: ['draw', 'fifo'] } }, ['queue_mode']),
+      ok: { '202': { description: 'Change queued.', schema: obj({ event_id: uuid, queue_mode: { enum: ['draw', 'fifo'] }, change: { const: 'queued' } }) } },
+      errors: ['invalid_id', 'validation_failed', 'event_not_found', 'queue_mode_locked', 'queue_unavailable'],
+    }),
+  },
+  '/v1/ops/events/{id}/draw': {
+    get: operation('getDraw', {
+      tags: ['operators'],
+      summary: 'The waiting room and its draw: state, when, how many, and the audit record (seed, digests, how to verify). Organizer of the event or operator.',
+      roles: ['organizer', 'operator'],
+      params: [idParam('event')],
+      ok: {
+        '200': {
+          description: 'The draw.',
+          schema: obj({
+            event_id: uuid,
+            queue_mode: { enum: ['draw', 'fifo'] },
+            draw_at: dateTime,
+            state: { enum: ['pending', 'drawn', 'not_drawn_fifo'] },
+            waiting_room: { type: 'integer', description: 'Requests queued from before the on-sale time, not decided yet.' },
+            drawn_at: dateTime,
+            entries: { type: 'integer' },
+            audit: obj({ algorithm: { type: 'string' }, seed: { type: 'string' }, input_digest: { type: 'string' }, order_digest: { type: 'string' }, worker_id: nullable({ type: 'string' }), epoch: nullable({ type: 'integer' }), how_to_verify: { type: 'string' } }),
+          }),
+        },
+      },
+      errors: ['invalid_id', 'event_not_found'],
+    }),
   },
   '/v1/ops/events/{id}/throttle': {
     put: operation('throttleEvent', {
