@@ -16,6 +16,7 @@ import {
 } from './allocator/payments';
 import { addSections, bookingFromCommand, decideBook, park, raiseCapacity, release, repriceUnsold, waitsForOnSale, withdraw } from './allocator/allocate';
 import { expandLayout } from './allocator/layout';
+import { decidePresale, type PresaleState } from './allocator/presale';
 import { take, type Bucket } from './throttle';
 import { markSeatsChanged, type Batch } from './batch';
 
@@ -35,6 +36,8 @@ export interface Writer {
   announceAgain(eventId: string, b: BookingState, batch: Batch): void;
   /** Sinks for a payment-side decision that write its effects straight into the batch (rows, announcements, provider calls). */
   effects(inv: EventInventory, batch: Batch, correlationId: string | undefined): Effects;
+  /** What the single writer knows of the event's presales (loaded for the batch before deciding). */
+  presaleState(eventId: string): PresaleState;
 }
 
 type Command<K extends PartitionCommand['type']> = Extract<PartitionCommand, { type: K }>;
@@ -67,6 +70,13 @@ export const commandHandlers: { [K in PartitionCommand['type']]: Handler<K> } = 
       const rejected = rejectedUnknown(cmd, now);
       batch.write.bookings.push({ eventId: cmd.event_id, seatIds: [], state: rejected });
       w.announceAgain(cmd.event_id, rejected, batch);
+      return;
+    }
+    if (cmd.presale && inv.ready && !inv.cancelled && now < inv.onSaleAt) {
+      // A presale booking is decided at once in its window, ahead of the waiting room.
+      const { booking, use } = decidePresale(inv, w.presaleState(inv.eventId), cmd, now, { maxPerRequest: w.maxPerRequest });
+      if (use) batch.write.presaleUses.push(use);
+      w.record(inv, booking, batch, true);
       return;
     }
     if (

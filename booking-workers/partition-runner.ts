@@ -8,6 +8,7 @@ import { buildInventory, cacheTickets, seatStatus, type BookingState, type Event
 import type { Effects, PaymentPolicy } from './allocator/payments';
 import { decideBook, expiredHolds, nextExpiry, parkedCommand, release, waitsForOnSale } from './allocator/allocate';
 import { applyDraw, drawDue, DRAW_ALGORITHM } from './allocator/draw';
+import { emptyPresaleState, type PresaleState } from './allocator/presale';
 import { hasWrites } from './sql/commit-batch';
 import type { PartitionStore } from './sql/partition-store';
 import { msUntilToken, newBucket, take, type Bucket } from './throttle';
@@ -44,6 +45,7 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
   /** Events known not to exist (a request for them is rejected). */
   private readonly missing = new Set<string>();
   private readonly buckets = new Map<string, Bucket>();
+  private readonly presales = new Map<string, PresaleState>();
   /** The batch in flight (or last run): what to drop when it fails. */
   private current: Batch | null = null;
   readonly log: Logger;
@@ -80,6 +82,7 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
     this.missing.clear();
     this.buckets.clear();
     this.layouts.clear();
+    this.presales.clear();
     this.d.onReset?.();
   }
 
@@ -87,6 +90,7 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
     this.events.clear();
     this.missing.clear();
     this.layouts.clear();
+    this.presales.clear();
   }
 
   dropTouched(): void {
@@ -96,6 +100,7 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
       this.events.delete(id);
       this.layouts.delete(id);
       this.buckets.delete(id);
+      this.presales.delete(id);
     }
   }
 
@@ -177,6 +182,7 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
       batch,
     );
     await this.loadTicketsFor(commands);
+    await this.loadPresalesFor(commands);
 
     // 3. Holds whose time is up expire first, so a checkout or payment racing its expiry is decided once.
     this.expireDue(now, batch);
@@ -217,6 +223,28 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
         if (next) this.record(inv, next, batch, true);
       }
     }
+  }
+
+  presaleState(eventId: string): PresaleState {
+    let s = this.presales.get(eventId);
+    if (!s) this.presales.set(eventId, (s = emptyPresaleState()));
+    return s;
+  }
+
+  /** Loads the presale codes, presales and per-account uses the batch's presale bookings need, per event. */
+  private async loadPresalesFor(commands: PartitionCommand[]): Promise<void> {
+    const load = this.d.store.loadPresales;
+    if (!load) return;
+    const want = new Map<string, { codeHashes: string[]; presaleIds: string[]; users: string[] }>();
+    for (const cmd of commands) {
+      if (cmd.type !== 'book' || !cmd.presale || !this.events.has(cmd.event_id)) continue;
+      let w = want.get(cmd.event_id);
+      if (!w) want.set(cmd.event_id, (w = { codeHashes: [], presaleIds: [], users: [] }));
+      if ('code_hash' in cmd.presale) w.codeHashes.push(cmd.presale.code_hash);
+      else w.presaleIds.push(cmd.presale.presale_id);
+      w.users.push(cmd.user_id);
+    }
+    await Promise.all([...want].map(([eventId, w]) => load(eventId, this.presaleState(eventId), w)));
   }
 
   /** Caches the tickets a cancellation of a confirmed booking or a transfer needs, per event. */

@@ -10,6 +10,7 @@ import { eventsRouter } from './routes/events';
 import { opsRouter } from './routes/ops';
 import { fairQueueRouter } from './routes/fair-queue';
 import { challengeRouter } from './routes/challenge';
+import { presalesRouter } from './routes/presales';
 import { authRouter } from './routes/auth';
 import { venuesRouter } from './routes/venues';
 import { performersRouter } from './routes/performers';
@@ -79,6 +80,7 @@ export function createApp(ctx: IngressContext, state: { shuttingDown: boolean })
   app.use(opsRouter(ctx));
   app.use(fairQueueRouter(ctx));
   app.use(challengeRouter(ctx));
+  app.use(presalesRouter(ctx));
   app.use(authRouter(ctx));
   app.use(venuesRouter(ctx));
   app.use(performersRouter(ctx));

@@ -77,6 +77,10 @@ export const REJECTION_REASONS = {
   invalid_request: 'The request does not fit the event (seat ids for general admission, or the reverse).',
   withdrawn: 'The user withdrew the request before it was decided.',
   event_cancelled: 'The organizer cancelled the event.',
+  presale_code_invalid: 'The presale code does not exist for this event (or the account is not invited to its presale).',
+  presale_code_used_up: 'The presale code has no uses left.',
+  presale_not_open: 'The presale is not open now (before its start or after its end).',
+  presale_limit_exceeded: "The request would exceed the presale's per-user limit.",
 } as const;
 
 export type RejectionReason = keyof typeof REJECTION_REASONS;

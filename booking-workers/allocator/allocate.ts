@@ -13,6 +13,8 @@ import { expandLayout } from './layout';
 export interface Limits {
   /** Global per-request cap (MAX_PER_REQUEST). */
   maxPerRequest: number;
+  /** A presale booking in its window: decided before the on-sale time (`allocator/presale.ts`). */
+  presale?: boolean;
 }
 
 /**
@@ -52,7 +54,7 @@ export function decideBook(inv: EventInventory, cmd: BookCommand, now: number, l
   };
 
   if (inv.cancelled) return reject('event_cancelled');
-  if (!inv.ready || now < inv.onSaleAt) return reject('not_on_sale');
+  if (!inv.ready || (now < inv.onSaleAt && !limits.presale)) return reject('not_on_sale');
   const req = cmd.request;
   const wanted = req.seat_ids ? new Set(req.seat_ids).size : (req.quantity ?? 0);
   if ((req.seat_ids === undefined) === (req.quantity === undefined) || wanted < 1) return reject('invalid_request');

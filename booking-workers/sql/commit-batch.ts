@@ -4,6 +4,8 @@ import { FencedError } from '../../shared/errors';
 import type { BookingState, SeatInfo, TicketState } from '../allocator/inventory';
 import type { EmailIntent, OrderIntent, RefundIntent } from '../allocator/payments';
 import { recordDraws, recordQueueModes, type DrawWrite } from './record-draw';
+import { recordPresaleUses } from './presale-rows';
+import type { PresaleUse } from '../allocator/presale';
 
 /** Everything one batch of decisions changes, written in one transaction. */
 export interface BatchWrite {
@@ -34,13 +36,15 @@ export interface BatchWrite {
   /** Waiting rooms drawn (the drawn sequence numbers travel in `bookings`). */
   draws: DrawWrite[];
   queueModes: Array<{ eventId: string; queueMode: 'draw' | 'fifo' }>;
+  /** Presale bookings that got a hold: their presale and code (the durable count of uses). */
+  presaleUses: PresaleUse[];
 }
 
 export function emptyBatchWrite(partition: number, epoch: number): BatchWrite {
   return {
     partition, epoch, bookings: [], seats: [], gaAvailable: [], newSeats: [], readyEvents: [],
     orders: [], orderStatus: [], voidBookings: [], tickets: [], transfers: [], refunds: [], refundStatus: [], emails: [], cancelledEvents: [],
-    seatPrices: [], layoutPrices: [], layoutAdditions: [], draws: [], queueModes: [],
+    seatPrices: [], layoutPrices: [], layoutAdditions: [], draws: [], queueModes: [], presaleUses: [],
   };
 }
 
@@ -138,6 +142,7 @@ export async function commitBatch(client: PoolClient, w: BatchWrite): Promise<vo
   }
   if (w.draws.length) await recordDraws(client, w.draws);
   if (w.queueModes.length) await recordQueueModes(client, w.queueModes);
+  if (w.presaleUses.length) await recordPresaleUses(client, w.presaleUses);
 
   if (w.seats.length) {
     const last = new Map(w.seats.map((s) => [`${s.eventId}\u0000${s.seatId}`, s]));

@@ -14,6 +14,7 @@ import { eventPartition } from '../read-model/event-partition';
 import { stampRequest } from '../services/stamp-request';
 import { eventQueueState, queueFields, waitsForDraw } from '../read-model/event-queue';
 import { checkProof } from '../services/check-proof';
+import { hashPresaleCode, invitedPresale } from '../services/create-presale';
 
 const PENDING_TTL_S = 24 * 3600;
 const IDEMPOTENCY_TTL_S = 24 * 3600;
@@ -65,6 +66,10 @@ export function bookingsRouter(ctx: IngressContext) {
       if (partition === null) throw new AppError('event_not_found');
       const queue = await eventQueueState(ctx, body.event_id);
       await checkProof(ctx, body.proof, body.event_id, user_id, queue?.powBits ?? 0);
+      // Before the on-sale time a code (or an invitation) makes it a presale booking, decided at once by the single writer.
+      const beforeOnSale = queue !== null && Date.now() < queue.onSaleAt;
+      const invited = beforeOnSale && body.presale_code === undefined ? await invitedPresale(ctx.pool, body.event_id, user_id) : null;
+      const presale = !beforeOnSale ? undefined : body.presale_code !== undefined ? { code_hash: hashPresaleCode(body.presale_code) } : invited ? { presale_id: invited } : undefined;
       const publisher = ctx.broker.publisher();
       const bookingId = randomUUID();
       const requestedAt = new Date().toISOString();
@@ -99,17 +104,24 @@ export function bookingsRouter(ctx: IngressContext) {
           event_id: body.event_id,
           booking_id: bookingId,
           user_id,
-          seq,
+          // A presale booking is decided at once, outside the line: its number must not move the watermark.
+          seq: presale ? 0 : seq,
           requested_at: requestedAt,
           request,
           correlation_id: req.requestId,
+          ...(presale ? { presale } : {}),
         });
       } catch (err) {
         await ctx.redis.del(ctx.keys.pendingBooking(bookingId)).catch(() => undefined);
         ctx.logger.warn('publish not confirmed', { request_id: req.requestId, err: (err as Error).message });
         throw new AppError('queue_unavailable', 'The broker did not confirm the request; nothing was queued.', undefined, 1);
       }
-      const answer = { booking_id: bookingId, event_id: body.event_id, status: 'queued', ...queueFields(queue, Date.parse(requestedAt), () => Math.max(1, seq - watermark)) };
+      const answer = {
+        booking_id: bookingId,
+        event_id: body.event_id,
+        status: 'queued',
+        ...(presale ? { queue: 'presale' as const, position: null } : queueFields(queue, Date.parse(requestedAt), () => Math.max(1, seq - watermark))),
+      };
       if (idemRedisKey) {
         await ctx.redis.set(idemRedisKey, JSON.stringify({ hash: bodyHash, state: 'done', status: 202, body: answer }), 'EX', IDEMPOTENCY_TTL_S).catch(() => undefined);
       }

@@ -13,3 +13,26 @@ export const proofSchema = z
   })
   .strict();
 export type Proof = z.infer<typeof proofSchema>;
+
+/** `POST /v1/events/{id}/presales`: codes and/or invited accounts, in a window before the on-sale time. */
+export const createPresaleSchema = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    starts_at: z.iso.datetime({ offset: true }),
+    ends_at: z.iso.datetime({ offset: true }),
+    codes: z
+      .object({ count: z.number().int().min(1).max(10_000), uses_per_code: z.number().int().min(1).max(1_000_000) })
+      .strict()
+      .optional(),
+    allowed_emails: z.array(z.string().trim().toLowerCase().email().max(254)).min(1).max(10_000).optional(),
+    max_per_user: z.number().int().min(1).max(1000).optional(),
+  })
+  .strict()
+  .refine((b) => b.codes !== undefined || b.allowed_emails !== undefined, {
+    message: 'give codes and/or allowed_emails',
+    path: ['codes'],
+  });
+export type CreatePresaleBody = z.infer<typeof createPresaleSchema>;
+
+/** A presale code as a buyer types it (`POST /v1/bookings` `presale_code`). */
+export const presaleCodeSchema = z.string().min(1).max(64);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { proofSchema } from './fair-onsale';
+import { presaleCodeSchema, proofSchema } from './fair-onsale';
 
 /** Bodies and queries of the HTTP API that are validated at the edge. Prices are in currency units. */
 
@@ -16,6 +16,8 @@ export const bookingBodySchema = z
     max_price: z.number().nonnegative().max(1_000_000).optional(),
     /** A solved proof-of-work challenge, when the event asks for one (`pow_bits` > 0). */
     proof: proofSchema.optional(),
+    /** A presale code, during its presale window (before the general on-sale). */
+    presale_code: presaleCodeSchema.optional(),
   })
   .strict();
 export type BookingBody = z.infer<typeof bookingBodySchema>;

@@ -56,6 +56,13 @@ export const partitionCommandSchema = z.discriminatedUnion('type', [
     seq: z.number().int().nonnegative(),
     requested_at: z.iso.datetime({ offset: true }),
     request: bookingRequestSchema,
+    /**
+     * A presale booking, decided at once during its presale window: the SHA-256 (hex) of the code the
+     * buyer gave, or the presale the buyer's account is invited to.
+     */
+    presale: z
+      .union([z.object({ code_hash: z.string().regex(/^[0-9a-f]{64}$/) }).strict(), z.object({ presale_id: uuid }).strict()])
+      .optional(),
   }),
   z.object({
     type: z.literal('cancel'),
