@@ -292,6 +292,7 @@ const schemas: Json = {
       section: { type: 'string' },
       price_tier: { type: 'string' },
       max_price: money,
+      presale_code: { type: 'string', minLength: 1, maxLength: 64, description: 'Before the on-sale time: a presale code, decided at once by the single writer in its window.' },
       proof: strict({ challenge: { type: 'string', maxLength: 512 }, nonce: { type: 'string', maxLength: 64 } }, ['challenge', 'nonce'], {
         description: 'Required when the event has pow_bits > 0: SHA-256 of `challenge + ":" + nonce` starts with pow_bits zero bits. Each challenge is accepted once.',
       }),
@@ -306,7 +307,7 @@ const schemas: Json = {
       user_id: { type: 'string' },
       status: { enum: ['queued', 'held', 'rejected', 'payment_pending', 'confirmed', 'expired', 'cancelled', 'refunded'] },
       position: { ...nullable({ type: 'integer' }), description: 'While queued: 1 = next. null in a waiting room that is drawn, until the draw (draw_at).' },
-      queue: { enum: ['waiting_room', 'line'], description: 'While queued: waiting for the draw, or in line with a position.' },
+      queue: { enum: ['waiting_room', 'line', 'presale'], description: 'While queued: waiting for the draw, in line with a position, or a presale booking being decided.' },
       draw_at: { ...dateTime, description: 'While queue is waiting_room: when the order is drawn (the on-sale time).' },
       seats: arrayOf({ type: 'string' }),
       quantity: { type: 'integer' },
@@ -588,7 +589,7 @@ const paths: Record<string, Record<string, Json>> = {
       ok: {
         '202': {
           description: 'Queued, with a position; in a waiting room that is drawn, with none yet (position null, queue waiting_room, draw_at).',
-          schema: obj({ booking_id: uuid, event_id: uuid, status: { const: 'queued' }, position: nullable({ type: 'integer' }), queue: { enum: ['waiting_room', 'line'] }, draw_at: dateTime }),
+          schema: obj({ booking_id: uuid, event_id: uuid, status: { const: 'queued' }, position: nullable({ type: 'integer' }), queue: { enum: ['waiting_room', 'line', 'presale'] }, draw_at: dateTime }),
         },
       },
       errors: [
@@ -680,6 +681,49 @@ const paths: Record<string, Record<string, Json>> = {
       roles: [],
       params: [idParam('event')],
       ok: { '200': { description: 'The challenge.', schema: obj({ challenge: { type: 'string' }, bits: { type: 'integer', minimum: 0, maximum: 26 }, expires_at: dateTime }, ['challenge', 'bits', 'expires_at']) } },
+      errors: ['invalid_id', 'event_not_found'],
+    }),
+  },
+  '/v1/events/{id}/presales': {
+    post: operation('createPresale', {
+      tags: ['organizer'],
+      summary: 'Create a presale window before the on-sale time, with codes (shown once, stored hashed) and/or invited e-mail addresses.',
+      roles: ['organizer', 'operator'],
+      params: [idParam('event')],
+      body: strict(
+        {
+          name: { type: 'string', minLength: 1, maxLength: 200 },
+          starts_at: dateTime,
+          ends_at: { ...dateTime, description: 'After starts_at, by on_sale_at.' },
+          codes: strict({ count: { type: 'integer', minimum: 1, maximum: 10000 }, uses_per_code: { type: 'integer', minimum: 1, maximum: 1000000 } }, ['count', 'uses_per_code']),
+          allowed_emails: arrayOf({ type: 'string', format: 'email' }, { minItems: 1, maxItems: 10000 }),
+          max_per_user: { type: 'integer', minimum: 1, maximum: 1000, description: 'Presale bookings per account.' },
+        },
+        ['name', 'starts_at', 'ends_at'],
+        { description: 'codes and/or allowed_emails.' },
+      ),
+      ok: {
+        '201': {
+          description: 'The presale and its codes (shown once).',
+          schema: obj({ presale_id: uuid, event_id: uuid, name: { type: 'string' }, starts_at: dateTime, ends_at: dateTime, max_per_user: nullable({ type: 'integer' }), codes: arrayOf({ type: 'string' }), uses_per_code: { type: 'integer' }, allowed_emails: { type: 'integer' } }),
+        },
+      },
+      errors: ['invalid_id', 'validation_failed', 'invalid_range', 'event_not_found', 'event_not_editable'],
+    }),
+    get: operation('listPresales', {
+      tags: ['organizer'],
+      summary: 'The event\'s presales and their use (holds granted).',
+      roles: ['organizer', 'operator'],
+      params: [idParam('event')],
+      ok: {
+        '200': {
+          description: 'Presales.',
+          schema: obj({
+            event_id: uuid,
+            presales: arrayOf(obj({ presale_id: uuid, name: { type: 'string' }, starts_at: dateTime, ends_at: dateTime, open: { type: 'boolean' }, max_per_user: nullable({ type: 'integer' }), codes: { type: 'integer' }, uses_allowed: { type: 'integer' }, allowed_emails: { type: 'integer' }, holds_granted: { type: 'integer' } })),
+          }),
+        },
+      },
       errors: ['invalid_id', 'event_not_found'],
     }),
   },
