@@ -17,6 +17,7 @@ import {
 import { addSections, bookingFromCommand, decideBook, park, raiseCapacity, release, repriceUnsold, waitsForOnSale, withdraw } from './allocator/allocate';
 import { expandLayout } from './allocator/layout';
 import { decidePresale, type PresaleState } from './allocator/presale';
+import type { WaitlistEntry } from './allocator/waitlist';
 import { take, type Bucket } from './throttle';
 import { markSeatsChanged, type Batch } from './batch';
 
@@ -36,6 +37,8 @@ export interface Writer {
   announceAgain(eventId: string, b: BookingState, batch: Batch): void;
   /** Sinks for a payment-side decision that write its effects straight into the batch (rows, announcements, provider calls). */
   effects(inv: EventInventory, batch: Batch, correlationId: string | undefined): Effects;
+  /** The event's waiting waitlist entries, in order (undefined: the event is not loaded). */
+  waitlist(eventId: string): WaitlistEntry[] | undefined;
   /** What the single writer knows of the event's presales (loaded for the batch before deciding). */
   presaleState(eventId: string): PresaleState;
 }
@@ -130,6 +133,20 @@ export const commandHandlers: { [K in PartitionCommand['type']]: Handler<K> } = 
   'refund.result': onEvent<'refund.result'>((inv, cmd, now, fx) => applyRefundResult(inv, { bookingId: cmd.booking_id, refundId: cmd.refund_id, chargeId: cmd.charge_id, outcome: cmd.outcome }, now, fx)),
 
   'ticket.transfer': onEvent<'ticket.transfer'>((inv, cmd, now, fx) => void transferTicket(inv, { ticketId: cmd.ticket_id, fromUserId: cmd.from_user_id, toUserId: cmd.to_user_id }, now, fx)),
+
+  'waitlist.join'(w, cmd, inv, _now, batch) {
+    const entries = inv && w.waitlist(inv.eventId);
+    if (!inv || !entries) return;
+    // Loading the event read the entry already when ingress wrote it first: keep one.
+    if (!entries.some((e) => e.id === cmd.waitlist_id)) entries.push({ id: cmd.waitlist_id, userId: cmd.user_id, request: cmd.request, status: 'waiting' });
+    batch.touched.add(inv.eventId); // free inventory (if any) is offered in this batch
+  },
+
+  'waitlist.leave'(w, cmd, inv) {
+    const entries = inv && w.waitlist(inv.eventId);
+    const entry = entries?.find((e) => e.id === cmd.waitlist_id && e.userId === cmd.user_id);
+    if (entry) entry.status = 'left';
+  },
 
   'event.queue_mode'(w, cmd, inv, now, batch) {
     if (!inv) return;

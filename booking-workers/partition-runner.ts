@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Config } from '../shared/config';
 import type { Logger } from '../shared/logger';
 import type { BookingResult, PartitionCommand, PartitionMessage } from '../shared/contracts/messages';
@@ -9,6 +9,7 @@ import type { Effects, PaymentPolicy } from './allocator/payments';
 import { decideBook, expiredHolds, nextExpiry, parkedCommand, release, waitsForOnSale } from './allocator/allocate';
 import { applyDraw, drawDue, DRAW_ALGORITHM } from './allocator/draw';
 import { emptyPresaleState, type PresaleState } from './allocator/presale';
+import { offerToWaitlist, type WaitlistEntry } from './allocator/waitlist';
 import { hasWrites } from './sql/commit-batch';
 import type { PartitionStore } from './sql/partition-store';
 import { msUntilToken, newBucket, take, type Bucket } from './throttle';
@@ -21,7 +22,7 @@ import type { WorkerMetrics } from './metrics';
 export interface PartitionRunnerDeps {
   partition: number;
   workerId: string;
-  config: Pick<Config, 'WAITING_ROOM_MINUTES' | 'PAYMENT_GRACE_SECONDS' | 'FEE_PERCENT' | 'FEE_FIXED_CENTS' | 'MAX_PER_REQUEST'>;
+  config: Pick<Config, 'WAITING_ROOM_MINUTES' | 'WAITLIST_OFFER_SECONDS' | 'PAYMENT_GRACE_SECONDS' | 'FEE_PERCENT' | 'FEE_FIXED_CENTS' | 'MAX_PER_REQUEST'>;
   logger: Logger;
   metrics: WorkerMetrics;
   ticketKeys: TicketKeys;
@@ -46,12 +47,15 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
   private readonly missing = new Set<string>();
   private readonly buckets = new Map<string, Bucket>();
   private readonly presales = new Map<string, PresaleState>();
+  /** Waitlist entries per loaded event, in entry order (loaded with the event, kept up to date by commands). */
+  private readonly waitlists = new Map<string, WaitlistEntry[]>();
   /** The batch in flight (or last run): what to drop when it fails. */
   private current: Batch | null = null;
   readonly log: Logger;
   readonly policy: PaymentPolicy;
   readonly waitingRoomMs: number;
   readonly maxPerRequest: number;
+  private readonly waitlistOfferSeconds: number;
   /** Wakes the session's loop (set by the owner of the session). */
   kick: () => void = () => undefined;
 
@@ -59,6 +63,7 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
     this.log = d.logger;
     this.waitingRoomMs = d.config.WAITING_ROOM_MINUTES * 60_000;
     this.maxPerRequest = d.config.MAX_PER_REQUEST;
+    this.waitlistOfferSeconds = d.config.WAITLIST_OFFER_SECONDS;
     this.policy = { graceMs: d.config.PAYMENT_GRACE_SECONDS * 1000, feePercent: d.config.FEE_PERCENT, feeFixedCents: d.config.FEE_FIXED_CENTS };
   }
 
@@ -83,6 +88,7 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
     this.buckets.clear();
     this.layouts.clear();
     this.presales.clear();
+    this.waitlists.clear();
     this.d.onReset?.();
   }
 
@@ -91,6 +97,7 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
     this.missing.clear();
     this.layouts.clear();
     this.presales.clear();
+    this.waitlists.clear();
   }
 
   dropTouched(): void {
@@ -101,6 +108,7 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
       this.layouts.delete(id);
       this.buckets.delete(id);
       this.presales.delete(id);
+      this.waitlists.delete(id);
     }
   }
 
@@ -143,7 +151,10 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
   private async loadEvents(ids: Iterable<string>, batch: Batch | null): Promise<void> {
     const todo = [...new Set(ids)].filter((id) => !this.events.has(id) && !this.missing.has(id));
     if (!todo.length) return;
-    const loaded = await Promise.all(todo.map((id) => this.d.store.loadEvent(id)));
+    const [loaded, waitlists] = await Promise.all([
+      Promise.all(todo.map((id) => this.d.store.loadEvent(id))),
+      Promise.all(todo.map((id) => this.d.store.loadWaitlist?.(id) ?? Promise.resolve([]))),
+    ]);
     const ready: EventInventory[] = [];
     todo.forEach((id, i) => {
       const found = loaded[i];
@@ -154,6 +165,7 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
       this.d.metrics.eventLoads.inc({ partition: String(this.d.partition) });
       const inv = buildInventory(found.source);
       this.events.set(id, inv);
+      this.waitlists.set(id, waitlists[i] ?? []);
       if (inv.ready) ready.push(inv);
       else this.layouts.set(id, found.layout);
       batch?.touched.add(id);
@@ -184,8 +196,10 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
     await this.loadTicketsFor(commands);
     await this.loadPresalesFor(commands);
 
-    // 3. Holds whose time is up expire first, so a checkout or payment racing its expiry is decided once.
+    // 3. Holds whose time is up expire first, so a checkout or payment racing its expiry is decided once;
+    // what they free goes to the waitlist before anyone in the line can take it.
     this.expireDue(now, batch);
+    this.offerToWaitlists(now, batch);
 
     // 4. Decide, serially, in arrival order.
     for (const cmd of commands) decide(this, cmd, now, batch);
@@ -198,6 +212,7 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
       if (drawDue(inv, now)) this.drawWaitingRoom(inv, now, batch);
       else this.drainBacklog(inv, now, batch);
     }
+    this.offerToWaitlists(now, batch);
 
     if (hasWrites(batch.write)) await this.d.store.commit(batch.write);
     const committed = performance.now();
@@ -222,6 +237,34 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
         const next = release(inv, id, 'expired', now, 'hold_expired');
         if (next) this.record(inv, next, batch, true);
       }
+    }
+  }
+
+  waitlist(eventId: string): WaitlistEntry[] | undefined {
+    return this.waitlists.get(eventId);
+  }
+
+  /**
+   * Offers what came back to each touched event's waitlist, in order (see `allocator/waitlist.ts`):
+   * each offer is a hold of WAITLIST_OFFER_SECONDS, announced (also to the user's own socket room) and e-mailed.
+   */
+  private offerToWaitlists(now: number, batch: Batch): void {
+    for (const eventId of batch.touched) {
+      const inv = this.events.get(eventId);
+      const entries = this.waitlists.get(eventId);
+      if (!inv || !entries?.length || inv.available <= 0) continue;
+      const offers = offerToWaitlist(inv, entries, now, { maxPerRequest: this.maxPerRequest, holdSeconds: this.waitlistOfferSeconds }, randomUUID);
+      for (const o of offers) {
+        this.record(inv, o.booking, batch, true);
+        batch.write.waitlistOffers.push({ entryId: o.entryId, bookingId: o.booking.id, offeredAt: new Date(now).toISOString() });
+        batch.write.emails.push({
+          dedupeKey: `waitlist_offer:${o.booking.id}`,
+          userId: o.booking.userId,
+          template: 'waitlist_offer',
+          payload: { event_id: eventId, booking_id: o.booking.id, quantity: o.booking.quantity, hold_expires_at: new Date(o.booking.holdExpiresAt!).toISOString() },
+        });
+      }
+      if (offers.length) this.waitlists.set(eventId, entries.filter((e) => e.status === 'waiting'));
     }
   }
 
@@ -364,6 +407,7 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
       ...(b.reason ? { reason: b.reason } : {}),
       ...(b.correlationId ? { correlation_id: b.correlationId } : {}),
       decided_at: b.decidedAt ?? new Date().toISOString(),
+      ...(b.source ? { source: b.source } : {}),
     };
   }
 }

@@ -11,6 +11,7 @@ import { opsRouter } from './routes/ops';
 import { fairQueueRouter } from './routes/fair-queue';
 import { challengeRouter } from './routes/challenge';
 import { presalesRouter } from './routes/presales';
+import { waitlistRouter } from './routes/waitlist';
 import { authRouter } from './routes/auth';
 import { venuesRouter } from './routes/venues';
 import { performersRouter } from './routes/performers';
@@ -81,6 +82,7 @@ export function createApp(ctx: IngressContext, state: { shuttingDown: boolean })
   app.use(fairQueueRouter(ctx));
   app.use(challengeRouter(ctx));
   app.use(presalesRouter(ctx));
+  app.use(waitlistRouter(ctx));
   app.use(authRouter(ctx));
   app.use(venuesRouter(ctx));
   app.use(performersRouter(ctx));

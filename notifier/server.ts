@@ -16,6 +16,7 @@ import { healthRouter } from '../shared/http/health';
 import { once } from '../shared/shutdown';
 import { bearer, verifyToken } from '../shared/auth';
 import { bookingFromDatabase, pendingBooking } from '../shared/read/booking-status';
+import { joinUserRoom, pushUserOffer } from './broker/user-offers';
 import type { BookingResult, BookingResults, EventProgress, SeatsChanged } from '../shared/contracts/messages';
 import type { BookingResultPush, ClientToServerEvents, ServerToClientEvents, SocketData, WatchAck } from '../shared/contracts/socket';
 import { etaFor, positionFor, Watchers } from './watchers';
@@ -102,6 +103,7 @@ export async function startNotifier(config: Config, logger: Logger = createLogge
   io.on('connection', (socket: NotifierSocket) => {
     connected.inc();
     const log = logger.child({ user_id: socket.data.user_id, socket_id: socket.id });
+    joinUserRoom(socket);
 
     socket.on('booking.watch', async (payload, ack) => {
       const reply = typeof ack === 'function' ? ack : () => undefined;
@@ -179,6 +181,7 @@ export async function startNotifier(config: Config, logger: Logger = createLogge
   await ch.bindQueue(shared.queue, n.bookingEvents, 'seats.changed.*');
 
   const onResult = (r: BookingResult) => {
+    if (pushUserOffer(io, r)) pushed.inc({ event: 'waitlist.offer' });
     const w = watchers.get(r.booking_id);
     if (!w) return;
     if (r.status === 'queued') {

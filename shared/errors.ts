@@ -42,6 +42,9 @@ export const ERRORS = {
   proof_invalid: { status: 400, description: 'The proof of work is malformed, not for this user or event, or its hash lacks the zero bits asked for.' },
   proof_expired: { status: 400, description: 'The proof-of-work challenge expired; get a new one.' },
   proof_used: { status: 409, description: 'This proof-of-work challenge was used already (each is single use); get a new one.' },
+  not_sold_out: { status: 409, description: 'What the waitlist entry asks for is not sold out: book it instead.' },
+  already_on_waitlist: { status: 409, description: 'The user already waits on this event\'s waitlist (one entry per user per event).' },
+  waitlist_entry_not_found: { status: 404, description: 'The user does not wait on this event\'s waitlist.' },
   queue_mode_locked: { status: 409, description: 'The queue mode is settable only until the on-sale time (or the draw); nothing changed.' },
 } as const satisfies Record<string, { status: number; description: string }>;
 

@@ -15,6 +15,8 @@ export interface Limits {
   maxPerRequest: number;
   /** A presale booking in its window: decided before the on-sale time (`allocator/presale.ts`). */
   presale?: boolean;
+  /** Hold time instead of the event's (a waitlist offer: WAITLIST_OFFER_SECONDS). */
+  holdSeconds?: number;
 }
 
 /**
@@ -77,7 +79,7 @@ export function decideBook(inv: EventInventory, cmd: BookCommand, now: number, l
     booking.amountCents = picked.reduce((sum, idx) => sum + inv.seats[idx]!.priceCents, 0);
   }
   booking.status = 'held';
-  booking.holdExpiresAt = now + inv.holdSeconds * 1000;
+  booking.holdExpiresAt = now + (limits.holdSeconds ?? inv.holdSeconds) * 1000;
   inv.bookings.set(booking.id, booking);
   inv.holds.add(booking.id);
   scheduleExpiry(inv, booking.id, booking.holdExpiresAt);

@@ -58,6 +58,8 @@ export interface BookingState {
   paymentAttempts?: number;
   /** The charge that paid (confirmed) or, once cancelled, the charge being refunded. */
   chargeId?: string | null;
+  /** `waitlist`: a hold offered to a waitlist entry (absent: from the queue). */
+  source?: 'waitlist';
 }
 
 /** A ticket as the single writer knows it (loaded on demand, per booking). */

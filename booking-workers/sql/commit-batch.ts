@@ -5,6 +5,7 @@ import type { BookingState, SeatInfo, TicketState } from '../allocator/inventory
 import type { EmailIntent, OrderIntent, RefundIntent } from '../allocator/payments';
 import { recordDraws, recordQueueModes, type DrawWrite } from './record-draw';
 import { recordPresaleUses } from './presale-rows';
+import { recordWaitlistOffers } from './waitlist-rows';
 import type { PresaleUse } from '../allocator/presale';
 
 /** Everything one batch of decisions changes, written in one transaction. */
@@ -38,13 +39,15 @@ export interface BatchWrite {
   queueModes: Array<{ eventId: string; queueMode: 'draw' | 'fifo' }>;
   /** Presale bookings that got a hold: their presale and code (the durable count of uses). */
   presaleUses: PresaleUse[];
+  /** Waitlist entries that got an offer (the booking row is in `bookings`). */
+  waitlistOffers: Array<{ entryId: string; bookingId: string; offeredAt: string }>;
 }
 
 export function emptyBatchWrite(partition: number, epoch: number): BatchWrite {
   return {
     partition, epoch, bookings: [], seats: [], gaAvailable: [], newSeats: [], readyEvents: [],
     orders: [], orderStatus: [], voidBookings: [], tickets: [], transfers: [], refunds: [], refundStatus: [], emails: [], cancelledEvents: [],
-    seatPrices: [], layoutPrices: [], layoutAdditions: [], draws: [], queueModes: [], presaleUses: [],
+    seatPrices: [], layoutPrices: [], layoutAdditions: [], draws: [], queueModes: [], presaleUses: [], waitlistOffers: [],
   };
 }
 
@@ -143,6 +146,7 @@ export async function commitBatch(client: PoolClient, w: BatchWrite): Promise<vo
   if (w.draws.length) await recordDraws(client, w.draws);
   if (w.queueModes.length) await recordQueueModes(client, w.queueModes);
   if (w.presaleUses.length) await recordPresaleUses(client, w.presaleUses);
+  if (w.waitlistOffers.length) await recordWaitlistOffers(client, w.waitlistOffers);
 
   if (w.seats.length) {
     const last = new Map(w.seats.map((s) => [`${s.eventId}\u0000${s.seatId}`, s]));

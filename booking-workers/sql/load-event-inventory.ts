@@ -24,6 +24,7 @@ interface BookingRow {
   payment_method: string | null;
   payment_attempts: number | null;
   charge_id: string | null;
+  source: 'queue' | 'waitlist';
 }
 
 /** Everything the single writer needs to rebuild an event's inventory in memory. */
@@ -39,7 +40,7 @@ export async function loadEventInventory(pool: Pool, eventId: string): Promise<{
     pool.query<BookingRow>({
       name: 'load-bookings',
       text: `SELECT id, user_id, status, seq, request, seat_ids, quantity, amount_cents, reason, hold_expires_at,
-                    correlation_id, requested_at, decided_at, fees_cents, total_cents, payment_method, payment_attempts, charge_id
+                    correlation_id, requested_at, decided_at, fees_cents, total_cents, payment_method, payment_attempts, charge_id, source
              FROM bookings WHERE event_id = $1`,
       values: [eventId],
     }),
@@ -67,6 +68,7 @@ export async function loadEventInventory(pool: Pool, eventId: string): Promise<{
     paymentMethod: b.payment_method,
     paymentAttempts: b.payment_attempts ?? 0,
     chargeId: b.charge_id,
+    ...(b.source === 'waitlist' ? { source: 'waitlist' as const } : {}),
   }));
   const layout = event.layout;
   return {

@@ -36,3 +36,13 @@ export type CreatePresaleBody = z.infer<typeof createPresaleSchema>;
 
 /** A presale code as a buyer types it (`POST /v1/bookings` `presale_code`). */
 export const presaleCodeSchema = z.string().min(1).max(64);
+
+/** `POST /v1/events/{id}/waitlist`: what the user waits for (prices in currency units). */
+export const waitlistBodySchema = z
+  .object({
+    quantity: z.number().int().min(1).max(1000),
+    section: z.string().min(1).max(40).optional(),
+    price_tier: z.string().min(1).max(40).optional(),
+    max_price: z.number().nonnegative().max(1_000_000).optional(),
+  })
+  .strict();

@@ -149,6 +149,21 @@ export const partitionCommandSchema = z.discriminatedUnion('type', [
     to_user_id: text(1, 128),
   }),
   z.object({
+    /** A user joined the event's waitlist (ingress wrote the entry; the single writer keeps it in order). */
+    type: z.literal('waitlist.join'),
+    ...base,
+    waitlist_id: uuid,
+    user_id: text(1, 128),
+    request: bookingRequestSchema,
+  }),
+  z.object({
+    /** A user left the event's waitlist. */
+    type: z.literal('waitlist.leave'),
+    ...base,
+    waitlist_id: uuid,
+    user_id: text(1, 128),
+  }),
+  z.object({
     /** How the event's waiting room is ordered at the on-sale time; refused by the single writer once drawn or on sale. */
     type: z.literal('event.queue_mode'),
     ...base,
@@ -219,6 +234,8 @@ export const bookingResultSchema = z.object({
   reason: bookingReasonSchema.optional(),
   correlation_id: z.string().optional(),
   decided_at: z.string(),
+  /** `waitlist`: a hold offered to the user's waitlist entry (also pushed to the user's own room). */
+  source: z.literal('waitlist').optional(),
 });
 export type BookingResult = z.infer<typeof bookingResultSchema>;
 

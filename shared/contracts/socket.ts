@@ -23,6 +23,16 @@ export type BookingResultPush = Pick<
   'booking_id' | 'event_id' | 'status' | 'seats' | 'quantity' | 'amount_cents' | 'hold_expires_at' | 'reason' | 'decided_at'
 >;
 
+/**
+ * A waitlist offer: a hold made for the user's waitlist entry, pushed to every socket of the user
+ * (each socket joins its user's room on connection), whether or not it watches anything. Pay before
+ * `hold_expires_at` (WAITLIST_OFFER_SECONDS) or it passes to the next entry.
+ */
+export type WaitlistOfferPush = Pick<BookingResult, 'booking_id' | 'event_id' | 'seats' | 'quantity' | 'amount_cents' | 'hold_expires_at' | 'decided_at'> & {
+  status: 'held';
+  source: 'waitlist';
+};
+
 export type WatchAck =
   | { ok: true; status?: string; position?: number | null }
   | { ok: false; code: 'validation_failed' | 'booking_not_found' | 'forbidden' | 'event_not_found' | 'internal_error'; message: string };
@@ -30,6 +40,7 @@ export type WatchAck =
 export interface ServerToClientEvents {
   'booking.position': (payload: BookingPosition) => void;
   'booking.result': (payload: BookingResultPush) => void;
+  'waitlist.offer': (payload: WaitlistOfferPush) => void;
   'seats.changed': (payload: SeatsChanged) => void;
   'event.progress': (payload: Pick<EventProgress, 'event_id' | 'watermark' | 'rate_per_s' | 'paused'>) => void;
 }

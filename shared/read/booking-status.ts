@@ -20,6 +20,8 @@ export interface BookingView {
   reason?: BookingReason;
   requested_at: string;
   decided_at?: string;
+  /** `waitlist`: a hold offered to the user's waitlist entry. */
+  source?: 'waitlist';
 }
 
 /**
@@ -35,9 +37,10 @@ export async function bookingFromDatabase(pool: Pool, bookingId: string): Promis
   const { rows } = await pool.query<{
     id: string; event_id: string; user_id: string; status: BookingStatus; seq: number | null; seat_ids: string[] | null; quantity: number | null;
     amount_cents: number | null; reason: BookingReason | null; hold_expires_at: Date | null; requested_at: Date; decided_at: Date | null;
+    source: 'queue' | 'waitlist';
   }>({
     name: 'get-booking',
-    text: `SELECT id, event_id, user_id, status, seq, seat_ids, quantity, amount_cents, reason, hold_expires_at, requested_at, decided_at
+    text: `SELECT id, event_id, user_id, status, seq, seat_ids, quantity, amount_cents, reason, hold_expires_at, requested_at, decided_at, source
            FROM bookings WHERE id = $1`,
     values: [bookingId],
   });
@@ -55,6 +58,7 @@ export async function bookingFromDatabase(pool: Pool, bookingId: string): Promis
       ...(b.reason ? { reason: b.reason } : {}),
       requested_at: new Date(b.requested_at).toISOString(),
       ...(b.decided_at ? { decided_at: new Date(b.decided_at).toISOString() } : {}),
+      ...(b.source === 'waitlist' ? { source: 'waitlist' as const } : {}),
     };
   }
   return null;
