@@ -1,14 +1,34 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Two projects. `unit`: pure code, no services, no global setup (`npm run test:unit`).
+ * `integration`: real RabbitMQ / PostgreSQL / Redis, isolated per file, with the run id and the
+ * leftover-resources check of tests/support/global-setup.ts. Vitest starts a project's global setup
+ * only when the run includes one of that project's files.
+ */
+const shared = {
+  // Files share two cores and real services: run them one at a time for stable timing.
+  fileParallelism: false,
+  testTimeout: 120_000,
+  hookTimeout: 60_000,
+  pool: 'forks',
+  env: { NODE_ENV: 'test' },
+} as const;
+
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts'],
-    globalSetup: ['tests/support/global-setup.ts'],
-    // Integration files share two cores and real services: run files one at a time for stable timing.
-    fileParallelism: false,
-    testTimeout: 120_000,
-    hookTimeout: 60_000,
-    pool: 'forks',
-    env: { NODE_ENV: 'test' },
+    projects: [
+      { test: { ...shared, name: 'unit', include: ['tests/unit/**/*.test.ts'], sequence: { groupOrder: 0 } } },
+      {
+        test: {
+          ...shared,
+          name: 'integration',
+          include: ['tests/**/*.test.ts'],
+          exclude: ['tests/unit/**', '**/node_modules/**'],
+          globalSetup: ['tests/support/global-setup.ts'],
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

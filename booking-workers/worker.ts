@@ -11,6 +11,7 @@ import { connectRedis } from '../shared/redis/connect';
 import { redisKeys } from '../shared/redis/keys';
 import { healthRouter, migrationCheck } from '../shared/http/health';
 import { pendingMigrations } from '../shared/db/migrate';
+import { metricsGuard } from '../shared/http/metrics-guard';
 import { once } from '../shared/shutdown';
 import { controlMessageSchema } from '../shared/contracts/messages';
 import { subscribe } from '../shared/amqp/subscribe';
@@ -160,9 +161,10 @@ export async function startWorker(config: Config, logger: Logger = createLogger(
       },
       metrics.registry,
       () => shuttingDown,
+      metricsGuard(config),
     ),
   );
-  app.get('/status', (_req, res) => {
+  app.get('/status', metricsGuard(config), (_req, res) => {
     res.json({ worker_id: id, active_partitions: consumers.flatMap((c, i) => (c.active ? [i] : [])), payment_breaker: payments.breakerState });
   });
   const server = http.createServer(app);

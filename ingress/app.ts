@@ -3,6 +3,10 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import type { IngressContext } from './context';
 import { errorHandler, requireJson } from './middleware/errors';
+import { inputGuard } from './middleware/input-guard';
+import { securityHeaders } from './middleware/security-headers';
+import { TOKEN_VERSIONS } from './middleware/auth';
+import { tokenVersions } from '../shared/token-versions';
 import { bookingsRouter } from './routes/bookings';
 import { eventPricesRouter } from './routes/event-prices';
 import { eventInventoryRouter } from './routes/event-inventory';
@@ -23,6 +27,7 @@ import { ticketsRouter } from './routes/tickets';
 import { meHistoryRouter } from './routes/me-history';
 import { opsPaymentsRouter } from './routes/ops-payments';
 import { healthRouter } from '../shared/http/health';
+import { metricsGuard } from '../shared/http/metrics-guard';
 import { AppError } from '../shared/errors';
 import { webRouter } from './routes/web';
 
@@ -31,6 +36,9 @@ export function createApp(ctx: IngressContext, state: { shuttingDown: boolean })
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  ctx.tokenVersions ??= tokenVersions({ pool: ctx.pool, redis: ctx.redis, prefix: ctx.config.REDIS_PREFIX, cacheMs: ctx.config.TOKEN_VERSION_CACHE_MS });
+  app.locals[TOKEN_VERSIONS] = ctx.tokenVersions;
+  app.use(securityHeaders(ctx.config));
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const requests = new Counter({ name: 'onsale_http_requests_total', help: 'HTTP requests', labelNames: ['method', 'route', 'status'], registers: [registry] });
@@ -66,6 +74,7 @@ export function createApp(ctx: IngressContext, state: { shuttingDown: boolean })
       },
       registry,
       () => state.shuttingDown,
+      metricsGuard(ctx.config),
     ),
   );
   // Stop intake while shutting down: new requests get 503 and go elsewhere.
@@ -74,6 +83,7 @@ export function createApp(ctx: IngressContext, state: { shuttingDown: boolean })
   // Payment callbacks need the raw bytes for their HMAC: mounted before the JSON parser.
   app.use(paymentCallbackRouter(ctx));
   app.use(express.json({ limit: ctx.config.BODY_LIMIT, strict: true }));
+  app.use(inputGuard);
   app.use(bookingsRouter(ctx));
   app.use(eventsRouter(ctx));
   app.use(eventPricesRouter(ctx));
@@ -92,7 +102,7 @@ export function createApp(ctx: IngressContext, state: { shuttingDown: boolean })
   app.use(ticketsRouter(ctx));
   app.use(meHistoryRouter(ctx));
   app.use(opsPaymentsRouter(ctx));
-  app.use(webRouter());
+  app.use(webRouter(ctx.config));
   app.use((_req: Request, _res: Response, next: NextFunction) => next(new AppError('not_found')));
   app.use(errorHandler(ctx.logger));
   return app;

@@ -15,6 +15,7 @@ export class BrokerLink {
   private pub: ConfirmPublisher | null = null;
   private closed = false;
   private retry: NodeJS.Timeout | null = null;
+  private reopening: Promise<void> | null = null;
 
   constructor(private readonly config: Config, private readonly logger: Logger) {}
 
@@ -59,9 +60,29 @@ export class BrokerLink {
 
   publisher(): ConfirmPublisher {
     const pub = this.pub;
+    if (pub && !pub.isOpen && this.conn) this.reopenChannel();
     if (!pub || !pub.isOpen) throw new AppError('queue_unavailable', 'The booking queue is unreachable; nothing was queued.', undefined, 2);
     if (pub.inFlight >= this.config.PUBLISH_MAX_IN_FLIGHT) throw new AppError('queue_unavailable', 'The booking queue is applying backpressure; nothing was queued.', undefined, 1);
     return pub;
+  }
+
+  /**
+   * The broker closed the confirm channel (a channel error, an unconfirmed publish) but kept the
+   * connection: open a new one, so ingress recovers without waiting for the connection to drop.
+   */
+  private reopenChannel(): void {
+    if (this.reopening || this.closed || !this.conn) return;
+    const conn = this.conn;
+    this.reopening = ConfirmPublisher.open(conn, this.config.AMQP_PREFIX)
+      .then((pub) => {
+        if (this.closed || this.conn !== conn) return void pub.close();
+        this.pub = pub;
+        this.logger.info('broker channel reopened');
+      })
+      .catch((err: Error) => void this.logger.warn('broker channel reopen failed', { err: err.message }))
+      .finally(() => {
+        this.reopening = null;
+      });
   }
 
   /** A short-lived plain channel (for inspection such as checkQueue). */

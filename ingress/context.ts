@@ -3,6 +3,7 @@ import type { Config } from '../shared/config';
 import type { Pool } from '../shared/db/pool';
 import type { Logger } from '../shared/logger';
 import type { RedisKeys } from '../shared/redis/keys';
+import type { TokenVersions } from '../shared/token-versions';
 import type { BrokerLink } from './broker-link';
 
 /** What every route handler of ingress may use. */
@@ -19,4 +20,6 @@ export interface IngressContext {
    * Absent: the booking path's pool and client are used.
    */
   read?: { pool: Pool; redis: Redis };
+  /** Token versions (revocation); absent: built by createApp from `pool` and `redis`. */
+  tokenVersions?: TokenVersions;
 }

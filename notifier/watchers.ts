@@ -1,79 +1,128 @@
-import type { BookingStatus } from '../shared/contracts/messages';
+import type { BookingResultPush, PushStatus } from '../shared/contracts/socket';
+
+/** One socket's view of a watched booking. */
+interface SocketWatch {
+  /** False until ownership is checked: outcomes are collected but not sent before that. */
+  confirmed: boolean;
+  /** The outcome last sent (`status@decided_at`), so a redelivered or raced result is pushed once. */
+  sentKey: string | null;
+}
 
 /** One booking watched by sockets of this notifier instance. */
 export interface WatchedBooking {
   bookingId: string;
-  eventId: string;
-  seq: number | null;
-  status: BookingStatus;
-  /** socket id → last position sent (Infinity before the first). */
-  sockets: Map<string, number>;
-  /** When a position was last pushed for this booking (ms; 0 before the first). */
-  lastPositionAt: number;
+  eventId: string | null;
+  /** The newest outcome known; only ever replaced by a newer one (see {@link isNewer}). */
+  latest: BookingResultPush | null;
+  sockets: Map<string, SocketWatch>;
+}
+
+export interface Delivery {
+  socketId: string;
+  push: BookingResultPush;
 }
 
 /**
- * The bookings watched by this instance's sockets, indexed by booking and by event, plus which
- * (booking, status) pairs each socket has been sent, so a redelivered or raced result is pushed once.
+ * After these nothing more happens to a booking: its watches end once they are told. (`expired` and
+ * `cancelled` are not final: a payment that lands after the hold expired still cancels and refunds.)
+ */
+const FINAL: ReadonlySet<PushStatus> = new Set(['rejected', 'refunded', 'failed']);
+
+/**
+ * The bookings watched by this instance's sockets, indexed by booking and by socket. Every operation
+ * costs O(1) per watch it touches (a socket's own watches are capped): a socket with many watches never
+ * makes another socket's watch slower. Positions are not computed here (the event's progress is
+ * broadcast and each client computes its own), and a booking that reached a final outcome leaves the
+ * index as soon as its sockets are told, so memory follows what is still pending.
  */
 export class Watchers {
   private readonly byBooking = new Map<string, WatchedBooking>();
-  private readonly byEvent = new Map<string, Set<string>>();
-  private readonly sent = new Map<string, Set<string>>();
-  /** socket id → the bookings it watches (so a disconnect costs what the socket watched, not everything). */
   private readonly bySocket = new Map<string, Set<string>>();
 
-  watch(socketId: string, bookingId: string, eventId: string, seq: number | null, status: BookingStatus): WatchedBooking {
+  /** Starts watching for a socket, unconfirmed: outcomes arriving from now on are kept, not sent. */
+  add(socketId: string, bookingId: string): WatchedBooking {
     let w = this.byBooking.get(bookingId);
-    if (!w) {
-      w = { bookingId, eventId, seq, status, sockets: new Map(), lastPositionAt: 0 };
-      this.byBooking.set(bookingId, w);
-      let set = this.byEvent.get(eventId);
-      if (!set) this.byEvent.set(eventId, (set = new Set()));
-      set.add(bookingId);
-    }
-    if (!w.sockets.has(socketId)) w.sockets.set(socketId, Infinity);
+    if (!w) this.byBooking.set(bookingId, (w = { bookingId, eventId: null, latest: null, sockets: new Map() }));
+    if (!w.sockets.has(socketId)) w.sockets.set(socketId, { confirmed: false, sentKey: null });
     let mine = this.bySocket.get(socketId);
     if (!mine) this.bySocket.set(socketId, (mine = new Set()));
     mine.add(bookingId);
     return w;
   }
 
-  unwatch(socketId: string, bookingId: string): void {
-    this.bySocket.get(socketId)?.delete(bookingId);
+  /** The socket may see this booking: from now on its outcomes are sent to it. */
+  confirm(socketId: string, bookingId: string, eventId: string): void {
+    const w = this.byBooking.get(bookingId);
+    const s = w?.sockets.get(socketId);
+    if (!w || !s) return;
+    s.confirmed = true;
+    w.eventId ??= eventId;
+  }
+
+  remove(socketId: string, bookingId: string): void {
+    const mine = this.bySocket.get(socketId);
+    mine?.delete(bookingId);
+    if (mine?.size === 0) this.bySocket.delete(socketId);
     const w = this.byBooking.get(bookingId);
     if (!w) return;
     w.sockets.delete(socketId);
-    if (w.sockets.size === 0) {
-      this.byBooking.delete(bookingId);
-      const set = this.byEvent.get(w.eventId);
-      set?.delete(bookingId);
-      if (set?.size === 0) this.byEvent.delete(w.eventId);
-    }
+    if (w.sockets.size === 0) this.byBooking.delete(bookingId);
   }
 
   dropSocket(socketId: string): void {
-    for (const bookingId of [...(this.bySocket.get(socketId) ?? [])]) this.unwatch(socketId, bookingId);
-    this.bySocket.delete(socketId);
-    this.sent.delete(socketId);
+    for (const bookingId of [...(this.bySocket.get(socketId) ?? [])]) this.remove(socketId, bookingId);
   }
 
   get(bookingId: string): WatchedBooking | undefined {
     return this.byBooking.get(bookingId);
   }
 
-  ofEvent(eventId: string): WatchedBooking[] {
-    return [...(this.byEvent.get(eventId) ?? [])].map((id) => this.byBooking.get(id)!).filter(Boolean);
+  watching(socketId: string, bookingId: string): boolean {
+    return this.bySocket.get(socketId)?.has(bookingId) ?? false;
   }
 
-  /** True the first time a socket is told of this outcome (a status at a decision time) of a booking. */
-  firstTime(socketId: string, bookingId: string, outcome: string): boolean {
-    let s = this.sent.get(socketId);
-    if (!s) this.sent.set(socketId, (s = new Set()));
-    const key = `${bookingId}:${outcome}`;
-    if (s.has(key)) return false;
-    s.add(key);
-    return true;
+  /** Bookings this socket watches. */
+  countOf(socketId: string): number {
+    return this.bySocket.get(socketId)?.size ?? 0;
+  }
+
+  /** Whether the socket still waits for the outcome of a booking of this event (O(its watches)). */
+  waitsOn(socketId: string, eventId: string): boolean {
+    for (const bookingId of this.bySocket.get(socketId) ?? []) {
+      const w = this.byBooking.get(bookingId);
+      if (w?.eventId === eventId && (w.latest === null || w.latest.status === 'queued')) return true;
+    }
+    return false;
+  }
+
+  /**
+   * An outcome from the message stream or from PostgreSQL. Kept if it is newer than what is known
+   * (older ones are dropped: pushes never go back in a booking's history); returns what to send.
+   */
+  offer(push: BookingResultPush): Delivery[] {
+    const w = this.byBooking.get(push.booking_id);
+    if (!w || !isNewer(push, w.latest)) return [];
+    w.latest = push;
+    const out: Delivery[] = [];
+    for (const socketId of [...w.sockets.keys()]) {
+      const d = this.latestFor(socketId, w);
+      if (d) out.push(d);
+    }
+    return out;
+  }
+
+  /**
+   * The newest outcome for one socket, unless it was already sent or the socket is not confirmed.
+   * A final outcome ends the socket's watch once handed out.
+   */
+  latestFor(socketId: string, w: WatchedBooking): Delivery | null {
+    const s = w.sockets.get(socketId);
+    if (!s?.confirmed || !w.latest) return null;
+    const key = outcomeKey(w.latest);
+    if (s.sentKey === key) return null;
+    s.sentKey = key;
+    if (FINAL.has(w.latest.status)) this.remove(socketId, w.bookingId);
+    return { socketId, push: w.latest };
   }
 
   get size(): number {
@@ -81,12 +130,36 @@ export class Watchers {
   }
 }
 
-/** Position of a queued request given the event's watermark; never below 1. */
-export function positionFor(seq: number, watermark: number): number {
-  return Math.max(1, seq - watermark);
+/**
+ * Order of statuses reached at one decision time (one batch of the single writer decides with one
+ * `now`): a later step of the lifecycle wins the tie.
+ */
+const STEP: Record<PushStatus, number> = {
+  queued: 0,
+  held: 1,
+  payment_pending: 2,
+  confirmed: 3,
+  rejected: 4,
+  expired: 4,
+  cancelled: 4,
+  failed: 4,
+  refunded: 5,
+};
+
+function outcomeKey(p: BookingResultPush): string {
+  return `${p.status}@${p.decided_at}`;
 }
 
-/** Rough seconds to wait at the event's recent decision rate, or null when nothing is moving. */
-export function etaFor(position: number, ratePerS: number): number | null {
-  return ratePerS > 0 ? Math.ceil(position / ratePerS) : null;
+/**
+ * Whether `a` comes after `b` in a booking's history. Every transition is stamped by the booking's
+ * single writer with its decision time (`decided_at`), so a later time means a later step; within one
+ * batch (the same time) the lifecycle order decides. A redelivered result carries its stored time and
+ * is not newer than itself.
+ */
+export function isNewer(a: BookingResultPush, b: BookingResultPush | null): boolean {
+  if (!b) return true;
+  const ta = Date.parse(a.decided_at) || 0;
+  const tb = Date.parse(b.decided_at) || 0;
+  if (ta !== tb) return ta > tb;
+  return (STEP[a.status] ?? 4) > (STEP[b.status] ?? 4);
 }

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
@@ -28,6 +28,20 @@ export interface SimConfig {
   reorder: boolean;
   /** Deliveries of one webhook before the simulator gives up. @defaultValue 10 */
   webhook_max_attempts: number;
+}
+
+/** Who may reach the simulator and whom it calls back: it is a development tool, closed by default. */
+export interface SimAccess {
+  /** Address to bind. @defaultValue `127.0.0.1` (loopback only) */
+  host?: string;
+  /** Bearer token `/v1/sim/*` (control and the webhook log) require; unset = those routes answer 403. */
+  control_token?: string;
+  /**
+   * The only callback URL charges and refunds may name (the ingress callback route); unset = only a
+   * loopback address. Anything else is refused with 400 `callback_not_allowed`, so the simulator
+   * cannot be used to send signed requests to arbitrary hosts.
+   */
+  webhook_url?: string;
 }
 
 export interface SentWebhook {
@@ -104,12 +118,19 @@ const configBody = z
   .partial()
   .strict();
 
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
 const rid = (prefix: string) => `${prefix}_${randomBytes(12).toString('hex')}`;
 
 export async function startPaymentSim(
   initial: Partial<SimConfig> & { secret: string },
   port = 0,
   logger: Logger = createLogger('payment-sim'),
+  access: SimAccess = {},
 ): Promise<RunningPaymentSim> {
   const config: SimConfig = { latency_ms: 300, decline_rate: 0, outage: false, duplicate_rate: 0, reorder: false, webhook_max_attempts: 10, ...initial };
   const charges = new Map<string, Charge>();
@@ -176,12 +197,31 @@ export async function startPaymentSim(
     next();
   };
 
+  const allowedCallback = (url: string): boolean => {
+    if (access.webhook_url !== undefined) return url === access.webhook_url;
+    try {
+      return ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname);
+    } catch {
+      return false;
+    }
+  };
+  const refuseCallback = (res: Response) => res.status(400).json({ error: { code: 'callback_not_allowed', message: 'callback_url is not the configured webhook target' } });
+  const control = (req: Request, res: Response, next: NextFunction) => {
+    const given = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
+    if (access.control_token === undefined || given === undefined || !safeEqual(given, access.control_token)) {
+      res.status(403).json({ error: { code: 'forbidden', message: 'the simulator control endpoints need PAYMENT_SIM_CONTROL_TOKEN' } });
+      return;
+    }
+    next();
+  };
+
   app.post('/v1/charges', (_req, _res, next) => (stats.charge_calls++, next()), outage, (req: Request, res: Response) => {
     const parsed = chargeBody.safeParse(req.body);
     if (!parsed.success) {
       res.status(400).json({ error: { code: 'invalid_request', message: parsed.error.message } });
       return;
     }
+    if (!allowedCallback(parsed.data.callback_url)) return void refuseCallback(res);
     const b = parsed.data;
     const existing = chargesByKey.get(b.idempotency_key);
     if (existing) {
@@ -224,6 +264,7 @@ export async function startPaymentSim(
       res.status(400).json({ error: { code: 'invalid_request', message: parsed.error.message } });
       return;
     }
+    if (!allowedCallback(parsed.data.callback_url)) return void refuseCallback(res);
     const b = parsed.data;
     const existing = refundsByKey.get(b.idempotency_key);
     if (existing) {
@@ -250,7 +291,7 @@ export async function startPaymentSim(
     res.status(202).json({ id: refund.id, status: 'pending' });
   });
 
-  app.put('/v1/sim/config', (req: Request, res: Response) => {
+  app.put('/v1/sim/config', control, (req: Request, res: Response) => {
     const parsed = configBody.safeParse(req.body);
     if (!parsed.success) {
       res.status(400).json({ error: { code: 'invalid_request', message: parsed.error.message } });
@@ -260,7 +301,7 @@ export async function startPaymentSim(
     const { secret: _secret, ...visible } = config;
     res.json(visible);
   });
-  app.get('/v1/sim/webhooks', (_req: Request, res: Response) => {
+  app.get('/v1/sim/webhooks', control, (_req: Request, res: Response) => {
     res.json({ webhooks });
   });
   app.get('/healthz', (_req: Request, res: Response) => {
@@ -268,9 +309,10 @@ export async function startPaymentSim(
   });
 
   const server = http.createServer(app);
-  await new Promise<void>((resolve) => server.listen(port, '0.0.0.0', resolve));
+  const host = access.host ?? '127.0.0.1';
+  await new Promise<void>((resolve) => server.listen(port, host, resolve));
   const actual = (server.address() as { port: number }).port;
-  logger.info('payment simulator listening', { port: actual });
+  logger.info('payment simulator listening', { host, port: actual });
   const close = once(async () => {
     closing = true;
     for (const t of timers) clearTimeout(t);

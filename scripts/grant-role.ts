@@ -6,11 +6,14 @@ import { createPool } from '../shared/db/pool';
 import { ROLES, type Role } from '../shared/auth';
 import { hashPassword } from '../shared/passwords';
 import { insertUser, setUserRole } from '../shared/sql/users';
+import { createRedis } from '../shared/redis/connect';
+import { tokenVersionKey } from '../shared/token-versions';
 
 /**
  * Grants a role to an account, e.g. the first operator of an install (operators then grant roles
  * over the API: `PUT /v1/users/{id}/role`). With `--password` (and `--name`), an account that does
- * not exist yet is created with that role. The account's next login carries the new role.
+ * not exist yet is created with that role. The account's older tokens stop working; its next login
+ * carries the new role. This is the only way to make the first operator.
  * @example npm run user:grant -- --email ops@example.com --role operator
  * @example npm run user:grant -- --email ops@example.com --role operator --password 'long secret' --name Ops
  */
@@ -33,6 +36,17 @@ try {
     user = await insertUser(pool, { id: randomUUID(), email: values.email.trim(), passwordHash, name: values.name ?? values.email, role });
   }
   if (!user) throw new Error(`no account with e-mail ${values.email}: register it first, or pass --password (and --name) to create it`);
+  // A role change ends the account's older tokens: drop the Redis mirror of its token version so every
+  // role reads the new one from PostgreSQL (within TOKEN_VERSION_CACHE_MS).
+  const redis = createRedis(config.REDIS_URL, 'user-grant');
+  try {
+    await redis.connect();
+    await redis.del(tokenVersionKey(config.REDIS_PREFIX, user.id));
+  } catch (err) {
+    logger.warn('Redis not reachable: older tokens of this account end when the mirrored version expires (1 h)', { err: (err as Error).message });
+  } finally {
+    redis.disconnect();
+  }
   logger.info('role granted', { user_id: user.id, email: user.email, role: user.role });
 } catch (err) {
   logger.error((err as Error).message);

@@ -34,8 +34,8 @@ const roles: Array<{ name: string; script: string; env?: Record<string, string> 
   { name: 'ingress', script: 'ingress/main.ts' },
   { name: 'notifier', script: 'notifier/main.ts' },
   ...Array.from({ length: WORKERS }, (_, i) => ({ name: `worker-${i}`, script: 'booking-workers/main.ts', env: { WORKER_PORT: String(config.WORKER_PORT + i) } })),
-  // The payment provider simulator is the default provider in development (PAYMENT_SIM=off to use a real one).
-  ...(process.env.PAYMENT_SIM === 'off' ? [] : [{ name: 'payment-sim', script: 'payment-sim/main.ts' }]),
+  // The payment provider simulator is a development tool: it runs only when asked for (PAYMENT_SIM=on).
+  ...(process.env.PAYMENT_SIM === 'on' ? [{ name: 'payment-sim', script: 'payment-sim/main.ts' }] : []),
 ];
 const children = new Map<string, ChildProcess>();
 let stopping = false;

@@ -109,8 +109,6 @@ const schema = z.object({
   OUTBOX_POLL_MS: positiveInt.default(1000),
 
   // --- catalog and discovery: accounts, search, event pages ---
-  /** E-mail of the first operator: registering (or logging in) with it grants the operator role. */
-  ONSALE_BOOTSTRAP_OPERATOR_EMAIL: z.string().email().optional(),
   /** Lifetime of a token issued by register/login, in seconds. @defaultValue 43200 (12 h) */
   AUTH_TOKEN_TTL_S: positiveInt.max(30 * 86400).default(43200),
   /** bcrypt cost factor of password hashes (each +1 doubles the work; 10 ≈ 90 ms here). @defaultValue 10 */
@@ -135,7 +133,40 @@ const schema = z.object({
   READ_POOL_SIZE: positiveInt.max(200).default(8),
   /** A search query running longer than this is cancelled (503), in ms. @defaultValue 2000 */
   SEARCH_TIMEOUT_MS: positiveInt.max(60_000).default(2000),
+
+  // --- security ---
+  /**
+   * The notifier's URL as browsers reach it (the buyer page connects there, and the page's
+   * Content-Security-Policy allows it). Unset: the page's own host name on NOTIFIER_PORT.
+   */
+  NOTIFIER_PUBLIC_URL: z.string().url().optional(),
+  /**
+   * Bearer token for `/metrics` and the worker's `/status`. Unset: open outside production, refused
+   * (404) in production.
+   */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Registrations one client address may make per REGISTER_RATE_WINDOW_S. @defaultValue 5 */
+  REGISTER_RATE_LIMIT: positiveInt.max(100_000).default(5),
+  /** Registration rate-limit window, in seconds. @defaultValue 3600 */
+  REGISTER_RATE_WINDOW_S: positiveInt.max(86400).default(3600),
+  /** How long a process trusts its cached copy of a user's token version, in ms (a revoked token dies within it). @defaultValue 2000 */
+  TOKEN_VERSION_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
+  /** Address the payment simulator binds to (a development tool: loopback unless asked). @defaultValue 127.0.0.1 */
+  PAYMENT_SIM_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Bearer token the payment simulator's control endpoints (`/v1/sim/*`) require; unset = they are refused. */
+  PAYMENT_SIM_CONTROL_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** The only URL the payment simulator calls back (the ingress callback route). @defaultValue `<PUBLIC_BASE_URL>/v1/payments/callback` */
+  PAYMENT_SIM_WEBHOOK_URL: z.string().url().optional(),
 });
+
+/**
+ * Secrets that have a development default: with `NODE_ENV=production` each must be set to something
+ * else, or the process refuses to start (exit 78) naming every one left at its default.
+ */
+export const SECRET_SETTINGS = ['JWT_SECRET', 'PAYMENT_WEBHOOK_SECRET', 'TICKET_SIGNING_SEED'] as const;
+const SECRET_DEFAULTS: Record<(typeof SECRET_SETTINGS)[number], unknown> = Object.fromEntries(
+  SECRET_SETTINGS.map((name) => [name, schema.shape[name].parse(undefined)]),
+) as Record<(typeof SECRET_SETTINGS)[number], unknown>;
 
 export type Config = Readonly<z.infer<typeof schema>>;
 
@@ -154,6 +185,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (got ${JSON.stringify(cleaned[String(i.path[0])])})`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  if (parsed.data.NODE_ENV === 'production') {
+    const defaulted = SECRET_SETTINGS.filter((name) => parsed.data[name] === SECRET_DEFAULTS[name]);
+    if (defaulted.length) {
+      throw new ConfigError(
+        `Refusing to start in production with default secrets:\n${defaulted.map((n) => `  ${n}: still the development default; set a secret value`).join('\n')}`,
+      );
+    }
   }
   return Object.freeze(parsed.data);
 }

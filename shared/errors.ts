@@ -5,6 +5,7 @@
 export const ERRORS = {
   invalid_json: { status: 400, description: 'The body is not valid JSON.' },
   validation_failed: { status: 400, description: 'The body or query does not match the schema; `details` lists each problem.' },
+  invalid_characters: { status: 400, description: 'A string in the path, query or body holds a NUL, another control character or an unpaired surrogate; `details` says where.' },
   quantity_out_of_range: { status: 400, description: 'quantity must be a whole number from 1 to MAX_PER_REQUEST.' },
   invalid_booking_request: { status: 400, description: 'A booking names either seat_ids or quantity (not both, not neither).' },
   invalid_id: { status: 400, description: 'A path id is not a valid identifier.' },
@@ -18,7 +19,9 @@ export const ERRORS = {
   payload_too_large: { status: 413, description: 'The body is larger than BODY_LIMIT.' },
   unsupported_media_type: { status: 415, description: 'The body must be application/json.' },
   rate_limited: { status: 429, description: 'Too many requests; retry after the Retry-After seconds.' },
-  queue_unavailable: { status: 503, description: 'The broker did not confirm the request; nothing was queued. Retry after Retry-After seconds.' },
+  too_many_watches: { status: 429, description: 'A socket watches as many bookings or events as the notifier allows (NOTIFIER_MAX_BOOKING_WATCHES / NOTIFIER_MAX_EVENT_WATCHES); unwatch one first.' },
+  too_many_sockets: { status: 429, description: 'The account has as many sockets open on this notifier as it allows (NOTIFIER_MAX_SOCKETS_PER_USER); the connection is refused.' },
+  queue_unavailable: { status: 503, description: 'The broker did not confirm the request. Without `details.booking_id` nothing was queued; with it the request may have been queued under that id: GET it, or retry with the same Idempotency-Key for its real outcome. Retry after Retry-After seconds.' },
   dependency_unavailable: { status: 503, description: 'A backing service (PostgreSQL, Redis) is unreachable.' },
   shutting_down: { status: 503, description: 'This instance is shutting down; retry on another.' },
   internal_error: { status: 500, description: 'An unexpected error; the request id is in the logs.' },

@@ -1,7 +1,8 @@
 // Onsale's buyer page: search, event page with a live seat map, booking with a live queue position,
 // checkout within the hold, tickets with QR codes. Plain ES modules against the public HTTP API
-// (ingress, same origin) and the Socket.IO notifier (NOTIFIER_PORT on the same host by default;
-// `?notifier=http://host:port` overrides it and is remembered).
+// (ingress, same origin) and the Socket.IO notifier, whose URL comes from the server's configuration
+// (`/client-config.json`), never from the page's URL or storage; the Socket.IO client script is served
+// by ingress itself (same origin, allowed by the Content-Security-Policy).
 
 const $ = (sel, root = document) => root.querySelector(sel);
 const el = (tag, attrs = {}, ...children) => {
@@ -17,9 +18,8 @@ const el = (tag, attrs = {}, ...children) => {
 const money = (n) => (n === null || n === undefined ? '' : n.toLocaleString(undefined, { style: 'currency', currency: 'EUR' }));
 const when = (iso) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
-const params = new URLSearchParams(location.search);
-if (params.get('notifier')) localStorage.setItem('onsale.notifier', params.get('notifier'));
-const NOTIFIER_URL = localStorage.getItem('onsale.notifier') || `${location.protocol}//${location.hostname}:3001`;
+// An older page remembered a notifier URL taken from `?notifier=`: forget it.
+localStorage.removeItem('onsale.notifier');
 
 const session = {
   get token() { return localStorage.getItem('onsale.token'); },
@@ -60,17 +60,21 @@ async function api(method, path, body) {
 // ---------- live connection to the notifier ----------
 
 let socket = null;
-const socketReady = new Promise((resolve) => {
-  const script = el('script', { src: `${NOTIFIER_URL}/socket.io/socket.io.min.js` });
-  script.onload = () => resolve(true);
-  script.onerror = () => resolve(false);
-  document.head.append(script);
-});
+const socketReady = Promise.all([
+  fetch('/client-config.json').then((res) => res.json()).then((c) => c.notifier_url).catch(() => null),
+  new Promise((resolve) => {
+    const script = el('script', { src: '/socket.io/socket.io.min.js' });
+    script.onload = () => resolve(true);
+    script.onerror = () => resolve(false);
+    document.head.append(script);
+  }),
+]).then(([url, loaded]) => (loaded ? url : null));
 
 async function connectSocket() {
-  if (!(await socketReady) || !window.io) return null;
+  const notifierUrl = await socketReady;
+  if (!notifierUrl || !window.io) return null;
   if (socket) socket.disconnect();
-  socket = window.io(NOTIFIER_URL, { auth: { token: session.token || '' }, transports: ['websocket'] });
+  socket = window.io(notifierUrl, { auth: { token: session.token || '' }, transports: ['websocket'] });
   socket.on('connect', () => ($('#live').textContent = 'live'));
   socket.on('disconnect', () => ($('#live').textContent = 'offline'));
   socket.on('connect_error', () => ($('#live').textContent = 'offline (sign in for live updates)'));
@@ -360,9 +364,17 @@ async function follow(bookingId, position, box) {
   };
   const s = socket || (await connectSocket());
   if (s) {
-    s.on('booking.position', (p) => p.booking_id === bookingId && (status.textContent = `In the queue: position ${p.position}${p.eta_seconds ? `, about ${p.eta_seconds} s` : ''}`));
-    s.on('booking.result', (r) => r.booking_id === bookingId && show(r));
-    s.emit('booking.watch', { booking_id: bookingId }, () => undefined);
+    // The event's progress is broadcast to everyone waiting; our position comes from our own seq.
+    let waiting = null;
+    const queueText = (position, p) => `In the queue: position ${position}${p?.rate_per_s > 0 ? `, about ${Math.ceil(position / p.rate_per_s)} s` : ''}${p?.paused ? ' (paused)' : p?.throttle_per_s ? ' (throttled)' : ''}`;
+    s.on('event.progress', (p) => waiting && p.event_id === waiting.event_id && waiting.seq !== null && (status.textContent = queueText(Math.max(1, waiting.seq - p.watermark), p)));
+    s.on('booking.result', (r) => r.booking_id === bookingId && ((waiting = null), show(r)));
+    s.emit('booking.watch', { booking_id: bookingId }, (ack) => {
+      if (ack?.ok && ack.status === 'queued') {
+        waiting = { event_id: ack.event_id, seq: ack.seq ?? null };
+        if (ack.position) status.textContent = queueText(ack.position, null);
+      }
+    });
   } else {
     // No live connection: poll the booking instead.
     const poll = async () => {

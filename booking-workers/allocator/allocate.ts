@@ -46,37 +46,68 @@ export function bookingFromCommand(cmd: BookCommand, status: BookingStatus, deci
   };
 }
 
-/** Decides a booking request. Returns the booking's new state (held or rejected). */
-export function decideBook(inv: EventInventory, cmd: BookCommand, now: number, limits: Limits): BookingState {
-  const booking = bookingFromCommand(cmd, 'rejected', new Date(now).toISOString());
-  const reject = (reason: RejectionReason): BookingState => {
-    booking.reason = reason;
-    inv.bookings.set(booking.id, booking);
-    return booking;
-  };
+let isoNow = NaN;
+let isoText = '';
+/**
+ * `now` as an ISO string. A batch decides everything at one `now`, so this is formatted once per batch,
+ * not once per decision (it was a tenth of a decision's time).
+ */
+export function isoAt(now: number): string {
+  if (now !== isoNow) {
+    isoText = new Date(now).toISOString();
+    isoNow = now;
+  }
+  return isoText;
+}
 
-  if (inv.cancelled) return reject('event_cancelled');
-  if (!inv.ready || (now < inv.onSaleAt && !limits.presale)) return reject('not_on_sale');
+/**
+ * Why a request cannot even be tried, or how many units or seats it asks for. (The per-user total is
+ * checked by the caller, which needs the user's current count again to add the new hold to it.)
+ */
+function refusal(inv: EventInventory, cmd: BookCommand, now: number, limits: Limits): RejectionReason | number {
+  if (inv.cancelled) return 'event_cancelled';
+  if (!inv.ready || (now < inv.onSaleAt && !limits.presale)) return 'not_on_sale';
   const req = cmd.request;
   const wanted = req.seat_ids ? new Set(req.seat_ids).size : (req.quantity ?? 0);
-  if ((req.seat_ids === undefined) === (req.quantity === undefined) || wanted < 1) return reject('invalid_request');
-  if (inv.kind === 'general_admission' && req.seat_ids) return reject('invalid_request');
-  if (wanted > limits.maxPerRequest || wanted > inv.maxPerUser) return reject('limit_exceeded');
-  if (inv.userActive.has(cmd.user_id)) return reject('active_request_exists');
-  if ((inv.userQty.get(cmd.user_id) ?? 0) + wanted > inv.maxPerUser) return reject('limit_exceeded');
+  if ((req.seat_ids === undefined) === (req.quantity === undefined) || wanted < 1) return 'invalid_request';
+  if (inv.kind === 'general_admission' && req.seat_ids) return 'invalid_request';
+  if (wanted > limits.maxPerRequest || wanted > inv.maxPerUser) return 'limit_exceeded';
+  if (inv.userActive.has(cmd.user_id)) return 'active_request_exists';
+  return wanted;
+}
+
+function rejected(inv: EventInventory, booking: BookingState, reason: RejectionReason): BookingState {
+  booking.reason = reason;
+  inv.bookings.set(booking.id, booking);
+  return booking;
+}
+
+/** Decides a booking request. Returns the booking's new state (held or rejected). */
+export function decideBook(inv: EventInventory, cmd: BookCommand, now: number, limits: Limits): BookingState {
+  // No closures in here: tsx (esbuild keepNames) wraps each one in a naming call, on every decision.
+  const booking = bookingFromCommand(cmd, 'rejected', isoAt(now));
+  const wanted = refusal(inv, cmd, now, limits);
+  if (typeof wanted === 'string') return rejected(inv, booking, wanted);
+  const userHas = inv.userQty.get(cmd.user_id) ?? 0;
+  if (userHas + wanted > inv.maxPerUser) return rejected(inv, booking, 'limit_exceeded');
 
   if (inv.kind === 'general_admission') {
-    if (inv.available < wanted) return reject('sold_out');
+    if (inv.available < wanted) return rejected(inv, booking, 'sold_out');
     inv.available -= wanted;
     booking.quantity = wanted;
     booking.amountCents = wanted * inv.gaPriceCents;
   } else {
+    const req = cmd.request;
     const picked = req.seat_ids ? pickExact(inv, req) : pickBestAvailable(inv, req, wanted);
-    if (typeof picked === 'string') return reject(picked);
-    for (const idx of picked) takeSeat(inv, idx, booking.id);
+    if (typeof picked === 'string') return rejected(inv, booking, picked);
+    let amount = 0;
+    for (const idx of picked) {
+      takeSeat(inv, idx, booking.id);
+      amount += inv.seats[idx]!.priceCents;
+    }
     booking.seatIdx = picked;
     booking.quantity = picked.length;
-    booking.amountCents = picked.reduce((sum, idx) => sum + inv.seats[idx]!.priceCents, 0);
+    booking.amountCents = amount;
   }
   booking.status = 'held';
   booking.holdExpiresAt = now + (limits.holdSeconds ?? inv.holdSeconds) * 1000;
@@ -84,7 +115,7 @@ export function decideBook(inv: EventInventory, cmd: BookCommand, now: number, l
   inv.holds.add(booking.id);
   scheduleExpiry(inv, booking.id, booking.holdExpiresAt);
   inv.userActive.set(booking.userId, booking.id);
-  addUserQty(inv, booking.userId, booking.quantity);
+  inv.userQty.set(booking.userId, userHas + booking.quantity);
   return booking;
 }
 
@@ -110,15 +141,21 @@ function pickExact(inv: EventInventory, req: BookingRequest): number[] | Rejecti
  */
 export function pickBestAvailable(inv: EventInventory, req: BookingRequest, q: number): number[] | RejectionReason {
   if (inv.available < q) return 'sold_out';
-  const fits = (r: { section: string; tier: string; priceCents: number }) =>
-    (req.section === undefined || r.section === req.section) &&
-    (req.price_tier === undefined || r.tier === req.price_tier) &&
-    (req.max_price_cents === undefined || r.priceCents <= req.max_price_cents);
+  const tier = req.price_tier;
+  const maxPrice = req.max_price_cents;
+  // A section filter walks only that section's rows (the same rows, in the same order, as filtering
+  // `rowOrder` by section), and knows at once when the section has too few seats left.
+  let order = inv.rowOrder;
+  if (req.section !== undefined) {
+    const group = inv.sectionRows.get(req.section);
+    if (group === undefined || group.available < q) return 'sold_out';
+    order = group.rows;
+  }
 
   let matching = 0;
-  for (const r of inv.rowOrder) {
-    const row = inv.rows[r]!;
-    if (row.available === 0 || !fits(row)) continue;
+  for (let k = 0; k < order.length; k++) {
+    const row = inv.rows[order[k]!]!;
+    if (row.available === 0 || (tier !== undefined && row.tier !== tier) || (maxPrice !== undefined && row.priceCents > maxPrice)) continue;
     matching += row.available;
     if (row.available < q || row.maxRun < q) continue;
     const block = bestBlock(inv, row, q);
@@ -127,9 +164,9 @@ export function pickBestAvailable(inv: EventInventory, req: BookingRequest, q: n
   if (matching < q) return 'sold_out';
   // Nobody can sit together: take the q best free seats that match.
   const scattered: number[] = [];
-  for (const r of inv.rowOrder) {
+  for (const r of order) {
     const row = inv.rows[r]!;
-    if (row.available === 0 || !fits(row)) continue;
+    if (row.available === 0 || (tier !== undefined && row.tier !== tier) || (maxPrice !== undefined && row.priceCents > maxPrice)) continue;
     for (const idx of [...row.seats].sort((a, b) => a - b)) {
       if (inv.holder[idx] === null) scattered.push(idx);
       if (scattered.length === q) return scattered;
@@ -144,33 +181,36 @@ export function pickBestAvailable(inv: EventInventory, req: BookingRequest, q: n
  */
 function bestBlock(inv: EventInventory, row: RowInfo, q: number): number[] | null {
   const rowSeats = row.seats;
-  let best: number[] | null = null;
+  const holder = inv.holder;
+  const number = inv.seatNumber;
+  let bestEnd = -1;
   let bestScore = Infinity;
   let runStart = 0;
   let runScore = 0;
   let longest = 0;
   for (let i = 0; i < rowSeats.length; i++) {
     const idx = rowSeats[i]!;
-    const prev = rowSeats[i - 1];
-    const adjacent = prev !== undefined && inv.seats[idx]!.number === inv.seats[prev]!.number + 1;
-    if (inv.holder[idx] !== null || !adjacent) {
+    if (holder[idx] !== null) {
+      runStart = i + 1;
+      runScore = 0;
+      continue;
+    }
+    // A gap in the numbering (a venue row with an aisle or a missing seat) also ends a run.
+    if (i === 0 || number[idx] !== number[rowSeats[i - 1]!]! + 1) {
       runStart = i;
       runScore = 0;
-      if (inv.holder[idx] !== null) {
-        runStart = i + 1;
-        continue;
-      }
     }
     runScore += idx;
-    if (i - runStart + 1 > longest) longest = i - runStart + 1;
-    if (i - runStart + 1 > q) runScore -= rowSeats[i - q]!;
-    if (i - runStart + 1 >= q && runScore < bestScore) {
+    const run = i - runStart + 1;
+    if (run > longest) longest = run;
+    if (run > q) runScore -= rowSeats[i - q]!;
+    if (run >= q && runScore < bestScore) {
       bestScore = runScore;
-      best = rowSeats.slice(i - q + 1, i + 1);
+      bestEnd = i;
     }
   }
   row.maxRun = longest;
-  return best;
+  return bestEnd < 0 ? null : rowSeats.slice(bestEnd - q + 1, bestEnd + 1);
 }
 
 /**
@@ -185,7 +225,7 @@ export function release(inv: EventInventory, bookingId: string, status: 'expired
   addUserQty(inv, b.userId, -b.quantity);
   if (inv.userActive.get(b.userId) === b.id) inv.userActive.delete(b.userId);
   inv.holds.delete(b.id);
-  const next: BookingState = { ...b, status, holdExpiresAt: null, reason: reason ?? null, decidedAt: new Date(now).toISOString() };
+  const next: BookingState = { ...b, status, holdExpiresAt: null, reason: reason ?? null, decidedAt: isoAt(now) };
   inv.bookings.set(b.id, next);
   return next;
 }

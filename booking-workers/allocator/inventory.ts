@@ -34,6 +34,14 @@ export interface RowInfo {
    * best available skip a fragmented row without scanning it again.
    */
   maxRun: number;
+  /** The rows of the same section (shared by them): lets a section filter skip every other row. */
+  group: SectionRows;
+}
+
+/** The rows of one section, best first, and the seats still free in them. */
+export interface SectionRows {
+  rows: number[];
+  available: number;
 }
 
 export interface BookingState {
@@ -101,6 +109,10 @@ export interface EventInventory {
   /** Row indexes, best row first. */
   rowOrder: number[];
   seatRow: Int32Array;
+  /** Seat number of each seat (by index): the adjacency test of best available, without object reads. */
+  seatNumber: Int32Array;
+  /** Section name → its rows (a subsequence of `rowOrder`) and free seats. */
+  sectionRows: Map<string, SectionRows>;
 
   // general admission
   gaPriceCents: number;
@@ -180,6 +192,8 @@ export function buildInventory(src: InventorySource): EventInventory {
     rows: [],
     rowOrder: [],
     seatRow: new Int32Array(src.seats.length),
+    seatNumber: new Int32Array(src.seats.length),
+    sectionRows: new Map(),
     gaPriceCents: src.gaPriceCents,
     capacity: src.capacity,
     available: src.kind === 'general_admission' ? (src.gaAvailable ?? src.capacity) : src.seats.length,
@@ -267,25 +281,39 @@ function indexSeats(inv: EventInventory): void {
     if (r === undefined) {
       r = inv.rows.length;
       rowKey.set(key, r);
-      inv.rows.push({ section: s.section, tier: s.tier, priceCents: s.priceCents, seats: [], available: 0, bestRank: idx, maxRun: 0 });
+      inv.rows.push({ section: s.section, tier: s.tier, priceCents: s.priceCents, seats: [], available: 0, bestRank: idx, maxRun: 0, group: sectionGroup(inv, s.section) });
     }
     const row = inv.rows[r]!;
     row.seats.push(idx);
     row.available++;
+    row.group.available++;
     row.bestRank = Math.min(row.bestRank, idx);
     inv.seatRow[idx] = r;
+    inv.seatNumber[idx] = s.number;
   });
   for (const row of inv.rows) {
     row.seats.sort((a, b) => inv.seats[a]!.number - inv.seats[b]!.number);
     row.maxRun = row.seats.length;
   }
   inv.rowOrder = inv.rows.map((_, i) => i).sort((a, b) => inv.rows[a]!.bestRank - inv.rows[b]!.bestRank);
+  for (const r of inv.rowOrder) inv.rows[r]!.group.rows.push(r);
+}
+
+function sectionGroup(inv: EventInventory, section: string): SectionRows {
+  let group = inv.sectionRows.get(section);
+  if (!group) {
+    group = { rows: [], available: 0 };
+    inv.sectionRows.set(section, group);
+  }
+  return group;
 }
 
 export function takeSeat(inv: EventInventory, idx: number, bookingId: string): void {
   if (inv.holder[idx] !== null) throw new Error(`invariant: seat ${inv.seats[idx]?.id} taken twice`);
   inv.holder[idx] = bookingId;
-  inv.rows[inv.seatRow[idx]!]!.available--;
+  const row = inv.rows[inv.seatRow[idx]!]!;
+  row.available--;
+  row.group.available--;
   inv.available--;
 }
 
@@ -294,6 +322,7 @@ export function freeSeat(inv: EventInventory, idx: number): void {
   inv.holder[idx] = null;
   const row = inv.rows[inv.seatRow[idx]!]!;
   row.available++;
+  row.group.available++;
   row.maxRun = row.seats.length;
   inv.available++;
 }
@@ -331,6 +360,11 @@ export function seatStatus(inv: EventInventory, idx: number): SeatStatus {
 /** Records when a hold expires, keeping `expiries` sorted. */
 export function scheduleExpiry(inv: EventInventory, id: string, at: number): void {
   const q = inv.expiries;
+  // Hold times are per event, so a new expiry is almost always the latest.
+  if (q.length === 0 || q[q.length - 1]!.at <= at) {
+    q.push({ at, id });
+    return;
+  }
   let i = q.length;
   while (i > 0 && q[i - 1]!.at > at) i--;
   q.splice(i, 0, { at, id });

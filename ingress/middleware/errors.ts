@@ -1,13 +1,16 @@
 import type { NextFunction, Request, Response } from 'express';
 import { z } from 'zod';
-import { AppError, ERRORS } from '../../shared/errors';
+import { AppError, ERRORS, isRetryable } from '../../shared/errors';
 import type { Logger } from '../../shared/logger';
 
 /** Turns every error into `{ error: { code, message, details?, request_id } }` with the registry's status. */
 export function errorHandler(logger: Logger) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
     const appErr = toAppError(err);
-    if (appErr.status >= 500) logger.error('request failed', { request_id: req.requestId, path: req.path, err: (err as Error)?.stack ?? String(err) });
+    // An unexpected error is logged with its stack; a deliberate 503 (an outage the client is told to retry) is a warning.
+    if (appErr.status >= 500 && !(err instanceof AppError && appErr.status === 503)) {
+      logger.error('request failed', { request_id: req.requestId, path: req.path, err: (err as Error)?.stack ?? String(err) });
+    } else if (appErr.status === 503) logger.warn('request refused: dependency unavailable', { request_id: req.requestId, path: req.path, code: appErr.code, message: appErr.message });
     if (appErr.retryAfterSeconds !== undefined) res.set('Retry-After', String(appErr.retryAfterSeconds));
     res.status(appErr.status).json({
       error: { code: appErr.code, message: appErr.message, ...(appErr.details !== undefined ? { details: appErr.details } : {}), request_id: req.requestId },
@@ -23,7 +26,17 @@ function toAppError(err: unknown): AppError {
   if (e?.type === 'entity.too.large') return new AppError('payload_too_large');
   if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new AppError('unsupported_media_type');
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return new AppError('validation_failed', (err as Error).message);
+  // A backing service that went away (PostgreSQL restarting, Redis or the broker unreachable) is an
+  // outage the client may retry, not a bug: 503 with Retry-After, never a 500 without reason.
+  if (isOutage(err)) return new AppError('dependency_unavailable', 'A backing service is unreachable; retry after Retry-After seconds.', undefined, 2);
   return new AppError('internal_error');
+}
+
+const OUTAGE_MESSAGES = /timeout exceeded when trying to connect|Connection terminated|connection is closed|Stream isn't writeable|Connection is closed|Channel closed|ECONNREFUSED|ECONNRESET/i;
+
+/** Whether an unexpected error means a backing service is unreachable (retryable), per the registry's driver codes. */
+function isOutage(err: unknown): boolean {
+  return isRetryable(err) || (err instanceof Error && OUTAGE_MESSAGES.test(err.message));
 }
 
 export function validationError(err: z.ZodError): AppError {

@@ -6,13 +6,13 @@ import { AppError } from '../../shared/errors';
  * A limit of `limit` requests per `windowS` seconds per `key` (express-rate-limit, counters in this
  * process's memory: with several ingress instances each counts its own). Over the limit: `429
  * rate_limited` with `Retry-After`. `count` picks which answers count: only failures (login
- * attempts) or only successes (accepted booking requests).
+ * attempts), only successes (accepted booking requests) or all (registrations).
  */
-export function limitPer(opts: { windowS: number; limit: number; key: (req: Request) => string; count: 'failures' | 'successes'; message: string }) {
+export function limitPer(opts: { windowS: number; limit: number; key: (req: Request) => string; count: 'failures' | 'successes' | 'all'; message: string }) {
   return rateLimit({
     windowMs: opts.windowS * 1000,
     limit: opts.limit,
-    ...(opts.count === 'failures' ? { skipSuccessfulRequests: true } : { skipFailedRequests: true }),
+    ...(opts.count === 'failures' ? { skipSuccessfulRequests: true } : opts.count === 'successes' ? { skipFailedRequests: true } : {}),
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     keyGenerator: opts.key,

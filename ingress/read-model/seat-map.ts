@@ -50,7 +50,7 @@ export async function getSeatMap(pool: Pool, redis: Redis, keys: RedisKeys, even
   } catch {
     // Redis down: serve from PostgreSQL.
   }
-  const { rows } = await pool.query({
+  const { rows } = await pool.query<{ id: string; section: string; row_number: number; seat_number: number; price_cents: number; price_tier: string; status: string }>({
     name: 'seat-map',
     text: `SELECT id, section, row_number, seat_number, price_cents, price_tier, status FROM seats
            WHERE event_id = $1 AND ($2::text IS NULL OR section = $2) ORDER BY rank`,

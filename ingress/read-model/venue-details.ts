@@ -57,7 +57,7 @@ export async function getVenue(pool: Pool, id: string) {
 
 /** Every seat of a venue (or one section) in rank order, with drawing coordinates and accessibility. */
 export async function getVenueSeats(pool: Pool, id: string, section?: string) {
-  const { rows } = await pool.query({
+  const { rows } = await pool.query<{ id: string; section: string; row_number: number; seat_number: number; rank: number; x: number | null; y: number | null; accessible: boolean }>({
     name: 'venue-seats',
     text: `SELECT id, section, row_number, seat_number, rank, x, y, accessible FROM venue_seats
            WHERE venue_id = $1 AND ($2::text IS NULL OR section = $2) ORDER BY rank`,

@@ -1,27 +1,31 @@
 import { createHash, randomUUID } from 'node:crypto';
 import express, { type Request, type Response } from 'express';
 import type { IngressContext } from '../context';
-import { principalOf, requireAuth } from '../middleware/auth';
-import { parseOr400 } from '../middleware/errors';
+import { principalOf } from '../middleware/auth';
+import { registerRoute } from '../http/route-table';
+import { ROUTES } from '../http/routes';
 import { limitPer } from '../middleware/rate-limit';
-import { bookingBodySchema, uuidParam } from '../../shared/contracts/http';
-import type { BookingRequest } from '../../shared/contracts/messages';
+import { uuidParam } from '../../shared/contracts/http';
+import type { BookingRequest, PartitionCommand } from '../../shared/contracts/messages';
 import { ACTIVE_STATUSES, TERMINAL_STATUSES } from '../../shared/contracts/messages';
 import { AppError } from '../../shared/errors';
 import { toCents } from '../../shared/money';
-import { lookupBooking, positionOf } from '../../shared/read/booking-status';
+import { bookingFromDatabase, lookupBooking, positionOf } from '../../shared/read/booking-status';
 import { eventPartition } from '../read-model/event-partition';
-import { stampRequest } from '../services/stamp-request';
+import { seedSequence } from '../services/seed-sequence';
+import { stampRequest, type StampInput } from '../services/stamp-request';
 import { eventQueueState, queueFields, waitsForDraw } from '../read-model/event-queue';
 import { checkProof } from '../services/check-proof';
 import { hashPresaleCode, invitedPresale } from '../services/create-presale';
 
 const PENDING_TTL_S = 24 * 3600;
 const IDEMPOTENCY_TTL_S = 24 * 3600;
+/** After an unconfirmed publish the pending record may describe a request that never reached the queue: keep it briefly. */
+const UNCONFIRMED_PENDING_TTL_S = 15 * 60;
+type BookCommand = Extract<PartitionCommand, { type: 'book' }>;
 
 export function bookingsRouter(ctx: IngressContext) {
   const r = express.Router();
-  const auth = requireAuth(ctx.config.JWT_SECRET);
 
   // Accepted requests per user: a script hammering the queue cannot push real buyers' positions back.
   const perUser = limitPer({
@@ -32,9 +36,8 @@ export function bookingsRouter(ctx: IngressContext) {
     message: 'Too many booking requests from this account; retry after Retry-After seconds.',
   });
 
-  r.post('/v1/bookings', auth, perUser, async (req: Request, res: Response) => {
+  registerRoute(r, ctx.config.JWT_SECRET, ROUTES.createBooking, async (req: Request, res: Response, { body }) => {
     const { user_id } = principalOf(req);
-    const body = parseOr400(bookingBodySchema, req.body);
     if ((body.seat_ids === undefined) === (body.quantity === undefined)) throw new AppError('invalid_booking_request');
     if (body.quantity !== undefined && (body.quantity < 1 || body.quantity > ctx.config.MAX_PER_REQUEST)) {
       throw new AppError('quantity_out_of_range', `quantity must be from 1 to ${ctx.config.MAX_PER_REQUEST}`);
@@ -46,6 +49,7 @@ export function bookingsRouter(ctx: IngressContext) {
     const idemKey = req.get('Idempotency-Key');
     const bodyHash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
     let idemRedisKey: string | null = null;
+    let retryOf: Unconfirmed | null = null;
     if (idemKey !== undefined) {
       if (!/^[\x21-\x7e]{1,128}$/.test(idemKey)) throw new AppError('validation_failed', 'Idempotency-Key must be 1-128 visible ASCII characters');
       idemRedisKey = ctx.keys.idempotency(user_id, idemKey);
@@ -53,16 +57,30 @@ export function bookingsRouter(ctx: IngressContext) {
         throw new AppError('dependency_unavailable', 'Redis is unreachable', undefined, 2);
       });
       if (claimed === null) {
-        const prior = JSON.parse((await ctx.redis.get(idemRedisKey)) ?? '{}') as { hash?: string; state?: string; status?: number; body?: unknown };
+        const prior = JSON.parse((await ctx.redis.get(idemRedisKey)) ?? '{}') as IdempotencyRecord;
         if (prior.hash !== bodyHash) throw new AppError('idempotency_key_reused');
-        if (prior.state !== 'done') throw new AppError('idempotency_key_reused', 'A request with this Idempotency-Key is still in progress');
-        res.status(prior.status ?? 202).set('Idempotent-Replay', 'true').json(prior.body);
-        return;
+        if (prior.state === 'done') {
+          res.status(prior.status ?? 202).set('Idempotent-Replay', 'true').json(prior.body);
+          return;
+        }
+        // The first attempt's publish was not confirmed: it may or may not be queued. Learn the truth below.
+        if (prior.state !== 'unconfirmed' || !prior.command) throw new AppError('idempotency_key_reused', 'A request with this Idempotency-Key is still in progress');
+        retryOf = prior as Unconfirmed;
       }
     }
+    const remember = (record: IdempotencyRecord) =>
+      idemRedisKey ? ctx.redis.set(idemRedisKey, JSON.stringify(record), 'EX', IDEMPOTENCY_TTL_S).then(() => undefined, () => undefined) : Promise.resolve();
 
+    if (retryOf) {
+      await answerRetry(ctx, req, res, retryOf, remember);
+      return;
+    }
+
+    let stamped = false;
+    let command: BookCommand | null = null;
+    let partition: number | null = null;
     try {
-      const partition = await eventPartition(ctx, body.event_id);
+      partition = await eventPartition(ctx, body.event_id);
       if (partition === null) throw new AppError('event_not_found');
       const queue = await eventQueueState(ctx, body.event_id);
       await checkProof(ctx, body.proof, body.event_id, user_id, queue?.powBits ?? 0);
@@ -85,55 +103,58 @@ export function bookingsRouter(ctx: IngressContext) {
       // pending record that lets GET /v1/bookings/{id} show the request before the worker decides it.
       let seq: number;
       let watermark: number;
+      const stamp: StampInput = {
+        seqKey: ctx.keys.eventSeq(body.event_id),
+        watermarkKey: ctx.keys.eventWatermark(body.event_id),
+        pendingKey: ctx.keys.pendingBooking(bookingId),
+        eventId: body.event_id,
+        userId: user_id,
+        requestedAt,
+        ttlSeconds: PENDING_TTL_S,
+      };
       try {
-        [seq, watermark] = await stampRequest(ctx.redis, {
-          seqKey: ctx.keys.eventSeq(body.event_id),
-          watermarkKey: ctx.keys.eventWatermark(body.event_id),
-          pendingKey: ctx.keys.pendingBooking(bookingId),
-          eventId: body.event_id,
-          userId: user_id,
-          requestedAt,
-          ttlSeconds: PENDING_TTL_S,
-        });
+        [seq, watermark] = await stampRequest(ctx.redis, stamp);
       } catch {
         throw new AppError('dependency_unavailable', 'Redis is unreachable; nothing was queued', undefined, 2);
       }
-      try {
-        await publisher.publishCommand(partition, {
-          type: 'book',
-          event_id: body.event_id,
-          booking_id: bookingId,
-          user_id,
-          // A presale booking is decided at once, outside the line: its number must not move the watermark.
-          seq: presale ? 0 : seq,
-          requested_at: requestedAt,
-          request,
-          correlation_id: req.requestId,
-          ...(presale ? { presale } : {}),
+      if (seq < 0) {
+        // Redis lost the event's counter (restarted empty): restart it above every number ever stamped.
+        const seed = await seedSequence(ctx, body.event_id, partition).catch(() => {
+          throw new AppError('dependency_unavailable', 'Cannot rebuild the queue position now; nothing was queued', undefined, 2);
         });
-      } catch (err) {
-        await ctx.redis.del(ctx.keys.pendingBooking(bookingId)).catch(() => undefined);
-        ctx.logger.warn('publish not confirmed', { request_id: req.requestId, err: (err as Error).message });
-        throw new AppError('queue_unavailable', 'The broker did not confirm the request; nothing was queued.', undefined, 1);
+        [seq, watermark] = await stampRequest(ctx.redis, { ...stamp, seed }).catch(() => {
+          throw new AppError('dependency_unavailable', 'Redis is unreachable; nothing was queued', undefined, 2);
+        });
       }
+      stamped = true;
+      // A presale booking is decided at once, outside the line: its number must not move the watermark.
+      command = { type: 'book', event_id: body.event_id, booking_id: bookingId, user_id, seq: presale ? 0 : seq, requested_at: requestedAt, request, correlation_id: req.requestId, ...(presale ? { presale } : {}) };
+      await publisher.publishCommand(partition, command);
       const answer = {
         booking_id: bookingId,
         event_id: body.event_id,
         status: 'queued',
         ...(presale ? { queue: 'presale' as const, position: null } : queueFields(queue, Date.parse(requestedAt), () => Math.max(1, seq - watermark))),
       };
-      if (idemRedisKey) {
-        await ctx.redis.set(idemRedisKey, JSON.stringify({ hash: bodyHash, state: 'done', status: 202, body: answer }), 'EX', IDEMPOTENCY_TTL_S).catch(() => undefined);
-      }
+      await remember({ hash: bodyHash, state: 'done', status: 202, body: answer });
       ctx.logger.info('booking queued', { request_id: req.requestId, correlation_id: req.requestId, booking_id: bookingId, event_id: body.event_id, partition, seq });
       res.status(202).location(`/v1/bookings/${bookingId}`).json(answer);
     } catch (err) {
+      if (stamped && command && partition !== null) {
+        // The publish was attempted: the broker may have taken the message without confirming it (a
+        // graceful stop, a lost connection). Say so, with the booking id to look up, and keep what an
+        // Idempotency-Key retry needs to answer the real outcome (or to publish it again, same id).
+        ctx.logger.warn('publish not confirmed', { request_id: req.requestId, booking_id: command.booking_id, err: (err as Error).message });
+        await ctx.redis.expire(ctx.keys.pendingBooking(command.booking_id), UNCONFIRMED_PENDING_TTL_S).catch(() => undefined);
+        await remember({ hash: bodyHash, state: 'unconfirmed', booking_id: command.booking_id, partition, command });
+        throw unconfirmed(command.booking_id, idemRedisKey !== null);
+      }
       if (idemRedisKey) await ctx.redis.del(idemRedisKey).catch(() => undefined);
       throw err;
     }
-  });
+  }, perUser);
 
-  r.get('/v1/bookings/:id', auth, async (req: Request, res: Response) => {
+  registerRoute(r, ctx.config.JWT_SECRET, ROUTES.getBooking, async (req: Request, res: Response) => {
     const booking = await ownBooking(ctx, req);
     if (booking.status !== 'queued' || booking.seq === null) return void res.json(booking);
     const queue = await eventQueueState(ctx, booking.event_id);
@@ -141,14 +162,14 @@ export function bookingsRouter(ctx: IngressContext) {
     res.json({ ...booking, ...queueFields(queue, Date.parse(booking.requested_at), () => position ?? 1) });
   });
 
-  r.delete('/v1/bookings/:id', auth, async (req: Request, res: Response) => {
+  registerRoute(r, ctx.config.JWT_SECRET, ROUTES.cancelBooking, async (req: Request, res: Response) => {
     const booking = await ownBooking(ctx, req);
     if (TERMINAL_STATUSES.has(booking.status)) {
       throw new AppError('booking_not_cancellable', `The booking is ${booking.status}`);
     }
     if (booking.status === 'confirmed') {
       // Cancel and refund: only while the event allows it (the single writer checks again, and that no ticket was transferred).
-      const { rows } = await ctx.pool.query({
+      const { rows } = await ctx.pool.query<{ refundable: boolean; starts_at: Date; cancelled_at: Date | null }>({
         name: 'event-refund-policy',
         text: 'SELECT refundable, starts_at, cancelled_at FROM events WHERE id = $1',
         values: [booking.event_id],
@@ -182,6 +203,61 @@ export function bookingsRouter(ctx: IngressContext) {
   });
 
   return r;
+}
+
+interface IdempotencyRecord {
+  hash?: string;
+  state?: 'in_progress' | 'done' | 'unconfirmed';
+  status?: number;
+  body?: unknown;
+  booking_id?: string;
+  partition?: number;
+  command?: BookCommand;
+}
+type Unconfirmed = Required<Pick<IdempotencyRecord, 'hash' | 'booking_id' | 'partition' | 'command'>>;
+
+/** The 503 after an unconfirmed publish: the booking id the client may have, and how to learn the truth. */
+function unconfirmed(bookingId: string, withKey: boolean): AppError {
+  return new AppError(
+    'queue_unavailable',
+    `The broker did not confirm the request; it may have been queued as booking ${bookingId}. ${
+      withKey ? 'Retry with the same Idempotency-Key to get its real outcome.' : `GET /v1/bookings/${bookingId} to learn whether it exists.`
+    }`,
+    { booking_id: bookingId, may_be_queued: true },
+    1,
+  );
+}
+
+/**
+ * An Idempotency-Key retry after an unconfirmed publish: the booking as the worker decided (or
+ * parked) it if it exists; else the same command published again (same booking id and sequence
+ * number: the worker is idempotent by booking id), answered as the first 202 would have been.
+ */
+async function answerRetry(ctx: IngressContext, req: Request, res: Response, prior: Unconfirmed, remember: (r: IdempotencyRecord) => Promise<void>) {
+  const { command, partition } = prior;
+  const existing = await bookingFromDatabase(ctx.pool, command.booking_id).catch(() => {
+    throw new AppError('dependency_unavailable', 'PostgreSQL is unreachable; retry', undefined, 2);
+  });
+  let answer: Record<string, unknown>;
+  if (existing) {
+    const position = existing.status === 'queued' && existing.seq !== null ? await positionOf(ctx.redis, ctx.keys, existing.event_id, existing.seq) : undefined;
+    answer = { booking_id: existing.booking_id, event_id: existing.event_id, status: existing.status, ...(position != null ? { position } : {}) };
+  } else {
+    try {
+      await ctx.broker.publisher().publishCommand(partition, { ...command, correlation_id: req.requestId });
+    } catch {
+      throw unconfirmed(command.booking_id, true);
+    }
+    await ctx.redis
+      .hset(ctx.keys.pendingBooking(command.booking_id), { event_id: command.event_id, user_id: command.user_id, requested_at: command.requested_at, seq: command.seq })
+      .then(() => ctx.redis.expire(ctx.keys.pendingBooking(command.booking_id), PENDING_TTL_S))
+      .catch(() => undefined);
+    const position = (await positionOf(ctx.redis, ctx.keys, command.event_id, command.seq)) ?? 1;
+    answer = { booking_id: command.booking_id, event_id: command.event_id, status: 'queued', position };
+  }
+  await remember({ hash: prior.hash, state: 'done', status: 202, body: answer });
+  ctx.logger.info('unconfirmed booking resolved by retry', { request_id: req.requestId, booking_id: command.booking_id, found: existing !== null });
+  res.status(202).location(`/v1/bookings/${command.booking_id}`).json(answer);
 }
 
 /** The booking named in the path, if the caller owns it (operators see all). Others get 404, not 403. */

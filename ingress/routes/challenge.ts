@@ -1,6 +1,8 @@
 import express, { type Request, type Response } from 'express';
 import type { IngressContext } from '../context';
-import { principalOf, requireAuth } from '../middleware/auth';
+import { principalOf } from '../middleware/auth';
+import { registerRoute } from '../http/route-table';
+import { FAIR_ROUTES } from '../http/routes-fair';
 import { eventQueueState } from '../read-model/event-queue';
 import { challengeKey } from '../services/check-proof';
 import { uuidParam } from '../../shared/contracts/http';
@@ -14,7 +16,7 @@ import { issueChallenge } from '../../shared/pow';
  */
 export function challengeRouter(ctx: IngressContext) {
   const r = express.Router();
-  r.get('/v1/events/:id/challenge', requireAuth(ctx.config.JWT_SECRET), async (req: Request, res: Response) => {
+  registerRoute(r, ctx.config.JWT_SECRET, FAIR_ROUTES.getChallenge, async (req: Request, res: Response) => {
     const id = uuidParam.safeParse(req.params.id);
     if (!id.success) throw new AppError('invalid_id');
     const state = await eventQueueState(ctx, id.data);

@@ -1,19 +1,12 @@
 import express, { type Request, type Response } from 'express';
-import { z } from 'zod';
 import type { IngressContext } from '../context';
-import { principalOf, requireAuth } from '../middleware/auth';
-import { parseOr400 } from '../middleware/errors';
+import { principalOf } from '../middleware/auth';
+import { registerRoute } from '../http/route-table';
+import { ROUTES } from '../http/routes';
 import { uuidParam } from '../../shared/contracts/http';
 import { AppError } from '../../shared/errors';
 import { lookupBooking } from '../../shared/read/booking-status';
 import { eventPartition } from '../read-model/event-partition';
-
-const checkoutBody = z
-  .object({
-    /** The provider's payment method token (the simulator declines `pm_card_declined`). */
-    payment_method: z.string().min(1).max(64),
-  })
-  .strict();
 
 /**
  * `POST /v1/bookings/{id}/checkout`: the owner of a `held` booking starts paying. Ingress only checks
@@ -24,11 +17,10 @@ const checkoutBody = z
  */
 export function checkoutRouter(ctx: IngressContext) {
   const r = express.Router();
-  r.post('/v1/bookings/:id/checkout', requireAuth(ctx.config.JWT_SECRET), async (req: Request, res: Response) => {
+  registerRoute(r, ctx.config.JWT_SECRET, ROUTES.checkout, async (req: Request, res: Response, { body }) => {
     const principal = principalOf(req);
     const id = uuidParam.safeParse(req.params.id);
     if (!id.success) throw new AppError('invalid_id');
-    const body = parseOr400(checkoutBody, req.body ?? {});
     const booking = await lookupBooking(ctx.pool, ctx.redis, ctx.keys, id.data);
     if (!booking || booking.user_id !== principal.user_id) throw new AppError('booking_not_found');
     if (booking.status === 'payment_pending') {
@@ -50,7 +42,7 @@ export function checkoutRouter(ctx: IngressContext) {
         correlation_id: req.requestId,
       })
       .catch(() => {
-        throw new AppError('queue_unavailable', 'The broker did not confirm the checkout; nothing was queued.', undefined, 1);
+        throw new AppError('queue_unavailable', 'The broker did not confirm the checkout; it may have been queued. GET the booking, or retry (a second checkout of the same booking is answered in_progress).', undefined, 1);
       });
     ctx.logger.info('checkout queued', { request_id: req.requestId, correlation_id: req.requestId, booking_id: booking.booking_id, event_id: booking.event_id });
     res.status(202).json({ booking_id: booking.booking_id, status: booking.status, checkout: 'queued' });

@@ -1,9 +1,9 @@
 import express, { type Request, type Response } from 'express';
 import type { IngressContext } from '../context';
-import { requireAuth } from '../middleware/auth';
-import { parseOr400 } from '../middleware/errors';
+import { registerRoute } from '../http/route-table';
+import { ROUTES } from '../http/routes';
 import { ownedEvent, sendToPartition } from '../services/owned-event';
-import { addInventorySchema, MAX_SEATS_PER_EVENT, sectionSeatCount } from '../../shared/contracts/events';
+import { MAX_SEATS_PER_EVENT, sectionSeatCount } from '../../shared/contracts/events';
 import type { PartitionCommand } from '../../shared/contracts/messages';
 import { AppError } from '../../shared/errors';
 import { toCents } from '../../shared/money';
@@ -16,9 +16,8 @@ import { toCents } from '../../shared/money';
  */
 export function eventInventoryRouter(ctx: IngressContext) {
   const r = express.Router();
-  r.post('/v1/events/:id/inventory', requireAuth(ctx.config.JWT_SECRET, 'organizer', 'operator'), async (req: Request, res: Response) => {
+  registerRoute(r, ctx.config.JWT_SECRET, ROUTES.addInventory, async (req: Request, res: Response, { body }) => {
     const ev = await ownedEvent(ctx, req);
-    const body = parseOr400(addInventorySchema, req.body);
     if (ev.status === 'cancelled' || ev.cancelled_at) throw new AppError('event_not_editable', 'The event is cancelled.');
 
     let command: Extract<PartitionCommand, { type: 'inventory.add' }>;

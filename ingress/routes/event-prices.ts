@@ -1,9 +1,8 @@
 import express, { type Request, type Response } from 'express';
 import type { IngressContext } from '../context';
-import { requireAuth } from '../middleware/auth';
-import { parseOr400 } from '../middleware/errors';
+import { registerRoute } from '../http/route-table';
+import { ROUTES } from '../http/routes';
 import { ownedEvent, sendToPartition } from '../services/owned-event';
-import { repriceEventSchema } from '../../shared/contracts/events';
 import { AppError } from '../../shared/errors';
 import { toCents } from '../../shared/money';
 
@@ -14,9 +13,8 @@ import { toCents } from '../../shared/money';
  */
 export function eventPricesRouter(ctx: IngressContext) {
   const r = express.Router();
-  r.put('/v1/events/:id/prices', requireAuth(ctx.config.JWT_SECRET, 'organizer', 'operator'), async (req: Request, res: Response) => {
+  registerRoute(r, ctx.config.JWT_SECRET, ROUTES.repriceEvent, async (req: Request, res: Response, { body }) => {
     const ev = await ownedEvent(ctx, req);
-    const body = parseOr400(repriceEventSchema, req.body);
     if ((body.sections !== undefined) !== (ev.layout.kind === 'reserved')) {
       throw new AppError('validation_failed', 'sections for reserved seating, general_admission for general admission');
     }

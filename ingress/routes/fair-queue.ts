@@ -1,9 +1,9 @@
 import express, { type Request, type Response } from 'express';
 import type { IngressContext } from '../context';
-import { principalOf, requireAuth } from '../middleware/auth';
-import { parseOr400 } from '../middleware/errors';
+import { principalOf } from '../middleware/auth';
+import { registerRoute } from '../http/route-table';
+import { FAIR_ROUTES } from '../http/routes-fair';
 import { ownedEvent, sendToPartition } from '../services/owned-event';
-import { queueModeBodySchema } from '../../shared/contracts/fair-onsale';
 import { AppError } from '../../shared/errors';
 
 /**
@@ -13,11 +13,9 @@ import { AppError } from '../../shared/errors';
  */
 export function fairQueueRouter(ctx: IngressContext) {
   const r = express.Router();
-  const auth = requireAuth(ctx.config.JWT_SECRET, 'organizer', 'operator');
 
-  r.put('/v1/events/:id/queue-mode', auth, async (req: Request, res: Response) => {
+  registerRoute(r, ctx.config.JWT_SECRET, FAIR_ROUTES.setQueueMode, async (req: Request, res: Response, { body }) => {
     const ev = await ownedEvent(ctx, req);
-    const body = parseOr400(queueModeBodySchema, req.body);
     const drawn = (
       await ctx.pool.query({
         name: 'event-drawn',
@@ -42,7 +40,7 @@ export function fairQueueRouter(ctx: IngressContext) {
     res.status(202).json({ event_id: ev.id, queue_mode: body.queue_mode, change: 'queued' });
   });
 
-  r.get('/v1/ops/events/:id/draw', auth, async (req: Request, res: Response) => {
+  registerRoute(r, ctx.config.JWT_SECRET, FAIR_ROUTES.getDraw, async (req: Request, res: Response) => {
     const ev = await ownedEvent(ctx, req);
     const [draw, room] = await Promise.all([
       ctx.pool.query<{

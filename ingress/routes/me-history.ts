@@ -1,18 +1,28 @@
 import express, { type Request, type Response } from 'express';
-import { z } from 'zod';
 import type { IngressContext } from '../context';
-import { principalOf, requireAuth } from '../middleware/auth';
-import { parseOr400 } from '../middleware/errors';
+import { principalOf } from '../middleware/auth';
+import { registerRoute } from '../http/route-table';
+import { ROUTES } from '../http/routes';
 import { AppError } from '../../shared/errors';
 import { fromCents } from '../../shared/money';
-import { ticketView } from './tickets';
+import { ticketView, type TicketRow } from './tickets';
+import type { BookingStatus } from '../../shared/contracts/messages';
 
-const pageQuery = z
-  .object({
-    limit: z.coerce.number().int().min(1).max(100).default(20),
-    cursor: z.string().max(200).optional(),
-  })
-  .strict();
+interface MyBookingRow {
+  id: string;
+  event_id: string;
+  event_name: string | null;
+  status: BookingStatus;
+  seat_ids: string[] | null;
+  quantity: number | null;
+  amount_cents: number;
+  fees_cents: number | null;
+  total_cents: number | null;
+  reason: string | null;
+  hold_expires_at: Date | null;
+  requested_at: Date;
+  decided_at: Date | null;
+}
 
 /** Keyset cursor: the (timestamp, id) of the last row of a page, opaque to clients. */
 function encodeCursor(at: Date, id: string): string {
@@ -37,13 +47,11 @@ function decodeCursor(cursor: string | undefined): [string, string] | null {
  */
 export function meHistoryRouter(ctx: IngressContext) {
   const r = express.Router();
-  const auth = requireAuth(ctx.config.JWT_SECRET);
 
-  r.get('/v1/me/bookings', auth, async (req: Request, res: Response) => {
+  registerRoute(r, ctx.config.JWT_SECRET, ROUTES.myBookings, async (req: Request, res: Response, { query: q }) => {
     const { user_id } = principalOf(req);
-    const q = parseOr400(pageQuery, req.query);
     const after = decodeCursor(q.cursor);
-    const { rows } = await ctx.pool.query({
+    const { rows } = await ctx.pool.query<MyBookingRow>({
       name: 'me-bookings',
       text: `SELECT b.id, b.event_id, e.name AS event_name, b.status, b.seat_ids, b.quantity, b.amount_cents, b.fees_cents, b.total_cents,
                     b.reason, b.hold_expires_at, b.requested_at, b.decided_at
@@ -72,11 +80,10 @@ export function meHistoryRouter(ctx: IngressContext) {
     });
   });
 
-  r.get('/v1/me/tickets', auth, async (req: Request, res: Response) => {
+  registerRoute(r, ctx.config.JWT_SECRET, ROUTES.myTickets, async (req: Request, res: Response, { query: q }) => {
     const { user_id } = principalOf(req);
-    const q = parseOr400(pageQuery, req.query);
     const after = decodeCursor(q.cursor);
-    const { rows } = await ctx.pool.query({
+    const { rows } = await ctx.pool.query<Omit<TicketRow, 'organizer_id'>>({
       name: 'me-tickets',
       text: `SELECT t.id, t.order_id, t.booking_id, t.event_id, e.name AS event_name, e.starts_at, t.seat_id, t.unit, t.owner_user_id,
                     t.version, t.status, t.barcode, t.issued_at, t.owned_since

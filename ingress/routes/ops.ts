@@ -1,8 +1,8 @@
 import express, { type Request, type Response } from 'express';
 import type { IngressContext } from '../context';
-import { requireAuth } from '../middleware/auth';
-import { parseOr400 } from '../middleware/errors';
-import { throttleBodySchema, uuidParam } from '../../shared/contracts/http';
+import { uuidParam } from '../../shared/contracts/http';
+import { registerRoute } from '../http/route-table';
+import { ROUTES } from '../http/routes';
 import { AppError } from '../../shared/errors';
 import { paymentBreakers } from './ops-payments';
 
@@ -12,12 +12,13 @@ import { paymentBreakers } from './ops-payments';
  */
 export function opsRouter(ctx: IngressContext) {
   const r = express.Router();
-  const auth = requireAuth(ctx.config.JWT_SECRET, 'operator');
 
-  r.get('/v1/ops/partitions', auth, async (_req: Request, res: Response) => {
-    const { rows: parts } = await ctx.pool.query('SELECT id, epoch, owner, activated_at, last_commit_at FROM partitions');
+  registerRoute(r, ctx.config.JWT_SECRET, ROUTES.opsPartitions, async (_req: Request, res: Response) => {
+    const { rows: parts } = await ctx.pool.query<{ id: number; epoch: number; owner: string | null; activated_at: Date | null; last_commit_at: Date | null }>(
+      'SELECT id, epoch, owner, activated_at, last_commit_at FROM partitions',
+    );
     const byId = new Map(parts.map((p) => [p.id, p]));
-    const { rows: events } = await ctx.pool.query(
+    const { rows: events } = await ctx.pool.query<{ id: string; name: string; partition: number; throttle_per_s: number | null; paused: boolean }>(
       `SELECT id, name, partition, throttle_per_s, paused FROM events ORDER BY created_at DESC LIMIT 1000`,
     );
     const names = ctx.broker.publisher().names;
@@ -62,14 +63,17 @@ export function opsRouter(ctx: IngressContext) {
     res.json({ partitions: out, payment_breakers: await paymentBreakers(ctx) });
   });
 
-  const setSettings = (change: (current: { throttle_per_s: number | null; paused: boolean }, req: Request) => { throttle_per_s: number | null; paused: boolean }) =>
+  const setSettings = (change: (current: { throttle_per_s: number | null; paused: boolean }) => { throttle_per_s: number | null; paused: boolean }) =>
     async (req: Request, res: Response) => {
       const id = uuidParam.safeParse(req.params.id);
       if (!id.success) throw new AppError('invalid_id');
-      const { rows } = await ctx.pool.query('SELECT id, partition, throttle_per_s, paused FROM events WHERE id = $1', [id.data]);
+      const { rows } = await ctx.pool.query<{ id: string; partition: number; throttle_per_s: number | null; paused: boolean }>(
+        'SELECT id, partition, throttle_per_s, paused FROM events WHERE id = $1',
+        [id.data],
+      );
       const ev = rows[0];
       if (!ev) throw new AppError('event_not_found');
-      const next = change({ throttle_per_s: ev.throttle_per_s, paused: ev.paused }, req);
+      const next = change({ throttle_per_s: ev.throttle_per_s, paused: ev.paused });
       const publisher = ctx.broker.publisher();
       await ctx.pool.query('UPDATE events SET throttle_per_s = $2, paused = $3, updated_at = now() WHERE id = $1', [id.data, next.throttle_per_s, next.paused]);
       await publisher
@@ -81,9 +85,9 @@ export function opsRouter(ctx: IngressContext) {
       res.json({ event_id: id.data, ...next });
     };
 
-  r.put('/v1/ops/events/:id/throttle', auth, setSettings((cur, req) => ({ ...cur, throttle_per_s: parseOr400(throttleBodySchema, req.body).per_second })));
-  r.post('/v1/ops/events/:id/pause', auth, setSettings((cur) => ({ ...cur, paused: true })));
-  r.post('/v1/ops/events/:id/resume', auth, setSettings((cur) => ({ ...cur, paused: false })));
+  registerRoute(r, ctx.config.JWT_SECRET, ROUTES.throttleEvent, (req, res, { body }) => setSettings((cur) => ({ ...cur, throttle_per_s: body.per_second }))(req, res));
+  registerRoute(r, ctx.config.JWT_SECRET, ROUTES.pauseEvent, setSettings((cur) => ({ ...cur, paused: true })));
+  registerRoute(r, ctx.config.JWT_SECRET, ROUTES.resumeEvent, setSettings((cur) => ({ ...cur, paused: false })));
   return r;
 }
 

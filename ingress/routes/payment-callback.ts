@@ -1,6 +1,8 @@
 import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { IngressContext } from '../context';
+import { registerRoute } from '../http/route-table';
+import { ROUTES } from '../http/routes';
 import { AppError } from '../../shared/errors';
 import { SIGNATURE_HEADER, verifyWebhook } from '../../shared/payments/webhook-signature';
 import { bookingOfReference } from '../../shared/payments/references';
@@ -31,7 +33,7 @@ type Webhook = z.infer<typeof webhookSchema>;
  */
 export function paymentCallbackRouter(ctx: IngressContext) {
   const r = express.Router();
-  r.post('/v1/payments/callback', express.raw({ type: 'application/json', limit: '64kb' }), async (req: Request, res: Response) => {
+  registerRoute(r, ctx.config.JWT_SECRET, ROUTES.paymentCallback, async (req: Request, res: Response) => {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const check = verifyWebhook(ctx.config.PAYMENT_WEBHOOK_SECRET, raw, req.get(SIGNATURE_HEADER), ctx.config.PAYMENT_WEBHOOK_TOLERANCE_S);
     if (!check.ok) {
@@ -66,7 +68,7 @@ export function paymentCallbackRouter(ctx: IngressContext) {
       return;
     }
     if (inserted.rowCount === 0) {
-      const { rows } = await ctx.pool.query({ name: 'payment-callback-routed', text: 'SELECT routed_at FROM payment_callbacks WHERE provider_event_id = $1', values: [hook.id] });
+      const { rows } = await ctx.pool.query<{ routed_at: Date | null }>({ name: 'payment-callback-routed', text: 'SELECT routed_at FROM payment_callbacks WHERE provider_event_id = $1', values: [hook.id] });
       if (rows[0]?.routed_at) {
         log.info('duplicate payment callback');
         res.json({ received: true, duplicate: true });
@@ -86,7 +88,7 @@ export function paymentCallbackRouter(ctx: IngressContext) {
     await ctx.pool.query({ name: 'payment-callback-mark-routed', text: `UPDATE payment_callbacks SET routed_at = now(), outcome = 'routed' WHERE provider_event_id = $1`, values: [hook.id] });
     log.info('payment callback routed', { booking_id: bookingId, partition });
     res.json({ received: true });
-  });
+  }, express.raw({ type: 'application/json', limit: '64kb' }));
   return r;
 }
 

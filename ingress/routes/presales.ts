@@ -1,10 +1,9 @@
 import express, { type Request, type Response } from 'express';
 import type { IngressContext } from '../context';
-import { requireAuth } from '../middleware/auth';
-import { parseOr400 } from '../middleware/errors';
+import { registerRoute } from '../http/route-table';
+import { FAIR_ROUTES } from '../http/routes-fair';
 import { ownedEvent } from '../services/owned-event';
 import { createPresale } from '../services/create-presale';
-import { createPresaleSchema } from '../../shared/contracts/fair-onsale';
 
 /**
  * Presales of an event (its organizer or an operator): `POST /v1/events/{id}/presales` creates one and
@@ -12,11 +11,9 @@ import { createPresaleSchema } from '../../shared/contracts/fair-onsale';
  */
 export function presalesRouter(ctx: IngressContext) {
   const r = express.Router();
-  const auth = requireAuth(ctx.config.JWT_SECRET, 'organizer', 'operator');
 
-  r.post('/v1/events/:id/presales', auth, async (req: Request, res: Response) => {
+  registerRoute(r, ctx.config.JWT_SECRET, FAIR_ROUTES.createPresale, async (req: Request, res: Response, { body }) => {
     const ev = await ownedEvent(ctx, req);
-    const body = parseOr400(createPresaleSchema, req.body);
     const created = await createPresale(ctx.pool, ev, body);
     ctx.logger.info('presale created', {
       request_id: req.requestId,
@@ -27,7 +24,7 @@ export function presalesRouter(ctx: IngressContext) {
     res.status(201).json(created);
   });
 
-  r.get('/v1/events/:id/presales', auth, async (req: Request, res: Response) => {
+  registerRoute(r, ctx.config.JWT_SECRET, FAIR_ROUTES.listPresales, async (req: Request, res: Response) => {
     const ev = await ownedEvent(ctx, req);
     const { rows } = await ctx.pool.query<{
       id: string;

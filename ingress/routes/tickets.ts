@@ -1,21 +1,22 @@
 import express, { type Request, type Response } from 'express';
 import QRCode from 'qrcode';
-import { z } from 'zod';
 import type { IngressContext } from '../context';
-import { principalOf, requireAuth } from '../middleware/auth';
-import { parseOr400 } from '../middleware/errors';
+import { principalOf } from '../middleware/auth';
+import { registerRoute } from '../http/route-table';
+import { ROUTES } from '../http/routes';
 import { uuidParam } from '../../shared/contracts/http';
 import { AppError } from '../../shared/errors';
 import { ticketKeys, verifyBarcode } from '../../shared/tickets/barcode';
 import { eventPartition } from '../read-model/event-partition';
 import { findUserByEmail } from '../../shared/sql/users';
 
-interface TicketRow {
+export interface TicketRow {
   id: string;
   order_id: string;
   booking_id: string;
   event_id: string;
   event_name: string;
+  organizer_id: string;
   starts_at: Date;
   seat_id: string | null;
   unit: number | null;
@@ -27,7 +28,7 @@ interface TicketRow {
   owned_since: Date;
 }
 
-export function ticketView(t: TicketRow) {
+export function ticketView(t: Omit<TicketRow, 'organizer_id'>) {
   return {
     ticket_id: t.id,
     event_id: t.event_id,
@@ -48,7 +49,7 @@ export function ticketView(t: TicketRow) {
 async function getTicket(ctx: IngressContext, id: string): Promise<TicketRow | null> {
   const { rows } = await ctx.pool.query<TicketRow>({
     name: 'get-ticket',
-    text: `SELECT t.id, t.order_id, t.booking_id, t.event_id, e.name AS event_name, e.starts_at, t.seat_id, t.unit, t.owner_user_id,
+    text: `SELECT t.id, t.order_id, t.booking_id, t.event_id, e.name AS event_name, e.organizer_id, e.starts_at, t.seat_id, t.unit, t.owner_user_id,
                   t.version, t.status, t.barcode, t.issued_at, t.owned_since
            FROM tickets t JOIN events e ON e.id = t.event_id WHERE t.id = $1`,
     values: [id],
@@ -56,8 +57,6 @@ async function getTicket(ctx: IngressContext, id: string): Promise<TicketRow | n
   return rows[0] ?? null;
 }
 
-const verifyBody = z.object({ barcode: z.string().min(1).max(1024) }).strict();
-const transferBody = z.object({ email: z.string().trim().email().max(254) }).strict();
 
 /**
  * Tickets: the owner reads a ticket and its QR code and transfers it by e-mail; scanners verify
@@ -65,7 +64,6 @@ const transferBody = z.object({ email: z.string().trim().email().max(254) }).str
  */
 export function ticketsRouter(ctx: IngressContext) {
   const r = express.Router();
-  const auth = requireAuth(ctx.config.JWT_SECRET);
   const keys = ticketKeys(ctx.config.TICKET_SIGNING_SEED);
 
   const ownTicket = async (req: Request): Promise<TicketRow> => {
@@ -77,7 +75,7 @@ export function ticketsRouter(ctx: IngressContext) {
     return t;
   };
 
-  r.get('/v1/tickets/public-key', (_req: Request, res: Response) => {
+  registerRoute(r, ctx.config.JWT_SECRET, ROUTES.ticketPublicKey, async (_req: Request, res: Response) => {
     res.set('Cache-Control', 'public, max-age=3600').json({
       alg: 'Ed25519',
       public_key_pem: keys.publicKeyPem,
@@ -85,15 +83,17 @@ export function ticketsRouter(ctx: IngressContext) {
     });
   });
 
-  r.post('/v1/tickets/verify', requireAuth(ctx.config.JWT_SECRET, 'organizer', 'operator'), async (req: Request, res: Response) => {
-    const { barcode } = parseOr400(verifyBody, req.body);
+  registerRoute(r, ctx.config.JWT_SECRET, ROUTES.verifyTicket, async (req: Request, res: Response, { body: { barcode } }) => {
     const payload = verifyBarcode(keys.publicKey, barcode);
     if (!payload || !uuidParam.safeParse(payload.t).success) {
       res.json({ valid: false, reason: 'bad_signature' });
       return;
     }
     const t = await getTicket(ctx, payload.t);
-    const reason = !t || t.event_id !== payload.e ? 'unknown_ticket' : t.status !== 'valid' ? 'void' : t.version !== payload.v ? 'superseded' : null;
+    // An organizer verifies tickets of its own events only; another's look unknown (nothing leaks).
+    const principal = principalOf(req);
+    const foreign = t !== null && principal.role === 'organizer' && t.organizer_id !== principal.user_id;
+    const reason = !t || foreign || t.event_id !== payload.e ? 'unknown_ticket' : t.status !== 'valid' ? 'void' : t.version !== payload.v ? 'superseded' : null;
     if (reason || !t) {
       res.json({ valid: false, reason: reason ?? 'unknown_ticket', ticket_id: payload.t });
       return;
@@ -101,19 +101,18 @@ export function ticketsRouter(ctx: IngressContext) {
     res.json({ valid: true, ticket_id: t.id, event_id: t.event_id, event_name: t.event_name, ...(t.seat_id ? { seat_id: t.seat_id } : { unit: t.unit }), version: t.version });
   });
 
-  r.get('/v1/tickets/:id', auth, async (req: Request, res: Response) => {
+  registerRoute(r, ctx.config.JWT_SECRET, ROUTES.getTicket, async (req: Request, res: Response) => {
     res.json(ticketView(await ownTicket(req)));
   });
 
-  r.get('/v1/tickets/:id/qr.svg', auth, async (req: Request, res: Response) => {
+  registerRoute(r, ctx.config.JWT_SECRET, ROUTES.getTicketQr, async (req: Request, res: Response) => {
     const t = await ownTicket(req);
     const svg = await QRCode.toString(t.barcode, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
     res.type('image/svg+xml').set('Cache-Control', 'private, no-store').send(svg);
   });
 
-  r.post('/v1/tickets/:id/transfer', auth, async (req: Request, res: Response) => {
+  registerRoute(r, ctx.config.JWT_SECRET, ROUTES.transferTicket, async (req: Request, res: Response, { body: { email } }) => {
     const principal = principalOf(req);
-    const { email } = parseOr400(transferBody, req.body);
     const t = await ownTicket(req);
     if (t.owner_user_id !== principal.user_id) throw new AppError('ticket_not_found');
     if (t.status !== 'valid') throw new AppError('ticket_not_transferable', 'The ticket is void');
@@ -126,7 +125,7 @@ export function ticketsRouter(ctx: IngressContext) {
       .publisher()
       .publishCommand(partition, { type: 'ticket.transfer', event_id: t.event_id, ticket_id: t.id, from_user_id: principal.user_id, to_user_id: recipient, correlation_id: req.requestId })
       .catch(() => {
-        throw new AppError('queue_unavailable', 'The broker did not confirm the transfer; nothing was queued.', undefined, 1);
+        throw new AppError('queue_unavailable', 'The broker did not confirm the transfer; it may have been queued. GET the ticket before retrying.', undefined, 1);
       });
     ctx.logger.info('ticket transfer queued', { request_id: req.requestId, ticket_id: t.id, event_id: t.event_id });
     res.status(202).json({ ticket_id: t.id, transfer: 'queued', recipient: email });

@@ -1,8 +1,8 @@
 import express, { type Request, type Response } from 'express';
 import type { IngressContext } from '../context';
-import { principalOf, requireAuth } from '../middleware/auth';
-import { parseOr400 } from '../middleware/errors';
-import { createVenueSchema, updateVenueSchema, venueSeatsQuerySchema } from '../../shared/contracts/catalog';
+import { principalOf } from '../middleware/auth';
+import { registerRoute } from '../http/route-table';
+import { ROUTES } from '../http/routes';
 import { uuidParam } from '../../shared/contracts/http';
 import { AppError } from '../../shared/errors';
 import { createVenue } from '../services/create-venue';
@@ -14,32 +14,28 @@ import { invalidateEvents } from '../read-model/event-details';
 export function venuesRouter(ctx: IngressContext) {
   const r = express.Router();
   const read = ctx.read ?? { pool: ctx.pool, redis: ctx.redis };
-  const organizer = requireAuth(ctx.config.JWT_SECRET, 'organizer', 'operator');
 
-  r.post('/v1/venues', organizer, async (req: Request, res: Response) => {
-    const body = parseOr400(createVenueSchema, req.body);
+  registerRoute(r, ctx.config.JWT_SECRET, ROUTES.createVenue, async (req: Request, res: Response, { body }) => {
     const id = await createVenue(ctx.pool, principalOf(req).user_id, body);
     ctx.logger.info('venue created', { request_id: req.requestId, venue_id: id });
     res.status(201).location(`/v1/venues/${id}`).json(await getVenue(ctx.pool, id));
   });
 
-  r.get('/v1/venues/:id', async (req: Request, res: Response) => {
+  registerRoute(r, ctx.config.JWT_SECRET, ROUTES.getVenue, async (req: Request, res: Response) => {
     const venue = await getVenue(read.pool, venueId(req));
     if (!venue) throw new AppError('venue_not_found');
     res.json(venue);
   });
 
-  r.get('/v1/venues/:id/seats', async (req: Request, res: Response) => {
+  registerRoute(r, ctx.config.JWT_SECRET, ROUTES.getVenueSeats, async (req: Request, res: Response, { query: q }) => {
     const id = venueId(req);
-    const q = parseOr400(venueSeatsQuerySchema, req.query);
     const venue = await getVenue(read.pool, id);
     if (!venue) throw new AppError('venue_not_found');
     res.json({ venue_id: id, seats: await getVenueSeats(read.pool, id, q.section) });
   });
 
-  r.patch('/v1/venues/:id', organizer, async (req: Request, res: Response) => {
+  registerRoute(r, ctx.config.JWT_SECRET, ROUTES.updateVenue, async (req: Request, res: Response, { body }) => {
     const id = venueId(req);
-    const body = parseOr400(updateVenueSchema, req.body);
     const eventIds = await updateVenue(ctx.pool, principalOf(req), id, body);
     await invalidateEvents(ctx.redis, ctx.keys, eventIds);
     ctx.logger.info('venue updated', { request_id: req.requestId, venue_id: id, events: eventIds.length });

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import express, { type Request, type Response } from 'express';
 import type { IngressContext } from '../context';
-import { principalOf, requireAuth } from '../middleware/auth';
-import { parseOr400 } from '../middleware/errors';
+import { principalOf } from '../middleware/auth';
+import { registerRoute } from '../http/route-table';
+import { FAIR_ROUTES } from '../http/routes-fair';
 import { sendToPartition } from '../services/owned-event';
-import { waitlistBodySchema } from '../../shared/contracts/fair-onsale';
 import { uuidParam } from '../../shared/contracts/http';
 import type { BookingRequest } from '../../shared/contracts/messages';
 import { AppError } from '../../shared/errors';
@@ -17,7 +17,6 @@ import { toCents } from '../../shared/money';
  */
 export function waitlistRouter(ctx: IngressContext) {
   const r = express.Router();
-  const auth = requireAuth(ctx.config.JWT_SECRET);
 
   const eventOf = async (req: Request) => {
     const id = uuidParam.safeParse(req.params.id);
@@ -37,10 +36,9 @@ export function waitlistRouter(ctx: IngressContext) {
     return rows[0];
   };
 
-  r.post('/v1/events/:id/waitlist', auth, async (req: Request, res: Response) => {
+  registerRoute(r, ctx.config.JWT_SECRET, FAIR_ROUTES.joinWaitlist, async (req: Request, res: Response, { body }) => {
     const { user_id } = principalOf(req);
     const ev = await eventOf(req);
-    const body = parseOr400(waitlistBodySchema, req.body);
     if (body.quantity > ctx.config.MAX_PER_REQUEST)
       throw new AppError('quantity_out_of_range', `quantity must be from 1 to ${ctx.config.MAX_PER_REQUEST}`);
     if (ev.cancelled) throw new AppError('event_not_editable', 'The event is cancelled.');
@@ -100,7 +98,7 @@ export function waitlistRouter(ctx: IngressContext) {
     res.status(201).json({ waitlist_id: id, event_id: ev.id, position, status: 'waiting' });
   });
 
-  r.delete('/v1/events/:id/waitlist', auth, async (req: Request, res: Response) => {
+  registerRoute(r, ctx.config.JWT_SECRET, FAIR_ROUTES.leaveWaitlist, async (req: Request, res: Response) => {
     const { user_id } = principalOf(req);
     const ev = await eventOf(req);
     const { rows } = await ctx.pool.query<{ id: string }>({
@@ -119,7 +117,7 @@ export function waitlistRouter(ctx: IngressContext) {
     res.json({ waitlist_id: rows[0].id, event_id: ev.id, status: 'left' });
   });
 
-  r.get('/v1/me/waitlist', auth, async (req: Request, res: Response) => {
+  registerRoute(r, ctx.config.JWT_SECRET, FAIR_ROUTES.myWaitlist, async (req: Request, res: Response) => {
     const { user_id } = principalOf(req);
     const { rows } = await ctx.pool.query<{
       id: string;

@@ -4,8 +4,17 @@ import type { Redis } from 'ioredis';
  * Stamps a booking request in one Redis round trip (a Lua script, atomic): the event's next sequence
  * number, the event's processed watermark (for the queue position answered with the 202), and the
  * pending record that lets `GET /v1/bookings/{id}` show the request before the worker decides it.
+ *
+ * When the event's counter is missing (Redis restarted empty, or the key was lost) and no `seed` is
+ * given, it stamps nothing and answers `seq = -1`: the caller then computes a seed from PostgreSQL and
+ * the queue (see seed-sequence.ts) and calls again, so a sequence number is never reused.
  */
 const SCRIPT = `
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  if ARGV[5] == '' then return {-1, 0} end
+  redis.call('SET', KEYS[1], ARGV[5], 'NX')
+  redis.call('SET', KEYS[2], ARGV[6], 'NX')
+end
 local seq = redis.call('INCR', KEYS[1])
 local wm = redis.call('GET', KEYS[2])
 redis.call('HSET', KEYS[3], 'event_id', ARGV[1], 'user_id', ARGV[2], 'requested_at', ARGV[3], 'seq', seq)
@@ -14,7 +23,17 @@ return {seq, tonumber(wm or '0')}
 `;
 
 type WithStamp = Redis & {
-  onsaleStampRequest(seqKey: string, watermarkKey: string, pendingKey: string, eventId: string, userId: string, requestedAt: string, ttl: number): Promise<[number, number]>;
+  onsaleStampRequest(
+    seqKey: string,
+    watermarkKey: string,
+    pendingKey: string,
+    eventId: string,
+    userId: string,
+    requestedAt: string,
+    ttl: number,
+    seed: string,
+    watermarkSeed: string,
+  ): Promise<[number, number]>;
 };
 
 export interface StampInput {
@@ -25,12 +44,24 @@ export interface StampInput {
   userId: string;
   requestedAt: string;
   ttlSeconds: number;
+  /** Where to start a missing counter (and watermark); absent: answer `seq = -1` instead of stamping. */
+  seed?: { seq: number; watermark: number };
 }
 
-/** Returns `[seq, watermark]`. ioredis sends the script by SHA after the first call (EVALSHA). */
+/** Returns `[seq, watermark]`, or `[-1, 0]` when the counter is missing and no seed was given. ioredis sends the script by SHA after the first call (EVALSHA). */
 export async function stampRequest(redis: Redis, s: StampInput): Promise<[number, number]> {
   const r = redis as WithStamp;
   if (typeof r.onsaleStampRequest !== 'function') redis.defineCommand('onsaleStampRequest', { numberOfKeys: 3, lua: SCRIPT });
-  const [seq, watermark] = await r.onsaleStampRequest(s.seqKey, s.watermarkKey, s.pendingKey, s.eventId, s.userId, s.requestedAt, s.ttlSeconds);
+  const [seq, watermark] = await r.onsaleStampRequest(
+    s.seqKey,
+    s.watermarkKey,
+    s.pendingKey,
+    s.eventId,
+    s.userId,
+    s.requestedAt,
+    s.ttlSeconds,
+    s.seed ? String(s.seed.seq) : '',
+    s.seed ? String(s.seed.watermark) : '',
+  );
   return [Number(seq), Number(watermark)];
 }

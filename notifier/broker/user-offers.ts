@@ -1,14 +1,6 @@
-import type { Server, Socket } from 'socket.io';
-import type { BookingResult } from '../../shared/contracts/messages';
-import type {
-  ClientToServerEvents,
-  ServerToClientEvents,
-  SocketData,
-  WaitlistOfferPush,
-} from '../../shared/contracts/socket';
-
-type NotifierServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
-type NotifierSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+import type { WaitlistOfferPush } from '../../shared/contracts/socket';
+import type { NotifierServer, NotifierSocket } from '../context';
+import type { ParsedBookingResult } from './schemas';
 
 /** The room of one user's sockets: waitlist offers reach a user who watches no booking. */
 export const userRoom = (userId: string) => `user:${userId}`;
@@ -22,7 +14,7 @@ export function joinUserRoom(socket: NotifierSocket): void {
  * Pushes a waitlist offer (a `held` result with `source: "waitlist"`) to its user's room on this
  * notifier: every notifier consumes every result, so each pushes to its own sockets only.
  */
-export function pushUserOffer(io: NotifierServer, r: BookingResult): boolean {
+export function pushUserOffer(io: NotifierServer, r: ParsedBookingResult): boolean {
   if (r.source !== 'waitlist' || r.status !== 'held') return false;
   const push: WaitlistOfferPush = {
     booking_id: r.booking_id,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { uuidSchema } from './http';
 import { ROLES } from '../auth';
 import { EVENT_CATEGORIES } from './events';
 
@@ -18,6 +19,16 @@ const password = z
 
 export const registerBodySchema = z.object({ email, password, name: z.string().trim().min(1).max(200) }).strict();
 export const loginBodySchema = z.object({ email, password: z.string().min(1).max(200) }).strict();
+/** An account as the API shows it (never the hash). */
+export const userSchema = z.object({ id: z.string().uuid(), email: z.string(), name: z.string(), role: z.enum(ROLES), created_at: z.iso.datetime() });
+/** `201`/`200` of register, login and password change. */
+export const tokenResponseSchema = z.object({
+  token: z.string().describe('HS256 JWT: `sub` = account id, `role`, `tv` = token version, `exp`.'),
+  token_type: z.literal('Bearer'),
+  expires_in: z.number().int(),
+  user: userSchema,
+});
+export const passwordChangeBodySchema = z.object({ current_password: z.string().min(1).max(200), new_password: password }).strict();
 export const roleBodySchema = z.object({ role: z.enum(ROLES) }).strict();
 export const usersQuerySchema = z.object({ email }).strict();
 
@@ -123,8 +134,8 @@ export const searchQuerySchema = z
     radius_km: z.coerce.number().finite().positive().max(20_000).optional(),
     start_date: dateOrDateTime.optional(),
     end_date: dateOrDateTime.optional(),
-    venue_id: z.string().uuid().optional(),
-    performer_id: z.string().uuid().optional(),
+    venue_id: uuidSchema.optional(),
+    performer_id: uuidSchema.optional(),
     category: z.enum(EVENT_CATEGORIES).optional(),
     min_price: price.optional(),
     max_price: price.optional(),

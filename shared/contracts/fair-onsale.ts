@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { QUEUE_MODES } from './events';
+
+/** How an event's waiting room is ordered at the on-sale time. */
+export const QUEUE_MODES = ['draw', 'fifo'] as const;
+export type QueueMode = (typeof QUEUE_MODES)[number];
+/** The most proof-of-work bits an event may ask for (at 26, minutes of a phone's time). */
+export const MAX_POW_BITS = 26;
 
 /** HTTP bodies of the fair on-sale (issue 12): queue mode, proof of work. Validated at the edge. */
 
@@ -46,3 +51,50 @@ export const waitlistBodySchema = z
     max_price: z.number().nonnegative().max(1_000_000).optional(),
   })
   .strict();
+
+// ---------- answers (documented through the route table) ----------
+
+export const challengeSchema = z.object({ challenge: z.string(), bits: z.number().int().min(0).max(26), expires_at: z.string() });
+export const queueModeAcceptedSchema = z.object({ event_id: z.string().uuid(), queue_mode: z.enum(QUEUE_MODES), change: z.literal('queued') });
+export const drawRecordSchema = z.object({
+  event_id: z.string().uuid(),
+  queue_mode: z.enum(QUEUE_MODES),
+  draw_at: z.string(),
+  state: z.enum(['pending', 'drawn', 'not_drawn_fifo']),
+  waiting_room: z.number().int().describe('Requests queued from before the on-sale time, not decided yet.'),
+  drawn_at: z.string().optional(),
+  entries: z.number().int().optional(),
+  audit: z
+    .object({ algorithm: z.string(), seed: z.string(), input_digest: z.string(), order_digest: z.string(), worker_id: z.string().nullable(), epoch: z.number().int().nullable(), how_to_verify: z.string() })
+    .optional(),
+});
+export const presaleCreatedSchema = z.object({
+  presale_id: z.string().uuid(),
+  event_id: z.string().uuid(),
+  name: z.string(),
+  starts_at: z.string(),
+  ends_at: z.string(),
+  max_per_user: z.number().int().nullable(),
+  codes: z.array(z.string()).optional().describe('Shown this once; stored hashed.'),
+  uses_per_code: z.number().int().optional(),
+  allowed_emails: z.number().int(),
+});
+export const presaleListSchema = z.object({
+  event_id: z.string().uuid(),
+  presales: z.array(
+    z.object({
+      presale_id: z.string().uuid(), name: z.string(), starts_at: z.string(), ends_at: z.string(), open: z.boolean(), max_per_user: z.number().int().nullable(),
+      codes: z.number().int(), uses_allowed: z.number().int(), allowed_emails: z.number().int(), holds_granted: z.number().int(),
+    }),
+  ),
+});
+export const waitlistJoinedSchema = z.object({ waitlist_id: z.string().uuid(), event_id: z.string().uuid(), position: z.number().int().min(1), status: z.literal('waiting') });
+export const waitlistLeftSchema = z.object({ waitlist_id: z.string().uuid(), event_id: z.string().uuid(), status: z.literal('left') });
+export const myWaitlistSchema = z.object({
+  items: z.array(
+    z.object({
+      waitlist_id: z.string().uuid(), event_id: z.string().uuid(), quantity: z.number().int(), section: z.string().nullable(), price_tier: z.string().nullable(),
+      max_price_cents: z.number().int().nullable(), status: z.enum(['waiting', 'offered', 'left']), position: z.number().int().nullable(), offer_booking_id: z.string().uuid().nullable(), joined_at: z.string(),
+    }),
+  ),
+});

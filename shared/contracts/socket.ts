@@ -1,4 +1,4 @@
-import type { BookingResult, SeatsChanged, EventProgress } from './messages';
+import type { BookingResult, BookingStatus, SeatsChanged } from './messages';
 
 /**
  * Socket.IO contracts between the notifier and its clients, typed once for both sides
@@ -7,21 +7,28 @@ import type { BookingResult, SeatsChanged, EventProgress } from './messages';
  */
 
 /**
- * Pushed as the queue moves: at most once per NOTIFIER_POSITION_INTERVAL_MS per booking, except for
- * the last five positions, which are pushed at every step.
+ * An event's queue, broadcast to its room: at most one per NOTIFIER_COALESCE_MS (the latest state
+ * wins), whatever the number of people waiting. A waiting client computes its own position from the
+ * `seq` its `booking.watch` ack gave it: `position = max(1, seq - watermark)`, and its wait as
+ * `ceil(position / rate_per_s)` when `rate_per_s > 0` (see {@link positionOf}).
  */
-export interface BookingPosition {
-  booking_id: string;
-  /** 1 means "next". Never goes up for one booking. */
-  position: number;
-  /** Rough wait, from the event's recent decision rate; null when nothing has been decided yet. */
-  eta_seconds: number | null;
+export interface EventProgressPush {
+  event_id: string;
+  /** Every request of the event with `seq <= watermark` is decided. */
+  watermark: number;
+  /** Decisions per second over the last few seconds. */
+  rate_per_s: number;
+  /** An operator paused the event: nothing is decided until it resumes. */
+  paused: boolean;
+  /** An operator's rate cap (decisions per second), or null. */
+  throttle_per_s: number | null;
 }
 
-export type BookingResultPush = Pick<
-  BookingResult,
-  'booking_id' | 'event_id' | 'status' | 'seats' | 'quantity' | 'amount_cents' | 'hold_expires_at' | 'reason' | 'decided_at'
->;
+/** A waiting request's position (1 means next) and rough wait in seconds (null when nothing moves). */
+export function positionOf(seq: number, progress: Pick<EventProgressPush, 'watermark' | 'rate_per_s'>): { position: number; eta_seconds: number | null } {
+  const position = Math.max(1, seq - progress.watermark);
+  return { position, eta_seconds: progress.rate_per_s > 0 ? Math.ceil(position / progress.rate_per_s) : null };
+}
 
 /**
  * A waitlist offer: a hold made for the user's waitlist entry, pushed to every socket of the user
@@ -33,16 +40,50 @@ export type WaitlistOfferPush = Pick<BookingResult, 'booking_id' | 'event_id' | 
   source: 'waitlist';
 };
 
+/** A status pushed to a socket: every booking status, and `failed` (a command dead-lettered by the pipeline). */
+export type PushStatus = BookingStatus | 'failed';
+
+/**
+ * One outcome of a booking. Pushed once per outcome and never older than one already pushed for the
+ * same booking (outcomes are ordered by `decided_at`, then by lifecycle step).
+ */
+export type BookingResultPush = Pick<BookingResult, 'booking_id' | 'event_id' | 'seats' | 'quantity' | 'amount_cents' | 'hold_expires_at' | 'reason' | 'decided_at'> & {
+  status: PushStatus;
+};
+
+/**
+ * Why a watch was refused. `booking_not_found` covers both an unknown booking and another user's
+ * (the answers are the same, so ids cannot be probed); `unauthorized`: the socket's token has expired
+ * (reconnect with a fresh one; existing watches go on); `too_many_watches` / `rate_limited`: the
+ * per-socket caps (NOTIFIER_MAX_*_WATCHES, NOTIFIER_EVENTS_PER_SECOND); `dependency_unavailable`:
+ * PostgreSQL or Redis could not answer, retry after `retry_after` seconds (a booking watch whose
+ * owner was known is kept, and its outcome is pushed as soon as it is known).
+ */
+export type WatchErrorCode =
+  | 'validation_failed'
+  | 'unauthorized'
+  | 'booking_not_found'
+  | 'event_not_found'
+  | 'too_many_watches'
+  | 'rate_limited'
+  | 'dependency_unavailable'
+  | 'internal_error';
+
+/**
+ * Answer to a watch. For a waiting booking: `status: 'queued'`, its `event_id`, its `seq` (null while
+ * in the waiting room before the draw) and its current `position`; follow `event.progress` from there.
+ */
 export type WatchAck =
-  | { ok: true; status?: string; position?: number | null }
-  | { ok: false; code: 'validation_failed' | 'booking_not_found' | 'forbidden' | 'event_not_found' | 'internal_error'; message: string };
+  | { ok: true; status?: PushStatus; position?: number | null; seq?: number | null; event_id?: string }
+  | { ok: false; code: WatchErrorCode; message: string; retry_after?: number };
 
 export interface ServerToClientEvents {
-  'booking.position': (payload: BookingPosition) => void;
   'booking.result': (payload: BookingResultPush) => void;
   'waitlist.offer': (payload: WaitlistOfferPush) => void;
+  /** Seat changes of a watched event, coalesced per NOTIFIER_COALESCE_MS (the last status of each seat). */
   'seats.changed': (payload: SeatsChanged) => void;
-  'event.progress': (payload: Pick<EventProgress, 'event_id' | 'watermark' | 'rate_per_s' | 'paused'>) => void;
+  /** To the event's room (`event.watch`) and to sockets waiting on one of its bookings (`booking.watch`). */
+  'event.progress': (payload: EventProgressPush) => void;
 }
 
 export interface ClientToServerEvents {
@@ -55,4 +96,6 @@ export interface ClientToServerEvents {
 export interface SocketData {
   user_id: string;
   role: string;
+  /** When the socket's token expires (ms since the epoch); after it the socket may watch nothing new. */
+  token_expires_at: number;
 }

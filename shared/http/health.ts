@@ -1,4 +1,4 @@
-import type { Request, Response, Router } from 'express';
+import type { Request, RequestHandler, Response, Router } from 'express';
 import express from 'express';
 import type { Registry } from 'prom-client';
 import { assertMigrated } from '../db/migrate';
@@ -20,9 +20,15 @@ export function migrationCheck(pool: Pool): HealthCheck {
 
 /**
  * `/healthz` (the process is alive), `/readyz` (every backing service answers; 503 otherwise, or while
- * shutting down) and `/metrics` (Prometheus), the same on every role.
+ * shutting down) and `/metrics` (Prometheus), the same on every role. `guardMetrics` (see
+ * metrics-guard.ts) keeps `/metrics` from the public in production.
  */
-export function healthRouter(checks: Record<string, HealthCheck>, registry: Registry, isShuttingDown: () => boolean): Router {
+export function healthRouter(
+  checks: Record<string, HealthCheck>,
+  registry: Registry,
+  isShuttingDown: () => boolean,
+  guardMetrics: RequestHandler = (_req, _res, next) => next(),
+): Router {
   const router = express.Router();
   router.get('/healthz', (_req: Request, res: Response) => {
     res.json({ status: 'ok' });
@@ -42,7 +48,7 @@ export function healthRouter(checks: Record<string, HealthCheck>, registry: Regi
     const ready = !isShuttingDown() && Object.values(results).every((r) => r === 'ok');
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : isShuttingDown() ? 'shutting_down' : 'not_ready', checks: results });
   });
-  router.get('/metrics', async (_req: Request, res: Response) => {
+  router.get('/metrics', guardMetrics, async (_req: Request, res: Response) => {
     res.type(registry.contentType).send(await registry.metrics());
   });
   return router;

@@ -35,8 +35,18 @@ export async function lookupBooking(pool: Pool, redis: Redis, keys: RedisKeys, b
 /** The booking as PostgreSQL holds it (decided, or parked behind a pause or throttle), or null. */
 export async function bookingFromDatabase(pool: Pool, bookingId: string): Promise<BookingView | null> {
   const { rows } = await pool.query<{
-    id: string; event_id: string; user_id: string; status: BookingStatus; seq: number | null; seat_ids: string[] | null; quantity: number | null;
-    amount_cents: number | null; reason: BookingReason | null; hold_expires_at: Date | null; requested_at: Date; decided_at: Date | null;
+    id: string;
+    event_id: string;
+    user_id: string;
+    status: BookingStatus;
+    seq: number | null;
+    seat_ids: string[] | null;
+    quantity: number | null;
+    amount_cents: number;
+    reason: BookingReason | null;
+    hold_expires_at: Date | null;
+    requested_at: Date;
+    decided_at: Date | null;
     source: 'queue' | 'waitlist';
   }>({
     name: 'get-booking',

@@ -7,6 +7,8 @@ export interface UserRow {
   password_hash: string;
   name: string;
   role: Role;
+  /** Bumped by a role change, a password change or a logout: older tokens stop working (migration 005). */
+  token_version: number;
   created_at: Date;
   updated_at: Date;
 }
@@ -36,12 +38,22 @@ export async function findUserById(pool: Pool, id: string): Promise<UserRow | nu
   return rows[0] ?? null;
 }
 
-/** Sets an account's role; resolves null when there is no such account. */
+/** Sets an account's role (a change ends its older tokens); resolves null when there is no such account. */
 export async function setUserRole(pool: Pool, by: { id: string } | { email: string }, role: Role): Promise<UserRow | null> {
   const { rows } =
     'id' in by
-      ? await pool.query<UserRow>({ name: 'set-user-role-by-id', text: 'UPDATE users SET role = $2, updated_at = now() WHERE id = $1 RETURNING *', values: [by.id, role] })
-      : await pool.query<UserRow>({ name: 'set-user-role-by-email', text: 'UPDATE users SET role = $2, updated_at = now() WHERE lower(email) = lower($1) RETURNING *', values: [by.email, role] });
+      ? await pool.query<UserRow>({ name: 'set-user-role-by-id', text: `UPDATE users SET token_version = token_version + (role <> $2)::int, role = $2, updated_at = now() WHERE id = $1 RETURNING *`, values: [by.id, role] })
+      : await pool.query<UserRow>({ name: 'set-user-role-by-email', text: `UPDATE users SET token_version = token_version + (role <> $2)::int, role = $2, updated_at = now() WHERE lower(email) = lower($1) RETURNING *`, values: [by.email, role] });
+  return rows[0] ?? null;
+}
+
+/** Replaces an account's password hash and ends its older tokens; resolves the updated row. */
+export async function setUserPassword(pool: Pool, id: string, passwordHash: string): Promise<UserRow | null> {
+  const { rows } = await pool.query<UserRow>({
+    name: 'set-user-password',
+    text: 'UPDATE users SET password_hash = $2, token_version = token_version + 1, updated_at = now() WHERE id = $1 RETURNING *',
+    values: [id, passwordHash],
+  });
   return rows[0] ?? null;
 }
 

@@ -1,15 +1,16 @@
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { envOf, ROOT, TestEnv } from '../support/env';
+import { envOf, ROOT, TestEnv, waitFor } from '../support/env';
 
-/** Accounts: register, log in, roles, rate limiting, the bootstrap operator and the grant CLI. */
+/** Accounts: register, log in, roles, rate limiting, the first operator from the grant CLI. */
 describe('accounts', () => {
   let env: TestEnv;
   const password = 'correct horse battery';
   beforeAll(async () => {
-    env = await TestEnv.create({ PASSWORD_HASH_COST: '4', LOGIN_RATE_LIMIT: '3', ONSALE_BOOTSTRAP_OPERATOR_EMAIL: 'Boss@Example.com', AUTH_TOKEN_TTL_S: '3600' });
+    env = await TestEnv.create({ PASSWORD_HASH_COST: '4', LOGIN_RATE_LIMIT: '3', AUTH_TOKEN_TTL_S: '3600' });
     await env.startIngress();
   });
   afterAll(() => env.cleanup());
@@ -69,8 +70,16 @@ describe('accounts', () => {
     expect((await login('alice@example.com')).status).toBe(200);
   });
 
-  it('makes the configured e-mail an operator, who grants roles; the next login carries them', async () => {
-    const boss = await register('boss@example.com', 'Boss');
+  it('makes an operator only from the command line, who grants roles; older tokens end, the next login carries them', async () => {
+    const registered = await register('boss@example.com', 'Boss');
+    expect(registered.body.user.role).toBe('buyer');
+    // Asynchronously: a blocked event loop would stall this process's ingress meanwhile.
+    await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts/grant-role.ts'), '--email', 'boss@example.com', '--role', 'operator'], {
+      cwd: ROOT,
+      env: { ...process.env, ...envOf(env.config), LOG_LEVEL: 'error' },
+    });
+    await waitFor(async () => (await env.http('GET', '/v1/me', { token: registered.body.token })).status === 401, 10_000, 'old token refused');
+    const boss = await login('boss@example.com', undefined);
     expect(boss.body.user.role).toBe('operator');
     const bob = await register('bob@example.com', 'Bob');
     expect((await env.http('POST', '/v1/venues', { token: bob.body.token, body: {} })).status).toBe(403);
@@ -84,6 +93,8 @@ describe('accounts', () => {
     expect((await env.http('PUT', '/v1/users/00000000-0000-4000-8000-000000000000/role', { token: boss.body.token, body: { role: 'organizer' } })).body.error.code).toBe('user_not_found');
     expect((await env.http('PUT', `/v1/users/${bob.body.user.id}/role`, { token: boss.body.token, body: { role: 'king' } })).body.error.code).toBe('validation_failed');
 
+    // Bob's older token (role buyer) ends with the role change.
+    expect((await env.http('GET', '/v1/me', { token: bob.body.token })).status).toBe(401);
     const again = await login('bob@example.com');
     expect(again.body.user.role).toBe('organizer');
     const venue = await env.http('POST', '/v1/venues', { token: again.body.token, body: { name: 'Bob Hall', city: 'Oslo', lat: 59.9, lon: 10.7, standing_capacity: 100 } });
@@ -97,18 +108,22 @@ describe('accounts', () => {
   });
 
   it('grants a role from the command line (npm run user:grant), creating the account if asked', async () => {
+    // Asynchronously: spawnSync would block this process's ingress, and a client's kept-alive socket
+    // could then meet a server that closed it meanwhile (ECONNRESET).
     const run = (args: string[]) =>
-      spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts/grant-role.ts'), ...args], {
+      promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts/grant-role.ts'), ...args], {
         cwd: ROOT,
         env: { ...process.env, ...envOf(env.config), LOG_LEVEL: 'error' },
-        encoding: 'utf8',
-      });
-    expect(run(['--email', 'carol@EXAMPLE.com', '--role', 'operator']).status).toBe(0);
+      }).then(
+        () => ({ status: 0 }),
+        (err: { code?: number }) => ({ status: err.code ?? -1 }),
+      );
+    expect((await run(['--email', 'carol@EXAMPLE.com', '--role', 'operator'])).status).toBe(0);
     expect((await env.pool.query("SELECT role FROM users WHERE lower(email) = 'carol@example.com'")).rows[0].role).toBe('operator');
-    expect(run(['--email', 'nobody@example.com', '--role', 'operator']).status).toBe(1);
-    expect(run(['--email', 'new-ops@example.com', '--role', 'operator', '--password', 'a long secret', '--name', 'Ops']).status).toBe(0);
+    expect((await run(['--email', 'nobody@example.com', '--role', 'operator'])).status).toBe(1);
+    expect((await run(['--email', 'new-ops@example.com', '--role', 'operator', '--password', 'a long secret', '--name', 'Ops'])).status).toBe(0);
     const ops = await login('new-ops@example.com', 'a long secret');
     expect(ops).toMatchObject({ status: 200, body: { user: { role: 'operator', name: 'Ops' } } });
-    expect(run(['--email', 'x@example.com', '--role', 'king']).status).toBe(2);
+    expect((await run(['--email', 'x@example.com', '--role', 'king'])).status).toBe(2);
   });
 });

@@ -135,7 +135,7 @@ describe('organizer API', () => {
       [{ venue_id: '00000000-0000-4000-8000-000000000000', price_tiers: [{ name: 'a', price: 1, sections: ['Rang'] }] }, 404, 'venue_not_found'],
       [{ general_admission: { capacity: 10, price: 5 }, performer_ids: ['00000000-0000-4000-8000-000000000000'] }, 404, 'performer_not_found'],
       [{ general_admission: { capacity: 10, price: 5 }, partition: 2 }, 400, 'validation_failed'],
-      [{ general_admission: { capacity: 10, price: 5 }, ends_at: new Date(Date.parse(starts) - 1000).toISOString() }, 400, 'validation_failed'],
+      [{ general_admission: { capacity: 10, price: 5 }, ends_at: new Date(Date.parse(starts) - 1000).toISOString() }, 400, 'invalid_range'],
       [{ general_admission: { capacity: 10, price: 5 }, category: 'opera-ball' }, 400, 'validation_failed'],
       [{ venue_id: venueId, price_tiers: [{ name: 'a', price: 1, sections: ['Rang'] }, { name: 'b', price: 2, sections: ['Rang'] }] }, 400, 'validation_failed'],
     ];
@@ -163,6 +163,8 @@ describe('organizer API', () => {
     const id = ev.body.id;
     const steal = await env.http('PATCH', `/v1/events/${id}`, { token: ben(), body: { name: 'Mine now' } });
     expect(steal).toMatchObject({ status: 403, body: { error: { code: 'forbidden' } } });
+    // Cancelling another organizer's event is refused the same way (README: 403 forbidden).
+    expect(await env.http('POST', `/v1/events/${id}/cancel`, { token: ben() })).toMatchObject({ status: 403, body: { error: { code: 'forbidden' } } });
     expect((await env.http('PATCH', `/v1/events/${id}`, { token: buyer(), body: { name: 'Mine now' } })).status).toBe(403);
     expect((await env.http('PATCH', `/v1/venues/${venueId}`, { token: ben(), body: { name: 'Mine now' } })).status).toBe(403);
     expect((await env.http('PATCH', `/v1/performers/${performerId}`, { token: ben(), body: { name: 'Mine now' } })).status).toBe(403);

@@ -85,6 +85,10 @@ describe('payments: checkout, callbacks, tickets', () => {
     const { public_key_pem } = (await env.http('GET', '/v1/tickets/public-key')).body;
     expect(verifyBarcode(createPublicKey(public_key_pem), ticket.barcode)).toMatchObject({ t: ticket.ticket_id, e: eventId, v: 1 });
     expect((await env.http('POST', '/v1/tickets/verify', { token: organizer(), body: { barcode: ticket.barcode } })).body).toMatchObject({ valid: true, ticket_id: ticket.ticket_id });
+    // Another organizer verifies only its own events' tickets: this one looks unknown to it.
+    const stranger = env.token('organizer-2', 'organizer');
+    expect((await env.http('POST', '/v1/tickets/verify', { token: stranger, body: { barcode: ticket.barcode } })).body).toEqual({ valid: false, reason: 'unknown_ticket', ticket_id: ticket.ticket_id });
+    expect((await env.http('POST', '/v1/tickets/verify', { token: env.token('ops', 'operator'), body: { barcode: ticket.barcode } })).body).toMatchObject({ valid: true });
 
     const qr = await fetch(`${env.baseUrl}/v1/tickets/${ticket.ticket_id}/qr.svg`, { headers: { authorization: `Bearer ${alice.token}` } });
     expect(qr.headers.get('content-type')).toMatch(/image\/svg\+xml/);
@@ -290,7 +294,7 @@ describe('payments: checkout, callbacks, tickets', () => {
     await waitStatus(ivy.token, paidId, 'confirmed');
     const heldId = await hold(jack.token, { event_id: eventId, quantity: 1 });
 
-    expect((await env.http('POST', `/v1/events/${eventId}/cancel`, { token: env.token('organizer-2', 'organizer') })).status).toBe(404);
+    expect((await env.http('POST', `/v1/events/${eventId}/cancel`, { token: env.token('organizer-2', 'organizer') })).status).toBe(403); // README: another organizer's event is 403 forbidden
     expect((await env.http('POST', `/v1/events/${eventId}/cancel`, { token: organizer() })).status).toBe(202);
     await waitStatus(ivy.token, paidId, 'refunded');
     expect(await status(ivy.token, paidId)).toMatchObject({ reason: 'event_cancelled' });

@@ -7,10 +7,9 @@ import { ROOT, TestEnv, waitFor } from '../support/env';
 /** The page as a browser would run it (real DOM, WebSocket, localStorage) against this env's ingress and notifier. */
 async function openPage(env: TestEnv, hash: string, session?: { token: string; user: Record<string, unknown> }): Promise<JSDOM> {
   const base = env.baseUrl;
-  const notifier = `http://127.0.0.1:${env.notifier!.port}`;
   const html = await (await fetch(`${base}/`)).text();
   const page = new JSDOM(html, {
-    url: `${base}/?notifier=${encodeURIComponent(notifier)}${hash}`,
+    url: `${base}/${hash}`,
     runScripts: 'dangerously',
     resources: 'usable',
     pretendToBeVisual: true,
@@ -42,8 +41,9 @@ describe('buyer web page, end to end', () => {
 
   beforeAll(async () => {
     env = await TestEnv.create({ PAYMENT_RETRY_BASE_MS: '50' });
-    await env.startIngress();
-    await env.startNotifier();
+    // The page learns the notifier's URL from ingress's configuration, as in production.
+    const notifier = await env.startNotifier();
+    await env.startIngress({ NOTIFIER_PUBLIC_URL: `http://127.0.0.1:${notifier.port}` });
     const sim = await env.startPaymentSim({ latency_ms: 50 });
     await env.startWorker(env.paymentWorkerConfig(sim));
   });

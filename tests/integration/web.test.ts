@@ -5,7 +5,7 @@ import { openApiDocument } from '../../ingress/openapi/document';
 import { ROOT, TestEnv } from '../support/env';
 
 /**
- * The buyer page is served by ingress, loads the Socket.IO client from the notifier, and calls only
+ * The buyer page is served by ingress (with the Socket.IO client, under a strict CSP), and calls only
  * routes the API documents (with the methods it documents).
  */
 describe('buyer web page', () => {
@@ -30,10 +30,44 @@ describe('buyer web page', () => {
     expect([missing.status, missing.body.error.code]).toEqual([404, 'not_found']);
   });
 
-  it('finds the Socket.IO client where the page loads it: the notifier', async () => {
-    const res = await fetch(`http://127.0.0.1:${env.notifier!.port}/socket.io/socket.io.min.js`);
-    expect(res.status).toBe(200);
+  it('serves the Socket.IO client itself and names the notifier from its configuration, not from the URL', async () => {
+    const res = await fetch(`${env.baseUrl}/socket.io/socket.io.min.js`);
+    expect([res.status, res.headers.get('content-type')]).toEqual([200, expect.stringMatching(/javascript/)]);
     expect((await res.text()).length).toBeGreaterThan(10_000);
+    const config = await fetch(`${env.baseUrl}/client-config.json?notifier=https://evil.example`);
+    expect(await config.json()).toEqual({ notifier_url: `http://127.0.0.1:${env.config.NOTIFIER_PORT}` });
+    const source = readFileSync(path.join(ROOT, 'web/app.js'), 'utf8');
+    expect(source).not.toMatch(/get\('notifier'\)/);
+    expect([...source.matchAll(/el\('script', \{ src: ([^}]*)\}/g)].map((m) => m[1]!.trim())).toEqual(["'/socket.io/socket.io.min.js'"]);
+    expect(source).not.toMatch(/localStorage\.getItem\('onsale\.notifier'\)/);
+  });
+
+  it('sends a strict Content-Security-Policy and the usual security headers on every response', async () => {
+    for (const p of ['/', '/app.js', '/v1/events', '/v1/no-such-thing', '/healthz']) {
+      const res = await fetch(`${env.baseUrl}${p}`);
+      const csp = res.headers.get('content-security-policy') ?? '';
+      expect(csp, p).toContain("script-src 'self'");
+      expect(csp, p).toContain("frame-ancestors 'none'");
+      expect(csp, p).toContain("object-src 'none'");
+      expect(csp, p).not.toContain('unsafe-inline');
+      expect(csp, p).toContain(`connect-src 'self' http://127.0.0.1:${env.config.NOTIFIER_PORT} ws://127.0.0.1:${env.config.NOTIFIER_PORT}`);
+      expect(res.headers.get('x-content-type-options'), p).toBe('nosniff');
+      expect(res.headers.get('referrer-policy'), p).toBe('no-referrer');
+      expect(res.headers.get('x-frame-options'), p).toBe('DENY');
+    }
+  });
+
+  it('has no inline script or inline event handler that the policy would block', async () => {
+    for (const p of ['/', '/docs']) {
+      const html = await (await fetch(`${env.baseUrl}${p}`)).text();
+      const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)];
+      expect(scripts.length, p).toBeGreaterThan(0);
+      for (const [, attrs, body] of scripts) {
+        expect(attrs, p).toMatch(/src="\//);
+        expect(body!.trim(), p).toBe('');
+      }
+      expect(html, p).not.toMatch(/\son[a-z]+\s*=/i);
+    }
   });
 
   it('calls only documented routes, with documented methods', () => {

@@ -66,6 +66,7 @@ export class TestEnv {
       PARTITIONS: '2',
       TICK_MS: '200',
       JWT_SECRET: 'test-secret-of-sufficient-length',
+      REGISTER_RATE_LIMIT: '1000',
       ...overrides,
     });
     await migrate(config.DATABASE_URL);
@@ -76,8 +77,9 @@ export class TestEnv {
     return signToken(this.config.JWT_SECRET, { user_id: userId, role });
   }
 
-  async startIngress(): Promise<RunningIngress> {
-    this.ingress = await startIngress(this.config, createLogger('ingress'), 0);
+  /** Ingress in this process. `overrides` change its configuration only (e.g. NOTIFIER_PUBLIC_URL). */
+  async startIngress(overrides: Partial<Config> = {}): Promise<RunningIngress> {
+    this.ingress = await startIngress(Object.freeze({ ...this.config, ...overrides }), createLogger('ingress'), 0);
     this.closers.push(this.ingress.close);
     return this.ingress;
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildInventory, type EventInventory } from '../../booking-workers/allocator/inventory';
+import { buildInventory, scheduleExpiry, type EventInventory } from '../../booking-workers/allocator/inventory';
 import { addSections, decideBook, expiredHolds, park, pickBestAvailable, raiseCapacity, release, waitsForOnSale, withdraw } from '../../booking-workers/allocator/allocate';
 import { expandLayout } from '../../booking-workers/allocator/layout';
 import type { BookCommand, BookingRequest } from '../../shared/contracts/messages';
@@ -60,16 +60,32 @@ describe('decideBook — reserved', () => {
     decideBook(inv, cmd('u1', { seat_ids: ['A-1-3'] }), NOW, limits);
     const alt = decideBook(inv, cmd('u2', { seat_ids: ['A-1-3', 'A-1-4'], accept_alternatives: true }), NOW, limits);
     expect(alt.status).toBe('held');
-    expect(alt.seatIdx.every((i) => inv.seats[i]!.section === 'A')).toBe(true);
-    expect(seatIds(inv, alt.seatIdx)).not.toContain('A-1-3');
+    // Row 1 of A is 1 2 [3 taken] 4 5 6; ranks from the centre: 3, 4, 2, 5, 1, 6. The adjacent pair with
+    // the best ranks is 4–5 (1 + 3), ahead of 1–2 (4 + 2) and 5–6.
+    expect(seatIds(inv, alt.seatIdx).sort()).toEqual(['A-1-4', 'A-1-5']);
+    // Without accept_alternatives the same clash is refused.
+    expect(decideBook(inv, cmd('u3', { seat_ids: ['A-1-3'] }), NOW, limits).reason).toBe('seats_unavailable');
+    // The alternative stays in the asked seat's section even when that section is full.
+    const full = reserved([{ name: 'A', rows: 1, seats_per_row: 2, price_cents: 1, price_tier: 't' }, { name: 'B', rows: 1, seats_per_row: 2, price_cents: 1, price_tier: 't' }]);
+    decideBook(full, cmd('f1', { seat_ids: ['A-1-1', 'A-1-2'] }), NOW, limits);
+    expect(decideBook(full, cmd('f2', { seat_ids: ['A-1-1'], accept_alternatives: true }), NOW, limits).reason).toBe('seats_unavailable');
   });
 
   it('filters by section, tier and max price', () => {
     const inv = reserved();
-    expect(seatIds(inv, decideBook(inv, cmd('u1', { quantity: 2, section: 'B' }), NOW, limits).seatIdx).every((id) => id.startsWith('B-'))).toBe(true);
-    expect(decideBook(inv, cmd('u2', { quantity: 2, price_tier: 'silver' }), NOW, limits).seatIdx.every((i) => inv.seats[i]!.tier === 'silver')).toBe(true);
-    expect(decideBook(inv, cmd('u3', { quantity: 2, max_price_cents: 6000 }), NOW, limits).seatIdx.every((i) => inv.seats[i]!.priceCents <= 6000)).toBe(true);
+    // Section A is better ranked: without a filter a pair lands there. Each filter moves it to B (the
+    // checks below would also pass on an empty pick, hence the exact seats).
+    expect(seatIds(inv, decideBook(inv, cmd('u0', { quantity: 2 }), NOW, limits).seatIdx).sort()).toEqual(['A-1-3', 'A-1-4']);
+    expect(seatIds(inv, decideBook(inv, cmd('u1', { quantity: 2, section: 'B' }), NOW, limits).seatIdx).sort()).toEqual(['B-1-3', 'B-1-4']);
+    const bySilver = decideBook(inv, cmd('u2', { quantity: 2, price_tier: 'silver' }), NOW, limits);
+    // B row 1 is now 1 2 [3 4 taken] 5 6: the pair 1–2 ranks better than 5–6.
+    expect(seatIds(inv, bySilver.seatIdx).sort()).toEqual(['B-1-1', 'B-1-2']);
+    expect(bySilver.seatIdx.map((i) => inv.seats[i]!.tier)).toEqual(['silver', 'silver']);
+    const byPrice = decideBook(inv, cmd('u3', { quantity: 2, max_price_cents: 6000 }), NOW, limits);
+    expect(seatIds(inv, byPrice.seatIdx).sort()).toEqual(['B-1-5', 'B-1-6']);
+    expect(byPrice.seatIdx.map((i) => inv.seats[i]!.priceCents)).toEqual([5000, 5000]);
     expect(decideBook(inv, cmd('u4', { quantity: 2, max_price_cents: 100 }), NOW, limits).reason).toBe('sold_out');
+    expect(decideBook(inv, cmd('u5', { quantity: 2, section: 'Z' }), NOW, limits).reason).toBe('sold_out');
   });
 
   it('scatters a party only when no row can seat it together', () => {
@@ -78,8 +94,13 @@ describe('decideBook — reserved', () => {
     decideBook(inv, cmd('u2', { seat_ids: ['A-2-2'] }), NOW, limits);
     const b = decideBook(inv, cmd('u3', { quantity: 3 }), NOW, limits);
     expect(b.status).toBe('held');
-    expect(b.seatIdx).toHaveLength(3);
+    // Both rows are split by their taken centre seat: the party gets the three best free seats.
+    expect(seatIds(inv, b.seatIdx).sort()).toEqual(['A-1-1', 'A-1-3', 'A-2-1']);
     expect(pickBestAvailable(inv, {}, 2)).toBe('sold_out');
+    // Had a row room for all three, they would sit together there.
+    const roomy = reserved([{ name: 'A', rows: 2, seats_per_row: 3, price_cents: 1, price_tier: 't' }]);
+    decideBook(roomy, cmd('r1', { seat_ids: ['A-1-2'] }), NOW, limits);
+    expect(seatIds(roomy, decideBook(roomy, cmd('r2', { quantity: 3 }), NOW, limits).seatIdx).sort()).toEqual(['A-2-1', 'A-2-2', 'A-2-3']);
   });
 
   it('enforces per-request and per-user limits and one active request per user', () => {
@@ -117,6 +138,22 @@ describe('decideBook — reserved', () => {
     const inv = reserved();
     inv.onSaleAt = NOW + 1000;
     expect(decideBook(inv, cmd('u1', { quantity: 1 }), NOW, limits).reason).toBe('not_on_sale');
+    expect(decideBook(inv, cmd('u1', { quantity: 1 }), NOW + 1000, limits).status).toBe('held');
+
+    // On sale by the clock, but the inventory is not ready yet (seats still being created).
+    const notReady = reserved();
+    notReady.ready = false;
+    const early = decideBook(notReady, cmd('u2', { quantity: 2 }), NOW, limits);
+    expect([early.status, early.reason, early.seatIdx]).toEqual(['rejected', 'not_on_sale', []]);
+    expect(decideBook(notReady, cmd('u3', { seat_ids: ['A-1-1'] }), NOW, limits).reason).toBe('not_on_sale');
+    const gaNotReady = ga(10);
+    gaNotReady.ready = false;
+    expect(decideBook(gaNotReady, cmd('u4', { quantity: 1 }), NOW, limits).reason).toBe('not_on_sale');
+    // Nothing was taken, and no user is left with an active request.
+    expect([notReady.available, gaNotReady.available, notReady.holder.every((h) => h === null)]).toEqual([24, 10, true]);
+    expect(notReady.userActive.size + gaNotReady.userActive.size).toBe(0);
+    notReady.ready = true;
+    expect(decideBook(notReady, cmd('u2', { quantity: 2 }), NOW, limits).status).toBe('held');
   });
 
   it('keeps the waiting room open only in the window before the on-sale time', () => {
@@ -266,5 +303,92 @@ describe('best available over fragmented rows', () => {
       }
       inv.rows.forEach((row, r) => expect(row.maxRun).toBeGreaterThanOrEqual(longestFreeRun(inv, r)));
     }
+  });
+});
+
+describe('allocator internals kept fast', () => {
+  /** Best available as first written: scan `rowOrder` with the filters, best rank sum per row, else scatter. */
+  function referencePick(inv: EventInventory, req: BookingRequest, q: number): number[] | 'sold_out' {
+    const fits = (s: { section: string; tier: string; priceCents: number }) =>
+      (req.section === undefined || s.section === req.section) && (req.price_tier === undefined || s.tier === req.price_tier) && (req.max_price_cents === undefined || s.priceCents <= req.max_price_cents);
+    const rows = inv.rowOrder.map((r) => inv.rows[r]!).filter(fits);
+    for (const row of rows) {
+      let best: number[] | null = null;
+      let bestScore = Infinity;
+      for (let start = 0; start + q <= row.seats.length; start++) {
+        const block = row.seats.slice(start, start + q);
+        const free = block.every((idx) => inv.holder[idx] === null);
+        const adjacent = block.every((idx, k) => k === 0 || inv.seats[idx]!.number === inv.seats[block[k - 1]!]!.number + 1);
+        const score = block.reduce((a, b) => a + b, 0);
+        if (free && adjacent && score < bestScore) [best, bestScore] = [block, score];
+      }
+      if (best) return best;
+    }
+    const scattered = rows.flatMap((row) => [...row.seats].sort((a, b) => a - b).filter((idx) => inv.holder[idx] === null));
+    return scattered.length >= q ? scattered.slice(0, q) : 'sold_out';
+  }
+
+  it('picks exactly what the plain scan picks, with and without filters, through random takes and releases', () => {
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const inv = reserved(
+      [
+        { name: 'A', rows: 3, seats_per_row: 7, price_cents: 9000, price_tier: 'gold' },
+        { name: 'B', rows: 2, seats_per_row: 5, price_cents: 5000, price_tier: 'silver' },
+        { name: 'C', rows: 4, seats_per_row: 6, price_cents: 2000, price_tier: 'silver' },
+      ],
+      1000,
+    );
+    const live: string[] = [];
+    const filters: BookingRequest[] = [{}, { section: 'A' }, { section: 'C' }, { section: 'nope' }, { price_tier: 'silver' }, { max_price_cents: 5000 }, { section: 'B', price_tier: 'gold' }];
+    let compared = 0;
+    for (let step = 0; step < 600; step++) {
+      if (live.length && rand() < 0.35) {
+        release(inv, live.splice(Math.floor(rand() * live.length), 1)[0]!, 'cancelled', NOW);
+        continue;
+      }
+      const q = 1 + Math.floor(rand() * 5);
+      const filter = filters[Math.floor(rand() * filters.length)]!;
+      const expected = referencePick(inv, filter, q);
+      const b = decideBook(inv, cmd(`u${step}`, { quantity: q, ...filter }), NOW, limits);
+      expect(b.status === 'held' ? b.seatIdx : b.reason, `step ${step}`).toEqual(expected);
+      if (b.status === 'held') live.push(b.id);
+      compared++;
+      // Per-section free counts agree with the rows.
+      for (const [name, group] of inv.sectionRows) {
+        expect(group.available, name).toBe(group.rows.reduce((n, r) => n + inv.rows[r]!.available, 0));
+      }
+    }
+    expect(compared).toBeGreaterThan(300);
+  });
+
+  it('treats a gap in seat numbers as the end of a run', () => {
+    const seats = [1, 2, 4, 5, 6].map((n, rank) => ({ id: `A-1-${n}`, section: 'A', row: 1, number: n, rank, priceCents: 100, tier: 't' }));
+    const inv = buildInventory({
+      eventId: 'e1', kind: 'reserved', ready: true, holdSeconds: 600, maxPerUser: 8, onSaleAt: 0, settings: { throttlePerS: null, paused: false },
+      capacity: 5, gaPriceCents: 0, gaAvailable: null, seats, bookings: [],
+    });
+    expect(seatIds(inv, pickBestAvailable(inv, {}, 3) as number[])).toEqual(['A-1-4', 'A-1-5', 'A-1-6']);
+    decideBook(inv, cmd('u1', { seat_ids: ['A-1-5'] }), NOW, limits);
+    // 1–2 is the only adjacent pair left: 2 and 4 are not neighbours.
+    expect(seatIds(inv, pickBestAvailable(inv, {}, 2) as number[])).toEqual(['A-1-1', 'A-1-2']);
+    // No three together any more: the three best free seats.
+    expect(seatIds(inv, pickBestAvailable(inv, {}, 3) as number[])).toEqual(['A-1-1', 'A-1-2', 'A-1-4']);
+  });
+
+  it('stamps each decision with its own time, even though the text is formatted once per time', () => {
+    const inv = ga(10);
+    const times = [NOW, NOW, NOW + 1, NOW - 5000, NOW];
+    const decided = times.map((t, i) => decideBook(inv, cmd(`t${i}`, { quantity: 1 }), t, limits));
+    expect(decided.map((b) => b.decidedAt)).toEqual(times.map((t) => new Date(t).toISOString()));
+    expect(release(inv, decided[2]!.id, 'cancelled', NOW + 7)!.decidedAt).toBe(new Date(NOW + 7).toISOString());
+  });
+
+  it('keeps hold expiries sorted when one comes in earlier than the last', () => {
+    const inv = ga(10);
+    for (const [i, at] of [50, 10, 30, 30, 70, 20].entries()) scheduleExpiry(inv, `h${i}`, at);
+    expect(inv.expiries).toEqual([
+      { at: 10, id: 'h1' }, { at: 20, id: 'h5' }, { at: 30, id: 'h2' }, { at: 30, id: 'h3' }, { at: 50, id: 'h0' }, { at: 70, id: 'h4' },
+    ]);
   });
 });

@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ERRORS, REJECTION_REASONS } from '../../shared/errors';
-import { ROOT } from '../support/env';
+
+// Not from tests/support/env: that module pulls in every role and driver, and unit tests stay pure.
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** The error registry and README's error table say the same thing. */
 describe('error registry', () => {

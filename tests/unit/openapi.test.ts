@@ -7,6 +7,9 @@ import { redisKeys } from '../../shared/redis/keys';
 import { createApp } from '../../ingress/app';
 import type { IngressContext } from '../../ingress/context';
 import { DOCUMENTED_ERROR_CODES, openApiDocument } from '../../ingress/openapi/document';
+import { jsonSchemaOf, openApiPath, type RouteContract } from '../../ingress/http/route-table';
+import { ROUTES } from '../../ingress/http/routes';
+import { BOOKING_STATUSES } from '../../shared/contracts/messages';
 
 type Layer = { route?: { path: string; methods: Record<string, boolean> }; handle?: { stack?: Layer[] } };
 
@@ -59,5 +62,59 @@ describe('OpenAPI document', () => {
     const documented = new Set(Object.entries(openApiDocument.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`)));
     expect([...served].filter((r) => !documented.has(r)), 'served but not documented').toEqual([]);
     expect([...documented].filter((r) => !served.has(r)), 'documented but not served').toEqual([]);
+  });
+
+  type Schema = { type?: string; properties?: Record<string, Schema>; required?: string[]; additionalProperties?: unknown; items?: Schema; maxLength?: number; maximum?: number; minimum?: number; multipleOf?: number; enum?: unknown[] };
+  const op = (path: string, method: string) => (openApiDocument.paths as Record<string, Record<string, { requestBody?: { content: { 'application/json': { schema: Schema } } }; responses: Record<string, { content?: { 'application/json': { schema: Schema } } }> }>>)[path]![method]!;
+  const bodyOf = (path: string, method: string) => op(path, method).requestBody!.content['application/json'].schema;
+
+  it('documents every route-table body exactly as its zod schema validates it', () => {
+    for (const c of Object.values(ROUTES) as RouteContract[]) {
+      const documented = op(openApiPath(c.path), c.method);
+      if (c.body) expect(documented.requestBody!.content['application/json'].schema, c.operationId).toEqual(jsonSchemaOf(c.body));
+      else if (!c.rawBody) expect(documented.requestBody, c.operationId).toBeUndefined();
+    }
+  });
+
+  it('leaves by hand only the health routes that every role serves (shared/http/health.ts)', () => {
+    const tablePaths = new Set((Object.values(ROUTES) as RouteContract[]).map((c) => `${c.method} ${openApiPath(c.path)}`));
+    const byHand = Object.entries(openApiDocument.paths)
+      .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`))
+      .filter((r) => !tablePaths.has(r));
+    expect(byHand.sort()).toEqual(['get /healthz', 'get /metrics', 'get /readyz']);
+  });
+
+  it('gives the reprice body its fields, limits and no other property', () => {
+    const body = bodyOf('/v1/events/{id}/prices', 'put');
+    expect(body.additionalProperties).toBe(false);
+    const section = body.properties!.sections!.items!;
+    expect(section.required).toEqual(['name', 'price']);
+    expect(section.additionalProperties).toBe(false);
+    expect(section.properties!.name!.maxLength).toBe(40);
+    expect(section.properties!.price).toMatchObject({ minimum: 0, maximum: 1_000_000, multipleOf: 0.01 });
+    expect(body.properties!.general_admission).toMatchObject({ required: ['price'], additionalProperties: false });
+  });
+
+  it('gives the add-inventory body its maximum', () => {
+    const body = bodyOf('/v1/events/{id}/inventory', 'post');
+    expect(body.additionalProperties).toBe(false);
+    expect(body.properties!.general_admission!.properties!.capacity).toMatchObject({ type: 'integer', minimum: 1, maximum: 10_000_000 });
+  });
+
+  it('gives BookingRequest the limits zod applies, and no others', () => {
+    const body = bodyOf('/v1/bookings', 'post');
+    expect(body.additionalProperties).toBe(false);
+    expect(body.required).toEqual(['event_id']);
+    expect(body.properties!.section!.maxLength).toBe(40);
+    expect(body.properties!.price_tier!.maxLength).toBe(40);
+    expect(body.properties!.quantity!.minimum).not.toBe(1); // zod checks the range in the handler (quantity_out_of_range), not the schema
+    expect(body.properties!.max_price!.multipleOf).toBeUndefined();
+    expect(body.properties!.seat_ids).toMatchObject({ minItems: 1, maxItems: 100, items: { maxLength: 64 } });
+  });
+
+  it('takes booking status values from the contract', () => {
+    const accepted = op('/v1/bookings', 'post').responses['202']!.content!['application/json'].schema;
+    expect(accepted.properties!.status!.enum).toEqual([...BOOKING_STATUSES]);
+    expect((openApiDocument.components.schemas as Record<string, Schema>).Booking!.properties!.status!.enum).toEqual([...BOOKING_STATUSES]);
   });
 });

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+
+const positiveInt = z.coerce.number().int().positive();
+
+/**
+ * The notifier's own limits, read from the environment once at start-up (the shared config holds what
+ * several roles read). A bad value fails fast naming the variable.
+ */
+const schema = z.object({
+  /** Bookings one socket may watch at once; more are refused with `too_many_watches`. @defaultValue 20 */
+  NOTIFIER_MAX_BOOKING_WATCHES: positiveInt.max(10_000).default(20),
+  /** Events one socket may watch at once; more are refused with `too_many_watches`. @defaultValue 10 */
+  NOTIFIER_MAX_EVENT_WATCHES: positiveInt.max(10_000).default(10),
+  /** Sockets one account may have open on one notifier instance; more are refused with `too_many_sockets`. @defaultValue 10 */
+  NOTIFIER_MAX_SOCKETS_PER_USER: positiveInt.max(10_000).default(10),
+  /** Events (watch, unwatch, …) one socket may send per second; more are answered `rate_limited`. @defaultValue 20 */
+  NOTIFIER_EVENTS_PER_SECOND: positiveInt.max(100_000).default(20),
+  /** How often an event's progress and seat changes are sent to its room, at most (one message each per tick). @defaultValue 200 */
+  NOTIFIER_COALESCE_MS: positiveInt.min(10).max(5_000).default(200),
+  /** Recent outcomes kept in memory to answer watches without PostgreSQL (and through its outages). @defaultValue 50000 */
+  NOTIFIER_RECENT_RESULTS: positiveInt.max(10_000_000).default(50_000),
+});
+
+export type NotifierSettings = Readonly<z.infer<typeof schema>>;
+
+/** Reads the notifier's limits from `env`, with `overrides` (tests) on top. Throws naming each bad variable. */
+export function loadNotifierSettings(env: Record<string, string | undefined> = process.env, overrides: Partial<NotifierSettings> = {}): NotifierSettings {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    throw new Error(`invalid notifier setting: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  return Object.freeze({ ...parsed.data, ...overrides });
+}

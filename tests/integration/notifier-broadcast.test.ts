@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import amqp from 'amqplib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sleep, TestEnv, waitFor } from '../support/env';
+import { SocketPool } from '../support/notifier';
+import { createLogger } from '../../shared/logger';
+import { redisKeys } from '../../shared/redis/keys';
+import { names as amqpNames } from '../../shared/amqp/topology';
+import { loadNotifierSettings } from '../../notifier/settings';
+import { startNotifier, type RunningNotifier } from '../../notifier/server';
+import { positionOf, type EventProgressPush } from '../../shared/contracts/socket';
+import type { SeatsChanged, SeatStatus } from '../../shared/contracts/messages';
+
+/**
+ * Crowd-scale fan-out (issue 10): an event's progress and seat changes reach its room as one
+ * coalesced message per tick, and each waiting client computes its own position.
+ */
+describe('notifier broadcasts', () => {
+  let env: TestEnv;
+  let notifier: RunningNotifier;
+  let broker: amqp.ChannelModel;
+  let ch: amqp.Channel;
+  const sockets = new SocketPool();
+
+  beforeAll(async () => {
+    env = await TestEnv.create();
+    await env.startIngress();
+    await env.startWorker();
+    notifier = await startNotifier(env.config, createLogger('notifier', 'warn'), 0, loadNotifierSettings({}, { NOTIFIER_COALESCE_MS: 200 }));
+    broker = await amqp.connect(env.config.AMQP_URL);
+    ch = await broker.createChannel();
+  }, 120_000);
+  afterAll(async () => {
+    sockets.closeAll();
+    await notifier?.close();
+    await broker?.close().catch(() => undefined);
+    await env?.cleanup();
+  });
+
+  const publish = (kind: 'event.progress' | 'seats.changed', eventId: string, body: object) =>
+    ch.publish(amqpNames(env.config.AMQP_PREFIX).bookingEvents, `${kind}.${eventId}`, Buffer.from(JSON.stringify(body)), { type: kind });
+
+  it('sends waiting clients one progress message per tick, from which each computes its own position', async () => {
+    const eventId = randomUUID();
+    const seqs = [10, 25];
+    const clients = await Promise.all(
+      seqs.map(async (seq, i) => {
+        const bookingId = randomUUID();
+        await env.redis.hset(redisKeys(env.config.REDIS_PREFIX).pendingBooking(bookingId), { event_id: eventId, user_id: `waiting-${i}`, seq: String(seq), requested_at: new Date().toISOString() });
+        const s = await sockets.connect(notifier.port, env.token(`waiting-${i}`));
+        const seen: EventProgressPush[] = [];
+        s.on('event.progress', (p) => seen.push(p));
+        const ack = await s.emitWithAck('booking.watch', { booking_id: bookingId });
+        expect(ack).toEqual({ ok: true, status: 'queued', position: seq, seq, event_id: eventId });
+        return { seen, seq };
+      }),
+    );
+    // 40 progress messages in a burst: far fewer broadcasts, the last state wins.
+    for (let wm = 1; wm <= 40; wm++) publish('event.progress', eventId, { event_id: eventId, watermark: wm, rate_per_s: 20, paused: wm === 40, throttle_per_s: null, at: new Date().toISOString() });
+    for (const c of clients) await waitFor(() => c.seen.at(-1)?.watermark === 40, 10_000, 'the last progress');
+    await sleep(400);
+    for (const c of clients) {
+      expect(c.seen.length).toBeLessThan(10);
+      expect(c.seen.at(-1)).toEqual({ event_id: eventId, watermark: 40, rate_per_s: 20, paused: true, throttle_per_s: null });
+      expect(positionOf(c.seq, c.seen.at(-1)!)).toEqual({ position: 1, eta_seconds: 1 });
+    }
+    // A client that starts waiting now is told where the queue stands at once (paused), not at the next move.
+    const late = randomUUID();
+    await env.redis.hset(redisKeys(env.config.REDIS_PREFIX).pendingBooking(late), { event_id: eventId, user_id: 'late', seq: '60', requested_at: new Date().toISOString() });
+    const s = await sockets.connect(notifier.port, env.token('late'));
+    const seen: EventProgressPush[] = [];
+    s.on('event.progress', (p) => seen.push(p));
+    expect(await s.emitWithAck('booking.watch', { booking_id: late })).toMatchObject({ ok: true, status: 'queued', seq: 60 });
+    await waitFor(() => seen.length > 0, 5_000, 'current progress');
+    expect(seen[0]).toMatchObject({ watermark: 40, paused: true });
+    expect(positionOf(60, seen[0]!).position).toBe(20);
+  });
+
+  it('merges seat changes of an event into one message per tick, the last status of each seat winning', async () => {
+    const eventId = await env.createEvent({ sections: [{ name: 'A', rows: 1, seats_per_row: 4, price: 10 }] });
+    const s = await sockets.connect(notifier.port, env.token('map-viewer'));
+    const changes: SeatsChanged[] = [];
+    s.on('seats.changed', (c) => changes.push(c));
+    expect(await s.emitWithAck('event.watch', { event_id: eventId })).toEqual({ ok: true });
+    const steps: Array<Array<[string, SeatStatus]>> = [
+      [['A-1-1', 'held']],
+      [['A-1-2', 'held'], ['A-1-1', 'sold']],
+      [['A-1-3', 'held']],
+      [['A-1-2', 'available']],
+    ];
+    for (let round = 0; round < 10; round++) for (const seats of steps) publish('seats.changed', eventId, { event_id: eventId, seats, as_of: new Date().toISOString() });
+    const map = new Map<string, SeatStatus>();
+    await waitFor(() => {
+      for (const c of changes.splice(0)) for (const [id, st] of c.seats ?? []) map.set(id, st);
+      return map.get('A-1-2') === 'available' && map.get('A-1-3') === 'held';
+    }, 10_000, 'the merged seat map');
+    expect(Object.fromEntries(map)).toEqual({ 'A-1-1': 'sold', 'A-1-2': 'available', 'A-1-3': 'held' });
+  });
+});
