@@ -39,7 +39,10 @@ export async function recordDraws(client: PoolClient, draws: readonly DrawWrite[
 }
 
 /** Queue modes the single writer accepted (before the on-sale time). */
-export async function recordQueueModes(client: PoolClient, modes: ReadonlyArray<{ eventId: string; queueMode: 'draw' | 'fifo' }>): Promise<void> {
+export async function recordQueueModes(
+  client: PoolClient,
+  modes: ReadonlyArray<{ eventId: string; queueMode: 'draw' | 'fifo' }>,
+): Promise<void> {
   const last = new Map(modes.map((m) => [m.eventId, m.queueMode]));
   await client.query<NoRows>({
     name: 'set-queue-modes',

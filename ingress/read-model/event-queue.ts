@@ -24,14 +24,24 @@ export async function eventQueueState(
 ): Promise<EventQueueState | null> {
   const hit = cache.get(eventId);
   if (hit && now - hit.at < TTL_MS) return hit.state;
-  const { rows } = await ctx.pool.query<{ on_sale_at: Date; queue_mode: 'draw' | 'fifo'; drawn_at: Date | null; pow_bits: number }>({
+  const { rows } = await ctx.pool.query<{
+    on_sale_at: Date;
+    queue_mode: 'draw' | 'fifo';
+    drawn_at: Date | null;
+    pow_bits: number;
+  }>({
     name: 'event-queue-state',
     text: 'SELECT e.on_sale_at, e.queue_mode, e.pow_bits, d.drawn_at FROM events e LEFT JOIN event_draws d ON d.event_id = e.id WHERE e.id = $1',
     values: [eventId],
   });
   const r = rows[0];
   const state = r
-    ? { onSaleAt: r.on_sale_at.getTime(), queueMode: r.queue_mode, drawnAt: r.drawn_at ? r.drawn_at.getTime() : null, powBits: r.pow_bits }
+    ? {
+        onSaleAt: r.on_sale_at.getTime(),
+        queueMode: r.queue_mode,
+        drawnAt: r.drawn_at ? r.drawn_at.getTime() : null,
+        powBits: r.pow_bits,
+      }
     : null;
   if (cache.size >= CACHE_MAX) cache.clear();
   cache.set(eventId, { at: now, state });

@@ -29,12 +29,16 @@ export const createPresaleSchema = z
       .object({ count: z.number().int().min(1).max(10_000), uses_per_code: z.number().int().min(1).max(1_000_000) })
       .strict()
       .optional(),
-    allowed_emails: z.array(z.string().trim().toLowerCase().email().max(254)).min(1).max(10_000).optional(),
+    allowed_emails: z
+      .array(z.string().trim().toLowerCase().pipe(z.email().max(254)))
+      .min(1)
+      .max(10_000)
+      .optional(),
     max_per_user: z.number().int().min(1).max(1000).optional(),
   })
   .strict()
   .refine((b) => b.codes !== undefined || b.allowed_emails !== undefined, {
-    message: 'give codes and/or allowed_emails',
+    error: 'give codes and/or allowed_emails',
     path: ['codes'],
   });
 export type CreatePresaleBody = z.infer<typeof createPresaleSchema>;
@@ -54,10 +58,18 @@ export const waitlistBodySchema = z
 
 // ---------- answers (documented through the route table) ----------
 
-export const challengeSchema = z.object({ challenge: z.string(), bits: z.number().int().min(0).max(26), expires_at: z.string() });
-export const queueModeAcceptedSchema = z.object({ event_id: z.string().uuid(), queue_mode: z.enum(QUEUE_MODES), change: z.literal('queued') });
+export const challengeSchema = z.object({
+  challenge: z.string(),
+  bits: z.number().int().min(0).max(26),
+  expires_at: z.string(),
+});
+export const queueModeAcceptedSchema = z.object({
+  event_id: z.uuid(),
+  queue_mode: z.enum(QUEUE_MODES),
+  change: z.literal('queued'),
+});
 export const drawRecordSchema = z.object({
-  event_id: z.string().uuid(),
+  event_id: z.uuid(),
   queue_mode: z.enum(QUEUE_MODES),
   draw_at: z.string(),
   state: z.enum(['pending', 'drawn', 'not_drawn_fifo']),
@@ -65,12 +77,20 @@ export const drawRecordSchema = z.object({
   drawn_at: z.string().optional(),
   entries: z.number().int().optional(),
   audit: z
-    .object({ algorithm: z.string(), seed: z.string(), input_digest: z.string(), order_digest: z.string(), worker_id: z.string().nullable(), epoch: z.number().int().nullable(), how_to_verify: z.string() })
+    .object({
+      algorithm: z.string(),
+      seed: z.string(),
+      input_digest: z.string(),
+      order_digest: z.string(),
+      worker_id: z.string().nullable(),
+      epoch: z.number().int().nullable(),
+      how_to_verify: z.string(),
+    })
     .optional(),
 });
 export const presaleCreatedSchema = z.object({
-  presale_id: z.string().uuid(),
-  event_id: z.string().uuid(),
+  presale_id: z.uuid(),
+  event_id: z.uuid(),
   name: z.string(),
   starts_at: z.string(),
   ends_at: z.string(),
@@ -80,21 +100,46 @@ export const presaleCreatedSchema = z.object({
   allowed_emails: z.number().int(),
 });
 export const presaleListSchema = z.object({
-  event_id: z.string().uuid(),
+  event_id: z.uuid(),
   presales: z.array(
     z.object({
-      presale_id: z.string().uuid(), name: z.string(), starts_at: z.string(), ends_at: z.string(), open: z.boolean(), max_per_user: z.number().int().nullable(),
-      codes: z.number().int(), uses_allowed: z.number().int(), allowed_emails: z.number().int(), holds_granted: z.number().int(),
+      presale_id: z.uuid(),
+      name: z.string(),
+      starts_at: z.string(),
+      ends_at: z.string(),
+      open: z.boolean(),
+      max_per_user: z.number().int().nullable(),
+      codes: z.number().int(),
+      uses_allowed: z.number().int(),
+      allowed_emails: z.number().int(),
+      holds_granted: z.number().int(),
     }),
   ),
 });
-export const waitlistJoinedSchema = z.object({ waitlist_id: z.string().uuid(), event_id: z.string().uuid(), position: z.number().int().min(1), status: z.literal('waiting') });
-export const waitlistLeftSchema = z.object({ waitlist_id: z.string().uuid(), event_id: z.string().uuid(), status: z.literal('left') });
+export const waitlistJoinedSchema = z.object({
+  waitlist_id: z.uuid(),
+  event_id: z.uuid(),
+  position: z.number().int().min(1),
+  status: z.literal('waiting'),
+});
+export const waitlistLeftSchema = z.object({
+  waitlist_id: z.uuid(),
+  event_id: z.uuid(),
+  status: z.literal('left'),
+});
 export const myWaitlistSchema = z.object({
   items: z.array(
     z.object({
-      waitlist_id: z.string().uuid(), event_id: z.string().uuid(), quantity: z.number().int(), section: z.string().nullable(), price_tier: z.string().nullable(),
-      max_price_cents: z.number().int().nullable(), status: z.enum(['waiting', 'offered', 'left']), position: z.number().int().nullable(), offer_booking_id: z.string().uuid().nullable(), joined_at: z.string(),
+      waitlist_id: z.uuid(),
+      event_id: z.uuid(),
+      quantity: z.number().int(),
+      section: z.string().nullable(),
+      price_tier: z.string().nullable(),
+      max_price_cents: z.number().int().nullable(),
+      status: z.enum(['waiting', 'offered', 'left']),
+      position: z.number().int().nullable(),
+      offer_booking_id: z.uuid().nullable(),
+      joined_at: z.string(),
     }),
   ),
 });

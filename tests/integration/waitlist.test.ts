@@ -111,7 +111,7 @@ describe('waitlist of a sold-out event', () => {
         expect(Date.parse(b.hold_expires_at) - Date.parse(b.decided_at)).toBe(4000);
       }
       // Pushed to the user's own room (they watch no booking) and e-mailed.
-      await waitFor(async () => (sockets.get('wl-1') ?? []).length === 1, 10_000, 'offer pushed');
+      await waitFor(() => (sockets.get('wl-1') ?? []).length === 1, 10_000, 'offer pushed');
       expect(sockets.get('wl-1')![0]).toMatchObject({
         event_id: eventId,
         status: 'held',
@@ -131,7 +131,7 @@ describe('waitlist of a sold-out event', () => {
         expect(
           (await env.http('GET', `/v1/bookings/${o.offer_booking_id}`, { token: env.token(o.user_id) })).body.status,
         ).toBe('expired');
-      await waitFor(async () => (sockets.get('wl-6') ?? []).length === 1, 10_000, 'second offer pushed');
+      await waitFor(() => (sockets.get('wl-6') ?? []).length === 1, 10_000, 'second offer pushed');
     } finally {
       clearInterval(oversold);
     }
