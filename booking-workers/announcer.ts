@@ -114,14 +114,15 @@ export class Announcer {
 
   private rateOf(eventId: string, batch: Batch, now: number): number {
     const stamps = this.eventRates.get(eventId) ?? [];
-    for (const r of batch.results) if (r.event_id === eventId) stamps.push(now);
+    // A drawn request is announced `queued` with its drawn number: not a decision.
+    for (const r of batch.results) if (r.event_id === eventId && r.status !== 'queued') stamps.push(now);
     while (stamps.length && stamps[0]! < now - 5000) stamps.shift();
     this.eventRates.set(eventId, stamps);
     return Math.round((stamps.length / 5) * 10) / 10;
   }
 
   private partitionRate(batch: Batch, now: number): number {
-    for (let i = 0; i < batch.results.length; i++) this.decidedAt.push(now);
+    for (const r of batch.results) if (r.status !== 'queued') this.decidedAt.push(now);
     while (this.decidedAt.length && this.decidedAt[0]! < now - 5000) this.decidedAt.shift();
     return Math.round((this.decidedAt.length / 5) * 10) / 10;
   }

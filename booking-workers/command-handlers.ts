@@ -16,6 +16,8 @@ import {
 } from './allocator/payments';
 import { addSections, bookingFromCommand, decideBook, park, raiseCapacity, release, repriceUnsold, waitsForOnSale, withdraw } from './allocator/allocate';
 import { expandLayout } from './allocator/layout';
+import { decidePresale, type PresaleState } from './allocator/presale';
+import type { WaitlistEntry } from './allocator/waitlist';
 import { take, type Bucket } from './throttle';
 import { markSeatsChanged, type Batch } from './batch';
 
@@ -35,6 +37,10 @@ export interface Writer {
   announceAgain(eventId: string, b: BookingState, batch: Batch): void;
   /** Sinks for a payment-side decision that write its effects straight into the batch (rows, announcements, provider calls). */
   effects(inv: EventInventory, batch: Batch, correlationId: string | undefined): Effects;
+  /** The event's waiting waitlist entries, in order (undefined: the event is not loaded). */
+  waitlist(eventId: string): WaitlistEntry[] | undefined;
+  /** What the single writer knows of the event's presales (loaded for the batch before deciding). */
+  presaleState(eventId: string): PresaleState;
 }
 
 type Command<K extends PartitionCommand['type']> = Extract<PartitionCommand, { type: K }>;
@@ -67,6 +73,13 @@ export const commandHandlers: { [K in PartitionCommand['type']]: Handler<K> } = 
       const rejected = rejectedUnknown(cmd, now);
       batch.write.bookings.push({ eventId: cmd.event_id, seatIds: [], state: rejected });
       w.announceAgain(cmd.event_id, rejected, batch);
+      return;
+    }
+    if (cmd.presale && inv.ready && !inv.cancelled && now < inv.onSaleAt) {
+      // A presale booking is decided at once in its window, ahead of the waiting room.
+      const { booking, use } = decidePresale(inv, w.presaleState(inv.eventId), cmd, now, { maxPerRequest: w.maxPerRequest });
+      if (use) batch.write.presaleUses.push(use);
+      w.record(inv, booking, batch, true);
       return;
     }
     if (
@@ -120,6 +133,32 @@ export const commandHandlers: { [K in PartitionCommand['type']]: Handler<K> } = 
   'refund.result': onEvent<'refund.result'>((inv, cmd, now, fx) => applyRefundResult(inv, { bookingId: cmd.booking_id, refundId: cmd.refund_id, chargeId: cmd.charge_id, outcome: cmd.outcome }, now, fx)),
 
   'ticket.transfer': onEvent<'ticket.transfer'>((inv, cmd, now, fx) => void transferTicket(inv, { ticketId: cmd.ticket_id, fromUserId: cmd.from_user_id, toUserId: cmd.to_user_id }, now, fx)),
+
+  'waitlist.join'(w, cmd, inv, _now, batch) {
+    const entries = inv && w.waitlist(inv.eventId);
+    if (!inv || !entries) return;
+    // Loading the event read the entry already when ingress wrote it first: keep one.
+    if (!entries.some((e) => e.id === cmd.waitlist_id)) entries.push({ id: cmd.waitlist_id, userId: cmd.user_id, request: cmd.request, status: 'waiting' });
+    batch.touched.add(inv.eventId); // free inventory (if any) is offered in this batch
+  },
+
+  'waitlist.leave'(w, cmd, inv) {
+    const entries = inv && w.waitlist(inv.eventId);
+    const entry = entries?.find((e) => e.id === cmd.waitlist_id && e.userId === cmd.user_id);
+    if (entry) entry.status = 'left';
+  },
+
+  'event.queue_mode'(w, cmd, inv, now, batch) {
+    if (!inv) return;
+    // Settable until the on-sale time: after it (or once drawn) the order is decided and stays.
+    if (inv.drawnAt !== null || now >= inv.onSaleAt) {
+      w.log.info('queue mode change refused: the event is on sale', { event_id: inv.eventId, queue_mode: cmd.queue_mode, correlation_id: cmd.correlation_id });
+      return;
+    }
+    inv.queueMode = cmd.queue_mode;
+    batch.write.queueModes.push({ eventId: inv.eventId, queueMode: cmd.queue_mode });
+    batch.stalePages.add(inv.eventId);
+  },
 
   'event.cancel': onEvent<'event.cancel'>((inv, _cmd, now, fx, _w, batch) => {
     cancelEvent(inv, now, fx);

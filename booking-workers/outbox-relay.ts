@@ -90,6 +90,12 @@ export function render(row: OutboxRow): EmailMessage {
         subject: `A ticket for ${row.event_name ?? 'an event'} was transferred to you`,
         text: `Ticket /v1/tickets/${String(p.ticket_id)} is now yours (QR: /v1/tickets/${String(p.ticket_id)}/qr.svg).`,
       };
+    case 'waitlist_offer':
+      return {
+        ...base,
+        subject: `Tickets for ${row.event_name ?? 'your event'} are held for you`,
+        text: `From the waitlist: booking ${p.booking_id} holds ${p.quantity} for you until ${p.hold_expires_at}. Pay at /v1/bookings/${p.booking_id}/checkout before then, or it passes to the next person.`,
+      };
     default:
       return { ...base, subject: 'Onsale', text: JSON.stringify(p) };
   }

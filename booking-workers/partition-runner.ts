@@ -1,3 +1,4 @@
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Config } from '../shared/config';
 import type { Logger } from '../shared/logger';
 import type { BookingResult, PartitionCommand, PartitionMessage } from '../shared/contracts/messages';
@@ -6,6 +7,9 @@ import { seatLabel, signBarcode, type TicketKeys } from '../shared/tickets/barco
 import { buildInventory, cacheTickets, seatStatus, type BookingState, type EventInventory } from './allocator/inventory';
 import type { Effects, PaymentPolicy } from './allocator/payments';
 import { decideBook, expiredHolds, nextExpiry, parkedCommand, release, waitsForOnSale } from './allocator/allocate';
+import { applyDraw, drawDue, DRAW_ALGORITHM } from './allocator/draw';
+import { emptyPresaleState, type PresaleState } from './allocator/presale';
+import { offerToWaitlist, type WaitlistEntry } from './allocator/waitlist';
 import { hasWrites } from './sql/commit-batch';
 import type { PartitionStore } from './sql/partition-store';
 import { msUntilToken, newBucket, take, type Bucket } from './throttle';
@@ -18,7 +22,7 @@ import type { WorkerMetrics } from './metrics';
 export interface PartitionRunnerDeps {
   partition: number;
   workerId: string;
-  config: Pick<Config, 'WAITING_ROOM_MINUTES' | 'PAYMENT_GRACE_SECONDS' | 'FEE_PERCENT' | 'FEE_FIXED_CENTS' | 'MAX_PER_REQUEST'>;
+  config: Pick<Config, 'WAITING_ROOM_MINUTES' | 'WAITLIST_OFFER_SECONDS' | 'PAYMENT_GRACE_SECONDS' | 'FEE_PERCENT' | 'FEE_FIXED_CENTS' | 'MAX_PER_REQUEST'>;
   logger: Logger;
   metrics: WorkerMetrics;
   ticketKeys: TicketKeys;
@@ -42,12 +46,16 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
   /** Events known not to exist (a request for them is rejected). */
   private readonly missing = new Set<string>();
   private readonly buckets = new Map<string, Bucket>();
+  private readonly presales = new Map<string, PresaleState>();
+  /** Waitlist entries per loaded event, in entry order (loaded with the event, kept up to date by commands). */
+  private readonly waitlists = new Map<string, WaitlistEntry[]>();
   /** The batch in flight (or last run): what to drop when it fails. */
   private current: Batch | null = null;
   readonly log: Logger;
   readonly policy: PaymentPolicy;
   readonly waitingRoomMs: number;
   readonly maxPerRequest: number;
+  private readonly waitlistOfferSeconds: number;
   /** Wakes the session's loop (set by the owner of the session). */
   kick: () => void = () => undefined;
 
@@ -55,6 +63,7 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
     this.log = d.logger;
     this.waitingRoomMs = d.config.WAITING_ROOM_MINUTES * 60_000;
     this.maxPerRequest = d.config.MAX_PER_REQUEST;
+    this.waitlistOfferSeconds = d.config.WAITLIST_OFFER_SECONDS;
     this.policy = { graceMs: d.config.PAYMENT_GRACE_SECONDS * 1000, feePercent: d.config.FEE_PERCENT, feeFixedCents: d.config.FEE_FIXED_CENTS };
   }
 
@@ -78,6 +87,8 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
     this.missing.clear();
     this.buckets.clear();
     this.layouts.clear();
+    this.presales.clear();
+    this.waitlists.clear();
     this.d.onReset?.();
   }
 
@@ -85,6 +96,8 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
     this.events.clear();
     this.missing.clear();
     this.layouts.clear();
+    this.presales.clear();
+    this.waitlists.clear();
   }
 
   dropTouched(): void {
@@ -94,6 +107,8 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
       this.events.delete(id);
       this.layouts.delete(id);
       this.buckets.delete(id);
+      this.presales.delete(id);
+      this.waitlists.delete(id);
     }
   }
 
@@ -102,6 +117,7 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
     for (const inv of this.events.values()) {
       const next = nextExpiry(inv);
       if (next !== null && next <= now) return true;
+      if (drawDue(inv, now)) return true;
       if (inv.backlog.length && this.canDrain(inv, now)) return true;
     }
     return false;
@@ -135,7 +151,10 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
   private async loadEvents(ids: Iterable<string>, batch: Batch | null): Promise<void> {
     const todo = [...new Set(ids)].filter((id) => !this.events.has(id) && !this.missing.has(id));
     if (!todo.length) return;
-    const loaded = await Promise.all(todo.map((id) => this.d.store.loadEvent(id)));
+    const [loaded, waitlists] = await Promise.all([
+      Promise.all(todo.map((id) => this.d.store.loadEvent(id))),
+      Promise.all(todo.map((id) => this.d.store.loadWaitlist?.(id) ?? Promise.resolve([]))),
+    ]);
     const ready: EventInventory[] = [];
     todo.forEach((id, i) => {
       const found = loaded[i];
@@ -146,6 +165,7 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
       this.d.metrics.eventLoads.inc({ partition: String(this.d.partition) });
       const inv = buildInventory(found.source);
       this.events.set(id, inv);
+      this.waitlists.set(id, waitlists[i] ?? []);
       if (inv.ready) ready.push(inv);
       else this.layouts.set(id, found.layout);
       batch?.touched.add(id);
@@ -174,16 +194,25 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
       batch,
     );
     await this.loadTicketsFor(commands);
+    await this.loadPresalesFor(commands);
 
-    // 3. Holds whose time is up expire first, so a checkout or payment racing its expiry is decided once.
+    // 3. Holds whose time is up expire first, so a checkout or payment racing its expiry is decided once;
+    // what they free goes to the waitlist before anyone in the line can take it.
     this.expireDue(now, batch);
+    this.offerToWaitlists(now, batch);
 
     // 4. Decide, serially, in arrival order.
     for (const cmd of commands) decide(this, cmd, now, batch);
 
-    // 5. Internal work of the single writer: expire holds, drain parked requests.
+    // 5. Internal work of the single writer: expire holds, draw waiting rooms, drain parked requests.
+    // A drawn event is not drained in the batch that draws it: the order is committed (and its
+    // positions pushed) before any of its requests is decided.
     this.expireDue(now, batch);
-    for (const inv of this.events.values()) this.drainBacklog(inv, now, batch);
+    for (const inv of this.events.values()) {
+      if (drawDue(inv, now)) this.drawWaitingRoom(inv, now, batch);
+      else this.drainBacklog(inv, now, batch);
+    }
+    this.offerToWaitlists(now, batch);
 
     if (hasWrites(batch.write)) await this.d.store.commit(batch.write);
     const committed = performance.now();
@@ -209,6 +238,56 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
         if (next) this.record(inv, next, batch, true);
       }
     }
+  }
+
+  waitlist(eventId: string): WaitlistEntry[] | undefined {
+    return this.waitlists.get(eventId);
+  }
+
+  /**
+   * Offers what came back to each touched event's waitlist, in order (see `allocator/waitlist.ts`):
+   * each offer is a hold of WAITLIST_OFFER_SECONDS, announced (also to the user's own socket room) and e-mailed.
+   */
+  private offerToWaitlists(now: number, batch: Batch): void {
+    for (const eventId of batch.touched) {
+      const inv = this.events.get(eventId);
+      const entries = this.waitlists.get(eventId);
+      if (!inv || !entries?.length || inv.available <= 0) continue;
+      const offers = offerToWaitlist(inv, entries, now, { maxPerRequest: this.maxPerRequest, holdSeconds: this.waitlistOfferSeconds }, randomUUID);
+      for (const o of offers) {
+        this.record(inv, o.booking, batch, true);
+        batch.write.waitlistOffers.push({ entryId: o.entryId, bookingId: o.booking.id, offeredAt: new Date(now).toISOString() });
+        batch.write.emails.push({
+          dedupeKey: `waitlist_offer:${o.booking.id}`,
+          userId: o.booking.userId,
+          template: 'waitlist_offer',
+          payload: { event_id: eventId, booking_id: o.booking.id, quantity: o.booking.quantity, hold_expires_at: new Date(o.booking.holdExpiresAt!).toISOString() },
+        });
+      }
+      if (offers.length) this.waitlists.set(eventId, entries.filter((e) => e.status === 'waiting'));
+    }
+  }
+
+  presaleState(eventId: string): PresaleState {
+    let s = this.presales.get(eventId);
+    if (!s) this.presales.set(eventId, (s = emptyPresaleState()));
+    return s;
+  }
+
+  /** Loads the presale codes, presales and per-account uses the batch's presale bookings need, per event. */
+  private async loadPresalesFor(commands: PartitionCommand[]): Promise<void> {
+    const load = this.d.store.loadPresales;
+    if (!load) return;
+    const want = new Map<string, { codeHashes: string[]; presaleIds: string[]; users: string[] }>();
+    for (const cmd of commands) {
+      if (cmd.type !== 'book' || !cmd.presale || !this.events.has(cmd.event_id)) continue;
+      let w = want.get(cmd.event_id);
+      if (!w) want.set(cmd.event_id, (w = { codeHashes: [], presaleIds: [], users: [] }));
+      if ('code_hash' in cmd.presale) w.codeHashes.push(cmd.presale.code_hash);
+      else w.presaleIds.push(cmd.presale.presale_id);
+      w.users.push(cmd.user_id);
+    }
+    await Promise.all([...want].map(([eventId, w]) => load(eventId, this.presaleState(eventId), w)));
   }
 
   /** Caches the tickets a cancellation of a confirmed booking or a transfer needs, per event. */
@@ -266,6 +345,19 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
     };
   }
 
+  /** Draws the event's waiting room with a fresh cryptographic seed (see `allocator/draw.ts`). */
+  private drawWaitingRoom(inv: EventInventory, now: number, batch: Batch): void {
+    const seed = randomBytes(32);
+    const { result, states } = applyDraw(inv, seed, now);
+    for (const b of states) this.record(inv, b, batch, true);
+    batch.write.draws.push({
+      eventId: inv.eventId, drawnAt: new Date(now).toISOString(), entries: states.length, algorithm: DRAW_ALGORITHM, seed: seed.toString('hex'),
+      inputDigest: result.inputDigest, orderDigest: result.orderDigest, workerId: this.d.workerId, epoch: this.epoch!,
+      arrival: result.drawn.map((d) => ({ bookingId: d.bookingId, arrivalSeq: d.arrivalSeq })),
+    });
+    this.log.info('waiting room drawn', { event_id: inv.eventId, entries: states.length, order_digest: result.orderDigest });
+  }
+
   private drainBacklog(inv: EventInventory, now: number, batch: Batch): void {
     // Parked requests wait for a pause to end and, in the waiting room, for the on-sale time.
     if (!inv.backlog.length || inv.settings.paused || waitsForOnSale(inv, now, this.waitingRoomMs)) return;
@@ -315,6 +407,7 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
       ...(b.reason ? { reason: b.reason } : {}),
       ...(b.correlationId ? { correlation_id: b.correlationId } : {}),
       decided_at: b.decidedAt ?? new Date().toISOString(),
+      ...(b.source ? { source: b.source } : {}),
     };
   }
 }

@@ -51,6 +51,10 @@ const schema = z.object({
    * 0: no waiting room. @defaultValue 30
    */
   WAITING_ROOM_MINUTES: z.coerce.number().int().min(0).max(7 * 24 * 60).default(30),
+  /** Seconds a waitlist offer (a hold) stays open before it passes to the next entry. @defaultValue 900 */
+  WAITLIST_OFFER_SECONDS: positiveInt.max(86_400).default(900),
+  /** Seconds a proof-of-work challenge stays valid (GET /v1/events/{id}/challenge). @defaultValue 300 */
+  POW_CHALLENGE_SECONDS: positiveInt.max(86_400).default(300),
   /** Largest accepted JSON body. @defaultValue `64kb` */
   BODY_LIMIT: z.string().default('64kb'),
   /** Publishes awaiting a broker confirm before ingress answers 503 (backpressure). @defaultValue 5000 */

@@ -40,6 +40,15 @@ export const ERRORS = {
   invalid_layout: { status: 400, description: 'The seat layout or price tiers do not fit: an unknown or repeated section, a seat outside its row, too many seats; `details` says which.' },
   invalid_range: { status: 400, description: 'A range is inverted or empty (start_date after end_date, min_price above max_price, ends_at not after starts_at).' },
   event_not_editable: { status: 409, description: 'The event is cancelled (or the change would need its inventory rebuilt); nothing changed.' },
+  // --- fair on-sale: the draw, proof of work, presales, waitlist ---
+  proof_required: { status: 428, description: 'The event asks for a proof of work: get GET /v1/events/{id}/challenge, solve it and send `proof` with the booking.' },
+  proof_invalid: { status: 400, description: 'The proof of work is malformed, not for this user or event, or its hash lacks the zero bits asked for.' },
+  proof_expired: { status: 400, description: 'The proof-of-work challenge expired; get a new one.' },
+  proof_used: { status: 409, description: 'This proof-of-work challenge was used already (each is single use); get a new one.' },
+  not_sold_out: { status: 409, description: 'What the waitlist entry asks for is not sold out: book it instead.' },
+  already_on_waitlist: { status: 409, description: 'The user already waits on this event\'s waitlist (one entry per user per event).' },
+  waitlist_entry_not_found: { status: 404, description: 'The user does not wait on this event\'s waitlist.' },
+  queue_mode_locked: { status: 409, description: 'The queue mode is settable only until the on-sale time (or the draw); nothing changed.' },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -74,6 +83,10 @@ export const REJECTION_REASONS = {
   invalid_request: 'The request does not fit the event (seat ids for general admission, or the reverse).',
   withdrawn: 'The user withdrew the request before it was decided.',
   event_cancelled: 'The organizer cancelled the event.',
+  presale_code_invalid: 'The presale code does not exist for this event (or the account is not invited to its presale).',
+  presale_code_used_up: 'The presale code has no uses left.',
+  presale_not_open: 'The presale is not open now (before its start or after its end).',
+  presale_limit_exceeded: "The request would exceed the presale's per-user limit.",
 } as const;
 
 export type RejectionReason = keyof typeof REJECTION_REASONS;

@@ -13,6 +13,10 @@ import { expandLayout } from './layout';
 export interface Limits {
   /** Global per-request cap (MAX_PER_REQUEST). */
   maxPerRequest: number;
+  /** A presale booking in its window: decided before the on-sale time (`allocator/presale.ts`). */
+  presale?: boolean;
+  /** Hold time instead of the event's (a waitlist offer: WAITLIST_OFFER_SECONDS). */
+  holdSeconds?: number;
 }
 
 /**
@@ -62,7 +66,7 @@ export function isoAt(now: number): string {
  */
 function refusal(inv: EventInventory, cmd: BookCommand, now: number, limits: Limits): RejectionReason | number {
   if (inv.cancelled) return 'event_cancelled';
-  if (!inv.ready || now < inv.onSaleAt) return 'not_on_sale';
+  if (!inv.ready || (now < inv.onSaleAt && !limits.presale)) return 'not_on_sale';
   const req = cmd.request;
   const wanted = req.seat_ids ? new Set(req.seat_ids).size : (req.quantity ?? 0);
   if ((req.seat_ids === undefined) === (req.quantity === undefined) || wanted < 1) return 'invalid_request';
@@ -106,7 +110,7 @@ export function decideBook(inv: EventInventory, cmd: BookCommand, now: number, l
     booking.amountCents = amount;
   }
   booking.status = 'held';
-  booking.holdExpiresAt = now + inv.holdSeconds * 1000;
+  booking.holdExpiresAt = now + (limits.holdSeconds ?? inv.holdSeconds) * 1000;
   inv.bookings.set(booking.id, booking);
   inv.holds.add(booking.id);
   scheduleExpiry(inv, booking.id, booking.holdExpiresAt);

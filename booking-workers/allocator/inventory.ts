@@ -66,6 +66,8 @@ export interface BookingState {
   paymentAttempts?: number;
   /** The charge that paid (confirmed) or, once cancelled, the charge being refunded. */
   chargeId?: string | null;
+  /** `waitlist`: a hold offered to a waitlist entry (absent: from the queue). */
+  source?: 'waitlist';
 }
 
 /** A ticket as the single writer knows it (loaded on demand, per booking). */
@@ -138,6 +140,10 @@ export interface EventInventory {
   startsAt: number;
   /** The organizer cancelled the event: every booking is rejected. */
   cancelled: boolean;
+  /** How the waiting room is ordered at the on-sale time: drawn at random (`draw`) or by arrival (`fifo`). */
+  queueMode: 'draw' | 'fifo';
+  /** When the waiting room was drawn (durable in `event_draws`), or null before the draw. */
+  drawnAt: number | null;
   /** Tickets of the bookings in `bookingTickets` (the single writer's cache, filled on demand). */
   tickets: Map<string, TicketState>;
   /** Booking id → its ticket ids; a booking present here has all its tickets cached. */
@@ -164,6 +170,10 @@ export interface InventorySource {
   startsAt?: number;
   /** @defaultValue false */
   cancelled?: boolean;
+  /** @defaultValue 'fifo' */
+  queueMode?: 'draw' | 'fifo';
+  /** @defaultValue null (not drawn) */
+  drawnAt?: number | null;
 }
 
 /** Builds an event's inventory from what PostgreSQL holds: seats plus every booking. */
@@ -197,6 +207,8 @@ export function buildInventory(src: InventorySource): EventInventory {
     refundable: src.refundable ?? true,
     startsAt: src.startsAt ?? Number.MAX_SAFE_INTEGER,
     cancelled: src.cancelled ?? false,
+    queueMode: src.queueMode ?? 'fifo',
+    drawnAt: src.drawnAt ?? null,
     tickets: new Map(),
     bookingTickets: new Map(),
   };
@@ -250,6 +262,8 @@ export function rebuildInventory(
     refundable: inv.refundable,
     startsAt: inv.startsAt,
     cancelled: inv.cancelled,
+    queueMode: inv.queueMode,
+    drawnAt: inv.drawnAt,
     ...change,
   });
   next.watermark = Math.max(next.watermark, inv.watermark);

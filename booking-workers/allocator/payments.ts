@@ -50,7 +50,7 @@ export interface OrderIntent {
   chargeId: string;
 }
 
-export type EmailTemplate = 'booking_confirmed' | 'payment_refunded' | 'ticket_received';
+export type EmailTemplate = 'booking_confirmed' | 'payment_refunded' | 'ticket_received' | 'waitlist_offer';
 
 export interface EmailIntent {
   /** Unique per e-mail: a re-decided batch inserts nothing twice. */

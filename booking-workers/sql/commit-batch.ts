@@ -3,6 +3,10 @@ import type { PoolClient, NoRows } from '../../shared/db/pool';
 import { FencedError } from '../../shared/errors';
 import type { BookingState, SeatInfo, TicketState } from '../allocator/inventory';
 import type { EmailIntent, OrderIntent, RefundIntent } from '../allocator/payments';
+import { recordDraws, recordQueueModes, type DrawWrite } from './record-draw';
+import { recordPresaleUses } from './presale-rows';
+import { recordWaitlistOffers } from './waitlist-rows';
+import type { PresaleUse } from '../allocator/presale';
 
 /** Everything one batch of decisions changes, written in one transaction. */
 export interface BatchWrite {
@@ -30,13 +34,20 @@ export interface BatchWrite {
   layoutPrices: Array<{ eventId: string; sections: Array<{ name: string; price_cents: number }>; gaPriceCents?: number }>;
   /** Inventory added to an event (inventory.add): its new capacity and, reserved, the sections appended to events.layout. */
   layoutAdditions: Array<{ eventId: string; capacity: number; sections: ReservedSectionLayout[] }>;
+  /** Waiting rooms drawn (the drawn sequence numbers travel in `bookings`). */
+  draws: DrawWrite[];
+  queueModes: Array<{ eventId: string; queueMode: 'draw' | 'fifo' }>;
+  /** Presale bookings that got a hold: their presale and code (the durable count of uses). */
+  presaleUses: PresaleUse[];
+  /** Waitlist entries that got an offer (the booking row is in `bookings`). */
+  waitlistOffers: Array<{ entryId: string; bookingId: string; offeredAt: string }>;
 }
 
 export function emptyBatchWrite(partition: number, epoch: number): BatchWrite {
   return {
     partition, epoch, bookings: [], seats: [], gaAvailable: [], newSeats: [], readyEvents: [],
     orders: [], orderStatus: [], voidBookings: [], tickets: [], transfers: [], refunds: [], refundStatus: [], emails: [], cancelledEvents: [],
-    seatPrices: [], layoutPrices: [], layoutAdditions: [],
+    seatPrices: [], layoutPrices: [], layoutAdditions: [], draws: [], queueModes: [], presaleUses: [], waitlistOffers: [],
   };
 }
 
@@ -104,7 +115,7 @@ export async function commitBatch(client: PoolClient, w: BatchWrite): Promise<vo
                        hold_expires_at, correlation_id, requested_at, decided_at,
                        fees_cents, total_cents, payment_method, payment_attempts, charge_id)
              ON CONFLICT (id) DO UPDATE SET
-               status = EXCLUDED.status, seat_ids = EXCLUDED.seat_ids, quantity = EXCLUDED.quantity,
+               status = EXCLUDED.status, seq = COALESCE(EXCLUDED.seq, bookings.seq), seat_ids = EXCLUDED.seat_ids, quantity = EXCLUDED.quantity,
                amount_cents = EXCLUDED.amount_cents, reason = EXCLUDED.reason, hold_expires_at = EXCLUDED.hold_expires_at,
                decided_at = EXCLUDED.decided_at, fees_cents = EXCLUDED.fees_cents, total_cents = EXCLUDED.total_cents,
                payment_method = EXCLUDED.payment_method, payment_attempts = EXCLUDED.payment_attempts,
@@ -132,6 +143,10 @@ export async function commitBatch(client: PoolClient, w: BatchWrite): Promise<vo
       ],
     });
   }
+  if (w.draws.length) await recordDraws(client, w.draws);
+  if (w.queueModes.length) await recordQueueModes(client, w.queueModes);
+  if (w.presaleUses.length) await recordPresaleUses(client, w.presaleUses);
+  if (w.waitlistOffers.length) await recordWaitlistOffers(client, w.waitlistOffers);
 
   if (w.seats.length) {
     const last = new Map(w.seats.map((s) => [`${s.eventId}\u0000${s.seatId}`, s]));

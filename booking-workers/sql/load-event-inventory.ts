@@ -24,13 +24,14 @@ interface BookingRow {
   payment_method: string | null;
   payment_attempts: number | null;
   charge_id: string | null;
+  source: 'queue' | 'waitlist';
 }
 
 /** Everything the single writer needs to rebuild an event's inventory in memory. */
 export async function loadEventInventory(pool: Pool, eventId: string): Promise<{ event: EventRow; source: InventorySource } | null> {
   const event = await getEventRow(pool, eventId);
   if (!event) return null;
-  const [seats, bookings] = await Promise.all([
+  const [seats, bookings, draw] = await Promise.all([
     pool.query<{ id: string; section: string; row_number: number; seat_number: number; rank: number; price_cents: number; price_tier: string }>({
       name: 'load-seats',
       text: 'SELECT id, section, row_number, seat_number, rank, price_cents, price_tier FROM seats WHERE event_id = $1 ORDER BY rank',
@@ -39,10 +40,11 @@ export async function loadEventInventory(pool: Pool, eventId: string): Promise<{
     pool.query<BookingRow>({
       name: 'load-bookings',
       text: `SELECT id, user_id, status, seq, request, seat_ids, quantity, amount_cents, reason, hold_expires_at,
-                    correlation_id, requested_at, decided_at, fees_cents, total_cents, payment_method, payment_attempts, charge_id
+                    correlation_id, requested_at, decided_at, fees_cents, total_cents, payment_method, payment_attempts, charge_id, source
              FROM bookings WHERE event_id = $1`,
       values: [eventId],
     }),
+    pool.query<{ drawn_at: Date }>({ name: 'load-draw', text: 'SELECT drawn_at FROM event_draws WHERE event_id = $1', values: [eventId] }),
   ]);
   const seatList: SeatInfo[] = seats.rows.map((s) => ({
     id: s.id, section: s.section, row: s.row_number, number: s.seat_number, rank: s.rank, priceCents: s.price_cents, tier: s.price_tier,
@@ -66,6 +68,7 @@ export async function loadEventInventory(pool: Pool, eventId: string): Promise<{
     paymentMethod: b.payment_method,
     paymentAttempts: b.payment_attempts ?? 0,
     chargeId: b.charge_id,
+    ...(b.source === 'waitlist' ? { source: 'waitlist' as const } : {}),
   }));
   const layout = event.layout;
   return {
@@ -86,6 +89,8 @@ export async function loadEventInventory(pool: Pool, eventId: string): Promise<{
       refundable: event.refundable,
       startsAt: event.starts_at.getTime(),
       cancelled: event.cancelled_at !== null || event.status === 'cancelled',
+      queueMode: event.queue_mode,
+      drawnAt: draw.rows[0] ? draw.rows[0].drawn_at.getTime() : null,
     },
   };
 }

@@ -10,6 +10,10 @@ import { listEventsWithPendingWork } from './list-partition-events';
 import { loadEventInventory } from './load-event-inventory';
 import { loadTickets } from './load-tickets';
 import { commitBatch, type BatchWrite } from './commit-batch';
+import { loadPresales } from './presale-rows';
+import { loadWaitlist } from './waitlist-rows';
+import type { WaitlistEntry } from '../allocator/waitlist';
+import type { PresaleState } from '../allocator/presale';
 
 /**
  * The single writer's I/O with PostgreSQL (and the snapshot of freshly loaded events), passed in as
@@ -22,6 +26,10 @@ export interface PartitionStore {
   listPending(partition: number): Promise<string[]>;
   loadEvent(eventId: string): Promise<{ layout: EventLayout; source: InventorySource } | null>;
   loadTickets(eventId: string, bookingIds: string[], ticketIds: string[]): Promise<{ bookingIds: string[]; tickets: TicketState[] }>;
+  /** Loads what a batch's presale bookings need into the event's presale state (see `presale-rows.ts`). */
+  loadPresales?(eventId: string, state: PresaleState, want: { codeHashes: string[]; presaleIds: string[]; users: string[] }): Promise<void>;
+  /** The event's waitlist entries still waiting, in entry order. */
+  loadWaitlist?(eventId: string): Promise<WaitlistEntry[]>;
   /** Writes one batch in one transaction (fenced by its epoch). */
   commit(write: BatchWrite): Promise<void>;
   /** Writes the seat-map snapshot of events just loaded; failures are the store's to log. */
@@ -38,6 +46,8 @@ export function pgPartitionStore(d: { pool: Pool; redis: Redis; keys: RedisKeys;
       return found && { layout: found.event.layout, source: found.source };
     },
     loadTickets: (eventId, bookingIds, ticketIds) => loadTickets(d.pool, eventId, bookingIds, ticketIds),
+    loadPresales: (eventId, state, want) => loadPresales(d.pool, eventId, state, want),
+    loadWaitlist: (eventId) => loadWaitlist(d.pool, eventId),
     commit: (write) => withTransaction(d.pool, (client) => commitBatch(client, write)),
     snapshot: async (events) => {
       if (!events.length) return;

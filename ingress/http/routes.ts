@@ -13,6 +13,7 @@ import { WEB_ROUTES } from './routes-web';
 import { CATALOG_ROUTES } from './routes-catalog';
 import { OPS_ROUTES } from './routes-ops';
 import { ORDER_ROUTES } from './routes-orders';
+import { FAIR_ROUTES } from './routes-fair';
 
 /**
  * The route table: each HTTP contract once. Routers mount these with `registerRoute` (auth, parsing),
@@ -26,6 +27,7 @@ export const ROUTES = {
   ...ORDER_ROUTES,
   ...OPS_ROUTES,
   ...WEB_ROUTES,
+  ...FAIR_ROUTES,
   createBooking: {
     method: 'post',
     path: '/v1/bookings',
@@ -40,7 +42,10 @@ export const ROUTES = {
     responses: {
       '202': { description: 'Queued, with a position (or, on an Idempotency-Key retry, the booking as decided).', schema: bookingAcceptedSchema, headers: { Location: { schema: { type: 'string' } } } },
     },
-    errors: ['validation_failed', 'invalid_booking_request', 'quantity_out_of_range', 'event_not_found', 'idempotency_key_reused', 'rate_limited', 'queue_unavailable', 'dependency_unavailable'],
+    errors: [
+      'validation_failed', 'invalid_booking_request', 'quantity_out_of_range', 'event_not_found', 'idempotency_key_reused', 'rate_limited', 'queue_unavailable', 'dependency_unavailable',
+      'proof_required', 'proof_invalid', 'proof_expired', 'proof_used',
+    ],
   },
   getBooking: {
     method: 'get',

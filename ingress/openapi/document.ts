@@ -119,6 +119,8 @@ const schemas: Json = {
     on_sale_at: { ...dateTime, description: 'Defaults to now.' },
     hold_seconds: { type: 'integer', minimum: 1, maximum: 86400, default: 600 },
     max_per_user: { type: 'integer', minimum: 1, maximum: 1000, default: 8 },
+    queue_mode: { enum: ['draw', 'fifo'], default: 'draw', description: 'How the waiting room is ordered at on_sale_at: a random draw, or arrival order. Settable until on_sale_at (PUT /v1/events/{id}/queue-mode).' },
+    pow_bits: { type: 'integer', minimum: 0, maximum: 26, default: 0, description: 'Leading zero bits of the proof of work each booking must carry (0: none). See GET /v1/events/{id}/challenge.' },
   }),
   EventPage: obj(
     {
@@ -220,7 +222,10 @@ const schemas: Json = {
       event_id: uuid,
       user_id: { type: 'string' },
       status: { enum: [...BOOKING_STATUSES] },
-      position: { type: 'integer', description: 'While queued: 1 = next.' },
+      position: { ...nullable({ type: 'integer' }), description: 'While queued: 1 = next. null in a waiting room that is drawn, until the draw (draw_at).' },
+      queue: { enum: ['waiting_room', 'line', 'presale'], description: 'While queued: waiting for the draw, in line with a position, or a presale booking being decided.' },
+      draw_at: { ...dateTime, description: 'While queue is waiting_room: when the order is drawn (the on-sale time).' },
+      source: { enum: ['waitlist'], description: 'A hold offered to the user\'s waitlist entry.' },
       seats: arrayOf({ type: 'string' }),
       quantity: { type: 'integer' },
       amount: { type: 'number' },

@@ -14,6 +14,9 @@ import { bookingFromDatabase, lookupBooking, positionOf } from '../../shared/rea
 import { eventPartition } from '../read-model/event-partition';
 import { seedSequence } from '../services/seed-sequence';
 import { stampRequest, type StampInput } from '../services/stamp-request';
+import { eventQueueState, queueFields, waitsForDraw } from '../read-model/event-queue';
+import { checkProof } from '../services/check-proof';
+import { hashPresaleCode, invitedPresale } from '../services/create-presale';
 
 const PENDING_TTL_S = 24 * 3600;
 const IDEMPOTENCY_TTL_S = 24 * 3600;
@@ -79,6 +82,12 @@ export function bookingsRouter(ctx: IngressContext) {
     try {
       partition = await eventPartition(ctx, body.event_id);
       if (partition === null) throw new AppError('event_not_found');
+      const queue = await eventQueueState(ctx, body.event_id);
+      await checkProof(ctx, body.proof, body.event_id, user_id, queue?.powBits ?? 0);
+      // Before the on-sale time a code (or an invitation) makes it a presale booking, decided at once by the single writer.
+      const beforeOnSale = queue !== null && Date.now() < queue.onSaleAt;
+      const invited = beforeOnSale && body.presale_code === undefined ? await invitedPresale(ctx.pool, body.event_id, user_id) : null;
+      const presale = !beforeOnSale ? undefined : body.presale_code !== undefined ? { code_hash: hashPresaleCode(body.presale_code) } : invited ? { presale_id: invited } : undefined;
       const publisher = ctx.broker.publisher();
       const bookingId = randomUUID();
       const requestedAt = new Date().toISOString();
@@ -118,10 +127,15 @@ export function bookingsRouter(ctx: IngressContext) {
         });
       }
       stamped = true;
-      command = { type: 'book', event_id: body.event_id, booking_id: bookingId, user_id, seq, requested_at: requestedAt, request, correlation_id: req.requestId };
+      // A presale booking is decided at once, outside the line: its number must not move the watermark.
+      command = { type: 'book', event_id: body.event_id, booking_id: bookingId, user_id, seq: presale ? 0 : seq, requested_at: requestedAt, request, correlation_id: req.requestId, ...(presale ? { presale } : {}) };
       await publisher.publishCommand(partition, command);
-      const position = Math.max(1, seq - watermark);
-      const answer = { booking_id: bookingId, event_id: body.event_id, status: 'queued', position };
+      const answer = {
+        booking_id: bookingId,
+        event_id: body.event_id,
+        status: 'queued',
+        ...(presale ? { queue: 'presale' as const, position: null } : queueFields(queue, Date.parse(requestedAt), () => Math.max(1, seq - watermark))),
+      };
       await remember({ hash: bodyHash, state: 'done', status: 202, body: answer });
       ctx.logger.info('booking queued', { request_id: req.requestId, correlation_id: req.requestId, booking_id: bookingId, event_id: body.event_id, partition, seq });
       res.status(202).location(`/v1/bookings/${bookingId}`).json(answer);
@@ -142,8 +156,10 @@ export function bookingsRouter(ctx: IngressContext) {
 
   registerRoute(r, ctx.config.JWT_SECRET, ROUTES.getBooking, async (req: Request, res: Response) => {
     const booking = await ownBooking(ctx, req);
-    const position = booking.status === 'queued' && booking.seq !== null ? await positionOf(ctx.redis, ctx.keys, booking.event_id, booking.seq) : undefined;
-    res.json({ ...booking, ...(position !== undefined ? { position } : {}) });
+    if (booking.status !== 'queued' || booking.seq === null) return void res.json(booking);
+    const queue = await eventQueueState(ctx, booking.event_id);
+    const position = waitsForDraw(queue, Date.parse(booking.requested_at)) ? 0 : await positionOf(ctx.redis, ctx.keys, booking.event_id, booking.seq);
+    res.json({ ...booking, ...queueFields(queue, Date.parse(booking.requested_at), () => position ?? 1) });
   });
 
   registerRoute(r, ctx.config.JWT_SECRET, ROUTES.cancelBooking, async (req: Request, res: Response) => {

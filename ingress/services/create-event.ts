@@ -78,11 +78,12 @@ export async function createEvent(
     await client.query({
       name: 'insert-event',
       text: `INSERT INTO events (id, organizer_id, name, starts_at, on_sale_at, hold_seconds, max_per_user, partition, kind, layout, capacity,
-                                 description, category, venue_id, ends_at, partition_pinned)
-             VALUES ($1, $2, $3, $4, COALESCE($5::timestamptz, now()), $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+                                 description, category, venue_id, ends_at, partition_pinned, queue_mode, pow_bits)
+             VALUES ($1, $2, $3, $4, COALESCE($5::timestamptz, now()), $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
       values: [
         id, organizerId, body.name, body.starts_at, body.on_sale_at ?? null, body.hold_seconds, body.max_per_user, partition, layout.kind, JSON.stringify(layout), capacity,
         body.description ?? '', body.category ?? 'other', body.venue_id ?? null, body.ends_at ?? null, body.partition !== undefined,
+        body.queue_mode ?? 'draw', body.pow_bits ?? 0,
       ],
     });
     await setEventPerformers(client, id, performerIds);

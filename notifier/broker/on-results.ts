@@ -1,6 +1,7 @@
 import { bookingResultSchema, type BookingResult, type BookingResults } from '../../shared/contracts/messages';
 import { deliver, type NotifierContext } from '../context';
 import { toPush } from '../to-push';
+import { pushUserOffer } from './user-offers';
 
 /**
  * A batch's outcomes: each is remembered (to answer later watches) and pushed to the sockets
@@ -28,6 +29,7 @@ export function salvageResults(ctx: NotifierContext) {
 }
 
 function onResult(ctx: NotifierContext, r: BookingResult): void {
+  if (pushUserOffer(ctx.io, r)) ctx.pushed.inc({ event: 'waitlist.offer' });
   const push = toPush(r);
   ctx.recent.remember(r.user_id, r.seq ?? null, push);
   deliver(ctx, ctx.watchers.offer(push));

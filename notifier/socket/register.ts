@@ -4,6 +4,7 @@ import { authenticate } from './authenticate';
 import { rateLimitEvents } from './rate-limit';
 import { unwatchBooking, watchBooking } from './watch-booking';
 import { unwatchEvent, watchEvent } from './watch-event';
+import { joinUserRoom } from '../broker/user-offers';
 
 /** Authenticates every socket, limits its events and wires the handlers of the client events. */
 export function registerSocketHandlers(ctx: NotifierContext, connected: Gauge): void {
@@ -12,6 +13,7 @@ export function registerSocketHandlers(ctx: NotifierContext, connected: Gauge): 
   ctx.io.use(auth.middleware);
   ctx.io.on('connection', (socket: NotifierSocket) => {
     connected.inc();
+    joinUserRoom(socket);
     limits.attach(socket);
     socket.on('booking.watch', watchBooking(ctx, socket));
     socket.on('booking.unwatch', unwatchBooking(ctx, socket));

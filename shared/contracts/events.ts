@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { uuidSchema } from './http';
+import { MAX_POW_BITS, QUEUE_MODES } from './fair-onsale';
 
 /**
  * Body of `POST /v1/events`: a compact event description the single writer expands into inventory.
@@ -31,6 +32,7 @@ export const priceTierSchema = z
   })
   .strict();
 
+
 const common = {
   name: z.string().trim().min(1).max(200),
   starts_at: z.iso.datetime({ offset: true }),
@@ -42,6 +44,10 @@ const common = {
   venue_id: uuidSchema.optional(),
   performer_ids: z.array(uuidSchema).max(20).optional(),
   ends_at: z.iso.datetime({ offset: true }).optional(),
+  /** How the waiting room is ordered at the on-sale time: a random draw (the default) or arrival order. */
+  queue_mode: z.enum(QUEUE_MODES).optional(),
+  /** Leading zero bits of the proof of work a booking must carry (0, the default: none). */
+  pow_bits: z.number().int().min(0).max(MAX_POW_BITS).optional(),
   /** Pins the event to this partition (0 … PARTITIONS-1) instead of the hash of its id. */
   partition: z.number().int().min(0).max(1023).optional(),
 };

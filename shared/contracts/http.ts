@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { presaleCodeSchema, proofSchema } from './fair-onsale';
 import { BOOKING_STATUSES } from './messages';
 
 /** Bodies and queries of the HTTP API that are validated at the edge. Prices are in currency units. */
@@ -19,6 +20,10 @@ export const bookingBodySchema = z
     section: z.string().min(1).max(40).optional(),
     price_tier: z.string().min(1).max(40).optional(),
     max_price: z.number().nonnegative().max(1_000_000).optional(),
+    /** A solved proof-of-work challenge, when the event asks for one (`pow_bits` > 0). */
+    proof: proofSchema.optional(),
+    /** A presale code, during its presale window (before the general on-sale). */
+    presale_code: presaleCodeSchema.optional(),
   })
   .strict();
 export type BookingBody = z.infer<typeof bookingBodySchema>;
@@ -58,7 +63,9 @@ export const bookingAcceptedSchema = z.object({
   booking_id: z.string().uuid(),
   event_id: z.string().uuid(),
   status: z.enum(BOOKING_STATUSES),
-  position: z.number().int().min(1).optional().describe('Requests of the event ahead of this one (queued only); 1 means next.'),
+  position: z.number().int().min(1).nullable().optional().describe('Requests of the event ahead of this one (queued only); 1 means next. null in a drawn waiting room until the draw, and for a presale booking.'),
+  queue: z.enum(['waiting_room', 'line', 'presale']).optional().describe('While queued: waiting for the draw (see draw_at), in line, or a presale booking being decided.'),
+  draw_at: z.string().optional().describe('When the waiting room is drawn (the on-sale time).'),
 });
 
 /** `202` of `DELETE /v1/bookings/{id}`. */

@@ -56,6 +56,13 @@ export const partitionCommandSchema = z.discriminatedUnion('type', [
     seq: z.number().int().nonnegative(),
     requested_at: z.iso.datetime({ offset: true }),
     request: bookingRequestSchema,
+    /**
+     * A presale booking, decided at once during its presale window: the SHA-256 (hex) of the code the
+     * buyer gave, or the presale the buyer's account is invited to.
+     */
+    presale: z
+      .union([z.object({ code_hash: z.string().regex(/^[0-9a-f]{64}$/) }).strict(), z.object({ presale_id: uuid }).strict()])
+      .optional(),
   }),
   z.object({
     type: z.literal('cancel'),
@@ -142,6 +149,27 @@ export const partitionCommandSchema = z.discriminatedUnion('type', [
     to_user_id: text(1, 128),
   }),
   z.object({
+    /** A user joined the event's waitlist (ingress wrote the entry; the single writer keeps it in order). */
+    type: z.literal('waitlist.join'),
+    ...base,
+    waitlist_id: uuid,
+    user_id: text(1, 128),
+    request: bookingRequestSchema,
+  }),
+  z.object({
+    /** A user left the event's waitlist. */
+    type: z.literal('waitlist.leave'),
+    ...base,
+    waitlist_id: uuid,
+    user_id: text(1, 128),
+  }),
+  z.object({
+    /** How the event's waiting room is ordered at the on-sale time; refused by the single writer once drawn or on sale. */
+    type: z.literal('event.queue_mode'),
+    ...base,
+    queue_mode: z.enum(['draw', 'fifo']),
+  }),
+  z.object({
     /** The organizer cancelled the event: holds are released, confirmed bookings refunded, parked ones rejected. */
     type: z.literal('event.cancel'),
     ...base,
@@ -207,6 +235,8 @@ export const bookingResultSchema = z.object({
   correlation_id: z.string().max(128).optional(),
   /** ISO time of the decision: the notifier orders a booking's outcomes by it. */
   decided_at: z.iso.datetime({ offset: true }),
+  /** `waitlist`: a hold offered to the user's waitlist entry (also pushed to the user's own room). */
+  source: z.literal('waitlist').optional(),
 });
 export type BookingResult = z.infer<typeof bookingResultSchema>;
 

@@ -31,6 +31,16 @@ export function positionOf(seq: number, progress: Pick<EventProgressPush, 'water
   return { position, eta_seconds: progress.rate_per_s > 0 ? Math.ceil(position / progress.rate_per_s) : null };
 }
 
+/**
+ * A waitlist offer: a hold made for the user's waitlist entry, pushed to every socket of the user
+ * (each socket joins its user's room on connection), whether or not it watches anything. Pay before
+ * `hold_expires_at` (WAITLIST_OFFER_SECONDS) or it passes to the next entry.
+ */
+export type WaitlistOfferPush = Pick<BookingResult, 'booking_id' | 'event_id' | 'seats' | 'quantity' | 'amount_cents' | 'hold_expires_at' | 'decided_at'> & {
+  status: 'held';
+  source: 'waitlist';
+};
+
 /** A status pushed to a socket: every booking status, `failed` included (a command dead-lettered by the pipeline). */
 export type PushStatus = BookingStatus;
 
@@ -69,6 +79,7 @@ export type WatchAck =
 
 export interface ServerToClientEvents {
   'booking.result': (payload: BookingResultPush) => void;
+  'waitlist.offer': (payload: WaitlistOfferPush) => void;
   /** Seat changes of a watched event, coalesced per NOTIFIER_COALESCE_MS (the last status of each seat). */
   'seats.changed': (payload: SeatsChanged) => void;
   /** To the event's room (`event.watch`) and to sockets waiting on one of its bookings (`booking.watch`). */

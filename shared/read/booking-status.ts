@@ -20,6 +20,8 @@ export interface BookingView {
   reason?: BookingReason;
   requested_at: string;
   decided_at?: string;
+  /** `waitlist`: a hold offered to the user's waitlist entry. */
+  source?: 'waitlist';
 }
 
 /**
@@ -45,9 +47,10 @@ export async function bookingFromDatabase(pool: Pool, bookingId: string): Promis
     hold_expires_at: Date | null;
     requested_at: Date;
     decided_at: Date | null;
+    source: 'queue' | 'waitlist';
   }>({
     name: 'get-booking',
-    text: `SELECT id, event_id, user_id, status, seq, seat_ids, quantity, amount_cents, reason, hold_expires_at, requested_at, decided_at
+    text: `SELECT id, event_id, user_id, status, seq, seat_ids, quantity, amount_cents, reason, hold_expires_at, requested_at, decided_at, source
            FROM bookings WHERE id = $1`,
     values: [bookingId],
   });
@@ -65,6 +68,7 @@ export async function bookingFromDatabase(pool: Pool, bookingId: string): Promis
       ...(b.reason ? { reason: b.reason } : {}),
       requested_at: new Date(b.requested_at).toISOString(),
       ...(b.decided_at ? { decided_at: new Date(b.decided_at).toISOString() } : {}),
+      ...(b.source === 'waitlist' ? { source: 'waitlist' as const } : {}),
     };
   }
   return null;

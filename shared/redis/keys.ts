@@ -30,6 +30,8 @@ export function redisKeys(prefix: string) {
     pendingBooking: (bookingId: string) => `${prefix}booking:${bookingId}:pending`,
     /** The first answer given for an Idempotency-Key of one user. */
     idempotency: (userId: string, key: string) => `${prefix}idem:${userId}:${key}`,
+    /** A used proof-of-work challenge (single use), until the challenge expires. */
+    usedProof: (challengeMac: string) => `${prefix}pow:used:${challengeMac}`,
     /** Marks a (booking, status) pair as pushed, so redelivered results are not pushed twice. */
     announced: (bookingId: string, status: string) => `${prefix}announced:${bookingId}:${status}`,
     /** Hash per partition: owner, epoch, rate, last batch; written by the active worker. */

@@ -23,6 +23,8 @@ export interface EventRow {
   cancelled_at: Date | null;
   /** Whether buyers may cancel (and be refunded) (migration 003). */
   refundable: boolean;
+  /** How the waiting room is ordered at the on-sale time (migration 007). */
+  queue_mode: 'draw' | 'fifo';
   created_at: Date;
   updated_at: Date;
 }

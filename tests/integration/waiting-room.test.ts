@@ -17,9 +17,10 @@ describe('waiting room before the on-sale time', () => {
 
   const booking = async (token: string, id: string) => (await env.http('GET', `/v1/bookings/${id}`, { token })).body;
 
-  it('queues early requests, keeps them across a worker restart, and decides them in arrival order at opening', async () => {
+  it('queues early requests, keeps them across a worker restart, and decides them in arrival order at opening (fifo)', async () => {
     const opensAt = Date.now() + 4_000;
-    const eventId = await env.createEvent({ on_sale_at: new Date(opensAt).toISOString(), general_admission: { capacity: 3, price: 30 } });
+    // `fifo`: the waiting room keeps arrival order exactly (the default, `draw`, is tested in draw.test.ts).
+    const eventId = await env.createEvent({ on_sale_at: new Date(opensAt).toISOString(), queue_mode: 'fifo', general_admission: { capacity: 3, price: 30 } });
     const page = (await env.http('GET', `/v1/events/${eventId}`)).body;
     expect(page.status).toBe('scheduled');
     expect(page.on_sale).toMatchObject({ open: false, queue_open: true });

@@ -51,7 +51,7 @@ function harness(opts: { capacity: number; failCommitFor?: Set<string>; retryabl
   logger.silent = true; // the failures below are on purpose
   const runner = new PartitionRunner({
     partition: 0, workerId: 'w', logger, metrics: createWorkerMetrics(), ticketKeys: ticketKeys('11'.repeat(32)), store,
-    config: { WAITING_ROOM_MINUTES: 0, PAYMENT_GRACE_SECONDS: 60, FEE_PERCENT: 0, FEE_FIXED_CENTS: 0, MAX_PER_REQUEST: 10 },
+    config: { WAITING_ROOM_MINUTES: 0, WAITLIST_OFFER_SECONDS: 900, PAYMENT_GRACE_SECONDS: 60, FEE_PERCENT: 0, FEE_FIXED_CENTS: 0, MAX_PER_REQUEST: 10 },
     announce: (batch) => {
       announced.push(...batch.results);
       return Promise.resolve();
