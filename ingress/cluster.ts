@@ -38,7 +38,7 @@ export function runIngressPrimary(config: Config, logger: Logger, processes: num
       const { id } = m as ToPrimary;
       aggregator.clusterMetrics().then(
         (text) => send(worker, { type: 'onsale:metrics-res', id, text }),
-        (err: Error) => send(worker, { type: 'onsale:metrics-res', id, error: err.message }),
+        (err: unknown) => send(worker, { type: 'onsale:metrics-res', id, error: (err as Error).message }),
       );
     });
     worker.on('exit', (code, signal) => {
@@ -97,8 +97,8 @@ export function onPrimaryShutdown(close: () => Promise<void>, logger: Logger): v
     logger.info('shutting down (asked by the primary)');
     close().then(
       () => process.exit(0),
-      (err: Error) => {
-        logger.error('shutdown failed', { err: err.message });
+      (err: unknown) => {
+        logger.error('shutdown failed', { err: (err as Error).message });
         process.exit(1);
       },
     );
@@ -148,8 +148,14 @@ function askPrimaryForMetrics(): Promise<string> {
     }, 5000);
     timer.unref();
     pending.set(id, {
-      resolve: (t) => (clearTimeout(timer), resolve(t)),
-      reject: (e) => (clearTimeout(timer), reject(e)),
+      resolve: (t) => {
+        clearTimeout(timer);
+        resolve(t);
+      },
+      reject: (e) => {
+        clearTimeout(timer);
+        reject(e);
+      },
     });
     process.send!({ type: 'onsale:metrics-req', id } satisfies ToPrimary);
   });

@@ -12,7 +12,7 @@ if (config.INGRESS_PROCESSES > 1 && cluster.isPrimary) {
 } else {
   await runRole('ingress', async (cfg, logger) => {
     const running = await startIngress(cfg, logger);
-    if (cluster.isWorker) onPrimaryShutdown(running.close, logger);
+    if (cluster.isWorker) onPrimaryShutdown(() => running.close(), logger);
     return running;
   });
 }

@@ -25,6 +25,7 @@ import { loadConfig, type Config } from '../shared/config';
 import { migrate } from '../shared/db/migrate';
 import { buildTopology, deleteTopology } from '../shared/amqp/topology';
 import { signToken } from '../shared/auth';
+import { tokenVersionKey } from '../shared/token-versions';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
@@ -35,6 +36,8 @@ const { values: args } = parseArgs({
     processes: { type: 'string', default: '1' },
     prof: { type: 'string' },
     'skip-floor': { type: 'boolean', default: false },
+    /** Buyers signed in just before (login warms each account's token-version mirror in Redis); else first sight. */
+    'signed-in': { type: 'boolean', default: false },
   },
 });
 const SECONDS = Number(args.seconds);
@@ -183,9 +186,15 @@ try {
   }
   await check.end();
 
-  const tokens = Array.from({ length: USERS }, () => signToken(config.JWT_SECRET, { user_id: randomUUID(), role: 'buyer' }));
+  const userIds = Array.from({ length: USERS }, () => randomUUID());
+  const tokens = userIds.map((user_id) => signToken(config.JWT_SECRET, { user_id, role: 'buyer' }));
+  if (args['signed-in']) {
+    const r = new Redis(config.REDIS_URL);
+    for (let i = 0; i < userIds.length; i += 1000) await r.mset(...userIds.slice(i, i + 1000).flatMap((u) => [tokenVersionKey(config.REDIS_PREFIX, u), '0']));
+    r.disconnect();
+  }
   const body = JSON.stringify({ event_id: eventId, quantity: 1 });
-  const out: Record<string, unknown> = { seconds: SECONDS, connections: CONNECTIONS, users: USERS, processes: Number(args.processes) };
+  const out: Record<string, unknown> = { signed_in: args['signed-in'], seconds: SECONDS, connections: CONNECTIONS, users: USERS, processes: Number(args.processes) };
 
   if (!args['skip-floor']) {
     const floor = spawn(process.execPath, ['-e', FLOOR], { cwd: ROOT, env: { ...process.env, PORT: String(ports.floor), JWT_SECRET: config.JWT_SECRET }, stdio: ['ignore', 'ignore', 'inherit'] });

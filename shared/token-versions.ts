@@ -16,6 +16,12 @@ export interface TokenVersions {
   revoke(userId: string): Promise<number>;
   /** After the version changed elsewhere (e.g. SQL in a script): forget the cached and mirrored copies. */
   forget(userId: string): Promise<void>;
+  /**
+   * A token was just issued under `version` (read from PostgreSQL): mirror it in Redis unless a
+   * mirror exists (a revocation meanwhile has written a newer one), so the account's first request costs a Redis read, not a PostgreSQL
+   * query (a buyer who signs in just before an on-sale books without touching PostgreSQL).
+   */
+  remember(userId: string, version: number): Promise<void>;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -81,6 +87,10 @@ export function tokenVersions(deps: { pool: Pool; redis: Redis; prefix: string; 
       cache.set(userId, { version, at: Date.now() });
       await deps.redis.set(tokenVersionKey(deps.prefix, userId), String(version), 'EX', MIRROR_TTL_S).catch(() => undefined);
       return version;
+    },
+    async remember(userId, version) {
+      if (!UUID.test(userId)) return;
+      await deps.redis.set(tokenVersionKey(deps.prefix, userId), String(version), 'EX', MIRROR_TTL_S, 'NX').catch(() => undefined);
     },
     async forget(userId) {
       cache.delete(userId);

@@ -47,7 +47,8 @@ export function bookingsRouter(ctx: IngressContext) {
     }
 
     const idemKey = req.get('Idempotency-Key');
-    const bodyHash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
+    // Only an Idempotency-Key needs the body's fingerprint: no hash on the plain booking path.
+    const bodyHash = idemKey !== undefined ? createHash('sha256').update(JSON.stringify(body)).digest('hex') : '';
     let idemRedisKey: string | null = null;
     let retryOf: Unconfirmed | null = null;
     if (idemKey !== undefined) {

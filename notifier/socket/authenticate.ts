@@ -19,7 +19,10 @@ export function authenticate(ctx: NotifierContext): { middleware: (socket: Notif
   const socketsOf = new Map<string, number>();
   const admit = (socket: NotifierSocket, token: string, principal: Principal, next: Next) => {
     const open = socketsOf.get(principal.user_id) ?? 0;
-    if (open >= ctx.settings.NOTIFIER_MAX_SOCKETS_PER_USER) return next(refuse('too_many_sockets'));
+    if (open >= ctx.settings.NOTIFIER_MAX_SOCKETS_PER_USER) {
+      next(refuse('too_many_sockets'));
+      return;
+    }
     socketsOf.set(principal.user_id, open + 1);
     // verifyToken checked the signature and expiry; only the expiry time is needed from here on.
     const exp = (jwt.decode(token, { json: true }) as { exp?: number } | null)?.exp;
@@ -33,16 +36,26 @@ export function authenticate(ctx: NotifierContext): { middleware: (socket: Notif
   const middleware = (socket: NotifierSocket, next: Next) => {
     const token = (socket.handshake.auth as { token?: string } | undefined)?.token ?? bearer(socket.handshake.headers.authorization);
     const principal = verifyToken(ctx.config.JWT_SECRET, token);
-    if (!principal || !token) return next(refuse('unauthorized'));
-    if (!ctx.tokens) return admit(socket, token, principal, next);
+    if (!principal || !token) {
+      next(refuse('unauthorized'));
+      return;
+    }
+    if (!ctx.tokens) {
+      admit(socket, token, principal, next);
+      return;
+    }
     ctx.tokens.isCurrent(principal).then(
-      (current) => (current ? admit(socket, token, principal, next) : next(refuse('unauthorized', 'token revoked; sign in again'))),
-      () => next(refuse('dependency_unavailable', 'cannot check the token now; retry')),
+      (current) => {
+        if (current) admit(socket, token, principal, next);
+        else next(refuse('unauthorized', 'token revoked; sign in again'));
+      },
+      () => {
+        next(refuse('dependency_unavailable', 'cannot check the token now; retry'));
+      },
     );
   };
   const release = (socket: NotifierSocket) => {
     const userId = socket.data.user_id;
-    if (userId === undefined) return;
     const open = (socketsOf.get(userId) ?? 1) - 1;
     if (open > 0) socketsOf.set(userId, open);
     else socketsOf.delete(userId);

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNotifier, type RunningNotifier } from '../../notifier/server';
 import { loadNotifierSettings } from '../../notifier/settings';
 import { createLogger } from '../../shared/logger';
+import { tokenVersionKey } from '../../shared/token-versions';
 import { TestEnv, waitFor, type ClientSocket } from '../support/env';
 import { SocketPool } from '../support/notifier';
 
@@ -38,12 +39,16 @@ describe('notifier token revocation', () => {
   const account = async (email: string) => {
     const registered = await env.http('POST', '/v1/auth/register', { body: { email, password, name: 'Someone' } });
     expect(registered.status).toBe(201);
+    // Issuing a token warms the version's Redis mirror: the first request reads Redis, not PostgreSQL.
+    expect(await env.redis.get(tokenVersionKey(env.config.REDIS_PREFIX, registered.body.user.id as string))).toBe('0');
     return registered.body.token as string;
   };
   const login = async (email: string) => (await env.http('POST', '/v1/auth/login', { body: { email, password } })).body.token as string;
   const ended = (s: ClientSocket) => {
     const seen = { revoked: false, disconnected: false };
-    s.on('session.revoked', (p) => (seen.revoked = p.code === 'token_revoked'));
+    s.on('session.revoked', (p) => {
+      seen.revoked = p.message.length > 0;
+    });
     s.on('disconnect', () => (seen.disconnected = true));
     return seen;
   };
@@ -74,7 +79,7 @@ describe('notifier token revocation', () => {
       async () => {
         refused = await sockets.connect(n.port, second).then(
           (s) => (s.close(), null),
-          (err: { data?: { code?: string } }) => err.data?.code,
+          (err: unknown) => (err as { data?: { code?: string } }).data?.code,
         );
         return refused !== null;
       },
