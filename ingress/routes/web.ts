@@ -7,8 +7,8 @@ import { notifierOrigin } from '../middleware/security-headers';
 import { registerRoute } from '../http/route-table';
 import { ROUTES } from '../http/routes';
 
-/** The buyer page (`web/`: static HTML, CSS and ES modules, no build step), served at `/`. */
-const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web');
+/** The web app, built by `npm run build:web` (Vite) into web/dist, served at `/`. */
+const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
 const require = createRequire(import.meta.url);
 /** The Socket.IO browser client, served from this origin: the page never loads a script from elsewhere. */
 const SOCKET_IO_CLIENT = path.join(path.dirname(require.resolve('socket.io-client/package.json')), 'dist/socket.io.min.js');
@@ -22,6 +22,11 @@ export function webRouter(config: Config) {
   registerRoute(r, '', ROUTES.clientConfig, async (req: Request, res: Response) => {
     res.set('Cache-Control', 'no-store').json({ notifier_url: notifierOrigin(config, req) });
   });
-  r.use(express.static(WEB_DIR, { index: 'index.html', maxAge: '5m', fallthrough: true }));
+  // Built assets carry a content hash in their names: cache them for long; index.html always revalidates.
+  r.use('/assets', express.static(path.join(WEB_DIR, 'assets'), { immutable: true, maxAge: '1y', fallthrough: true }));
+  r.use(express.static(WEB_DIR, { index: 'index.html', maxAge: 0, fallthrough: true }));
+  r.get('/', (_req: Request, res: Response) => {
+    res.status(503).type('text/plain').send('The web app is not built yet: run `npm run build:web` (npm start builds it when needed).');
+  });
   return r;
 }
