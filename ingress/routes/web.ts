@@ -1,8 +1,12 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import compression from 'compression';
 import express, { type Request, type Response } from 'express';
-import type { Config } from '../../shared/config';
+import { uuidParam } from '../../shared/contracts/http';
+import { AppError } from '../../shared/errors';
+import type { IngressContext } from '../context';
+import { getCompactLayout, getCompactStatus } from '../read-model/compact-seats';
 import { notifierOrigin } from '../middleware/security-headers';
 import { registerRoute } from '../http/route-table';
 import { ROUTES } from '../http/routes';
@@ -13,8 +17,28 @@ const require = createRequire(import.meta.url);
 /** The Socket.IO browser client, served from this origin: the page never loads a script from elsewhere. */
 const SOCKET_IO_CLIENT = path.join(path.dirname(require.resolve('socket.io-client/package.json')), 'dist/socket.io.min.js');
 
-export function webRouter(config: Config) {
+function eventId(req: Request): string {
+  const id = uuidParam.safeParse(req.params.id);
+  if (!id.success) throw new AppError('invalid_id');
+  return id.data;
+}
+
+/** The web app's files, its settings, and the compact seat map it draws (all gzip-compressed). */
+export function webRouter(ctx: IngressContext) {
+  const { config } = ctx;
+  const read = ctx.read ?? { pool: ctx.pool, redis: ctx.redis };
   const r = express.Router();
+  r.use(compression({ threshold: 1024 }));
+  registerRoute(r, config.JWT_SECRET, ROUTES.seatLayout, async (req: Request, res: Response) => {
+    const layout = await getCompactLayout(read.pool, read.redis, ctx.keys, eventId(req));
+    if (!layout) throw new AppError('event_not_found');
+    res.set('Cache-Control', 'private, max-age=5').json(layout);
+  });
+  registerRoute(r, config.JWT_SECRET, ROUTES.seatStatus, async (req: Request, res: Response) => {
+    const status = await getCompactStatus(read.pool, read.redis, ctx.keys, eventId(req));
+    if (!status) throw new AppError('event_not_found');
+    res.set('Cache-Control', 'no-store').json(status);
+  });
   registerRoute(r, '', ROUTES.socketIoClient, async (_req: Request, res: Response) => {
     res.sendFile(SOCKET_IO_CLIENT, { maxAge: '1h', headers: { 'Content-Type': 'text/javascript; charset=utf-8' } });
   });
