@@ -98,7 +98,13 @@ export const WEB_ROUTES = {
     tags: ['web'],
     summary: "The buyer page's settings, from server configuration.",
     responses: {
-      '200': { description: 'Where the page connects for live updates (NOTIFIER_PUBLIC_URL, else this host on NOTIFIER_PORT).', schema: z.object({ notifier_url: z.string().url() }) },
+      '200': { description: 'Where the page connects for live updates (NOTIFIER_PUBLIC_URL, else this host on NOTIFIER_PORT).', schema: z.object({
+          notifier_url: z.string().url(),
+          fee_percent: z.number().describe('Service fee, percent of the seats’ price (FEE_PERCENT).'),
+          fee_fixed_cents: z.number().int().describe('Fixed fee per ticket in cents (FEE_FIXED_CENTS).'),
+          max_per_request: z.number().int().describe('Most tickets one request may ask for (MAX_PER_REQUEST).'),
+        }),
+      },
     },
     errors: [],
   },

@@ -44,7 +44,13 @@ export function webRouter(ctx: IngressContext) {
   });
   // The page's settings come from the server's configuration, never from its URL or storage.
   registerRoute(r, '', ROUTES.clientConfig, async (req: Request, res: Response) => {
-    res.set('Cache-Control', 'no-store').json({ notifier_url: notifierOrigin(config, req) });
+    res.set('Cache-Control', 'no-store').json({
+      notifier_url: notifierOrigin(config, req),
+      // What an order summary needs before paying, and the limit shown before a request is rejected.
+      fee_percent: config.FEE_PERCENT,
+      fee_fixed_cents: config.FEE_FIXED_CENTS,
+      max_per_request: config.MAX_PER_REQUEST,
+    });
   });
   // Built assets carry a content hash in their names: cache them for long; index.html always revalidates.
   r.use('/assets', express.static(path.join(WEB_DIR, 'assets'), { immutable: true, maxAge: '1y', fallthrough: true }));
