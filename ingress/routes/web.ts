@@ -55,7 +55,9 @@ export function webRouter(ctx: IngressContext) {
   // Built assets carry a content hash in their names: cache them for long; index.html always revalidates.
   r.use('/assets', express.static(path.join(WEB_DIR, 'assets'), { immutable: true, maxAge: '1y', fallthrough: true }));
   r.use(express.static(WEB_DIR, { index: 'index.html', maxAge: 0, fallthrough: true }));
-  r.get('/', (_req: Request, res: Response) => {
+  // Not built yet (a fresh clone started without npm start): say how, rather than a bare 404.
+  r.use((req: Request, res: Response, next: () => void) => {
+    if (req.method !== 'GET' || req.path !== '/') return next();
     res.status(503).type('text/plain').send('The web app is not built yet: run `npm run build:web` (npm start builds it when needed).');
   });
   return r;

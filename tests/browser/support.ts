@@ -60,11 +60,12 @@ export async function step<T>(name: string, pages: Page[], fn: () => Promise<T>)
   }
 }
 
-/** A screenshot for the README (small: viewport only). */
+/** A screenshot for the README (small: viewport only, CSS pixels), written only with SCREENSHOTS=1. */
 export async function keepScreenshot(page: Page, name: string): Promise<void> {
+  if (process.env.SCREENSHOTS !== '1') return;
   const dir = path.join(ROOT, 'docs/screenshots');
   mkdirSync(dir, { recursive: true });
-  await page.screenshot({ path: path.join(dir, `${name}.png`) });
+  await page.screenshot({ path: path.join(dir, `${name}.png`), scale: 'css' });
 }
 
 /** A free TCP port (for a notifier that must come back on the same port after a restart). */

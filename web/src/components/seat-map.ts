@@ -358,6 +358,7 @@ export class SeatMap {
     area.addEventListener('pointerup', () => setTimeout(() => (drag = null)));
     area.addEventListener('click', (e) => drag?.moved && e.stopPropagation(), true);
 
+    area.style.aspectRatio = `${vb.w} / ${vb.h}`;
     this.detail.replaceChildren(bar, area);
     this.opts.announce(`${s.name} opened: ${s.available} seats available.`);
     back.focus();
