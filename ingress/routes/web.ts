@@ -57,7 +57,10 @@ export function webRouter(ctx: IngressContext) {
   r.use(express.static(WEB_DIR, { index: 'index.html', maxAge: 0, fallthrough: true }));
   // Not built yet (a fresh clone started without npm start): say how, rather than a bare 404.
   r.use((req: Request, res: Response, next: () => void) => {
-    if (req.method !== 'GET' || req.path !== '/') return next();
+    if (req.method !== 'GET' || req.path !== '/') {
+      next();
+      return;
+    }
     res.status(503).type('text/plain').send('The web app is not built yet: run `npm run build:web` (npm start builds it when needed).');
   });
   return r;

@@ -47,6 +47,7 @@ export class SeatMap {
   private scale = 1;
   private bounds = { x: 0, y: 0, w: 1, h: 1 };
   private sectionLabels = new Map<number, SVGGElement>();
+  private sectionTitle: HTMLHeadingElement | null = null;
 
   constructor(
     private readonly data: SeatData,
@@ -63,7 +64,8 @@ export class SeatMap {
   }
 
   /** Venue bounds (layout units) including the stage. */
-  private computeBounds() {
+  /** @internal */
+  computeBounds() {
     let x0 = Infinity;
     let y0 = -8;
     let x1 = -Infinity;
@@ -77,7 +79,8 @@ export class SeatMap {
     this.bounds = { x: x0 - 2, y: y0, w: x1 - x0 + 4, h: y1 - y0 + 2 };
   }
 
-  private drawOverview() {
+  /** @internal */
+  drawOverview() {
     this.computeBounds();
     const b = this.bounds;
     const cssWidth = Math.min(900, Math.max(300, this.root.clientWidth || 900));
@@ -108,14 +111,18 @@ export class SeatMap {
       this.sectionLabels.set(s.index, g);
       g.addEventListener('click', () => this.openSection(s));
       g.addEventListener('keydown', (e) => {
-        if (e.key === 'Enter' || e.key === ' ') (e.preventDefault(), this.openSection(s));
+        if (e.key === 'Enter' || e.key === ' ') {
+          e.preventDefault();
+          this.openSection(s);
+        }
       });
       o.append(g);
     }
     this.updateSectionLabels();
   }
 
-  private updateSectionLabels() {
+  /** @internal */
+  updateSectionLabels() {
     const max = this.opts.maxPriceCents();
     for (const s of this.data.sections) {
       const g = this.sectionLabels.get(s.index)!;
@@ -129,7 +136,8 @@ export class SeatMap {
     }
   }
 
-  private colourOf(i: number): string {
+  /** @internal */
+  colourOf(i: number): string {
     const st = this.data.status[i];
     if (st === AVAILABLE) {
       const max = this.opts.maxPriceCents();
@@ -139,7 +147,8 @@ export class SeatMap {
     return st === HELD ? HELD_COLOUR : SOLD_COLOUR;
   }
 
-  private paintSeat(ctx: CanvasRenderingContext2D, i: number, px: number) {
+  /** @internal */
+  paintSeat(ctx: CanvasRenderingContext2D, i: number, px: number) {
     const x = (this.data.x[i]! - this.bounds.x) * px;
     const y = (this.data.y[i]! - this.bounds.y) * px;
     const size = Math.max(1, px * 0.8);
@@ -150,7 +159,8 @@ export class SeatMap {
     ctx.fillRect(x - s / 2, y - s / 2, s, s);
   }
 
-  private paintAll() {
+  /** @internal */
+  paintAll() {
     const ctx = this.canvas.getContext('2d');
     if (!ctx) return;
     const px = this.canvas.width / this.bounds.w;
@@ -173,8 +183,8 @@ export class SeatMap {
     if (changed.length && this.open) this.titleOf(this.open);
   }
 
-  private sectionTitle: HTMLHeadingElement | null = null;
-  private titleOf(s: SectionInfo) {
+  /** @internal */
+  titleOf(s: SectionInfo) {
     if (this.sectionTitle) this.sectionTitle.textContent = `${s.name}: ${s.available.toLocaleString('en')} of ${s.seats.length.toLocaleString('en')} available`;
   }
 
@@ -185,7 +195,8 @@ export class SeatMap {
     for (const [i, node] of this.seatNodes) this.styleSeat(node, i);
   }
 
-  private styleSeat(node: SVGUseElement, i: number) {
+  /** @internal */
+  styleSeat(node: SVGUseElement, i: number) {
     const picked = this.opts.isPicked(i);
     const st = this.data.status[i];
     const max = this.opts.maxPriceCents();
@@ -207,11 +218,7 @@ export class SeatMap {
     this.detail.hidden = true;
     this.detail.replaceChildren();
     this.overview.hidden = false;
-    (this.overlay.querySelector('.section') as SVGGElement | null)?.focus();
-  }
-
-  get openSection_(): SectionInfo | null {
-    return this.open;
+    this.overlay.querySelector<SVGGElement>('.section')?.focus();
   }
 
   /** One section: numbered rows and seats, zoomable and pannable. */
@@ -303,7 +310,10 @@ export class SeatMap {
       const node = (e.target as Element).closest('use');
       const id = node?.getAttribute('data-seat');
       const i = id ? this.data.indexOf(id) : undefined;
-      if (i !== undefined) (moveFocus(i), this.opts.onToggle(i));
+      if (i !== undefined) {
+        moveFocus(i);
+        this.opts.onToggle(i);
+      }
     });
     seats.addEventListener('keydown', (e) => {
       const i = this.focusIndex;
@@ -311,11 +321,15 @@ export class SeatMap {
       const row = this.data.row[i]!;
       const num = this.data.number[i]!;
       const at = (r: number, n: number) => byRowNumber.get(`${r}:${n}`);
-      if (e.key === ' ' || e.key === 'Enter') (e.preventDefault(), this.opts.onToggle(i));
-      else if (e.key === 'ArrowRight') (e.preventDefault(), moveFocus(at(row, num + 1)));
-      else if (e.key === 'ArrowLeft') (e.preventDefault(), moveFocus(at(row, num - 1)));
-      else if (e.key === 'ArrowDown') (e.preventDefault(), moveFocus(at(row + 1, num)));
-      else if (e.key === 'ArrowUp') (e.preventDefault(), moveFocus(at(row - 1, num)));
+      const moves: Record<string, [number, number]> = { ArrowRight: [0, 1], ArrowLeft: [0, -1], ArrowDown: [1, 0], ArrowUp: [-1, 0] };
+      if (e.key === ' ' || e.key === 'Enter') {
+        e.preventDefault();
+        this.opts.onToggle(i);
+      } else if (e.key in moves) {
+        e.preventDefault();
+        const [dr, dn] = moves[e.key]!;
+        moveFocus(at(row + dr, num + dn));
+      }
     });
 
     // Zoom (wheel, buttons) and pan (drag), by moving the viewBox.

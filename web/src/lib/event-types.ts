@@ -8,7 +8,7 @@ export interface EventPage {
   on_sale_at: string;
   hold_seconds: number;
   max_per_user: number;
-  kind: 'reserved' | 'general_admission' | string;
+  kind: string;
   capacity: number;
   inventory_ready: boolean;
   cancelled: boolean;

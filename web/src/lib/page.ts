@@ -19,4 +19,5 @@ export interface PageContext {
  * A page draws itself into `el` (plain DOM or its own preact tree) and may return a cleanup
  * function, called when the buyer leaves the page (stop timers, unwatch sockets, unmount).
  */
+// eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- a page may return nothing, a cleanup, or a promise of either
 export type PageRender = (el: HTMLElement, ctx: PageContext) => void | (() => void) | Promise<void | (() => void)>;

@@ -56,9 +56,9 @@ export class SeatData {
   readonly sections: SectionInfo[];
   readonly tiers: string[];
   readonly version: string;
+  available = 0;
   private readonly idIndex = new Map<string, number>();
   private readonly customIds: Record<string, string>;
-  available = 0;
 
   constructor(layout: CompactLayout) {
     this.version = layout.version;
@@ -104,6 +104,38 @@ export class SeatData {
     return this.idIndex.get(id);
   }
 
+  /** Loads every status from the compact string (same index order as the layout). */
+  setAll(status: string) {
+    let available = 0;
+    for (const sec of this.sections) sec.available = 0;
+    for (let i = 0; i < this.count; i++) {
+      const c = CODE[status[i] ?? 'h'] ?? HELD;
+      this.status[i] = c;
+      if (c === AVAILABLE) {
+        available++;
+        this.sections[this.section[i]!]!.available++;
+      }
+    }
+    this.available = available;
+  }
+
+  /** Applies pushed changes; returns the indexes that changed. */
+  apply(changes: ReadonlyArray<readonly [string, SeatStatus]>): number[] {
+    const changed: number[] = [];
+    for (const [id, st] of changes) {
+      const i = this.idIndex.get(id);
+      const c = CODE[st];
+      if (i === undefined || c === undefined || this.status[i] === c) continue;
+      const sec = this.sections[this.section[i]!]!;
+      const delta = (c === AVAILABLE ? 1 : 0) - (this.status[i] === AVAILABLE ? 1 : 0);
+      sec.available += delta;
+      this.available += delta;
+      this.status[i] = c;
+      changed.push(i);
+    }
+    return changed;
+  }
+
   /**
    * Section boxes from the venue's coordinates; when the venue gave none (every section at the same x),
    * the first section faces the stage and the others follow two abreast.
@@ -147,36 +179,5 @@ export class SeatData {
       this.x[i] = sec.box.x + (sec.box.w - len) / 2 + this.number[i]! - 0.5;
       this.y[i] = sec.box.y + this.row[i]! - 0.5;
     }
-  }
-
-  /** Loads every status from the compact string (same index order as the layout). */
-  setAll(status: string) {
-    let available = 0;
-    for (const sec of this.sections) sec.available = 0;
-    for (let i = 0; i < this.count; i++) {
-      const c = CODE[status[i] ?? 'h'] ?? HELD;
-      this.status[i] = c;
-      if (c === AVAILABLE) {
-        available++;
-        this.sections[this.section[i]!]!.available++;
-      }
-    }
-    this.available = available;
-  }
-
-  /** Applies pushed changes; returns the indexes that changed. */
-  apply(changes: ReadonlyArray<readonly [string, SeatStatus]>): number[] {
-    const changed: number[] = [];
-    for (const [id, st] of changes) {
-      const i = this.idIndex.get(id);
-      const c = CODE[st];
-      if (i === undefined || c === undefined || this.status[i] === c) continue;
-      const sec = this.sections[this.section[i]!]!;
-      if (this.status[i] === AVAILABLE) (sec.available--, this.available--);
-      if (c === AVAILABLE) (sec.available++, this.available++);
-      this.status[i] = c;
-      changed.push(i);
-    }
-    return changed;
   }
 }

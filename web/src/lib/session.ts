@@ -3,7 +3,8 @@ export interface User {
   id: string;
   email: string;
   name: string;
-  role: 'buyer' | 'organizer' | 'operator' | string;
+  /** `buyer`, `organizer` or `operator`. */
+  role: string;
 }
 
 const TOKEN = 'onsale.token';

@@ -1,7 +1,5 @@
-import type { PageContext } from '../../lib/page';
-
-/** Operations console (placeholder: the operations work fills this folder). */
-export function render(el: HTMLElement, _ctx: PageContext): void {
+/** Operations console, `render(el, ctx)` (see ../README.md; placeholder: the operations work fills this folder). */
+export function render(el: HTMLElement): void {
   const h1 = document.createElement('h1');
   h1.textContent = 'Operations';
   const p = document.createElement('p');

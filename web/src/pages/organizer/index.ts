@@ -1,7 +1,5 @@
-import type { PageContext } from '../../lib/page';
-
-/** Organizer pages (placeholder: the organizer work fills this folder). */
-export function render(el: HTMLElement, _ctx: PageContext): void {
+/** Organizer pages, `render(el, ctx)` (see ../README.md; placeholder: the organizer work fills this folder). */
+export function render(el: HTMLElement): void {
   const h1 = document.createElement('h1');
   h1.textContent = 'Organizer';
   const p = document.createElement('p');
