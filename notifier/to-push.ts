@@ -17,7 +17,8 @@ export function toPush(r: PushSource): BookingResultPush {
     ...(r.quantity ? { quantity: r.quantity } : {}),
     ...(r.amount_cents !== undefined ? { amount_cents: r.amount_cents } : {}),
     ...(r.hold_expires_at ? { hold_expires_at: r.hold_expires_at } : {}),
-    ...(r.reason ? { reason: r.reason } : {}),
+    // Reasons come from the outcome's own schema (broker) or a row PostgreSQL checked against the same list.
+    ...(r.reason ? { reason: r.reason as NonNullable<BookingResultPush['reason']> } : {}),
     decided_at: r.decided_at,
   };
 }
