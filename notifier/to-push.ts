@@ -10,7 +10,7 @@ export function toPush(r: {
   quantity?: number | undefined;
   amount_cents?: number | undefined;
   hold_expires_at?: string | undefined;
-  reason?: string | undefined;
+  reason?: BookingResultPush['reason'] | undefined;
 }): BookingResultPush {
   return {
     booking_id: r.booking_id,

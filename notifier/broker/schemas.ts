@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BOOKING_STATUSES } from '../../shared/contracts/messages';
+import { BOOKING_STATUSES, bookingReasonSchema } from '../../shared/contracts/messages';
 
 /**
  * Schemas of the broker messages the notifier consumes (`booking-events`), so every message is
@@ -21,7 +21,7 @@ export const bookingResultSchema = z.object({
   fees_cents: z.number().int().nonnegative().optional(),
   total_cents: z.number().int().nonnegative().optional(),
   hold_expires_at: isoTime.optional(),
-  reason: z.string().max(200).optional(),
+  reason: bookingReasonSchema.optional(),
   correlation_id: z.string().max(128).optional(),
   decided_at: isoTime,
 });
