@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { hostname } from 'node:os';
 import express from 'express';
 import { LRUCache } from 'lru-cache';
 import helmet from 'helmet';
@@ -22,6 +23,7 @@ import { loadNotifierSettings, type NotifierSettings } from './settings';
 import { registerSocketHandlers } from './socket/register';
 import { subscribeBookingEvents, type BrokerSubscription } from './broker/subscribe';
 import { Watchers } from './watchers';
+import { reportSocketCount } from './report-socket-count';
 
 export interface RunningNotifier {
   port: number;
@@ -120,9 +122,11 @@ export async function startNotifier(
   await new Promise<void>((resolve) => server.listen(port, '0.0.0.0', resolve));
   const actual = (server.address() as { port: number }).port;
   logger.info('notifier listening', { port: actual });
+  const stopReporting = reportSocketCount(ctx, `${hostname()}:${process.pid}:${actual}`);
 
   const close = once(async () => {
     shuttingDown = true;
+    await stopReporting();
     for (const t of ctx.timers) clearTimeout(t);
     await broker?.cancel();
     await ch.close().catch(() => undefined);
