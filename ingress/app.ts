@@ -96,7 +96,7 @@ export function createApp(ctx: IngressContext, state: { shuttingDown: boolean })
   app.use(meHistoryRouter(ctx));
   app.use(opsPaymentsRouter(ctx));
   app.use(opsLiveRouter(ctx));
-  app.use(webRouter(ctx.config));
+  app.use(webRouter(ctx));
   app.use((_req: Request, _res: Response, next: NextFunction) => next(new AppError('not_found')));
   app.use(errorHandler(ctx.logger));
   return app;

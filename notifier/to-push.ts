@@ -10,7 +10,7 @@ export function toPush(r: {
   quantity?: number | undefined;
   amount_cents?: number | undefined;
   hold_expires_at?: string | undefined;
-  reason?: BookingResultPush['reason'] | undefined;
+  reason?: string | undefined;
 }): BookingResultPush {
   return {
     booking_id: r.booking_id,
@@ -20,7 +20,8 @@ export function toPush(r: {
     ...(r.quantity ? { quantity: r.quantity } : {}),
     ...(r.amount_cents !== undefined ? { amount_cents: r.amount_cents } : {}),
     ...(r.hold_expires_at ? { hold_expires_at: r.hold_expires_at } : {}),
-    ...(r.reason ? { reason: r.reason } : {}),
+    // Reasons come from the outcome's own schema (broker) or a row PostgreSQL checked against the same list.
+    ...(r.reason ? { reason: r.reason as NonNullable<BookingResultPush['reason']> } : {}),
     decided_at: r.decided_at,
   };
 }

@@ -54,6 +54,43 @@ export const WEB_ROUTES = {
     responses: { '200': text('text/javascript', 'JavaScript.') },
     errors: [],
   },
+  seatLayout: {
+    method: 'get',
+    path: '/v1/events/:id/seat-layout',
+    operationId: 'getSeatLayout',
+    tags: ['events', 'web'],
+    summary: "A reserved event's seat layout, compact: runs of seats in seat-index (rank) order and the venue's section boxes; changes only with its `version`.",
+    description:
+      'Each run is `[section index, row, first seat number, count, price_cents, tier index]`; the seat index is the position in the runs laid end to end, and a seat id is `Section-row-number` unless `ids` names it. Fetch once per `version`, then only `seat-status`. Served gzip-compressed.',
+    params: { id: "The event's id." },
+    responses: {
+      '200': {
+        description: 'The layout.',
+        schema: z.object({
+          event_id: z.string(),
+          version: z.string(),
+          sections: z.array(z.string()),
+          tiers: z.array(z.string()),
+          runs: z.array(z.array(z.number())),
+          ids: z.record(z.string(), z.string()),
+          boxes: z.array(z.object({ name: z.string(), x: z.number(), y: z.number(), seat_spacing: z.number(), row_lengths: z.array(z.number()) })),
+        }),
+      },
+    },
+    errors: ['invalid_id', 'event_not_found', 'dependency_unavailable'],
+  },
+  seatStatus: {
+    method: 'get',
+    path: '/v1/events/:id/seat-status',
+    operationId: 'getSeatStatus',
+    tags: ['events', 'web'],
+    summary: "Every seat's status as one character (`a` available, `h` held, `s` sold) in the layout's seat-index order, with the layout `version` it fits and `as_of`.",
+    params: { id: "The event's id." },
+    responses: {
+      '200': { description: 'The statuses.', schema: z.object({ event_id: z.string(), version: z.string(), as_of: z.string().nullable(), status: z.string() }) },
+    },
+    errors: ['invalid_id', 'event_not_found', 'dependency_unavailable'],
+  },
   clientConfig: {
     method: 'get',
     path: '/client-config.json',
@@ -61,7 +98,13 @@ export const WEB_ROUTES = {
     tags: ['web'],
     summary: "The buyer page's settings, from server configuration.",
     responses: {
-      '200': { description: 'Where the page connects for live updates (NOTIFIER_PUBLIC_URL, else this host on NOTIFIER_PORT).', schema: z.object({ notifier_url: z.string().url() }) },
+      '200': { description: 'Where the page connects for live updates (NOTIFIER_PUBLIC_URL, else this host on NOTIFIER_PORT).', schema: z.object({
+          notifier_url: z.string().url(),
+          fee_percent: z.number().describe('Service fee, percent of the seats’ price (FEE_PERCENT).'),
+          fee_fixed_cents: z.number().int().describe('Fixed fee per ticket in cents (FEE_FIXED_CENTS).'),
+          max_per_request: z.number().int().describe('Most tickets one request may ask for (MAX_PER_REQUEST).'),
+        }),
+      },
     },
     errors: [],
   },

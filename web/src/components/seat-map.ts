@@ -1,0 +1,356 @@
+import { money } from '../lib/format';
+import { AVAILABLE, HELD, type SeatData, type SectionInfo } from '../lib/seat-data';
+
+const SVG = 'http://www.w3.org/2000/svg';
+/** Price-zone colours, dark enough for 3:1 against white as graphics (WCAG 1.4.11). */
+export const TIER_COLOURS = ['#6d28d9', '#b45309', '#0f766e', '#be123c', '#1d4ed8', '#4d7c0f', '#a21caf', '#0e7490'];
+const HELD_COLOUR = '#9ca3af';
+const SOLD_COLOUR = '#4b5563';
+
+export interface SeatMapOptions {
+  /** Whether a seat is in the buyer's selection. */
+  isPicked(i: number): boolean;
+  /** The buyer clicked or pressed Space on a seat. */
+  onToggle(i: number): void;
+  /** Seats above this price are dimmed and cannot be picked; null: no filter. */
+  maxPriceCents(): number | null;
+  /** Heading-level announcements (a section opened). */
+  announce(text: string): void;
+}
+
+const svg = <K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number> = {}) => {
+  const node = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
+  return node;
+};
+
+export const seatStatusWord = (data: SeatData, i: number, picked: boolean) => (picked ? 'selected' : data.status[i] === AVAILABLE ? 'available' : data.status[i] === HELD ? 'held by another buyer' : 'sold');
+/** "Floor, row 3, seat 12, €249.00, available" */
+export const seatLabel = (data: SeatData, i: number, picked: boolean) =>
+  `${data.sections[data.section[i]!]!.name}, row ${data.row[i]}, seat ${data.number[i]}, ${money(data.price[i]! / 100)}, ${seatStatusWord(data, i, picked)}`;
+
+/**
+ * The venue seat map: the whole venue first (stage, every section drawn at its place and every seat
+ * as a dot on a canvas, coloured by price zone), then one section as numbered rows and seats (SVG,
+ * zoom with the wheel or the buttons, pan by dragging). Status shows by shape as well as colour:
+ * available ●, held ○ (ring), sold ✕, selected ■.
+ */
+export class SeatMap {
+  readonly root = document.createElement('div');
+  private readonly canvas = document.createElement('canvas');
+  private readonly overlay = svg('svg');
+  private readonly overview = document.createElement('div');
+  private readonly detail = document.createElement('div');
+  private open: SectionInfo | null = null;
+  private seatNodes = new Map<number, SVGUseElement>();
+  private focusIndex = -1;
+  private scale = 1;
+  private bounds = { x: 0, y: 0, w: 1, h: 1 };
+  private sectionLabels = new Map<number, SVGGElement>();
+
+  constructor(
+    private readonly data: SeatData,
+    private readonly opts: SeatMapOptions,
+  ) {
+    this.root.className = 'seatmap';
+    this.overview.className = 'venue';
+    this.canvas.setAttribute('aria-hidden', 'true');
+    this.overview.append(this.canvas, this.overlay);
+    this.detail.className = 'section-view';
+    this.detail.hidden = true;
+    this.root.append(this.overview, this.detail);
+    this.drawOverview();
+  }
+
+  /** Venue bounds (layout units) including the stage. */
+  private computeBounds() {
+    let x0 = Infinity;
+    let y0 = -8;
+    let x1 = -Infinity;
+    let y1 = -Infinity;
+    for (const s of this.data.sections) {
+      x0 = Math.min(x0, s.box.x);
+      x1 = Math.max(x1, s.box.x + s.box.w);
+      y0 = Math.min(y0, s.box.y - 8);
+      y1 = Math.max(y1, s.box.y + s.box.h);
+    }
+    this.bounds = { x: x0 - 2, y: y0, w: x1 - x0 + 4, h: y1 - y0 + 2 };
+  }
+
+  private drawOverview() {
+    this.computeBounds();
+    const b = this.bounds;
+    const cssWidth = Math.min(900, Math.max(300, this.root.clientWidth || 900));
+    this.scale = cssWidth / b.w;
+    const cssHeight = b.h * this.scale;
+    const dpr = window.devicePixelRatio || 1;
+    this.canvas.width = Math.round(cssWidth * dpr);
+    this.canvas.height = Math.round(cssHeight * dpr);
+    this.canvas.style.aspectRatio = `${b.w} / ${b.h}`;
+    this.paintAll();
+    const o = this.overlay;
+    o.replaceChildren();
+    o.setAttribute('viewBox', `${b.x} ${b.y} ${b.w} ${b.h}`);
+    o.setAttribute('role', 'group');
+    o.setAttribute('aria-label', 'Venue map: choose a section to see its seats');
+    const stageW = Math.min(b.w * 0.5, 60);
+    const stage = svg('g', { class: 'stage', 'aria-hidden': 'true' });
+    stage.append(svg('rect', { x: -stageW / 2, y: b.y + 1, width: stageW, height: 4, rx: 1 }));
+    const label = svg('text', { x: 0, y: b.y + 3.9, 'text-anchor': 'middle' });
+    label.textContent = 'STAGE';
+    stage.append(label);
+    o.append(stage);
+    for (const s of this.data.sections) {
+      const g = svg('g', { class: 'section', role: 'button', tabindex: 0, 'data-section': s.name });
+      g.append(svg('rect', { x: s.box.x - 0.5, y: s.box.y - 0.5, width: s.box.w + 1, height: s.box.h + 1, rx: 1 }));
+      const t = svg('text', { x: s.box.x + s.box.w / 2, y: s.box.y + s.box.h / 2, 'text-anchor': 'middle', 'dominant-baseline': 'middle', 'font-size': Math.max(2, Math.min(s.box.h / 3, s.box.w / 8, 6)) });
+      g.append(t);
+      this.sectionLabels.set(s.index, g);
+      g.addEventListener('click', () => this.openSection(s));
+      g.addEventListener('keydown', (e) => {
+        if (e.key === 'Enter' || e.key === ' ') (e.preventDefault(), this.openSection(s));
+      });
+      o.append(g);
+    }
+    this.updateSectionLabels();
+  }
+
+  private updateSectionLabels() {
+    const max = this.opts.maxPriceCents();
+    for (const s of this.data.sections) {
+      const g = this.sectionLabels.get(s.index)!;
+      const price = s.minPriceCents === s.maxPriceCents ? money(s.minPriceCents / 100) : `${money(s.minPriceCents / 100)}–${money(s.maxPriceCents / 100)}`;
+      g.setAttribute('aria-label', `${s.name}, ${price}, ${s.available.toLocaleString('en')} of ${s.seats.length.toLocaleString('en')} available. Show the seats`);
+      g.classList.toggle('filtered', max !== null && s.minPriceCents > max);
+      g.classList.toggle('full', s.available === 0);
+      g.querySelector('text')!.textContent = `${s.name} · ${s.available.toLocaleString('en')} left`;
+    }
+  }
+
+  private colourOf(i: number): string {
+    const st = this.data.status[i];
+    if (st === AVAILABLE) {
+      const max = this.opts.maxPriceCents();
+      if (max !== null && this.data.price[i]! > max) return '#d1d5db';
+      return TIER_COLOURS[this.data.tier[i]! % TIER_COLOURS.length]!;
+    }
+    return st === HELD ? HELD_COLOUR : SOLD_COLOUR;
+  }
+
+  private paintSeat(ctx: CanvasRenderingContext2D, i: number, px: number) {
+    const x = (this.data.x[i]! - this.bounds.x) * px;
+    const y = (this.data.y[i]! - this.bounds.y) * px;
+    const size = Math.max(1, px * 0.8);
+    ctx.clearRect(x - px / 2, y - px / 2, px, px);
+    ctx.fillStyle = this.opts.isPicked(i) ? '#111827' : this.colourOf(i);
+    // Taken seats are drawn smaller, so the map reads without colour too.
+    const s = this.data.status[i] === AVAILABLE ? size : size * 0.5;
+    ctx.fillRect(x - s / 2, y - s / 2, s, s);
+  }
+
+  private paintAll() {
+    const ctx = this.canvas.getContext('2d');
+    if (!ctx) return;
+    const px = this.canvas.width / this.bounds.w;
+    ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
+    for (let i = 0; i < this.data.count; i++) this.paintSeat(ctx, i, px);
+  }
+
+  /** Applies changed seats (indexes) to whatever is drawn. */
+  update(changed: number[]) {
+    const ctx = this.canvas.getContext('2d');
+    if (ctx) {
+      const px = this.canvas.width / this.bounds.w;
+      for (const i of changed) this.paintSeat(ctx, i, px);
+    }
+    for (const i of changed) {
+      const node = this.seatNodes.get(i);
+      if (node) this.styleSeat(node, i);
+    }
+    if (changed.length) this.updateSectionLabels();
+  }
+
+  /** The price filter or the selection changed: repaint everything (cheap: one canvas pass). */
+  refresh() {
+    this.paintAll();
+    this.updateSectionLabels();
+    for (const [i, node] of this.seatNodes) this.styleSeat(node, i);
+  }
+
+  private styleSeat(node: SVGUseElement, i: number) {
+    const picked = this.opts.isPicked(i);
+    const st = this.data.status[i];
+    const max = this.opts.maxPriceCents();
+    const dim = st === AVAILABLE && max !== null && this.data.price[i]! > max;
+    const shape = picked ? 'picked' : st === AVAILABLE ? 'available' : st === HELD ? 'held' : 'sold';
+    node.setAttribute('href', `#seat-${shape}`);
+    node.setAttribute('class', `seat ${shape}${dim ? ' dim' : ''}`);
+    node.setAttribute('aria-checked', String(picked));
+    node.setAttribute('aria-disabled', String(!picked && (st !== AVAILABLE || dim)));
+    node.setAttribute('aria-label', seatLabel(this.data, i, picked));
+    if (!picked && st === AVAILABLE && !dim) node.style.color = TIER_COLOURS[this.data.tier[i]! % TIER_COLOURS.length]!;
+    else node.style.removeProperty('color');
+  }
+
+  /** The whole venue again. */
+  showVenue() {
+    this.open = null;
+    this.seatNodes.clear();
+    this.detail.hidden = true;
+    this.detail.replaceChildren();
+    this.overview.hidden = false;
+    (this.overlay.querySelector('.section') as SVGGElement | null)?.focus();
+  }
+
+  get openSection_(): SectionInfo | null {
+    return this.open;
+  }
+
+  /** One section: numbered rows and seats, zoomable and pannable. */
+  openSection(s: SectionInfo) {
+    this.open = s;
+    this.overview.hidden = true;
+    this.detail.hidden = false;
+    const bar = document.createElement('div');
+    bar.className = 'section-bar';
+    const back = document.createElement('button');
+    back.type = 'button';
+    back.className = 'secondary';
+    back.textContent = '← Whole venue';
+    back.addEventListener('click', () => this.showVenue());
+    const title = document.createElement('h3');
+    title.textContent = `${s.name}: ${s.available.toLocaleString('en')} of ${s.seats.length.toLocaleString('en')} available`;
+    const zoomIn = document.createElement('button');
+    zoomIn.type = 'button';
+    zoomIn.className = 'secondary';
+    zoomIn.textContent = '+';
+    zoomIn.setAttribute('aria-label', 'Zoom in');
+    const zoomOut = document.createElement('button');
+    zoomOut.type = 'button';
+    zoomOut.className = 'secondary';
+    zoomOut.textContent = '−';
+    zoomOut.setAttribute('aria-label', 'Zoom out');
+    bar.append(back, title, zoomOut, zoomIn);
+
+    const pad = 3;
+    const vb = { x: s.box.x - pad, y: s.box.y - 1, w: s.box.w + 2 * pad, h: s.box.h + 2 };
+    const full = { ...vb };
+    const area = svg('svg', { viewBox: `${vb.x} ${vb.y} ${vb.w} ${vb.h}`, class: 'seats', role: 'group', 'aria-label': `Seats of ${s.name}. Arrow keys move between seats, Space selects.` });
+    const defs = svg('defs');
+    const sym = (id: string, ...shapes: SVGElement[]) => {
+      const g = svg('symbol', { id, viewBox: '-0.5 -0.5 1 1', width: 0.9, height: 0.9 });
+      g.append(...shapes);
+      defs.append(g);
+    };
+    sym('seat-available', svg('circle', { r: 0.42, fill: 'currentColor' }));
+    sym('seat-held', svg('circle', { r: 0.34, fill: 'none', stroke: HELD_COLOUR, 'stroke-width': 0.14 }));
+    sym('seat-sold', svg('path', { d: 'M-0.3 -0.3 L0.3 0.3 M0.3 -0.3 L-0.3 0.3', stroke: SOLD_COLOUR, 'stroke-width': 0.14 }));
+    sym('seat-picked', svg('rect', { x: -0.42, y: -0.42, width: 0.84, height: 0.84, rx: 0.1, fill: '#111827' }), svg('path', { d: 'M-0.22 0 L-0.05 0.18 L0.25 -0.18', stroke: '#fff', 'stroke-width': 0.12, fill: 'none' }));
+    area.append(defs);
+    const labels = svg('g', { class: 'row-labels', 'aria-hidden': 'true' });
+    const seats = svg('g');
+    const byRowNumber = new Map<string, number>();
+    const rowsSeen = new Map<number, { minX: number; maxX: number; y: number }>();
+    this.seatNodes.clear();
+    for (const i of s.seats) {
+      const node = svg('use', { x: this.data.x[i]! - 0.45, y: this.data.y[i]! - 0.45, width: 0.9, height: 0.9, role: 'checkbox', tabindex: -1, 'data-seat': this.data.id(i) });
+      this.styleSeat(node, i);
+      this.seatNodes.set(i, node);
+      seats.append(node);
+      byRowNumber.set(`${this.data.row[i]}:${this.data.number[i]}`, i);
+      const r = rowsSeen.get(this.data.row[i]!) ?? { minX: Infinity, maxX: -Infinity, y: this.data.y[i]! };
+      r.minX = Math.min(r.minX, this.data.x[i]!);
+      r.maxX = Math.max(r.maxX, this.data.x[i]!);
+      rowsSeen.set(this.data.row[i]!, r);
+    }
+    for (const [row, r] of rowsSeen) {
+      for (const [x, anchor] of [[r.minX - 1, 'end'], [r.maxX + 1, 'start']] as const) {
+        const t = svg('text', { x, y: r.y, 'text-anchor': anchor, 'dominant-baseline': 'central', 'font-size': 0.6 });
+        t.textContent = String(row);
+        labels.append(t);
+      }
+    }
+    // Seat numbers above the first row.
+    for (const i of s.seats) {
+      if (this.data.row[i] !== 1) continue;
+      const t = svg('text', { x: this.data.x[i]!, y: this.data.y[i]! - 0.75, 'text-anchor': 'middle', 'font-size': 0.4 });
+      t.textContent = String(this.data.number[i]);
+      labels.append(t);
+    }
+    area.append(labels, seats);
+
+    const first = s.seats.find((i) => this.data.status[i] === AVAILABLE) ?? s.seats[0];
+    this.focusIndex = first ?? -1;
+    if (first !== undefined) this.seatNodes.get(first)!.setAttribute('tabindex', '0');
+    const moveFocus = (to: number | undefined) => {
+      if (to === undefined) return;
+      this.seatNodes.get(this.focusIndex)?.setAttribute('tabindex', '-1');
+      this.focusIndex = to;
+      const node = this.seatNodes.get(to)!;
+      node.setAttribute('tabindex', '0');
+      node.focus();
+    };
+    seats.addEventListener('click', (e) => {
+      const node = (e.target as Element).closest('use');
+      const id = node?.getAttribute('data-seat');
+      const i = id ? this.data.indexOf(id) : undefined;
+      if (i !== undefined) (moveFocus(i), this.opts.onToggle(i));
+    });
+    seats.addEventListener('keydown', (e) => {
+      const i = this.focusIndex;
+      if (i < 0) return;
+      const row = this.data.row[i]!;
+      const num = this.data.number[i]!;
+      const at = (r: number, n: number) => byRowNumber.get(`${r}:${n}`);
+      if (e.key === ' ' || e.key === 'Enter') (e.preventDefault(), this.opts.onToggle(i));
+      else if (e.key === 'ArrowRight') (e.preventDefault(), moveFocus(at(row, num + 1)));
+      else if (e.key === 'ArrowLeft') (e.preventDefault(), moveFocus(at(row, num - 1)));
+      else if (e.key === 'ArrowDown') (e.preventDefault(), moveFocus(at(row + 1, num)));
+      else if (e.key === 'ArrowUp') (e.preventDefault(), moveFocus(at(row - 1, num)));
+    });
+
+    // Zoom (wheel, buttons) and pan (drag), by moving the viewBox.
+    const apply = () => area.setAttribute('viewBox', `${vb.x} ${vb.y} ${vb.w} ${vb.h}`);
+    const zoom = (f: number, cx = vb.x + vb.w / 2, cy = vb.y + vb.h / 2) => {
+      const w = Math.min(full.w * 1.5, Math.max(6, vb.w * f));
+      const k = w / vb.w;
+      vb.x = cx - (cx - vb.x) * k;
+      vb.y = cy - (cy - vb.y) * k;
+      vb.w = w;
+      vb.h *= k;
+      apply();
+    };
+    zoomIn.addEventListener('click', () => zoom(0.7));
+    zoomOut.addEventListener('click', () => zoom(1 / 0.7));
+    area.addEventListener(
+      'wheel',
+      (e) => {
+        e.preventDefault();
+        const rect = area.getBoundingClientRect();
+        zoom(e.deltaY < 0 ? 0.85 : 1 / 0.85, vb.x + ((e.clientX - rect.left) / rect.width) * vb.w, vb.y + ((e.clientY - rect.top) / rect.height) * vb.h);
+      },
+      { passive: false },
+    );
+    let drag: { x: number; y: number; moved: boolean } | null = null;
+    area.addEventListener('pointerdown', (e) => (drag = { x: e.clientX, y: e.clientY, moved: false }));
+    area.addEventListener('pointermove', (e) => {
+      if (!drag || (e.buttons & 1) === 0) return;
+      const dx = e.clientX - drag.x;
+      const dy = e.clientY - drag.y;
+      if (!drag.moved && Math.hypot(dx, dy) < 4) return;
+      drag.moved = true;
+      const rect = area.getBoundingClientRect();
+      vb.x -= (dx / rect.width) * vb.w;
+      vb.y -= (dy / rect.height) * vb.h;
+      drag.x = e.clientX;
+      drag.y = e.clientY;
+      apply();
+    });
+    area.addEventListener('pointerup', () => setTimeout(() => (drag = null)));
+    area.addEventListener('click', (e) => drag?.moved && e.stopPropagation(), true);
+
+    this.detail.replaceChildren(bar, area);
+    this.opts.announce(`${s.name} opened: ${s.available} seats available.`);
+    back.focus();
+  }
+}
