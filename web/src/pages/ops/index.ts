@@ -1,10 +1,10 @@
+import { h, render as mount } from 'preact';
 import type { PageContext } from '../../lib/page';
+import { OpsConsole } from './console';
+import './ops.css';
 
-/** Operations console (placeholder: the operations work fills this folder). */
-export function render(el: HTMLElement, _ctx: PageContext): void {
-  const h1 = document.createElement('h1');
-  h1.textContent = 'Operations';
-  const p = document.createElement('p');
-  p.textContent = 'Live charts per event and partition, throttle and pause: coming soon.';
-  el.replaceChildren(h1, p);
+/** `#/ops`: the operations console (operators only; the API answers 403 to anyone else). */
+export function render(el: HTMLElement, ctx: PageContext): () => void {
+  mount(h(OpsConsole, { ctx }), el);
+  return () => mount(null, el);
 }
