@@ -53,8 +53,13 @@ export class Announcer {
 
   constructor(private readonly d: AnnouncerDeps) {}
 
-  /** Forgets the per-event rates (the partition was lost). */
+  /** Forgets the per-event rates and gauges (the partition was lost). */
   reset(): void {
+    // A standby must not go on reporting the figures of events it no longer decides.
+    for (const eventId of this.eventRates.keys()) {
+      const labels = { partition: String(this.d.partition), event: eventId };
+      for (const g of [this.d.metrics.eventParked, this.d.metrics.eventHolds, this.d.metrics.eventHoldsExpiring]) g.remove(labels);
+    }
     this.eventRates.clear();
   }
 
