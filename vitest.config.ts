@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Two projects. `unit`: pure code, no services, no global setup (`npm run test:unit`).
+ * Three projects (`browser` runs only with `--project browser`, see package.json). `unit`: pure code, no services, no global setup (`npm run test:unit`).
  * `integration`: real RabbitMQ / PostgreSQL / Redis, isolated per file, with the run id and the
  * leftover-resources check of tests/support/global-setup.ts. Vitest starts a project's global setup
  * only when the run includes one of that project's files.
@@ -24,9 +24,20 @@ export default defineConfig({
           ...shared,
           name: 'integration',
           include: ['tests/**/*.test.ts'],
-          exclude: ['tests/unit/**', '**/node_modules/**'],
+          exclude: ['tests/unit/**', 'tests/browser/**', '**/node_modules/**'],
           globalSetup: ['tests/support/global-setup.ts'],
           sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        // Real Chromium (Debian's /usr/bin/chromium) driving the built web app: `npm run test:browser`.
+        test: {
+          ...shared,
+          name: 'browser',
+          include: ['tests/browser/**/*.test.ts'],
+          globalSetup: ['tests/support/global-setup.ts'],
+          testTimeout: 240_000,
+          sequence: { groupOrder: 2 },
         },
       },
     ],

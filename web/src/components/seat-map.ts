@@ -120,10 +120,12 @@ export class SeatMap {
     for (const s of this.data.sections) {
       const g = this.sectionLabels.get(s.index)!;
       const price = s.minPriceCents === s.maxPriceCents ? money(s.minPriceCents / 100) : `${money(s.minPriceCents / 100)}–${money(s.maxPriceCents / 100)}`;
-      g.setAttribute('aria-label', `${s.name}, ${price}, ${s.available.toLocaleString('en')} of ${s.seats.length.toLocaleString('en')} available. Show the seats`);
+      // The visible label starts the accessible name (WCAG 2.5.3).
+      const visible = `${s.name} · ${s.available.toLocaleString('en')} left`;
+      g.setAttribute('aria-label', `${visible}: ${price}, ${s.available.toLocaleString('en')} of ${s.seats.length.toLocaleString('en')} seats available. Show the seats`);
       g.classList.toggle('filtered', max !== null && s.minPriceCents > max);
       g.classList.toggle('full', s.available === 0);
-      g.querySelector('text')!.textContent = `${s.name} · ${s.available.toLocaleString('en')} left`;
+      g.querySelector('text')!.textContent = visible;
     }
   }
 
@@ -168,6 +170,12 @@ export class SeatMap {
       if (node) this.styleSeat(node, i);
     }
     if (changed.length) this.updateSectionLabels();
+    if (changed.length && this.open) this.titleOf(this.open);
+  }
+
+  private sectionTitle: HTMLHeadingElement | null = null;
+  private titleOf(s: SectionInfo) {
+    if (this.sectionTitle) this.sectionTitle.textContent = `${s.name}: ${s.available.toLocaleString('en')} of ${s.seats.length.toLocaleString('en')} available`;
   }
 
   /** The price filter or the selection changed: repaint everything (cheap: one canvas pass). */
@@ -219,7 +227,8 @@ export class SeatMap {
     back.textContent = '← Whole venue';
     back.addEventListener('click', () => this.showVenue());
     const title = document.createElement('h3');
-    title.textContent = `${s.name}: ${s.available.toLocaleString('en')} of ${s.seats.length.toLocaleString('en')} available`;
+    this.sectionTitle = title;
+    this.titleOf(s);
     const zoomIn = document.createElement('button');
     zoomIn.type = 'button';
     zoomIn.className = 'secondary';

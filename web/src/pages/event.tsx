@@ -159,6 +159,10 @@ function Reserved({ ctx, ev, closed }: { ctx: PageContext; ev: EventPage; closed
     const lost = indexes.filter((i) => picked.current.has(i) && d.status[i] !== AVAILABLE);
     if (!lost.length) return;
     for (const i of lost) picked.current.delete(i);
+    mapRef.current?.update(lost);
+    tellTaken(d, lost);
+  };
+  const tellTaken = (d: SeatData, lost: number[]) => {
     const names = lost.map((i) => `${d.sections[d.section[i]!]!.name} row ${d.row[i]} seat ${d.number[i]}`).join(', ');
     const text = `Just taken by someone else: ${names}. It was removed from your selection.`;
     setNotice(text);
@@ -172,9 +176,11 @@ function Reserved({ ctx, ev, closed }: { ctx: PageContext; ev: EventPage; closed
       if (!d || c.event_id !== ev.id || !c.seats) return;
       const t0 = performance.now();
       const changed = d.apply(c.seats);
+      const lost = changed.filter((i) => picked.current.has(i));
+      for (const i of lost) picked.current.delete(i);
       mapRef.current?.update(changed);
       timings().bursts.push({ seats: c.seats.length, ms: performance.now() - t0 });
-      dropTaken(d, changed);
+      if (lost.length) tellTaken(d, lost);
       setTick((t) => t + 1);
     };
     (async () => {
