@@ -9,11 +9,20 @@ export const SOCKET_COUNT_INTERVAL_MS = 5000;
  * The Prometheus gauge `onsale_notifier_sockets` says the same to Prometheus.
  * @returns a stop function that removes this instance's entry.
  */
-export function reportSocketCount(ctx: Pick<NotifierContext, 'io' | 'redis' | 'keys' | 'logger'>, instanceId: string): () => Promise<void> {
+export function reportSocketCount(
+  ctx: Pick<NotifierContext, 'io' | 'redis' | 'keys' | 'logger'>,
+  instanceId: string,
+): () => Promise<void> {
   const write = () =>
     ctx.redis
-      .hset(ctx.keys.notifierSockets, instanceId, JSON.stringify({ sockets: ctx.io.engine.clientsCount, at: new Date().toISOString() }))
-      .catch((err: Error) => ctx.logger.warn('socket count not written', { err: err.message }));
+      .hset(
+        ctx.keys.notifierSockets,
+        instanceId,
+        JSON.stringify({ sockets: ctx.io.engine.clientsCount, at: new Date().toISOString() }),
+      )
+      .catch((err: unknown) =>
+        ctx.logger.warn('socket count not written', { err: err instanceof Error ? err.message : String(err) }),
+      );
   void write();
   const timer = setInterval(() => void write(), SOCKET_COUNT_INTERVAL_MS);
   timer.unref();

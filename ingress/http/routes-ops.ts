@@ -11,7 +11,18 @@ export const OPS_ROUTES = {
     tags: ['operators'],
     summary: "Every partition: queue depth, consumers, epoch, owner, rates, and its events' progress.",
     roles: ['operator'],
-    responses: { '200': { description: 'Partitions.', schema: { type: 'object', properties: { partitions: { type: 'array', items: { type: 'object' } }, payment_breakers: { type: 'array', items: { type: 'object' } } } } } },
+    responses: {
+      '200': {
+        description: 'Partitions.',
+        schema: {
+          type: 'object',
+          properties: {
+            partitions: { type: 'array', items: { type: 'object' } },
+            payment_breakers: { type: 'array', items: { type: 'object' } },
+          },
+        },
+      },
+    },
     errors: ['queue_unavailable', 'dependency_unavailable'],
   },
   opsLive: {
@@ -19,7 +30,8 @@ export const OPS_ROUTES = {
     path: '/v1/ops/live',
     operationId: 'opsLive',
     tags: ['operators'],
-    summary: 'One snapshot for the operations console: per event accepted, decided, parked, holds expiring; per partition queue depth; breaker; sockets.',
+    summary:
+      'One snapshot for the operations console: per event accepted, decided, parked, holds expiring; per partition queue depth; breaker; sockets.',
     roles: ['operator'],
     responses: { '200': { description: 'The snapshot.', schema: opsLiveSchema } },
     errors: ['dependency_unavailable'],

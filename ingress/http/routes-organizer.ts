@@ -8,7 +8,8 @@ export const ORGANIZER_ROUTES = {
     path: '/v1/organizer/overview',
     operationId: 'organizerOverview',
     tags: ['organizer'],
-    summary: "The caller's venues (with section names) and events with sales: sold, held, available, queued, orders and revenue. Operators see everyone's.",
+    summary:
+      "The caller's venues (with section names) and events with sales: sold, held, available, queued, orders and revenue. Operators see everyone's.",
     roles: ['organizer', 'operator'],
     responses: { '200': { description: 'Venues and sales.', schema: organizerOverviewSchema } },
     errors: ['dependency_unavailable'],

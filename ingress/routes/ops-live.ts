@@ -27,7 +27,8 @@ export function opsLiveRouter(ctx: IngressContext) {
       ),
     ]);
     const pipe = ctx.redis.pipeline();
-    for (const e of events) pipe.get(ctx.keys.eventSeq(e.id)).get(ctx.keys.eventWatermark(e.id)).hgetall(ctx.keys.eventProgress(e.id));
+    for (const e of events)
+      pipe.get(ctx.keys.eventSeq(e.id)).get(ctx.keys.eventWatermark(e.id)).hgetall(ctx.keys.eventProgress(e.id));
     for (let p = 0; p < ctx.config.PARTITIONS; p++) pipe.hgetall(ctx.keys.partitionStats(p));
     pipe.hgetall(ctx.keys.notifierSockets);
     const replies = ((await pipe.exec().catch(() => null)) ?? []).map(([err, v]) => (err ? null : v));

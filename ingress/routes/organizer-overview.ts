@@ -61,7 +61,13 @@ export function organizerOverviewRouter(ctx: IngressContext) {
       ),
     ]);
     const body: OrganizerOverview = {
-      venues: venues.rows.map((v) => ({ venue_id: v.id, name: v.name, city: v.city, seated_capacity: v.seated_capacity, sections: v.sections ?? [] })),
+      venues: venues.rows.map((v) => ({
+        venue_id: v.id,
+        name: v.name,
+        city: v.city,
+        seated_capacity: v.seated_capacity,
+        sections: v.sections ?? [],
+      })),
       events: events.rows.map((e) => ({
         event_id: e.id,
         name: e.name,

@@ -8,7 +8,7 @@ import { z } from 'zod';
  * `onsale_notifier_sockets` (see `ops/grafana/dashboards/onsale.json`).
  */
 export const opsLiveEventSchema = z.object({
-  event_id: z.string().uuid(),
+  event_id: z.uuid(),
   name: z.string(),
   partition: z.number().int().nonnegative(),
   /** Requests accepted so far (the event's sequence counter). */

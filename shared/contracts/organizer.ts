@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /** Sales of one event, as its organizer sees them (`GET /v1/organizer/overview`). */
 export const eventSalesSchema = z.object({
-  event_id: z.string().uuid(),
+  event_id: z.uuid(),
   name: z.string(),
   status: z.enum(['scheduled', 'cancelled']),
   starts_at: z.string(),
@@ -25,7 +25,7 @@ export const eventSalesSchema = z.object({
 });
 
 export const organizerVenueSchema = z.object({
-  venue_id: z.string().uuid(),
+  venue_id: z.uuid(),
   name: z.string(),
   city: z.string(),
   seated_capacity: z.number().int().nonnegative(),

@@ -19,12 +19,21 @@ describe('operations console in Chromium', () => {
     await env.startNotifier();
     await env.startWorker();
     browser = await launch();
-    eventId = await env.createEvent({ name: 'Harbour Lights Festival', max_per_user: 2, hold_seconds: 600, general_admission: { capacity: 500, price: 40 } });
-    for (let i = 0; i < 12; i++) await env.http('POST', '/v1/bookings', { token: env.token(`ops-fan-${i}`), body: { event_id: eventId, quantity: 1 } });
+    eventId = await env.createEvent({
+      name: 'Harbour Lights Festival',
+      max_per_user: 2,
+      hold_seconds: 600,
+      general_admission: { capacity: 500, price: 40 },
+    });
+    for (let i = 0; i < 12; i++)
+      await env.http('POST', '/v1/bookings', {
+        token: env.token(`ops-fan-${i}`),
+        body: { event_id: eventId, quantity: 1 },
+      });
   });
   afterAll(async () => {
-    await browser?.close();
-    await env?.cleanup();
+    await browser.close();
+    await env.cleanup();
   });
 
   it('desktop: charts the event, keeps a typed throttle across refreshes, sets it, pauses and resumes', async () => {
@@ -45,7 +54,13 @@ describe('operations console in Chromium', () => {
       await page.waitForTimeout(4500);
       expect(await input.inputValue()).toBe('25');
       await card.getByRole('button', { name: 'Set' }).click();
-      await waitFor(async () => (await env.pool.query('SELECT throttle_per_s FROM events WHERE id = $1', [eventId])).rows[0]?.throttle_per_s === 25, 10_000, 'throttle saved');
+      await waitFor(
+        async () =>
+          (await env.pool.query('SELECT throttle_per_s FROM events WHERE id = $1', [eventId])).rows[0]
+            ?.throttle_per_s === 25,
+        10_000,
+        'throttle saved',
+      );
       await expect.poll(() => card.textContent(), { timeout: 10_000 }).toContain('throttled to 25/s');
 
       await card.getByRole('button', { name: 'Pause' }).click();
@@ -54,7 +69,12 @@ describe('operations console in Chromium', () => {
       await keepScreenshot(page, 'ops-console');
       expect(await axeProblems(page), 'ops console').toEqual([]);
       await card.getByRole('button', { name: 'Resume' }).click();
-      await waitFor(async () => (await env.pool.query('SELECT paused FROM events WHERE id = $1', [eventId])).rows[0]?.paused === false, 10_000, 'resumed');
+      await waitFor(
+        async () =>
+          (await env.pool.query('SELECT paused FROM events WHERE id = $1', [eventId])).rows[0]?.paused === false,
+        10_000,
+        'resumed',
+      );
     });
     await ctx.close();
   });

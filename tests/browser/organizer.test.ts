@@ -19,15 +19,24 @@ describe('organizer pages in Chromium', () => {
     browser = await launch();
   });
   afterAll(async () => {
-    await browser?.close();
-    await env?.cleanup();
+    await browser.close();
+    await env.cleanup();
   });
 
   it('desktop: creates an event from a venue, refuses a bad field, then shows its sales', async () => {
     const { ctx, token } = await staffContext(browser, env, `org-${Date.now()}@example.com`, 'organizer', DESKTOP);
     const venue = await env.http('POST', '/v1/venues', {
       token,
-      body: { name: 'Fjord Hall', city: 'Bergen', lat: 60.39, lon: 5.32, sections: [{ name: 'Parterre', rows: 4, seats_per_row: 10 }, { name: 'Gallery', rows: 2, seats_per_row: 10 }] },
+      body: {
+        name: 'Fjord Hall',
+        city: 'Bergen',
+        lat: 60.39,
+        lon: 5.32,
+        sections: [
+          { name: 'Parterre', rows: 4, seats_per_row: 10 },
+          { name: 'Gallery', rows: 2, seats_per_row: 10 },
+        ],
+      },
     });
     expect(venue.status).toBe(201);
     const page = await ctx.newPage();
@@ -50,17 +59,31 @@ describe('organizer pages in Chromium', () => {
       await page.getByRole('button', { name: 'Create event' }).click();
       const card = page.locator('.org-sales', { hasText: 'Northern Strings' });
       await card.waitFor({ timeout: 20_000 });
-      const { rows } = await env.pool.query('SELECT id, hold_seconds, max_per_user, capacity, layout FROM events WHERE name = $1', ['Northern Strings']);
+      const { rows } = await env.pool.query(
+        'SELECT id, hold_seconds, max_per_user, capacity, layout FROM events WHERE name = $1',
+        ['Northern Strings'],
+      );
       expect(rows[0]).toMatchObject({ hold_seconds: 480, max_per_user: 4, capacity: 60 });
       const eventId = rows[0].id as string;
-      await waitFor(async () => (await env.pool.query('SELECT inventory_ready FROM events WHERE id = $1', [eventId])).rows[0]?.inventory_ready === true, 20_000, 'inventory');
+      await waitFor(
+        async () =>
+          (await env.pool.query('SELECT inventory_ready FROM events WHERE id = $1', [eventId])).rows[0]
+            ?.inventory_ready === true,
+        20_000,
+        'inventory',
+      );
 
       // Two buyers take three seats: the sales view follows within its refresh.
       for (const [i, quantity] of [1, 2].entries()) {
-        const res = await env.http('POST', '/v1/bookings', { token: env.token(`org-fan-${i}`), body: { event_id: eventId, quantity } });
+        const res = await env.http('POST', '/v1/bookings', {
+          token: env.token(`org-fan-${i}`),
+          body: { event_id: eventId, quantity },
+        });
         expect(res.status).toBe(202);
       }
-      await expect.poll(() => card.getByRole('img').getAttribute('aria-label'), { timeout: 20_000 }).toBe('0 sold, 3 held, 57 available of 60');
+      await expect
+        .poll(() => card.getByRole('img').getAttribute('aria-label'), { timeout: 20_000 })
+        .toBe('0 sold, 3 held, 57 available of 60');
       await keepScreenshot(page, 'organizer');
       expect(await axeProblems(page), 'organizer page').toEqual([]);
     });

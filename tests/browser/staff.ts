@@ -6,7 +6,13 @@ import type { TestEnv } from '../support/env';
  * in PostgreSQL (the first operator comes only from the command line), then signed in again so the
  * token carries the role.
  */
-export async function staffContext(browser: Browser, env: TestEnv, email: string, role: 'organizer' | 'operator', options: object): Promise<{ ctx: BrowserContext; token: string }> {
+export async function staffContext(
+  browser: Browser,
+  env: TestEnv,
+  email: string,
+  role: 'organizer' | 'operator',
+  options: object,
+): Promise<{ ctx: BrowserContext; token: string }> {
   const password = 'correct horse battery';
   const reg = await env.http('POST', '/v1/auth/register', { body: { email, password, name: email.split('@')[0] } });
   if (reg.status !== 201) throw new Error(`register ${email}: ${reg.status} ${JSON.stringify(reg.body)}`);

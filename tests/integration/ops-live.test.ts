@@ -32,28 +32,55 @@ describe('GET /v1/ops/live', () => {
   });
 
   it('counts accepted, decided, holds and parked requests of a live event, and connected sockets', async () => {
-    const eventId = await env.createEvent({ max_per_user: 2, hold_seconds: 30, general_admission: { capacity: 100, price: 5 } });
+    const eventId = await env.createEvent({
+      max_per_user: 2,
+      hold_seconds: 30,
+      general_admission: { capacity: 100, price: 5 },
+    });
     const socket = await env.socket(env.token('watcher-live'));
     for (let i = 0; i < 5; i++) {
-      const res = await env.http('POST', '/v1/bookings', { token: env.token(`live-${i}`), body: { event_id: eventId, quantity: 1 } });
+      const res = await env.http('POST', '/v1/bookings', {
+        token: env.token(`live-${i}`),
+        body: { event_id: eventId, quantity: 1 },
+      });
       expect(res.status).toBe(202);
     }
     let snap = await live();
-    await waitFor(async () => {
-      snap = await live();
-      const ev = snap.events.find((e) => e.event_id === eventId);
-      return ev?.decided === 5 && snap.sockets >= 1;
-    }, 20_000, 'five decided and the socket counted');
+    await waitFor(
+      async () => {
+        snap = await live();
+        const ev = snap.events.find((e) => e.event_id === eventId);
+        return ev?.decided === 5 && snap.sockets >= 1;
+      },
+      20_000,
+      'five decided and the socket counted',
+    );
     const ev = snap.events.find((e) => e.event_id === eventId)!;
-    expect(ev).toMatchObject({ accepted: 5, decided: 5, holds: 5, holds_expiring: 5, parked: 0, paused: false, throttle_per_s: null });
+    expect(ev).toMatchObject({
+      accepted: 5,
+      decided: 5,
+      holds: 5,
+      holds_expiring: 5,
+      parked: 0,
+      paused: false,
+      throttle_per_s: null,
+    });
     expect(snap.notifiers).toBe(1);
     expect(snap.partitions).toHaveLength(env.config.PARTITIONS);
     expect(snap.partitions[ev.partition]!.consumers).toBe(1);
 
     // Paused: new requests park, and the snapshot says so.
     expect((await env.http('POST', `/v1/ops/events/${eventId}/pause`, { token: op })).status).toBe(200);
-    for (let i = 5; i < 8; i++) await env.http('POST', '/v1/bookings', { token: env.token(`live-${i}`), body: { event_id: eventId, quantity: 1 } });
-    await waitFor(async () => (await live()).events.find((e) => e.event_id === eventId)?.parked === 3, 20_000, 'three parked');
+    for (let i = 5; i < 8; i++)
+      await env.http('POST', '/v1/bookings', {
+        token: env.token(`live-${i}`),
+        body: { event_id: eventId, quantity: 1 },
+      });
+    await waitFor(
+      async () => (await live()).events.find((e) => e.event_id === eventId)?.parked === 3,
+      20_000,
+      'three parked',
+    );
     const paused = (await live()).events.find((e) => e.event_id === eventId)!;
     expect(paused).toMatchObject({ accepted: 8, paused: true, parked: 3 });
 

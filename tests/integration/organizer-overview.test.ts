@@ -25,20 +25,38 @@ describe('GET /v1/organizer/overview', () => {
   it('lists venues with their sections and events with sold, held, available and queued', async () => {
     const venue = await env.http('POST', '/v1/venues', {
       token: org(),
-      body: { name: 'Arena', city: 'Oslo', lat: 59.9, lon: 10.7, sections: [{ name: 'Floor', rows: 2, seats_per_row: 5 }, { name: 'Balcony', rows: 1, seats_per_row: 4 }] },
+      body: {
+        name: 'Arena',
+        city: 'Oslo',
+        lat: 59.9,
+        lon: 10.7,
+        sections: [
+          { name: 'Floor', rows: 2, seats_per_row: 5 },
+          { name: 'Balcony', rows: 1, seats_per_row: 4 },
+        ],
+      },
     });
     expect(venue.status).toBe(201);
     const eventId = await env.createEvent({ max_per_user: 4, general_admission: { capacity: 50, price: 10 } });
     for (const [i, quantity] of [2, 3].entries()) {
-      const res = await env.http('POST', '/v1/bookings', { token: env.token(`fan-${i}`), body: { event_id: eventId, quantity } });
+      const res = await env.http('POST', '/v1/bookings', {
+        token: env.token(`fan-${i}`),
+        body: { event_id: eventId, quantity },
+      });
       expect(res.status).toBe(202);
     }
     let mine = await overview(org());
-    await waitFor(async () => {
-      mine = await overview(org());
-      return mine.events.find((e) => e.event_id === eventId)?.held === 5;
-    }, 20_000, 'five held');
-    expect(mine.venues).toEqual([{ venue_id: venue.body.id, name: 'Arena', city: 'Oslo', seated_capacity: 14, sections: ['Floor', 'Balcony'] }]);
+    await waitFor(
+      async () => {
+        mine = await overview(org());
+        return mine.events.find((e) => e.event_id === eventId)?.held === 5;
+      },
+      20_000,
+      'five held',
+    );
+    expect(mine.venues).toEqual([
+      { venue_id: venue.body.id, name: 'Arena', city: 'Oslo', seated_capacity: 14, sections: ['Floor', 'Balcony'] },
+    ]);
     expect(mine.events.find((e) => e.event_id === eventId)).toMatchObject({
       status: 'scheduled',
       kind: 'general_admission',

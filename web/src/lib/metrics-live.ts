@@ -46,6 +46,10 @@ export class LiveHistory {
   /** @param size - snapshots kept (at one per 2 s, 90 is three minutes). @defaultValue 90 */
   constructor(private readonly size = 90) {}
 
+  get latest(): OpsLive | undefined {
+    return this.snaps[this.snaps.length - 1];
+  }
+
   push(snap: OpsLive): void {
     const prev = this.snaps[this.snaps.length - 1];
     const seconds = prev ? (Date.parse(snap.at) - Date.parse(prev.at)) / 1000 : 0;
@@ -56,10 +60,6 @@ export class LiveHistory {
       this.snaps.shift();
       this.samples.shift();
     }
-  }
-
-  get latest(): OpsLive | undefined {
-    return this.snaps[this.snaps.length - 1];
   }
 
   /** The latest sample of an event. */
@@ -97,7 +97,12 @@ export class LiveHistory {
  * An SVG path (`M x y L x y …`) of a series scaled into a `width` × `height` box, the newest point at
  * the right edge and `spanS` seconds across; the maximum is the top (at least 1 so a flat zero line sits at the bottom).
  */
-export function sparkPath(points: readonly Point[], width: number, height: number, spanS: number): { d: string; max: number } {
+export function sparkPath(
+  points: readonly Point[],
+  width: number,
+  height: number,
+  spanS: number,
+): { d: string; max: number } {
   if (!points.length) return { d: '', max: 0 };
   const end = points[points.length - 1]!.t;
   const max = Math.max(1, ...points.map((p) => p.v));

@@ -29,22 +29,47 @@ export function EventControls({ ev, ctx, onChanged }: { ev: OpsLiveEvent; ctx: P
   const submitThrottle = (e: Event) => {
     e.preventDefault();
     const perS = throttle.trim() === '' ? null : Number(throttle);
-    if (perS !== null && !(Number.isFinite(perS) && perS > 0)) return setError('A throttle is a number of requests per second above 0, or empty for none.');
-    void act('PUT', `${base}/throttle`, { per_second: perS }, perS === null ? `${ev.name}: throttle removed` : `${ev.name}: throttled to ${perS} per second`);
+    if (perS !== null && !(Number.isFinite(perS) && perS > 0))
+      return setError('A throttle is a number of requests per second above 0, or empty for none.');
+    void act(
+      'PUT',
+      `${base}/throttle`,
+      { per_second: perS },
+      perS === null ? `${ev.name}: throttle removed` : `${ev.name}: throttled to ${perS} per second`,
+    );
   };
   return (
     <form class="controls" onSubmit={submitThrottle}>
       {ev.paused ? (
-        <button type="button" disabled={busy} onClick={() => void act('POST', `${base}/resume`, undefined, `${ev.name} resumed`)}>
+        <button
+          type="button"
+          disabled={busy}
+          onClick={() => void act('POST', `${base}/resume`, undefined, `${ev.name} resumed`)}
+        >
           Resume
         </button>
       ) : (
-        <button type="button" class="secondary" disabled={busy} onClick={() => void act('POST', `${base}/pause`, undefined, `${ev.name} paused`)}>
+        <button
+          type="button"
+          class="secondary"
+          disabled={busy}
+          onClick={() => void act('POST', `${base}/pause`, undefined, `${ev.name} paused`)}
+        >
           Pause
         </button>
       )}
       <label for={id}>Throttle (per s)</label>
-      <input id={id} name="throttle" type="number" min="1" step="any" inputMode="decimal" placeholder="none" value={throttle} onInput={(e) => setThrottle(e.currentTarget.value)} />
+      <input
+        id={id}
+        name="throttle"
+        type="number"
+        min="1"
+        step="any"
+        inputMode="decimal"
+        placeholder="none"
+        value={throttle}
+        onInput={(e) => setThrottle(e.currentTarget.value)}
+      />
       <button type="submit" class="secondary" disabled={busy}>
         Set
       </button>

@@ -18,14 +18,31 @@ const EMPTY: EventDraft = {
 };
 
 /** The new-event form: a venue layout with a price per section (or general admission), on-sale time, hold time and per-buyer limit. */
-export function NewEvent({ ctx, venues, onCreated }: { ctx: PageContext; venues: OrganizerVenue[]; onCreated: () => void }) {
-  const [d, setD] = useState<EventDraft>({ ...EMPTY, layout: venues.length ? 'venue' : 'general_admission', venueId: venues[0]?.venue_id ?? '' });
+export function NewEvent({
+  ctx,
+  venues,
+  onCreated,
+}: {
+  ctx: PageContext;
+  venues: OrganizerVenue[];
+  onCreated: () => void;
+}) {
+  const [d, setD] = useState<EventDraft>({
+    ...EMPTY,
+    layout: venues.length ? 'venue' : 'general_admission',
+    venueId: venues[0]?.venue_id ?? '',
+  });
   const [problems, setProblems] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
   const venue = venues.find((v) => v.venue_id === d.venueId);
   const set = (patch: Partial<EventDraft>) => setD((cur) => ({ ...cur, ...patch }));
-  const field = (key: keyof EventDraft, label: string, type: 'text' | 'number' | 'datetime-local', extra: Record<string, string> = {}) => (
+  const field = (
+    key: keyof EventDraft,
+    label: string,
+    type: 'text' | 'number' | 'datetime-local',
+    extra: Record<string, string> = {},
+  ) => (
     <label>
       {label}
       <input
@@ -84,17 +101,34 @@ export function NewEvent({ ctx, venues, onCreated }: { ctx: PageContext; venues:
       <fieldset>
         <legend>Layout</legend>
         <label class="inline">
-          <input type="radio" name="layout" checked={d.layout === 'venue'} disabled={!venues.length} onChange={() => set({ layout: 'venue' })} /> Seated, from a venue
+          <input
+            type="radio"
+            name="layout"
+            checked={d.layout === 'venue'}
+            disabled={!venues.length}
+            onChange={() => set({ layout: 'venue' })}
+          />{' '}
+          Seated, from a venue
         </label>
         <label class="inline">
-          <input type="radio" name="layout" checked={d.layout === 'general_admission'} onChange={() => set({ layout: 'general_admission' })} /> General admission
+          <input
+            type="radio"
+            name="layout"
+            checked={d.layout === 'general_admission'}
+            onChange={() => set({ layout: 'general_admission' })}
+          />{' '}
+          General admission
         </label>
       </fieldset>
       {d.layout === 'venue' ? (
         <>
           <label>
             Venue
-            <select name="venueId" value={d.venueId} onChange={(e) => set({ venueId: e.currentTarget.value, sectionPrices: {} })}>
+            <select
+              name="venueId"
+              value={d.venueId}
+              onChange={(e) => set({ venueId: e.currentTarget.value, sectionPrices: {} })}
+            >
               {venues.map((v) => (
                 <option key={v.venue_id} value={v.venue_id}>
                   {v.name}, {v.city} ({v.seated_capacity} seats)

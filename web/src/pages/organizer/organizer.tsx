@@ -41,7 +41,15 @@ export function Organizer({ ctx }: { ctx: PageContext }) {
           <NewEvent ctx={ctx} venues={data.venues} onCreated={() => void load()} />
           <section aria-labelledby="sales-title">
             <h2 id="sales-title">Sales</h2>
-            {data.events.length === 0 ? <p class="muted">No events yet.</p> : <ul class="org-list">{data.events.map((ev) => <SalesCard key={ev.event_id} ev={ev} />)}</ul>}
+            {data.events.length === 0 ? (
+              <p class="muted">No events yet.</p>
+            ) : (
+              <ul class="org-list">
+                {data.events.map((ev) => (
+                  <SalesCard key={ev.event_id} ev={ev} />
+                ))}
+              </ul>
+            )}
           </section>
         </div>
       )}

@@ -7,12 +7,17 @@ export function SalesCard({ ev }: { ev: EventSales }) {
   return (
     <li class="card org-sales">
       <h3>
-        <a href={`#/events/${ev.event_id}`}>{ev.name}</a> {ev.status === 'cancelled' && <span class="state state-paused">cancelled</span>}
+        <a href={`#/events/${ev.event_id}`}>{ev.name}</a>{' '}
+        {ev.status === 'cancelled' && <span class="state state-paused">cancelled</span>}
       </h3>
       <p class="muted">
         {when(ev.starts_at)} · on sale {when(ev.on_sale_at)} · {ev.kind === 'reserved' ? 'seated' : 'general admission'}
       </p>
-      <div class="org-bar" role="img" aria-label={`${ev.sold} sold, ${ev.held} held, ${ev.available} available of ${ev.capacity}`}>
+      <div
+        class="org-bar"
+        role="img"
+        aria-label={`${ev.sold} sold, ${ev.held} held, ${ev.available} available of ${ev.capacity}`}
+      >
         <span class="sold" style={{ width: `${pct(ev.sold)}%` }} />
         <span class="held" style={{ width: `${pct(ev.held)}%` }} />
       </div>
