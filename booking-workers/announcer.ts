@@ -9,6 +9,20 @@ import { writeFullSnapshot, writeSeatChanges } from './seat-snapshot';
 import type { Batch } from './batch';
 import type { WorkerMetrics } from './metrics';
 
+/** "Holds expiring" on the console and in Grafana: those due within this window. */
+const HOLDS_EXPIRING_MS = 60_000;
+
+/** Holds due within `windowMs` of `now`; stale entries (released, or extended by checkout) are skipped as `expiredHolds` does. */
+export function holdsExpiringWithin(inv: Pick<EventInventory, 'expiries' | 'bookings'>, now: number, windowMs: number): number {
+  let n = 0;
+  for (const e of inv.expiries) {
+    if (e.at > now + windowMs) break;
+    const b = inv.bookings.get(e.id);
+    if (b && (b.status === 'held' || b.status === 'payment_pending') && b.holdExpiresAt === e.at) n++;
+  }
+  return n;
+}
+
 export interface AnnouncerDeps {
   partition: number;
   workerId: string;
@@ -39,8 +53,13 @@ export class Announcer {
 
   constructor(private readonly d: AnnouncerDeps) {}
 
-  /** Forgets the per-event rates (the partition was lost). */
+  /** Forgets the per-event rates and gauges (the partition was lost). */
   reset(): void {
+    // A standby must not go on reporting the figures of events it no longer decides.
+    for (const eventId of this.eventRates.keys()) {
+      const labels = { partition: String(this.d.partition), event: eventId };
+      for (const g of [this.d.metrics.eventParked, this.d.metrics.eventHolds, this.d.metrics.eventHoldsExpiring]) g.remove(labels);
+    }
     this.eventRates.clear();
   }
 
@@ -77,7 +96,12 @@ export class Announcer {
       const rate = this.rateOf(eventId, batch, now);
       pipe.set(this.d.keys.eventWatermark(eventId), String(watermark));
       const progress = { event_id: eventId, watermark, rate_per_s: rate, paused: inv.settings.paused, throttle_per_s: inv.settings.throttlePerS, at: asOf };
-      pipe.hset(this.d.keys.eventProgress(eventId), { watermark, rate_per_s: rate, paused: String(inv.settings.paused), backlog: inv.backlog.length });
+      const expiring = holdsExpiringWithin(inv, now, HOLDS_EXPIRING_MS);
+      pipe.hset(this.d.keys.eventProgress(eventId), { watermark, rate_per_s: rate, paused: String(inv.settings.paused), backlog: inv.backlog.length, holds: inv.holds.size, holds_expiring: expiring });
+      const labels = { partition: String(this.d.partition), event: eventId };
+      this.d.metrics.eventParked.set(labels, inv.backlog.length);
+      this.d.metrics.eventHolds.set(labels, inv.holds.size);
+      this.d.metrics.eventHoldsExpiring.set(labels, expiring);
       sends.push(pub.publishEvent('event.progress', eventId, progress));
       if (batch.fullSnapshots.has(eventId)) writeFullSnapshot(pipe, this.d.keys, inv, asOf);
       if (batch.stalePages.has(eventId)) pipe.del(this.d.keys.eventCache(eventId), this.d.keys.availabilitySummary(eventId));

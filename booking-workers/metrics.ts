@@ -18,6 +18,10 @@ export function createWorkerMetrics() {
     deadLettered: new Counter({ name: 'onsale_worker_dead_lettered_total', help: 'Malformed messages sent to the dead-letter queue', labelNames, registers: [registry] }),
     eventLoads: new Counter({ name: 'onsale_worker_event_loads_total', help: 'Events loaded (or reloaded) from PostgreSQL into memory', labelNames, registers: [registry] }),
     deadLetterFailures: new Counter({ name: 'onsale_worker_dead_letter_failures_total', help: 'Bookings failed because a command naming them was dead-lettered (booking.fail commands sent)', registers: [registry] }),
+    // Per event as well as partition: the operations console and Grafana chart a live on-sale by event.
+    eventParked: new Gauge({ name: 'onsale_event_parked', help: 'Requests parked behind a pause, throttle or the on-sale time', labelNames: ['partition', 'event'] as const, registers: [registry] }),
+    eventHolds: new Gauge({ name: 'onsale_event_holds', help: 'Bookings holding inventory until paid or expired', labelNames: ['partition', 'event'] as const, registers: [registry] }),
+    eventHoldsExpiring: new Gauge({ name: 'onsale_event_holds_expiring', help: 'Holds that expire within the next 60 s', labelNames: ['partition', 'event'] as const, registers: [registry] }),
     activations: new Counter({ name: 'onsale_worker_activations_total', help: 'Times this worker became the active consumer of a partition', labelNames, registers: [registry] }),
     paymentBreakerState: new Gauge({ name: 'onsale_payment_breaker_state', help: 'Payment provider circuit breaker: 0 closed, 1 half-open, 2 open', labelNames: ['provider'] as const, registers: [registry] }),
     paymentCalls: new Counter({ name: 'onsale_payment_calls_total', help: 'Provider calls by kind (charge, refund) and outcome (pending, refused, unavailable)', labelNames: ['kind', 'outcome'] as const, registers: [registry] }),

@@ -27,6 +27,8 @@ import { eventCancelRouter } from './routes/event-cancel';
 import { ticketsRouter } from './routes/tickets';
 import { meHistoryRouter } from './routes/me-history';
 import { opsPaymentsRouter } from './routes/ops-payments';
+import { opsLiveRouter } from './routes/ops-live';
+import { organizerOverviewRouter } from './routes/organizer-overview';
 import { healthRouter } from '../shared/http/health';
 import { metricsGuard } from '../shared/http/metrics-guard';
 import { AppError } from '../shared/errors';
@@ -103,6 +105,8 @@ export function createApp(ctx: IngressContext, state: { shuttingDown: boolean })
   app.use(ticketsRouter(ctx));
   app.use(meHistoryRouter(ctx));
   app.use(opsPaymentsRouter(ctx));
+  app.use(opsLiveRouter(ctx));
+  app.use(organizerOverviewRouter(ctx));
   app.use(webRouter(ctx));
   app.use((_req: Request, _res: Response, next: NextFunction) => next(new AppError('not_found')));
   app.use(errorHandler(ctx.logger));

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { hostname } from 'node:os';
 import express from 'express';
 import { LRUCache } from 'lru-cache';
 import helmet from 'helmet';
@@ -26,6 +27,7 @@ import { startRevocationSweep, type TokenVersionSource } from './socket/revocati
 import { tokenVersionKey, tokenVersions } from '../shared/token-versions';
 import { subscribeBookingEvents, type BrokerSubscription } from './broker/subscribe';
 import { Watchers } from './watchers';
+import { reportSocketCount } from './report-socket-count';
 
 export interface RunningNotifier {
   port: number;
@@ -126,9 +128,11 @@ export async function startNotifier(
   await new Promise<void>((resolve) => server.listen(port, '0.0.0.0', resolve));
   const actual = (server.address() as { port: number }).port;
   logger.info('notifier listening', { port: actual });
+  const stopReporting = reportSocketCount(ctx, `${hostname()}:${process.pid}:${actual}`);
 
   const close = once(async () => {
     shuttingDown = true;
+    await stopReporting();
     for (const t of ctx.timers) clearTimeout(t);
     sweep?.stop();
     await broker?.cancel();

@@ -1,4 +1,5 @@
 import { eventSettingsSchema, throttleBodySchema } from '../../shared/contracts/http';
+import { opsLiveSchema } from '../../shared/contracts/ops-live';
 import type { RouteContract } from './route-table';
 
 /** Operators: partitions, payment health, and an event's live settings. */
@@ -10,8 +11,30 @@ export const OPS_ROUTES = {
     tags: ['operators'],
     summary: "Every partition: queue depth, consumers, epoch, owner, rates, and its events' progress.",
     roles: ['operator'],
-    responses: { '200': { description: 'Partitions.', schema: { type: 'object', properties: { partitions: { type: 'array', items: { type: 'object' } }, payment_breakers: { type: 'array', items: { type: 'object' } } } } } },
+    responses: {
+      '200': {
+        description: 'Partitions.',
+        schema: {
+          type: 'object',
+          properties: {
+            partitions: { type: 'array', items: { type: 'object' } },
+            payment_breakers: { type: 'array', items: { type: 'object' } },
+          },
+        },
+      },
+    },
     errors: ['queue_unavailable', 'dependency_unavailable'],
+  },
+  opsLive: {
+    method: 'get',
+    path: '/v1/ops/live',
+    operationId: 'opsLive',
+    tags: ['operators'],
+    summary:
+      'One snapshot for the operations console: per event accepted, decided, parked, holds expiring; per partition queue depth; breaker; sockets.',
+    roles: ['operator'],
+    responses: { '200': { description: 'The snapshot.', schema: opsLiveSchema } },
+    errors: ['dependency_unavailable'],
   },
   opsPayments: {
     method: 'get',

@@ -12,6 +12,7 @@ import { ACCOUNT_ROUTES } from './routes-accounts';
 import { WEB_ROUTES } from './routes-web';
 import { CATALOG_ROUTES } from './routes-catalog';
 import { OPS_ROUTES } from './routes-ops';
+import { ORGANIZER_ROUTES } from './routes-organizer';
 import { ORDER_ROUTES } from './routes-orders';
 import { FAIR_ROUTES } from './routes-fair';
 
@@ -26,6 +27,7 @@ export const ROUTES = {
   ...CATALOG_ROUTES,
   ...ORDER_ROUTES,
   ...OPS_ROUTES,
+  ...ORGANIZER_ROUTES,
   ...WEB_ROUTES,
   ...FAIR_ROUTES,
   createBooking: {

@@ -91,7 +91,7 @@ export function opsRouter(ctx: IngressContext) {
   return r;
 }
 
-async function queueDepths(ctx: IngressContext, names: { partitionQueue(n: number): string }, partitions: number) {
+export async function queueDepths(ctx: IngressContext, names: { partitionQueue(n: number): string }, partitions: number) {
   // checkQueue on a closed channel would close it: use a short-lived channel per call.
   const out: Array<{ messageCount: number; consumerCount: number } | null> = [];
   const ch = await ctx.broker.channel();

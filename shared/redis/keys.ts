@@ -38,6 +38,8 @@ export function redisKeys(prefix: string) {
     partitionStats: (partition: number) => `${prefix}partition:${partition}:stats`,
     /** Hash: worker id → JSON `{ state, at }` of that worker's payment-provider circuit breaker. */
     paymentBreaker: `${prefix}payments:breaker`,
+    /** Hash: notifier instance id → JSON `{ sockets, at }`, refreshed every few seconds, for the operations console. */
+    notifierSockets: `${prefix}notifier:sockets`,
     /** Socket.IO Redis adapter channel prefix. */
     socketIo: `${prefix}socket.io`,
   };

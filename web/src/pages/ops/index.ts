@@ -1,8 +1,10 @@
-/** Operations console, `render(el, ctx)` (see ../README.md; placeholder: the operations work fills this folder). */
-export function render(el: HTMLElement): void {
-  const h1 = document.createElement('h1');
-  h1.textContent = 'Operations';
-  const p = document.createElement('p');
-  p.textContent = 'Live charts per event and partition, throttle and pause: coming soon.';
-  el.replaceChildren(h1, p);
+import { h, render as mount } from 'preact';
+import type { PageContext } from '../../lib/page';
+import { OpsConsole } from './console';
+import './ops.css';
+
+/** `#/ops`: the operations console (operators only; the API answers 403 to anyone else). */
+export function render(el: HTMLElement, ctx: PageContext): () => void {
+  mount(h(OpsConsole, { ctx }), el);
+  return () => mount(null, el);
 }

@@ -1,8 +1,10 @@
-/** Organizer pages, `render(el, ctx)` (see ../README.md; placeholder: the organizer work fills this folder). */
-export function render(el: HTMLElement): void {
-  const h1 = document.createElement('h1');
-  h1.textContent = 'Organizer';
-  const p = document.createElement('p');
-  p.textContent = 'Create events from a venue layout, on-sale settings and sales: coming soon.';
-  el.replaceChildren(h1, p);
+import { h, render as mount } from 'preact';
+import type { PageContext } from '../../lib/page';
+import { Organizer } from './organizer';
+import './organizer.css';
+
+/** `#/organizer`: new events and sales (organizers and operators; the API answers 403 to anyone else). */
+export function render(el: HTMLElement, ctx: PageContext): () => void {
+  mount(h(Organizer, { ctx }), el);
+  return () => mount(null, el);
 }
