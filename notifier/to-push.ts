@@ -10,6 +10,7 @@ export function toPush(r: {
   quantity?: number | undefined;
   amount_cents?: number | undefined;
   hold_expires_at?: string | undefined;
+  // From a PostgreSQL row the reason is a plain string; it was written from the same typed set.
   reason?: string | undefined;
 }): BookingResultPush {
   return {
@@ -20,7 +21,7 @@ export function toPush(r: {
     ...(r.quantity ? { quantity: r.quantity } : {}),
     ...(r.amount_cents !== undefined ? { amount_cents: r.amount_cents } : {}),
     ...(r.hold_expires_at ? { hold_expires_at: r.hold_expires_at } : {}),
-    ...(r.reason ? { reason: r.reason } : {}),
+    ...(r.reason ? { reason: r.reason as BookingResultPush['reason'] } : {}),
     decided_at: r.decided_at,
   };
 }
