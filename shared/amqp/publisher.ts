@@ -54,25 +54,6 @@ export class ConfirmPublisher {
     return Promise.race([confirmed, late]).finally(() => clearTimeout(timer));
   }
 
-  private async publishConfirmed(exchange: string, routingKey: string, body: Buffer, options: Options.Publish): Promise<void> {
-    if (this.closed) throw new Error('channel closed');
-    if (this.waitingDrain) await this.waitingDrain;
-    // Counted until the broker answers, also past a confirm timeout: that is the backpressure signal.
-    this.inFlight++;
-    try {
-      await new Promise<void>((resolve, reject) => {
-        const ok = this.channel.publish(exchange, routingKey, body, { contentType: 'application/json', ...options }, (err) =>
-          err ? reject(err instanceof Error ? err : new Error('broker nacked the message')) : resolve(),
-        );
-        if (!ok && !this.waitingDrain) {
-          this.waitingDrain = new Promise((r) => this.channel.once('drain', () => r()));
-        }
-      });
-    } finally {
-      this.inFlight--;
-    }
-  }
-
   /** Sends a command into the partition queue that owns its event (persistent). */
   publishCommand(partition: number, command: PartitionCommand, options: Options.Publish = {}): Promise<void> {
     return this.publish(this.names.bookings, this.names.partitionKey(partition), Buffer.from(JSON.stringify(command)), {
@@ -109,5 +90,24 @@ export class ConfirmPublisher {
     if (this.closed) return;
     this.closed = true;
     await this.channel.close().catch(() => undefined);
+  }
+
+  private async publishConfirmed(exchange: string, routingKey: string, body: Buffer, options: Options.Publish): Promise<void> {
+    if (this.closed) throw new Error('channel closed');
+    if (this.waitingDrain) await this.waitingDrain;
+    // Counted until the broker answers, also past a confirm timeout: that is the backpressure signal.
+    this.inFlight++;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const ok = this.channel.publish(exchange, routingKey, body, { contentType: 'application/json', ...options }, (err) =>
+          err ? reject(err instanceof Error ? err : new Error('broker nacked the message')) : resolve(),
+        );
+        if (!ok && !this.waitingDrain) {
+          this.waitingDrain = new Promise((r) => this.channel.once('drain', () => r()));
+        }
+      });
+    } finally {
+      this.inFlight--;
+    }
   }
 }
