@@ -29,7 +29,7 @@ import { meHistoryRouter } from './routes/me-history';
 import { opsPaymentsRouter } from './routes/ops-payments';
 import { opsLiveRouter } from './routes/ops-live';
 import { organizerOverviewRouter } from './routes/organizer-overview';
-import { healthRouter } from '../shared/http/health';
+import { healthRouter, migrationCheck } from '../shared/http/health';
 import { metricsGuard } from '../shared/http/metrics-guard';
 import { AppError } from '../shared/errors';
 import { webRouter } from './routes/web';
@@ -70,6 +70,8 @@ export function createApp(ctx: IngressContext, state: { shuttingDown: boolean })
     healthRouter(
       {
         postgres: () => ctx.pool.query('SELECT 1'),
+        // Not ready on a database without the migrations this code needs (says `npm run migrate`).
+        migrations: migrationCheck(ctx.pool),
         redis: () => ctx.redis.ping(),
         rabbitmq: async () => {
           if (!ctx.broker.connected) throw new Error('not connected');

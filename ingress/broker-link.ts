@@ -63,7 +63,7 @@ export class BrokerLink {
     const ch = await conn.createChannel();
     await assertTopology(ch, buildTopology(this.config));
     await ch.close();
-    this.pub = await ConfirmPublisher.open(conn, this.config.AMQP_PREFIX);
+    this.pub = await ConfirmPublisher.open(conn, this.config.AMQP_PREFIX, this.config.PUBLISH_CONFIRM_TIMEOUT_MS);
     this.conn = conn;
   }
 
@@ -86,7 +86,7 @@ export class BrokerLink {
   private reopenChannel(): void {
     if (this.reopening || this.closed || !this.conn) return;
     const conn = this.conn;
-    this.reopening = ConfirmPublisher.open(conn, this.config.AMQP_PREFIX)
+    this.reopening = ConfirmPublisher.open(conn, this.config.AMQP_PREFIX, this.config.PUBLISH_CONFIRM_TIMEOUT_MS)
       .then((pub) => {
         if (this.closed || this.conn !== conn) return void pub.close();
         this.pub = pub;

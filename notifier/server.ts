@@ -14,7 +14,7 @@ import { connectAmqp } from '../shared/amqp/connect';
 import { assertTopology, buildTopology } from '../shared/amqp/topology';
 import { connectRedis } from '../shared/redis/connect';
 import { redisKeys } from '../shared/redis/keys';
-import { healthRouter } from '../shared/http/health';
+import { healthRouter, migrationCheck } from '../shared/http/health';
 import { once } from '../shared/shutdown';
 import type { ClientToServerEvents, ServerToClientEvents, SocketData } from '../shared/contracts/socket';
 import type { NotifierContext, NotifierServer } from './context';
@@ -77,6 +77,7 @@ export async function startNotifier(
     healthRouter(
       {
         postgres: () => pool.query('SELECT 1'),
+        migrations: migrationCheck(pool),
         redis: () => redis.ping(),
         rabbitmq: async () => {
           if (shuttingDown) throw new Error('closing');

@@ -59,6 +59,11 @@ const schema = z.object({
   BODY_LIMIT: z.string().default('64kb'),
   /** Publishes awaiting a broker confirm before ingress answers 503 (backpressure). @defaultValue 5000 */
   PUBLISH_MAX_IN_FLIGHT: positiveInt.default(5000),
+  /**
+   * How long ingress waits for the broker to confirm a publish before it answers 503 (the request
+   * may still be queued: the answer carries its booking id), in ms. @defaultValue 5000
+   */
+  PUBLISH_CONFIRM_TIMEOUT_MS: positiveInt.default(5000),
   /** How long a graceful shutdown may take before it is forced, in ms. @defaultValue 10000 */
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(10000),
   LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),

@@ -16,6 +16,7 @@ export const ERRORS = {
   booking_not_found: { status: 404, description: 'No booking with this id visible to the caller.' },
   booking_not_cancellable: { status: 409, description: 'The booking is already in a terminal state.' },
   idempotency_key_reused: { status: 422, description: 'The Idempotency-Key was used before with a different body.' },
+  idempotency_key_in_progress: { status: 409, description: 'A request with this Idempotency-Key is being stamped right now (nothing of it is queued yet); retry after Retry-After seconds.' },
   payload_too_large: { status: 413, description: 'The body is larger than BODY_LIMIT.' },
   unsupported_media_type: { status: 415, description: 'The body must be application/json.' },
   rate_limited: { status: 429, description: 'Too many requests; retry after the Retry-After seconds.' },

@@ -45,7 +45,7 @@ export const ROUTES = {
       '202': { description: 'Queued, with a position (or, on an Idempotency-Key retry, the booking as decided).', schema: bookingAcceptedSchema, headers: { Location: { schema: { type: 'string' } } } },
     },
     errors: [
-      'validation_failed', 'invalid_booking_request', 'quantity_out_of_range', 'event_not_found', 'idempotency_key_reused', 'rate_limited', 'queue_unavailable', 'dependency_unavailable',
+      'validation_failed', 'invalid_booking_request', 'quantity_out_of_range', 'event_not_found', 'idempotency_key_reused', 'idempotency_key_in_progress', 'rate_limited', 'queue_unavailable', 'dependency_unavailable',
       'proof_required', 'proof_invalid', 'proof_expired', 'proof_used',
     ],
   },

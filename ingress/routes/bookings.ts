@@ -22,6 +22,16 @@ const PENDING_TTL_S = 24 * 3600;
 const IDEMPOTENCY_TTL_S = 24 * 3600;
 /** After an unconfirmed publish the pending record may describe a request that never reached the queue: keep it briefly. */
 const UNCONFIRMED_PENDING_TTL_S = 15 * 60;
+/**
+ * An Idempotency-Key claim lives this long before the attempt holding it has its booking id. Short,
+ * so that a claim left by a crashed ingress (nothing queued) does not block the retry for long; the
+ * attempt renews it (compare-and-set) before it stamps, so a slow attempt is never taken over.
+ */
+const CLAIM_TTL_S = 15;
+/** Renews a claim only if it is still this attempt's. */
+const RENEW_CLAIM = `if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2]) return 1 end return 0`;
+/** Drops a claim only if it is still this attempt's (a retry may own the key by now). */
+const DROP_CLAIM = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 type BookCommand = Extract<PartitionCommand, { type: 'book' }>;
 
 export function bookingsRouter(ctx: IngressContext) {
@@ -51,10 +61,11 @@ export function bookingsRouter(ctx: IngressContext) {
     const bodyHash = idemKey !== undefined ? createHash('sha256').update(JSON.stringify(body)).digest('hex') : '';
     let idemRedisKey: string | null = null;
     let retryOf: Unconfirmed | null = null;
+    const claim = JSON.stringify({ hash: bodyHash, state: 'in_progress', attempt: randomUUID() });
     if (idemKey !== undefined) {
       if (!/^[\x21-\x7e]{1,128}$/.test(idemKey)) throw new AppError('validation_failed', 'Idempotency-Key must be 1-128 visible ASCII characters');
       idemRedisKey = ctx.keys.idempotency(user_id, idemKey);
-      const claimed = await ctx.redis.set(idemRedisKey, JSON.stringify({ hash: bodyHash, state: 'in_progress' }), 'EX', 60, 'NX').catch(() => {
+      const claimed = await ctx.redis.set(idemRedisKey, claim, 'EX', CLAIM_TTL_S, 'NX').catch(() => {
         throw new AppError('dependency_unavailable', 'Redis is unreachable', undefined, 2);
       });
       if (claimed === null) {
@@ -64,8 +75,10 @@ export function bookingsRouter(ctx: IngressContext) {
           res.status(prior.status ?? 202).set('Idempotent-Replay', 'true').json(prior.body);
           return;
         }
-        // The first attempt's publish was not confirmed: it may or may not be queued. Learn the truth below.
-        if (prior.state !== 'unconfirmed' || !prior.command) throw new AppError('idempotency_key_reused', 'A request with this Idempotency-Key is still in progress');
+        // The first attempt has not got its booking id yet (a few ms, or it died then: nothing queued).
+        if (!prior.command) throw new AppError('idempotency_key_in_progress', undefined, undefined, 1);
+        // The first attempt has its booking id: it is being published, or its publish was not
+        // confirmed, or its answer was lost. It may or may not be queued: learn the truth below.
         retryOf = prior as Unconfirmed;
       }
     }
@@ -104,6 +117,13 @@ export function bookingsRouter(ctx: IngressContext) {
       // pending record that lets GET /v1/bookings/{id} show the request before the worker decides it.
       let seq: number;
       let watermark: number;
+      if (idemRedisKey) {
+        const mine = await ctx.redis.eval(RENEW_CLAIM, 1, idemRedisKey, claim, 60).catch(() => {
+          throw new AppError('dependency_unavailable', 'Redis is unreachable; nothing was queued', undefined, 2);
+        });
+        // Our claim expired and a retry took the key over: it answers for this request.
+        if (mine !== 1) throw new AppError('idempotency_key_in_progress', undefined, undefined, 1);
+      }
       const stamp: StampInput = {
         seqKey: ctx.keys.eventSeq(body.event_id),
         watermarkKey: ctx.keys.eventWatermark(body.event_id),
@@ -130,6 +150,9 @@ export function bookingsRouter(ctx: IngressContext) {
       stamped = true;
       // A presale booking is decided at once, outside the line: its number must not move the watermark.
       command = { type: 'book', event_id: body.event_id, booking_id: bookingId, user_id, seq: presale ? 0 : seq, requested_at: requestedAt, request, correlation_id: req.requestId, ...(presale ? { presale } : {}) };
+      // Before publishing: a retry that arrives while this attempt waits for its confirm (or after
+      // this process died, or after the answer was lost) answers this booking instead of a 409.
+      await remember({ hash: bodyHash, state: 'unconfirmed', booking_id: bookingId, partition, command });
       await publisher.publishCommand(partition, command);
       const answer = {
         booking_id: bookingId,
@@ -150,7 +173,7 @@ export function bookingsRouter(ctx: IngressContext) {
         await remember({ hash: bodyHash, state: 'unconfirmed', booking_id: command.booking_id, partition, command });
         throw unconfirmed(command.booking_id, idemRedisKey !== null);
       }
-      if (idemRedisKey) await ctx.redis.del(idemRedisKey).catch(() => undefined);
+      if (idemRedisKey) await ctx.redis.eval(DROP_CLAIM, 1, idemRedisKey, claim).catch(() => undefined);
       throw err;
     }
   }, perUser);

@@ -14,7 +14,11 @@ export class ConfirmPublisher {
   private waitingDrain: Promise<void> | null = null;
   private closed = false;
 
-  private constructor(private readonly channel: ConfirmChannel, prefix: string) {
+  /**
+   * @param confirmTimeoutMs when set, a publish not confirmed within it rejects (the message may still
+   *   be taken later): a slow broker (a node stopping, a leader election) becomes an answer, not a hang.
+   */
+  private constructor(private readonly channel: ConfirmChannel, prefix: string, private readonly confirmTimeoutMs?: number) {
     this.names = names(prefix);
     channel.on('drain', () => {
       this.waitingDrain = null;
@@ -27,32 +31,27 @@ export class ConfirmPublisher {
     });
   }
 
+  static async open(conn: AmqpConnection, prefix: string, confirmTimeoutMs?: number): Promise<ConfirmPublisher> {
+    const channel = await conn.createConfirmChannel();
+    return new ConfirmPublisher(channel, prefix, confirmTimeoutMs);
+  }
+
   get isOpen(): boolean {
     return !this.closed;
   }
 
-  static async open(conn: AmqpConnection, prefix: string): Promise<ConfirmPublisher> {
-    const channel = await conn.createConfirmChannel();
-    return new ConfirmPublisher(channel, prefix);
-  }
-
-  /** Publishes raw bytes and waits for the broker's confirm. */
-  async publish(exchange: string, routingKey: string, body: Buffer, options: Options.Publish = {}): Promise<void> {
-    if (this.closed) throw new Error('channel closed');
-    if (this.waitingDrain) await this.waitingDrain;
-    this.inFlight++;
-    try {
-      await new Promise<void>((resolve, reject) => {
-        const ok = this.channel.publish(exchange, routingKey, body, { contentType: 'application/json', ...options }, (err) =>
-          err ? reject(err instanceof Error ? err : new Error('broker nacked the message')) : resolve(),
-        );
-        if (!ok && !this.waitingDrain) {
-          this.waitingDrain = new Promise((r) => this.channel.once('drain', () => r()));
-        }
-      });
-    } finally {
-      this.inFlight--;
-    }
+  /** Publishes raw bytes and waits for the broker's confirm (at most `confirmTimeoutMs`, if set). */
+  publish(exchange: string, routingKey: string, body: Buffer, options: Options.Publish = {}): Promise<void> {
+    const confirmed = this.publishConfirmed(exchange, routingKey, body, options);
+    const limit = this.confirmTimeoutMs;
+    if (limit === undefined) return confirmed;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no broker confirm within ${limit} ms`)), limit);
+    });
+    // The confirm may still come (or fail) after the timeout: nobody waits for it any more.
+    confirmed.catch(() => undefined);
+    return Promise.race([confirmed, late]).finally(() => clearTimeout(timer));
   }
 
   /** Sends a command into the partition queue that owns its event (persistent). */
@@ -91,5 +90,24 @@ export class ConfirmPublisher {
     if (this.closed) return;
     this.closed = true;
     await this.channel.close().catch(() => undefined);
+  }
+
+  private async publishConfirmed(exchange: string, routingKey: string, body: Buffer, options: Options.Publish): Promise<void> {
+    if (this.closed) throw new Error('channel closed');
+    if (this.waitingDrain) await this.waitingDrain;
+    // Counted until the broker answers, also past a confirm timeout: that is the backpressure signal.
+    this.inFlight++;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const ok = this.channel.publish(exchange, routingKey, body, { contentType: 'application/json', ...options }, (err) =>
+          err ? reject(err instanceof Error ? err : new Error('broker nacked the message')) : resolve(),
+        );
+        if (!ok && !this.waitingDrain) {
+          this.waitingDrain = new Promise((r) => this.channel.once('drain', () => r()));
+        }
+      });
+    } finally {
+      this.inFlight--;
+    }
   }
 }

@@ -14,7 +14,7 @@ describe('ingress faults', () => {
   let eventId: string;
 
   beforeAll(async () => {
-    env = await TestEnv.create({ WORKER_PREFETCH: '20' });
+    env = await TestEnv.create({ WORKER_PREFETCH: '20', PUBLISH_CONFIRM_TIMEOUT_MS: '3000' });
     await env.startIngress();
     await env.startWorker();
     eventId = await env.createEvent({ max_per_user: 10, general_admission: { capacity: 500, price: 10 } });
@@ -87,6 +87,42 @@ describe('ingress faults', () => {
     expect(retry.status).toBe(202);
     expect(retry.body).toMatchObject({ booking_id: bookingId, status: expect.stringMatching(/^(queued|held)$/) });
     await waitFor(async () => (await statusOf(token, bookingId)) === 'held', 20_000, 'the republished request decided');
+    const { rows } = await env.pool.query('SELECT id FROM bookings WHERE user_id = $1', [jwtSub(token)]);
+    expect(rows.map((r) => r.id)).toEqual([bookingId]);
+  });
+
+  it('a confirm that never comes: 503 with the booking id after PUBLISH_CONFIRM_TIMEOUT_MS, and a retry sent meanwhile gets that booking', async () => {
+    const token = env.token(randomUUID());
+    await waitPublisherBack();
+    // The next publish is swallowed: nothing reaches the broker and no confirm (nor error) ever comes.
+    const channel = (env.ingress!.ctx.broker.publisher() as unknown as { channel: ConfirmChannel }).channel;
+    const original = channel.publish.bind(channel);
+    channel.publish = (() => {
+      channel.publish = original;
+      return true;
+    }) as ConfirmChannel['publish'];
+    const started = Date.now();
+    const firstP = post(token, 'key-hold');
+    // The retry, while the first attempt waits for its confirm: once the first has its booking id it
+    // is answered with that booking (a 409 only in the moment before).
+    let retry = await post(token, 'key-hold');
+    for (let i = 0; retry.status === 409 && i < 50; i++) {
+      expect(retry.body.error.code).toBe('idempotency_key_in_progress');
+      expect(Number(retry.headers.get('retry-after'))).toBeGreaterThan(0);
+      await new Promise((r) => setTimeout(r, 100));
+      retry = await post(token, 'key-hold');
+    }
+    expect(retry.status).toBe(202);
+    const bookingId = retry.body.booking_id as string;
+    const first = await firstP;
+    expect([first.status, first.body.error.code]).toEqual([503, 'queue_unavailable']);
+    expect(Number(first.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(first.body.error.details.booking_id).toBe(bookingId);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2900);
+    await waitFor(async () => (await statusOf(token, bookingId)) === 'held', 20_000, 'the retried request decided');
+    // The key now answers the decided booking; exactly one booking exists for this buyer.
+    const again = await post(token, 'key-hold');
+    expect([again.status, again.body.booking_id]).toEqual([202, bookingId]);
     const { rows } = await env.pool.query('SELECT id FROM bookings WHERE user_id = $1', [jwtSub(token)]);
     expect(rows.map((r) => r.id)).toEqual([bookingId]);
   });

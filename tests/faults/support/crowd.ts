@@ -44,6 +44,14 @@ export interface HttpTally {
 }
 
 const RETRYABLE = new Set([503, 502, 504, 409]);
+/**
+ * An attempt with no answer within this is a **hang** (a failure), and the client retries it with its
+ * Idempotency-Key. A timing bound, so generous: on two cores shared by every role, the private
+ * services and this process (load average 20 and more), a healthy ingress can take well over 15 s.
+ */
+const HTTP_TIMEOUT_MS = Number(process.env.FAULTS_HTTP_TIMEOUT_S ?? 30) * 1000;
+/** A request still without a final answer this long after it was first sent is given up (a failure). */
+const GIVE_UP_MS = Number(process.env.FAULTS_GIVE_UP_S ?? 120) * 1000;
 
 /**
  * A few hundred buyers, each with a Socket.IO connection that reconnects on its own and, on every
@@ -148,7 +156,7 @@ export class Crowd {
       }
       const user = this.users[(this.cursor++) % this.users.length]!;
       const body = { event_id: events[i % events.length]!, quantity: 1 + (i % 3) };
-      inFlight.push(this.submit(user, body, tally, opts.giveUpAfterMs ?? 60_000));
+      inFlight.push(this.submit(user, body, tally, opts.giveUpAfterMs ?? GIVE_UP_MS));
     }
     await Promise.all(inFlight);
     tally.skipped += skipped;
@@ -169,7 +177,7 @@ export class Crowd {
           method: 'POST',
           headers: { authorization: `Bearer ${this.token(user)}`, 'content-type': 'application/json', 'idempotency-key': key },
           body: JSON.stringify(body),
-          signal: AbortSignal.timeout(15_000),
+          signal: AbortSignal.timeout(HTTP_TIMEOUT_MS),
         });
         const text = await res.text();
         tally.statuses[res.status] = (tally.statuses[res.status] ?? 0) + 1;
@@ -197,7 +205,7 @@ export class Crowd {
       } catch (err) {
         if ((err as Error).name === 'TimeoutError') {
           tally.hangs++;
-          if (tally.hangSentAt.length < 1000) tally.hangSentAt.push(Date.now() - 15_000);
+          if (tally.hangSentAt.length < 1000) tally.hangSentAt.push(Date.now() - HTTP_TIMEOUT_MS);
         }
         else {
           tally.networkErrors++;

@@ -117,7 +117,7 @@ export async function runFault(o: FaultOptions): Promise<FaultReport> {
   const tally = newTally();
   const loadStart = Date.now();
   // The test process shares two cores with everything it starts: its own event-loop lag says how far
-  // its timings (and its 15 s "hang" timeout) can be trusted.
+  // its timings (and its "hang" timeout) can be trusted.
   const lag = monitorEventLoopDelay({ resolution: 50 });
   lag.enable();
   let injectedAt = 0;
