@@ -15,6 +15,7 @@ import { assertTopology, buildTopology } from '../shared/amqp/topology';
 import { connectRedis } from '../shared/redis/connect';
 import { redisKeys } from '../shared/redis/keys';
 import { healthRouter, migrationCheck } from '../shared/http/health';
+import { metricsGuard } from '../shared/http/metrics-guard';
 import { once } from '../shared/shutdown';
 import type { ClientToServerEvents, ServerToClientEvents, SocketData } from '../shared/contracts/socket';
 import type { NotifierContext, NotifierServer } from './context';
@@ -87,6 +88,8 @@ export async function startNotifier(
       },
       registry,
       () => shuttingDown,
+      // /metrics is not public in production: METRICS_TOKEN, as on every role.
+      metricsGuard(config),
     ),
   );
   const server = http.createServer(app);
