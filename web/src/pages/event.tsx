@@ -5,6 +5,7 @@ import type { bookingAcceptedSchema, BookingBody } from '../../../shared/contrac
 import type { SeatsChanged } from '../../../shared/contracts/messages';
 import { duration, useSecondsUntil } from '../components/countdown';
 import { SeatMap, TIER_COLOURS } from '../components/seat-map';
+import { Waitlist } from '../components/waitlist';
 import { ApiError } from '../lib/api';
 import { reasonText } from '../lib/reasons';
 import { clientConfig } from '../lib/client-config';
@@ -60,6 +61,7 @@ function EventView({ ctx, id }: { ctx: PageContext; id: string }) {
       {ev.description && <p class="muted">{ev.description}</p>}
       {ev.status === 'cancelled' && <p class="notice" role="status">This event was cancelled. Every order is refunded; nothing can be booked.</p>}
       {ev.status === 'sold_out' && <p class="notice" role="status">Sold out. Seats released by other buyers appear on the map live.</p>}
+      {ev.status === 'sold_out' && <Waitlist ctx={ctx} ev={ev} />}
       {!closed && !ev.on_sale.open && <OnSaleCountdown ev={ev} />}
       <p class="limits">Up to {ev.max_per_user} tickets per person. Seats are held for {Math.round(ev.hold_seconds / 60)} minutes while you pay.</p>
       {!ev.inventory_ready && !ev.cancelled ? <p class="notice">Preparing the seats…</p> : ev.kind === 'general_admission' ? <GeneralAdmission ctx={ctx} ev={ev} closed={closed} /> : <Reserved ctx={ctx} ev={ev} closed={ev.status === 'cancelled'} />}
@@ -91,6 +93,7 @@ async function book(ctx: PageContext, body: BookingBody, presaleCode: string, on
   if (proof) body = { ...body, proof };
   if (presaleCode.trim()) body = { ...body, presale_code: presaleCode.trim() };
   const answer = await ctx.api<BookingAccepted>('POST', '/v1/bookings', body);
+  if (answer.queue === 'waiting_room' && answer.draw_at) sessionStorage.setItem(`onsale.draw-at.${answer.booking_id}`, answer.draw_at);
   if (answer.position) sessionStorage.setItem(`onsale.first-position.${answer.booking_id}`, String(answer.position));
   ctx.navigate(`#/bookings/${answer.booking_id}`);
 }
