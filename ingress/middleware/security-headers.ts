@@ -19,7 +19,7 @@ const wsOf = (origin: string) => origin.replace(/^http/, 'ws');
 
 /**
  * Security headers on every ingress response (helmet): a strict Content-Security-Policy (scripts,
- * styles and images from this origin only, sockets to this origin and the configured notifier, no
+ * styles, images and workers (the proof of work) from this origin only, sockets to this origin and the configured notifier, no
  * framing, no plugins), nosniff, no referrer, HSTS only behind HTTPS in production.
  */
 export function securityHeaders(config: Config) {
@@ -29,6 +29,7 @@ export function securityHeaders(config: Config) {
       directives: {
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
+        workerSrc: ["'self'"],
         styleSrc: ["'self'"],
         imgSrc: ["'self'", 'data:', 'blob:'],
         fontSrc: ["'self'"],

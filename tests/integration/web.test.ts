@@ -66,6 +66,7 @@ describe('buyer web page', () => {
       const res = await fetch(`${env.baseUrl}${p}`);
       const csp = res.headers.get('content-security-policy') ?? '';
       expect(csp, p).toContain("script-src 'self'");
+      expect(csp, p).toContain("worker-src 'self'");
       expect(csp, p).toContain("frame-ancestors 'none'");
       expect(csp, p).toContain("object-src 'none'");
       expect(csp, p).not.toContain('unsafe-inline');

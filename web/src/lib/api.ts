@@ -27,6 +27,9 @@ const FRIENDLY: Record<string, string | ((e: ApiError) => string)> = {
   booking_not_payable: 'This hold can no longer be paid (it expired or was released).',
   booking_not_cancellable: 'This booking can no longer be cancelled.',
   ticket_not_transferable: 'This ticket cannot be transferred (already transferred or cancelled).',
+  proof_invalid: 'The anti-bot check failed. Try again.',
+  proof_expired: 'The anti-bot check took too long and expired. Try again.',
+  proof_used: 'The anti-bot check was already used. Try again.',
   recipient_not_found: 'Nobody has an account with that e-mail.',
 };
 

@@ -186,7 +186,7 @@ function QueueRoom({ queue, id }: { queue: Queue; id: string }) {
     <div class="card queue-room" aria-busy="true">
       <h2>You are in the queue</h2>
       {waitingRoom ? (
-        <p>You are in the waiting room. Places are given out when the sale opens; this page updates by itself.</p>
+        <DrawRoom drawAt={sessionStorage.getItem(`onsale.draw-at.${id}`)} />
       ) : (
         <>
           <p class="position">
@@ -201,6 +201,19 @@ function QueueRoom({ queue, id }: { queue: Queue; id: string }) {
         </>
       )}
       <p class="keep-open"><strong>Keep this page open.</strong> If you reload or lose the connection you keep your place; the page catches up by itself.</p>
+    </div>
+  );
+}
+
+/** The drawn waiting room (fair on-sale): no place yet; the order is drawn at the on-sale time. */
+function DrawRoom({ drawAt }: { drawAt: string | null }) {
+  const left = useSecondsUntil(drawAt ?? undefined);
+  if (!drawAt) return <p>You are in the waiting room. Places are given out when the sale opens; this page updates by itself.</p>;
+  const hhmm = new Date(drawAt).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
+  return (
+    <div class="draw" role="timer" aria-live="off">
+      <p>The order is drawn at {hhmm}; everyone who joins before then has the same chance.</p>
+      <p>{left > 0 ? `Drawn in ${duration(left)}.` : 'Drawing the order…'}</p>
     </div>
   );
 }

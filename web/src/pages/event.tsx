@@ -5,11 +5,14 @@ import type { bookingAcceptedSchema, BookingBody } from '../../../shared/contrac
 import type { SeatsChanged } from '../../../shared/contracts/messages';
 import { duration, useSecondsUntil } from '../components/countdown';
 import { SeatMap, TIER_COLOURS } from '../components/seat-map';
+import { Waitlist } from '../components/waitlist';
 import { ApiError } from '../lib/api';
+import { reasonText } from '../lib/reasons';
 import { clientConfig } from '../lib/client-config';
 import type { EventPage } from '../lib/event-types';
 import { money, when } from '../lib/format';
 import { timings } from '../lib/metrics';
+import { solveProof } from '../lib/pow';
 import type { PageContext } from '../lib/page';
 import { AVAILABLE, SeatData, type CompactLayout, type CompactStatus } from '../lib/seat-data';
 
@@ -58,6 +61,7 @@ function EventView({ ctx, id }: { ctx: PageContext; id: string }) {
       {ev.description && <p class="muted">{ev.description}</p>}
       {ev.status === 'cancelled' && <p class="notice" role="status">This event was cancelled. Every order is refunded; nothing can be booked.</p>}
       {ev.status === 'sold_out' && <p class="notice" role="status">Sold out. Seats released by other buyers appear on the map live.</p>}
+      {ev.status === 'sold_out' && <Waitlist ctx={ctx} ev={ev} />}
       {!closed && !ev.on_sale.open && <OnSaleCountdown ev={ev} />}
       <p class="limits">Up to {ev.max_per_user} tickets per person. Seats are held for {Math.round(ev.hold_seconds / 60)} minutes while you pay.</p>
       {!ev.inventory_ready && !ev.cancelled ? <p class="notice">Preparing the seats…</p> : ev.kind === 'general_admission' ? <GeneralAdmission ctx={ctx} ev={ev} closed={closed} /> : <Reserved ctx={ctx} ev={ev} closed={ev.status === 'cancelled'} />}
@@ -83,14 +87,48 @@ function OnSaleCountdown({ ev }: { ev: EventPage }) {
   );
 }
 
-async function book(ctx: PageContext, body: BookingBody): Promise<void> {
+/** Books, first solving the event's proof of work (if it asks for one) and adding the presale code (if typed). */
+async function book(ctx: PageContext, body: BookingBody, presaleCode: string, onProgress: (share: number) => void): Promise<void> {
+  const proof = await solveProof(ctx.api, body.event_id, onProgress);
+  if (proof) body = { ...body, proof };
+  if (presaleCode.trim()) body = { ...body, presale_code: presaleCode.trim() };
   const answer = await ctx.api<BookingAccepted>('POST', '/v1/bookings', body);
+  if (answer.queue === 'waiting_room' && answer.draw_at) sessionStorage.setItem(`onsale.draw-at.${answer.booking_id}`, answer.draw_at);
   if (answer.position) sessionStorage.setItem(`onsale.first-position.${answer.booking_id}`, String(answer.position));
   ctx.navigate(`#/bookings/${answer.booking_id}`);
 }
 
+/** The proof-of-work progress while the worker solves it. */
+function PowProgress({ share }: { share: number | null }) {
+  if (share === null) return null;
+  return (
+    <p class="pow" role="status">
+      Checking that you are not a bot…{' '}
+      <progress max={100} value={Math.round(share * 100)} aria-label="Anti-bot check progress">{Math.round(share * 100)}%</progress>
+    </p>
+  );
+}
+
+/** The presale code field, before the general on-sale (a presale window may be open). */
+function PresaleField({ ev, code, setCode }: { ev: EventPage; code: string; setCode: (c: string) => void }) {
+  if (ev.on_sale.open || ev.status === 'cancelled') return null;
+  return (
+    <p class="presale">
+      <label>
+        Presale code (if you have one){' '}
+        <input name="presale_code" maxLength={64} autoComplete="off" value={code} onInput={(e) => setCode(e.currentTarget.value)} />
+      </label>
+    </p>
+  );
+}
+
+/** An error a buyer can act on: the registry's friendly text, or the presale reasons in words. */
+const errorText = (err: unknown) => (err instanceof ApiError ? (err.code.startsWith('presale_') ? reasonText(err.code) : err.message) : String(err));
+
 function GeneralAdmission({ ctx, ev, closed }: { ctx: PageContext; ev: EventPage; closed: boolean }) {
   const [qty, setQty] = useState(2);
+  const [code, setCode] = useState('');
+  const [pow, setPow] = useState<number | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [available, setAvailable] = useState(ev.availability.available);
@@ -111,11 +149,12 @@ function GeneralAdmission({ ctx, ev, closed }: { ctx: PageContext; ev: EventPage
     setBusy(true);
     setError(null);
     try {
-      await book(ctx, { event_id: ev.id, quantity: qty });
+      await book(ctx, { event_id: ev.id, quantity: qty }, code, setPow);
     } catch (err) {
-      setError((err as Error).message);
+      setError(errorText(err));
       setBusy(false);
     }
+    setPow(null);
   };
   return (
     <form class="card ga" onSubmit={submit}>
@@ -125,7 +164,9 @@ function GeneralAdmission({ ctx, ev, closed }: { ctx: PageContext; ev: EventPage
         Tickets (1–{limit}){' '}
         <input type="number" min={1} max={limit} value={qty} onInput={(e) => setQty(Number(e.currentTarget.value))} required />
       </label>{' '}
+      <PresaleField ev={ev} code={code} setCode={setCode} />
       <button disabled={busy || closed || available === 0 || qty < 1 || qty > limit}>Book {qty} ticket{qty === 1 ? '' : 's'}</button>
+      <PowProgress share={pow} />
       {error && <p class="error" role="alert">{error}</p>}
     </form>
   );
@@ -137,6 +178,8 @@ function Reserved({ ctx, ev, closed }: { ctx: PageContext; ev: EventPage; closed
   const [, setTick] = useState(0);
   const picked = useRef(new Set<number>());
   const [maxPrice, setMaxPrice] = useState<number | null>(null);
+  const [code, setCode] = useState('');
+  const [pow, setPow] = useState<number | null>(null);
   const maxPriceRef = useRef<number | null>(null);
   const mapRef = useRef<SeatMap | null>(null);
   const [busy, setBusy] = useState(false);
@@ -246,12 +289,13 @@ function Reserved({ ctx, ev, closed }: { ctx: PageContext; ev: EventPage; closed
     setError(null);
     try {
       const seatIds = chosen.map((i) => data.id(i));
-      await book(ctx, { event_id: ev.id, seat_ids: seatIds, accept_alternatives: false });
+      await book(ctx, { event_id: ev.id, seat_ids: seatIds, accept_alternatives: false }, code, setPow);
       picked.current.clear();
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
+      setError(errorText(err));
       setBusy(false);
     }
+    setPow(null);
   };
 
   return (
@@ -323,9 +367,11 @@ function Reserved({ ctx, ev, closed }: { ctx: PageContext; ev: EventPage; closed
         <p>
           {chosen.length} of {limit} seats · {money(total / 100)} before fees
         </p>
+        <PresaleField ev={ev} code={code} setCode={setCode} />
         <button type="button" class="primary" disabled={busy || closed || chosen.length === 0} onClick={submit}>
           {busy ? 'Sending…' : `Request ${chosen.length || ''} seat${chosen.length === 1 ? '' : 's'}`.replace('  ', ' ')}
         </button>
+        <PowProgress share={pow} />
       </div>
     </div>
   );
