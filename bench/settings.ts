@@ -63,7 +63,7 @@ export function parseSettings(argv: string[]): BenchSettings {
       'crowd-seconds': { type: 'string' },
     },
   });
-  const quick = values.quick === true;
+  const quick = values.quick;
   const workerEnv = { ...TUNED_WORKER_ENV };
   for (const pair of (values['worker-env'] ?? '').split(',').filter(Boolean)) {
     const [k, v] = pair.split('=');

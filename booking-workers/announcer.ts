@@ -81,8 +81,8 @@ export class Announcer {
         pub.publish(pub.names.deadLetterExchange, '', msg.content, {
           persistent: true,
           headers: { ...msg.properties.headers, 'x-onsale-error': reason, 'x-onsale-partition': this.d.partition },
-          messageId: msg.properties.messageId,
-          type: msg.properties.type,
+          messageId: msg.properties.messageId as string | undefined,
+          type: msg.properties.type as string | undefined,
         }),
       );
       this.d.logger.warn('malformed message dead-lettered', { reason });
@@ -126,7 +126,7 @@ export class Announcer {
       updated_at: asOf,
     });
     // A failed snapshot write must not hold back acks: readers fall back to PostgreSQL.
-    const snapshot = pipe.exec().catch((err: Error) => this.d.logger.warn('snapshot write failed', { err: err.message }));
+    const snapshot = pipe.exec().catch((err: unknown) => this.d.logger.warn('snapshot write failed', { err: (err as Error).message }));
     await Promise.all(sends);
     await snapshot;
   };

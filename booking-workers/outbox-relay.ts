@@ -94,7 +94,7 @@ export function render(row: OutboxRow): EmailMessage {
       return {
         ...base,
         subject: `Tickets for ${row.event_name ?? 'your event'} are held for you`,
-        text: `From the waitlist: booking ${p.booking_id} holds ${p.quantity} for you until ${p.hold_expires_at}. Pay at /v1/bookings/${p.booking_id}/checkout before then, or it passes to the next person.`,
+        text: `From the waitlist: booking ${String(p.booking_id)} holds ${String(p.quantity)} for you until ${String(p.hold_expires_at)}. Pay at /v1/bookings/${String(p.booking_id)}/checkout before then, or it passes to the next person.`,
       };
     default:
       return { ...base, subject: 'Onsale', text: JSON.stringify(p) };

@@ -39,10 +39,14 @@ export interface PartitionRunnerDeps {
  * session acks it after that. Implements {@link Writer} for the command handlers.
  */
 export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
-  /** Non-null while this worker is the partition's active consumer (its fencing token). */
-  private epoch: number | null = null;
   readonly events = new Map<string, EventInventory>();
   readonly layouts = new Map<string, EventLayout>();
+  readonly log: Logger;
+  readonly policy: PaymentPolicy;
+  readonly waitingRoomMs: number;
+  readonly maxPerRequest: number;
+  /** Non-null while this worker is the partition's active consumer (its fencing token). */
+  private epoch: number | null = null;
   /** Events known not to exist (a request for them is rejected). */
   private readonly missing = new Set<string>();
   private readonly buckets = new Map<string, Bucket>();
@@ -51,13 +55,7 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
   private readonly waitlists = new Map<string, WaitlistEntry[]>();
   /** The batch in flight (or last run): what to drop when it fails. */
   private current: Batch | null = null;
-  readonly log: Logger;
-  readonly policy: PaymentPolicy;
-  readonly waitingRoomMs: number;
-  readonly maxPerRequest: number;
   private readonly waitlistOfferSeconds: number;
-  /** Wakes the session's loop (set by the owner of the session). */
-  kick: () => void = () => undefined;
 
   constructor(private readonly d: PartitionRunnerDeps) {
     this.log = d.logger;
@@ -70,6 +68,9 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
   get active(): boolean {
     return this.epoch !== null;
   }
+
+  /** Wakes the session's loop (set by the owner of the session). */
+  kick: () => void = () => undefined;
 
   /** Applies an operator setting that arrived on the control exchange. */
   applySettings(eventId: string, throttlePerS: number | null, paused: boolean): void {
@@ -123,12 +124,6 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
     return false;
   }
 
-  private canDrain(inv: EventInventory, now: number): boolean {
-    if (inv.settings.paused || waitsForOnSale(inv, now, this.waitingRoomMs)) return false;
-    if (inv.settings.throttlePerS === null) return true;
-    return msUntilToken(this.bucket(inv, now), now) === 0;
-  }
-
   bucket(inv: EventInventory, now: number): Bucket {
     let b = this.buckets.get(inv.eventId);
     if (!b || b.ratePerS !== inv.settings.throttlePerS) {
@@ -136,41 +131,6 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
       this.buckets.set(inv.eventId, b);
     }
     return b;
-  }
-
-  private async activate(): Promise<void> {
-    const epoch = await this.d.store.activate(this.d.partition, this.d.workerId);
-    this.reset();
-    this.epoch = epoch;
-    const pending = await this.d.store.listPending(this.d.partition);
-    await this.loadEvents(pending, null);
-    this.log.info('active consumer of partition', { epoch, events_loaded: pending.length });
-    this.d.metrics.activations.inc({ partition: String(this.d.partition) });
-  }
-
-  private async loadEvents(ids: Iterable<string>, batch: Batch | null): Promise<void> {
-    const todo = [...new Set(ids)].filter((id) => !this.events.has(id) && !this.missing.has(id));
-    if (!todo.length) return;
-    const [loaded, waitlists] = await Promise.all([
-      Promise.all(todo.map((id) => this.d.store.loadEvent(id))),
-      Promise.all(todo.map((id) => this.d.store.loadWaitlist?.(id) ?? Promise.resolve([]))),
-    ]);
-    const ready: EventInventory[] = [];
-    todo.forEach((id, i) => {
-      const found = loaded[i];
-      if (!found) {
-        this.missing.add(id);
-        return;
-      }
-      this.d.metrics.eventLoads.inc({ partition: String(this.d.partition) });
-      const inv = buildInventory(found.source);
-      this.events.set(id, inv);
-      this.waitlists.set(id, waitlists[i] ?? []);
-      if (inv.ready) ready.push(inv);
-      else this.layouts.set(id, found.layout);
-      batch?.touched.add(id);
-    });
-    await this.d.store.snapshot(ready);
   }
 
   async run(msgs: Array<Delivery<PartitionMessage>>, now: number): Promise<void> {
@@ -231,6 +191,109 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
     }
   }
 
+  waitlist(eventId: string): WaitlistEntry[] | undefined {
+    return this.waitlists.get(eventId);
+  }
+
+  presaleState(eventId: string): PresaleState {
+    let s = this.presales.get(eventId);
+    if (!s) this.presales.set(eventId, (s = emptyPresaleState()));
+    return s;
+  }
+
+  effects(inv: EventInventory, batch: Batch, correlationId: string | undefined): Effects {
+    const eventId = inv.eventId;
+    const w = batch.write;
+    const corr = correlationId ? { correlation_id: correlationId } : {};
+    const sink = <T>(each: (item: T) => void) => ({ push: (...items: T[]) => items.forEach(each) });
+    return {
+      bookings: sink((b) => this.record(inv, b, batch, true)),
+      unchanged: sink((b) => this.announceAgain(eventId, b, batch)),
+      charges: sink((c) =>
+        batch.payments.set(c.id, { kind: 'charge', id: c.id, booking_id: c.bookingId, event_id: eventId, partition: this.d.partition, amount_cents: c.amountCents, payment_method: c.paymentMethod, ...corr }),
+      ),
+      refunds: sink((r) => {
+        w.refunds.push({ eventId, refund: r });
+        batch.payments.set(r.id, {
+          kind: 'refund', id: r.id, booking_id: r.bookingId, event_id: eventId, partition: this.d.partition, charge_id: r.chargeId, amount_cents: r.amountCents, reason: r.reason, ...corr,
+        });
+      }),
+      refundStatus: w.refundStatus,
+      orders: sink((o) => w.orders.push({ eventId, order: o })),
+      orderStatus: w.orderStatus,
+      voidBookings: w.voidBookings,
+      tickets: sink((t) => w.tickets.push({ ticket: t, barcode: signBarcode(this.d.ticketKeys, { t: t.id, e: t.eventId, s: seatLabel(t), v: t.version }) })),
+      transfers: w.transfers,
+      emails: w.emails,
+      cancelledEvents: sink((id) => {
+        w.cancelledEvents.push(id);
+        batch.touched.add(eventId);
+      }),
+      refused: sink((r) => this.log.info('command refused by the single writer', { event_id: eventId, id: r.id, why: r.why, correlation_id: correlationId })),
+    };
+  }
+
+  record(inv: EventInventory, b: BookingState, batch: Batch, announce: boolean): void {
+    const seatIds = b.seatIdx.map((i) => inv.seats[i]!.id);
+    batch.write.bookings.push({ eventId: inv.eventId, state: b, seatIds });
+    batch.touched.add(inv.eventId);
+    if (inv.kind === 'reserved' && b.seatIdx.length) {
+      markSeatsChanged(batch, inv.eventId, b.seatIdx);
+      // The seat rows say what the inventory says now: a booking released long ago (refunded later)
+      // never overwrites the seat another booking holds since.
+      for (const idx of b.seatIdx) {
+        batch.write.seats.push({ eventId: inv.eventId, seatId: inv.seats[idx]!.id, status: seatStatus(inv, idx), bookingId: inv.holder[idx] ?? null });
+      }
+    }
+    if (inv.kind === 'general_admission' && b.quantity) batch.write.gaAvailable.push({ eventId: inv.eventId, available: inv.available });
+    if (announce) batch.results.push(this.resultOf(inv.eventId, b));
+  }
+
+  announceAgain(eventId: string, b: BookingState, batch: Batch): void {
+    batch.results.push(this.resultOf(eventId, b));
+  }
+
+  private canDrain(inv: EventInventory, now: number): boolean {
+    if (inv.settings.paused || waitsForOnSale(inv, now, this.waitingRoomMs)) return false;
+    if (inv.settings.throttlePerS === null) return true;
+    return msUntilToken(this.bucket(inv, now), now) === 0;
+  }
+
+  private async activate(): Promise<void> {
+    const epoch = await this.d.store.activate(this.d.partition, this.d.workerId);
+    this.reset();
+    this.epoch = epoch;
+    const pending = await this.d.store.listPending(this.d.partition);
+    await this.loadEvents(pending, null);
+    this.log.info('active consumer of partition', { epoch, events_loaded: pending.length });
+    this.d.metrics.activations.inc({ partition: String(this.d.partition) });
+  }
+
+  private async loadEvents(ids: Iterable<string>, batch: Batch | null): Promise<void> {
+    const todo = [...new Set(ids)].filter((id) => !this.events.has(id) && !this.missing.has(id));
+    if (!todo.length) return;
+    const [loaded, waitlists] = await Promise.all([
+      Promise.all(todo.map((id) => this.d.store.loadEvent(id))),
+      Promise.all(todo.map((id) => this.d.store.loadWaitlist?.(id) ?? Promise.resolve([]))),
+    ]);
+    const ready: EventInventory[] = [];
+    todo.forEach((id, i) => {
+      const found = loaded[i];
+      if (!found) {
+        this.missing.add(id);
+        return;
+      }
+      this.d.metrics.eventLoads.inc({ partition: String(this.d.partition) });
+      const inv = buildInventory(found.source);
+      this.events.set(id, inv);
+      this.waitlists.set(id, waitlists[i] ?? []);
+      if (inv.ready) ready.push(inv);
+      else this.layouts.set(id, found.layout);
+      batch?.touched.add(id);
+    });
+    await this.d.store.snapshot(ready);
+  }
+
   private expireDue(now: number, batch: Batch): void {
     for (const inv of this.events.values()) {
       for (const id of expiredHolds(inv, now)) {
@@ -238,10 +301,6 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
         if (next) this.record(inv, next, batch, true);
       }
     }
-  }
-
-  waitlist(eventId: string): WaitlistEntry[] | undefined {
-    return this.waitlists.get(eventId);
   }
 
   /**
@@ -268,15 +327,9 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
     }
   }
 
-  presaleState(eventId: string): PresaleState {
-    let s = this.presales.get(eventId);
-    if (!s) this.presales.set(eventId, (s = emptyPresaleState()));
-    return s;
-  }
-
   /** Loads the presale codes, presales and per-account uses the batch's presale bookings need, per event. */
   private async loadPresalesFor(commands: PartitionCommand[]): Promise<void> {
-    const load = this.d.store.loadPresales;
+    const load = this.d.store.loadPresales?.bind(this.d.store);
     if (!load) return;
     const want = new Map<string, { codeHashes: string[]; presaleIds: string[]; users: string[] }>();
     for (const cmd of commands) {
@@ -313,38 +366,6 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
     );
   }
 
-  effects(inv: EventInventory, batch: Batch, correlationId: string | undefined): Effects {
-    const eventId = inv.eventId;
-    const w = batch.write;
-    const corr = correlationId ? { correlation_id: correlationId } : {};
-    const sink = <T>(each: (item: T) => void) => ({ push: (...items: T[]) => items.forEach(each) });
-    return {
-      bookings: sink((b) => this.record(inv, b, batch, true)),
-      unchanged: sink((b) => this.announceAgain(eventId, b, batch)),
-      charges: sink((c) =>
-        batch.payments.set(c.id, { kind: 'charge', id: c.id, booking_id: c.bookingId, event_id: eventId, partition: this.d.partition, amount_cents: c.amountCents, payment_method: c.paymentMethod, ...corr }),
-      ),
-      refunds: sink((r) => {
-        w.refunds.push({ eventId, refund: r });
-        batch.payments.set(r.id, {
-          kind: 'refund', id: r.id, booking_id: r.bookingId, event_id: eventId, partition: this.d.partition, charge_id: r.chargeId, amount_cents: r.amountCents, reason: r.reason, ...corr,
-        });
-      }),
-      refundStatus: w.refundStatus,
-      orders: sink((o) => w.orders.push({ eventId, order: o })),
-      orderStatus: w.orderStatus,
-      voidBookings: w.voidBookings,
-      tickets: sink((t) => w.tickets.push({ ticket: t, barcode: signBarcode(this.d.ticketKeys, { t: t.id, e: t.eventId, s: seatLabel(t), v: t.version }) })),
-      transfers: w.transfers,
-      emails: w.emails,
-      cancelledEvents: sink((id) => {
-        w.cancelledEvents.push(id);
-        batch.touched.add(eventId);
-      }),
-      refused: sink((r) => this.log.info('command refused by the single writer', { event_id: eventId, id: r.id, why: r.why, correlation_id: correlationId })),
-    };
-  }
-
   /** Draws the event's waiting room with a fresh cryptographic seed (see `allocator/draw.ts`). */
   private drawWaitingRoom(inv: EventInventory, now: number, batch: Batch): void {
     const seed = randomBytes(32);
@@ -370,26 +391,6 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
       inv.bookings.delete(id);
       this.record(inv, decideBook(inv, parkedCommand(inv, parked), now, { maxPerRequest: this.maxPerRequest }), batch, true);
     }
-  }
-
-  record(inv: EventInventory, b: BookingState, batch: Batch, announce: boolean): void {
-    const seatIds = b.seatIdx.map((i) => inv.seats[i]!.id);
-    batch.write.bookings.push({ eventId: inv.eventId, state: b, seatIds });
-    batch.touched.add(inv.eventId);
-    if (inv.kind === 'reserved' && b.seatIdx.length) {
-      markSeatsChanged(batch, inv.eventId, b.seatIdx);
-      // The seat rows say what the inventory says now: a booking released long ago (refunded later)
-      // never overwrites the seat another booking holds since.
-      for (const idx of b.seatIdx) {
-        batch.write.seats.push({ eventId: inv.eventId, seatId: inv.seats[idx]!.id, status: seatStatus(inv, idx), bookingId: inv.holder[idx] ?? null });
-      }
-    }
-    if (inv.kind === 'general_admission' && b.quantity) batch.write.gaAvailable.push({ eventId: inv.eventId, available: inv.available });
-    if (announce) batch.results.push(this.resultOf(inv.eventId, b));
-  }
-
-  announceAgain(eventId: string, b: BookingState, batch: Batch): void {
-    batch.results.push(this.resultOf(eventId, b));
   }
 
   private resultOf(eventId: string, b: BookingState): BookingResult {

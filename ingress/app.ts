@@ -60,7 +60,7 @@ export function createApp(ctx: IngressContext, state: { shuttingDown: boolean })
     res.set('X-Request-Id', req.requestId);
     const started = performance.now();
     res.on('finish', () => {
-      const route = (req.route?.path as string | undefined) ?? 'unmatched';
+      const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
       requests.inc({ method: req.method, route, status: String(res.statusCode) });
       latency.observe({ method: req.method, route }, (performance.now() - started) / 1000);
     });
@@ -73,9 +73,7 @@ export function createApp(ctx: IngressContext, state: { shuttingDown: boolean })
         // Not ready on a database without the migrations this code needs (says `npm run migrate`).
         migrations: migrationCheck(ctx.pool),
         redis: () => ctx.redis.ping(),
-        rabbitmq: async () => {
-          if (!ctx.broker.connected) throw new Error('not connected');
-        },
+        rabbitmq: () => (ctx.broker.connected ? Promise.resolve() : Promise.reject(new Error('not connected'))),
       },
       registry,
       () => state.shuttingDown,

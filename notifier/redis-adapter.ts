@@ -11,7 +11,7 @@ import type { Logger } from '../shared/logger';
  * guarded the same way.
  */
 export function resilientRedisAdapter(pubClient: Redis, subClient: Redis, key: string, logger: Logger): ReturnType<typeof createAdapter> {
-  const publish = pubClient.publish.bind(pubClient) as (channel: string | Buffer, message: string | Buffer) => Promise<number>;
+  const publish = pubClient.publish.bind<(channel: string | Buffer, message: string | Buffer) => Promise<number>>(pubClient);
   let failing = false;
   const guarded = (channel: string | Buffer, message: string | Buffer): Promise<number> =>
     publish(channel, message).then(
@@ -20,8 +20,8 @@ export function resilientRedisAdapter(pubClient: Redis, subClient: Redis, key: s
         failing = false;
         return receivers;
       },
-      (err: Error) => {
-        if (!failing) logger.error('Redis adapter cannot publish; broadcasts reach only this instance until Redis returns', { err: err.message });
+      (err: unknown) => {
+        if (!failing) logger.error('Redis adapter cannot publish; broadcasts reach only this instance until Redis returns', { err: (err as Error).message });
         failing = true;
         return 0;
       },
@@ -32,8 +32,8 @@ export function resilientRedisAdapter(pubClient: Redis, subClient: Redis, key: s
     const original = (subClient[name] as (...args: unknown[]) => Promise<unknown>).bind(subClient);
     Object.assign(subClient, {
       [name]: (...args: unknown[]) =>
-        original(...args).catch((err: Error) => {
-          logger.warn(`Redis adapter ${name} failed`, { err: err.message });
+        original(...args).catch((err: unknown) => {
+          logger.warn(`Redis adapter ${name} failed`, { err: (err as Error).message });
           return 0;
         }),
     });

@@ -139,12 +139,14 @@ export async function startNotifier(
     await stopReporting();
     for (const t of ctx.timers) clearTimeout(t);
     sweep?.stop();
-    await broker?.cancel();
+    await broker.cancel();
     await ch.close().catch(() => undefined);
     await conn.close().catch(() => undefined);
     // Clients reconnect elsewhere and re-watch; what they missed comes back as the current state.
     io.disconnectSockets(true);
-    await new Promise<void>((resolve) => io.close(() => resolve()));
+    await new Promise<void>((resolve) => {
+      void io.close(() => resolve());
+    });
     redis.disconnect();
     pubClient.disconnect();
     subClient.disconnect();

@@ -39,6 +39,10 @@ export class Watchers {
   private readonly byBooking = new Map<string, WatchedBooking>();
   private readonly bySocket = new Map<string, Set<string>>();
 
+  get size(): number {
+    return this.byBooking.size;
+  }
+
   /** Starts watching for a socket, unconfirmed: outcomes arriving from now on are kept, not sent. */
   add(socketId: string, bookingId: string): WatchedBooking {
     let w = this.byBooking.get(bookingId);
@@ -124,10 +128,6 @@ export class Watchers {
     if (FINAL.has(w.latest.status)) this.remove(socketId, w.bookingId);
     return { socketId, push: w.latest };
   }
-
-  get size(): number {
-    return this.byBooking.size;
-  }
 }
 
 /**
@@ -161,5 +161,5 @@ export function isNewer(a: BookingResultPush, b: BookingResultPush | null): bool
   const ta = Date.parse(a.decided_at) || 0;
   const tb = Date.parse(b.decided_at) || 0;
   if (ta !== tb) return ta > tb;
-  return (STEP[a.status] ?? 4) > (STEP[b.status] ?? 4);
+  return STEP[a.status] > STEP[b.status];
 }

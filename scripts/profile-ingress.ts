@@ -92,7 +92,7 @@ async function waitReady(url: string, timeoutMs = 60_000): Promise<void> {
 
 function start(name: string, script: string, env: Record<string, string>, nodeArgs: string[] = []): ChildProcess {
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(ROOT, script)], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
-  child.on('exit', (code, signal) => code && console.error(`${name} exited ${code ?? signal}`));
+  child.on('exit', (code) => code && console.error(`${name} exited ${code}`));
   return child;
 }
 
@@ -151,7 +151,7 @@ const env: Record<string, string> = {
   PAYMENT_WEBHOOK_SECRET: `profile-webhook-${id}`,
   TICKET_SIGNING_SEED: randomBytes(32).toString('hex'),
   METRICS_TOKEN: `profile-metrics-${id}`,
-  INGRESS_PROCESSES: args.processes!,
+  INGRESS_PROCESSES: args.processes,
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
 };
 const config: Config = loadConfig({ ...process.env, ...env });
@@ -181,7 +181,7 @@ try {
   const check = new pg.Client({ connectionString: config.DATABASE_URL });
   await check.connect();
   for (let i = 0; i < 200; i++) {
-    if ((await check.query('SELECT inventory_ready FROM events WHERE id = $1', [eventId])).rows[0]?.inventory_ready) break;
+    if ((await check.query<{ inventory_ready: boolean }>('SELECT inventory_ready FROM events WHERE id = $1', [eventId])).rows[0]?.inventory_ready) break;
     await new Promise((r) => setTimeout(r, 200));
   }
   await check.end();

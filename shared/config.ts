@@ -10,11 +10,11 @@ const positiveInt = z.coerce.number().int().positive();
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   /** @defaultValue `postgres://postgres@127.0.0.1:5432/onsale` */
-  DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/onsale'),
+  DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/onsale'),
   /** @defaultValue `amqp://guest:guest@127.0.0.1:5672` */
-  AMQP_URL: z.string().url().default('amqp://guest:guest@127.0.0.1:5672'),
+  AMQP_URL: z.url().default('amqp://guest:guest@127.0.0.1:5672'),
   /** @defaultValue `redis://127.0.0.1:6379` */
-  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
   /** Ingress HTTP port. @defaultValue 3000 */
   PORT: port.default(3000),
   /**
@@ -76,13 +76,13 @@ const schema = z.object({
   /** Fixed fee per ticket, in cents. @defaultValue 150 */
   FEE_FIXED_CENTS: z.coerce.number().int().min(0).default(150),
   /** Base URL of the payment provider's API (the simulator by default). @defaultValue `http://127.0.0.1:3003` */
-  PAYMENT_PROVIDER_URL: z.string().url().default('http://127.0.0.1:3003'),
+  PAYMENT_PROVIDER_URL: z.url().default('http://127.0.0.1:3003'),
   /** Shared secret of the provider's HMAC-signed webhooks. Must be changed in production. */
   PAYMENT_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').default('onsale-dev-webhook-secret'),
   /** Oldest signature timestamp a callback may carry, in seconds (replay window). @defaultValue 300 */
   PAYMENT_WEBHOOK_TOLERANCE_S: positiveInt.default(300),
   /** Where the provider reaches ingress: callbacks go to `<PUBLIC_BASE_URL>/v1/payments/callback`. @defaultValue `http://127.0.0.1:3000` */
-  PUBLIC_BASE_URL: z.string().url().default('http://127.0.0.1:3000'),
+  PUBLIC_BASE_URL: z.url().default('http://127.0.0.1:3000'),
   /** Provider calls in flight per worker process (p-limit). @defaultValue 16 */
   PAYMENT_CONCURRENCY: positiveInt.max(1000).default(16),
   /** A provider call taking longer than this fails (and counts against the breaker), in ms. @defaultValue 5000 */
@@ -111,7 +111,7 @@ const schema = z.object({
     .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)')
     .default('8f6b1c0e5a7d4e2f9b3c1a0d6e8f7a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f'),
   /** SMTP server for confirmation e-mails (`smtp://user:pass@host:587`); unset = e-mails are logged. */
-  SMTP_URL: z.string().url().optional(),
+  SMTP_URL: z.url().optional(),
   /** Sender of confirmation e-mails. @defaultValue `Onsale <tickets@onsale.local>` */
   EMAIL_FROM: z.string().min(3).default('Onsale <tickets@onsale.local>'),
   /** How often the e-mail outbox relay looks for unsent rows, in ms. @defaultValue 1000 */
@@ -137,7 +137,7 @@ const schema = z.object({
   /** How long a search answer is reused for the same query, in seconds; 0 turns the cache off. @defaultValue 5 */
   SEARCH_CACHE_TTL_S: z.coerce.number().int().min(0).max(3600).default(5),
   /** PostgreSQL for search and event pages (a read replica); unset = DATABASE_URL through its own pool. */
-  READ_DATABASE_URL: z.string().url().optional(),
+  READ_DATABASE_URL: z.url().optional(),
   /** Connections of the read pool (search, event pages), apart from the booking path's. @defaultValue 8 */
   READ_POOL_SIZE: positiveInt.max(200).default(8),
   /** A search query running longer than this is cancelled (503), in ms. @defaultValue 2000 */
@@ -148,7 +148,7 @@ const schema = z.object({
    * The notifier's URL as browsers reach it (the buyer page connects there, and the page's
    * Content-Security-Policy allows it). Unset: the page's own host name on NOTIFIER_PORT.
    */
-  NOTIFIER_PUBLIC_URL: z.string().url().optional(),
+  NOTIFIER_PUBLIC_URL: z.url().optional(),
   /**
    * Bearer token for `/metrics` and the worker's `/status`. Unset: open outside production, refused
    * (404) in production.
@@ -165,7 +165,7 @@ const schema = z.object({
   /** Bearer token the payment simulator's control endpoints (`/v1/sim/*`) require; unset = they are refused. */
   PAYMENT_SIM_CONTROL_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** The only URL the payment simulator calls back (the ingress callback route). @defaultValue `<PUBLIC_BASE_URL>/v1/payments/callback` */
-  PAYMENT_SIM_WEBHOOK_URL: z.string().url().optional(),
+  PAYMENT_SIM_WEBHOOK_URL: z.url().optional(),
 });
 
 /**

@@ -12,7 +12,7 @@ const cores = (c: Record<string, number> | undefined) =>
 export function formatTable(r: BenchResults): string {
   const lines: string[] = [];
   const m = r.machine;
-  lines.push(`Onsale benchmark (${r.settings.mode}) — ${m.cpus} × ${m.cpu_model}, ${m.memory_gb} GB, node ${m.node}, load average ${m.loadavg_1m_at_start} → ${m.loadavg_1m_at_end}; ${r.settings.clients} closed-loop clients for every contender`);
+  lines.push(`Onsale benchmark (${String(r.settings.mode)}) — ${String(m.cpus)} × ${String(m.cpu_model)}, ${String(m.memory_gb)} GB, node ${String(m.node)}, load average ${String(m.loadavg_1m_at_start)} → ${String(m.loadavg_1m_at_end)}; ${String(r.settings.clients)} closed-loop clients for every contender`);
   if (r.broker_ceiling) {
     const c = r.broker_ceiling;
     lines.push(`broker_ceiling: ${c.msgs_per_s} msgs/s (${c.message_bytes}-byte persistent messages, publish with confirms, window ${c.confirm_window}, + consume with ack, prefetch ${c.prefetch}, one quorum queue; best of ${c.trials.map((t) => `${t.msgs_per_s} (w${t.window}/p${t.prefetch})`).join(', ')}; publish alone ${c.publish_only_msgs_per_s} msgs/s)`);

@@ -54,7 +54,7 @@ export function pgPartitionStore(d: { pool: Pool; redis: Redis; keys: RedisKeys;
       const pipe = d.redis.pipeline();
       const asOf = new Date().toISOString();
       for (const inv of events) writeFullSnapshot(pipe, d.keys, inv, asOf);
-      await pipe.exec().catch((err: Error) => d.logger.warn('seat snapshot write failed', { err: err.message }));
+      await pipe.exec().catch((err: unknown) => d.logger.warn('seat snapshot write failed', { err: (err as Error).message }));
     },
   };
 }

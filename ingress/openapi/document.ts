@@ -301,7 +301,7 @@ function fromContract(c: RouteContract): Json {
       ...(c.headers ?? []).map((h) => ({ ...h, in: 'header' as const })),
     ],
     ...(c.body ? { body: jsonSchemaOf(c.body) } : c.rawBody ? { body: { ...c.rawBody.schema, description: c.rawBody.description } } : {}),
-    ok: Object.fromEntries(Object.entries(c.responses).map(([status, r]) => [status, { description: r.description, ...(r.headers ? { headers: r.headers } : {}), ...(r.content ? { content: r.content } : {}), ...(r.schema ? { schema: schemaOf(r.schema) as Json } : {}) }])),
+    ok: Object.fromEntries(Object.entries(c.responses).map(([status, r]) => [status, { description: r.description, ...(r.headers ? { headers: r.headers } : {}), ...(r.content ? { content: r.content } : {}), ...(r.schema ? { schema: schemaOf(r.schema) } : {}) }])),
     errors: [...c.errors],
   });
 }

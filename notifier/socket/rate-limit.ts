@@ -1,5 +1,6 @@
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Event } from 'socket.io';
+import type { WatchAck } from '../../shared/contracts/socket';
 import type { NotifierContext, NotifierSocket } from '../context';
 
 /** A socket that sends this many times its allowance in one second is not a client but a flood. */
@@ -20,7 +21,7 @@ export function rateLimitEvents(ctx: NotifierContext): { attach: (socket: Notifi
         () => next(),
         (rejection: unknown) => {
           if (!(rejection instanceof RateLimiterRes)) {
-            ctx.logger.warn('socket rate limiter failed', { err: (rejection as Error)?.message });
+            ctx.logger.warn('socket rate limiter failed', { err: rejection instanceof Error ? rejection.message : String(rejection) });
             return;
           }
           if (rejection.consumedPoints > points * FLOOD_FACTOR) {
@@ -30,9 +31,9 @@ export function rateLimitEvents(ctx: NotifierContext): { attach: (socket: Notifi
             }
             return;
           }
-          const ack = packet[packet.length - 1];
+          const ack: unknown = packet[packet.length - 1];
           if (typeof ack === 'function' && rejection.consumedPoints <= points * 2) {
-            ack({ ok: false, code: 'rate_limited', message: 'too many events; slow down', retry_after: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) });
+            (ack as (r: WatchAck) => void)({ ok: false, code: 'rate_limited', message: 'too many events; slow down', retry_after: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) });
           }
         },
       );

@@ -6,7 +6,7 @@ import type { Delivery } from '../watchers';
 import { toPush } from '../to-push';
 import { mayWatch } from './authenticate';
 
-export const bookingWatchSchema = z.object({ booking_id: z.string().uuid() });
+export const bookingWatchSchema = z.object({ booking_id: z.uuid() });
 type Reply = (r: WatchAck) => void;
 
 const NOT_FOUND: WatchAck = { ok: false, code: 'booking_not_found', message: 'no such booking' };
@@ -23,14 +23,21 @@ export function watchBooking(ctx: NotifierContext, socket: NotifierSocket) {
   return async (payload: unknown, ack: unknown): Promise<void> => {
     const reply: Reply = typeof ack === 'function' ? (ack as Reply) : () => undefined;
     const parsed = bookingWatchSchema.safeParse(payload);
-    if (!parsed.success) return reply({ ok: false, code: 'validation_failed', message: 'booking_id must be a uuid' });
+    if (!parsed.success) {
+      reply({ ok: false, code: 'validation_failed', message: 'booking_id must be a uuid' });
+      return;
+    }
     const id = parsed.data.booking_id;
     const { watchers } = ctx;
     const again = watchers.watching(socket.id, id);
     const refused = again ? null : await mayWatch(ctx, socket);
-    if (refused) return reply({ ok: false, code: 'unauthorized', message: refused });
+    if (refused) {
+      reply({ ok: false, code: 'unauthorized', message: refused });
+      return;
+    }
     if (!again && watchers.countOf(socket.id) >= ctx.settings.NOTIFIER_MAX_BOOKING_WATCHES) {
-      return reply({ ok: false, code: 'too_many_watches', message: `at most ${ctx.settings.NOTIFIER_MAX_BOOKING_WATCHES} bookings per socket` });
+      reply({ ok: false, code: 'too_many_watches', message: `at most ${ctx.settings.NOTIFIER_MAX_BOOKING_WATCHES} bookings per socket` });
+      return;
     }
     const w = watchers.add(socket.id, id);
     const log = ctx.logger.child({ user_id: socket.data.user_id, socket_id: socket.id, booking_id: id });
@@ -50,10 +57,14 @@ export function watchBooking(ctx: NotifierContext, socket: NotifierSocket) {
         owner = fromDb ?? pending;
       }
       // Gone while we looked: its watches were dropped with it (and it must join no room).
-      if (socket.disconnected) return watchers.remove(socket.id, id);
+      if (socket.disconnected) {
+        watchers.remove(socket.id, id);
+        return;
+      }
       if (!owner || (owner.user_id !== socket.data.user_id && socket.data.role !== 'operator')) {
         if (!again) watchers.remove(socket.id, id);
-        return reply(owner || !dbDown ? NOT_FOUND : unavailable('the booking could not be looked up'));
+        reply(owner || !dbDown ? NOT_FOUND : unavailable('the booking could not be looked up'));
+        return;
       }
       watchers.confirm(socket.id, id, owner.event_id);
       const out: Delivery[] = [];
@@ -63,18 +74,23 @@ export function watchBooking(ctx: NotifierContext, socket: NotifierSocket) {
       if (mine) out.push(mine);
       if (w.latest && w.latest.status !== 'queued') {
         reply({ ok: true, status: w.latest.status });
-        return deliver(ctx, out);
+        deliver(ctx, out);
+        return;
       }
       if (dbDown) {
         // The owner is known (Redis), the state is not: keep the watch and push the outcome when it is known.
         reply(unavailable('the booking state could not be read; the watch is kept and its outcome will be pushed'));
-        return recheckLater(ctx, socket.id, id);
+        recheckLater(ctx, socket.id, id);
+        return;
       }
       // Join the event's queue room before reading the watermark, so no progress falls in between.
       await socket.join(queueRoom(owner.event_id));
       // No watermark yet means nothing decided yet (0); Redis not answering means no position (null).
       const wm = await ctx.redis.get(ctx.keys.eventWatermark(owner.event_id)).then((v) => v ?? '0', () => null);
-      if (w.latest && w.latest.status !== 'queued') return reply({ ok: true, status: w.latest.status });
+      if (w.latest && w.latest.status !== 'queued') {
+        reply({ ok: true, status: w.latest.status });
+        return;
+      }
       const position = owner.seq !== null && wm !== null ? positionOf(owner.seq, { watermark: Number(wm), rate_per_s: 0 }).position : null;
       reply({ ok: true, status: 'queued', position, seq: owner.seq, event_id: owner.event_id });
       // Where the queue stands now (paused, throttled, its rate), without waiting for the next tick.
@@ -109,19 +125,17 @@ function unavailable(message: string): WatchAck {
  */
 function recheckLater(ctx: NotifierContext, socketId: string, bookingId: string, attempt = 0): void {
   if (attempt >= 40) return;
-  const timer = setTimeout(
-    async () => {
-      ctx.timers.delete(timer);
-      if (!ctx.watchers.watching(socketId, bookingId)) return;
-      try {
-        const view = await bookingFromDatabase(ctx.pool, bookingId);
-        if (view && view.status !== 'queued') deliver(ctx, ctx.watchers.offer(toPush({ ...view, decided_at: view.decided_at ?? view.requested_at })));
-      } catch {
-        recheckLater(ctx, socketId, bookingId, attempt + 1);
-      }
-    },
-    Math.min(1000 * 2 ** Math.min(attempt, 3), 8000),
-  );
+  const recheck = async (): Promise<void> => {
+    ctx.timers.delete(timer);
+    if (!ctx.watchers.watching(socketId, bookingId)) return;
+    try {
+      const view = await bookingFromDatabase(ctx.pool, bookingId);
+      if (view && view.status !== 'queued') deliver(ctx, ctx.watchers.offer(toPush({ ...view, decided_at: view.decided_at ?? view.requested_at })));
+    } catch {
+      recheckLater(ctx, socketId, bookingId, attempt + 1);
+    }
+  };
+  const timer = setTimeout(() => void recheck(), Math.min(1000 * 2 ** Math.min(attempt, 3), 8000));
   timer.unref();
   ctx.timers.add(timer);
 }

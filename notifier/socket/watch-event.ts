@@ -3,7 +3,7 @@ import type { WatchAck } from '../../shared/contracts/socket';
 import { RETRY_AFTER_S, type NotifierContext, type NotifierSocket } from '../context';
 import { mayWatch } from './authenticate';
 
-export const eventWatchSchema = z.object({ event_id: z.string().uuid() });
+export const eventWatchSchema = z.object({ event_id: z.uuid() });
 type Reply = (r: WatchAck) => void;
 
 /**
@@ -15,26 +15,41 @@ export function watchEvent(ctx: NotifierContext, socket: NotifierSocket) {
   return async (payload: unknown, ack: unknown): Promise<void> => {
     const reply: Reply = typeof ack === 'function' ? (ack as Reply) : () => undefined;
     const parsed = eventWatchSchema.safeParse(payload);
-    if (!parsed.success) return reply({ ok: false, code: 'validation_failed', message: 'event_id must be a uuid' });
+    if (!parsed.success) {
+      reply({ ok: false, code: 'validation_failed', message: 'event_id must be a uuid' });
+      return;
+    }
     const room = `event:${parsed.data.event_id}`;
-    if (socket.rooms.has(room)) return reply({ ok: true });
+    if (socket.rooms.has(room)) {
+      reply({ ok: true });
+      return;
+    }
     const refused = await mayWatch(ctx, socket);
-    if (refused) return reply({ ok: false, code: 'unauthorized', message: refused });
+    if (refused) {
+      reply({ ok: false, code: 'unauthorized', message: refused });
+      return;
+    }
     if (eventRooms(socket) >= ctx.settings.NOTIFIER_MAX_EVENT_WATCHES) {
-      return reply({ ok: false, code: 'too_many_watches', message: `at most ${ctx.settings.NOTIFIER_MAX_EVENT_WATCHES} events per socket` });
+      reply({ ok: false, code: 'too_many_watches', message: `at most ${ctx.settings.NOTIFIER_MAX_EVENT_WATCHES} events per socket` });
+      return;
     }
     let exists: boolean;
     try {
       exists = await ctx.events.exists(parsed.data.event_id);
     } catch (err) {
       ctx.logger.warn('event.watch: PostgreSQL did not answer', { event_id: parsed.data.event_id, err: (err as Error).message });
-      return reply({ ok: false, code: 'dependency_unavailable', message: 'the event could not be looked up; not watching', retry_after: RETRY_AFTER_S });
+      reply({ ok: false, code: 'dependency_unavailable', message: 'the event could not be looked up; not watching', retry_after: RETRY_AFTER_S });
+      return;
     }
-    if (!exists) return reply({ ok: false, code: 'event_not_found', message: 'no such event' });
+    if (!exists) {
+      reply({ ok: false, code: 'event_not_found', message: 'no such event' });
+      return;
+    }
     if (socket.disconnected) return;
     // Re-check after the lookup: concurrent watches may have filled the cap meanwhile.
     if (!socket.rooms.has(room) && eventRooms(socket) >= ctx.settings.NOTIFIER_MAX_EVENT_WATCHES) {
-      return reply({ ok: false, code: 'too_many_watches', message: `at most ${ctx.settings.NOTIFIER_MAX_EVENT_WATCHES} events per socket` });
+      reply({ ok: false, code: 'too_many_watches', message: `at most ${ctx.settings.NOTIFIER_MAX_EVENT_WATCHES} events per socket` });
+      return;
     }
     await socket.join(room);
     reply({ ok: true });

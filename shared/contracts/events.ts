@@ -58,7 +58,7 @@ export const MAX_SEATS_PER_EVENT = 200_000;
  * Whether an event ends after it starts. Checked by the route (400 `invalid_range`, as for every
  * inverted range), not by the schema (which would answer `validation_failed`).
  */
-export const endsAfterStart = <T extends { starts_at: string; ends_at?: string | null | undefined }>(e: T) =>
+export const endsAfterStart = (e: { starts_at: string; ends_at?: string | null | undefined }) =>
   e.ends_at === undefined || e.ends_at === null || Date.parse(e.ends_at) > Date.parse(e.starts_at);
 
 export const createEventSchema = z.union([
@@ -68,19 +68,19 @@ export const createEventSchema = z.union([
   z
     .object({ ...common, sections: z.array(sectionSchema).min(1).max(200) })
     .strict()
-    .refine((e) => new Set(e.sections.map((s) => s.name)).size === e.sections.length, { message: 'section names must be unique', path: ['sections'] })
+    .refine((e) => new Set(e.sections.map((s) => s.name)).size === e.sections.length, { error: 'section names must be unique', path: ['sections'] })
     .refine((e) => e.sections.reduce((n, s) => n + s.rows * s.seats_per_row, 0) <= MAX_SEATS_PER_EVENT, {
-      message: `at most ${MAX_SEATS_PER_EVENT} seats per event`,
+      error: `at most ${MAX_SEATS_PER_EVENT} seats per event`,
       path: ['sections'],
     }),
   z
     .object({ ...common, venue_id: uuidSchema, price_tiers: z.array(priceTierSchema).min(1).max(50) })
     .strict()
-    .refine((e) => new Set(e.price_tiers.map((t) => t.name)).size === e.price_tiers.length, { message: 'price tier names must be unique', path: ['price_tiers'] })
+    .refine((e) => new Set(e.price_tiers.map((t) => t.name)).size === e.price_tiers.length, { error: 'price tier names must be unique', path: ['price_tiers'] })
     .refine((e) => {
       const all = e.price_tiers.flatMap((t) => t.sections);
       return new Set(all).size === all.length;
-    }, { message: 'a section may be in one price tier only', path: ['price_tiers'] }),
+    }, { error: 'a section may be in one price tier only', path: ['price_tiers'] }),
 ]);
 export type CreateEventBody = z.infer<typeof createEventSchema>;
 export type SectionLayout = z.infer<typeof sectionSchema>;
@@ -97,7 +97,7 @@ export const updateEventSchema = z
   })
   .partial()
   .strict()
-  .refine((b) => Object.keys(b).length > 0, { message: 'nothing to change' });
+  .refine((b) => Object.keys(b).length > 0, { error: 'nothing to change' });
 export type UpdateEventBody = z.infer<typeof updateEventSchema>;
 
 /** One reserved section as stored in events.layout. Prices in cents. */
@@ -129,7 +129,7 @@ export const repriceEventSchema = z
     general_admission: z.object({ price: money }).strict().optional(),
   })
   .strict()
-  .refine((b) => (b.sections === undefined) !== (b.general_admission === undefined), { message: 'give either sections or general_admission' });
+  .refine((b) => (b.sections === undefined) !== (b.general_admission === undefined), { error: 'give either sections or general_admission' });
 
 /**
  * Body of `POST /v1/events/{id}/inventory`: inventory added to an existing event, through its
@@ -142,6 +142,6 @@ export const addInventorySchema = z
     general_admission: z.object({ capacity: z.number().int().min(1).max(10_000_000) }).strict().optional(),
   })
   .strict()
-  .refine((b) => (b.sections === undefined) !== (b.general_admission === undefined), { message: 'give either sections or general_admission' })
-  .refine((b) => !b.sections || new Set(b.sections.map((s) => s.name)).size === b.sections.length, { message: 'section names must be unique', path: ['sections'] });
+  .refine((b) => (b.sections === undefined) !== (b.general_admission === undefined), { error: 'give either sections or general_admission' })
+  .refine((b) => !b.sections || new Set(b.sections.map((s) => s.name)).size === b.sections.length, { error: 'section names must be unique', path: ['sections'] });
 export type AddInventoryBody = z.infer<typeof addInventorySchema>;

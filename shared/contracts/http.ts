@@ -8,7 +8,7 @@ import { BOOKING_STATUSES } from './messages';
  * A UUID, canonicalised to lower case: an id that enters in upper case must name the same event,
  * Redis sequence counter and positions as its lower-case spelling.
  */
-export const uuidSchema = z.string().uuid().toLowerCase();
+export const uuidSchema = z.uuid().toLowerCase();
 export const uuidParam = uuidSchema;
 
 export const bookingBodySchema = z
@@ -45,7 +45,7 @@ export const checkoutBodySchema = z
 /** Body of `POST /v1/tickets/verify`. */
 export const verifyTicketBodySchema = z.object({ barcode: z.string().min(1).max(1024) }).strict();
 /** Body of `POST /v1/tickets/{id}/transfer`. */
-export const transferTicketBodySchema = z.object({ email: z.string().trim().email().max(254) }).strict();
+export const transferTicketBodySchema = z.object({ email: z.string().trim().pipe(z.email().max(254)) }).strict();
 /** `?limit=&cursor=` of the caller's history pages. */
 export const pageQuerySchema = z
   .object({
@@ -60,8 +60,8 @@ export const seatsQuerySchema = z.object({ section: z.string().min(1).max(40).op
 
 /** `202` of `POST /v1/bookings` (also a replay, or an Idempotency-Key retry that found the decided booking). */
 export const bookingAcceptedSchema = z.object({
-  booking_id: z.string().uuid(),
-  event_id: z.string().uuid(),
+  booking_id: z.uuid(),
+  event_id: z.uuid(),
   status: z.enum(BOOKING_STATUSES),
   position: z.number().int().min(1).nullable().optional().describe('Requests of the event ahead of this one (queued only); 1 means next. null in a drawn waiting room until the draw, and for a presale booking.'),
   queue: z.enum(['waiting_room', 'line', 'presale']).optional().describe('While queued: waiting for the draw (see draw_at), in line, or a presale booking being decided.'),
@@ -70,7 +70,7 @@ export const bookingAcceptedSchema = z.object({
 
 /** `202` of `DELETE /v1/bookings/{id}`. */
 export const bookingCancelAcceptedSchema = z.object({
-  booking_id: z.string().uuid(),
+  booking_id: z.uuid(),
   status: z.enum(BOOKING_STATUSES),
   cancellation: z.literal('queued'),
   releases_inventory: z.boolean(),
@@ -78,26 +78,26 @@ export const bookingCancelAcceptedSchema = z.object({
 });
 
 /** `202` of `PUT /v1/events/{id}/prices`. */
-export const repriceAcceptedSchema = z.object({ event_id: z.string().uuid(), reprice: z.literal('queued') });
+export const repriceAcceptedSchema = z.object({ event_id: z.uuid(), reprice: z.literal('queued') });
 /** `202` of `POST /v1/events/{id}/inventory`. */
-export const inventoryAcceptedSchema = z.object({ event_id: z.string().uuid(), inventory: z.literal('queued'), capacity: z.number().int() });
+export const inventoryAcceptedSchema = z.object({ event_id: z.uuid(), inventory: z.literal('queued'), capacity: z.number().int() });
 /** `202` of `POST /v1/events/{id}/cancel`. */
-export const eventCancelAcceptedSchema = z.object({ event_id: z.string().uuid(), cancellation: z.enum(['queued', 'done']) });
+export const eventCancelAcceptedSchema = z.object({ event_id: z.uuid(), cancellation: z.enum(['queued', 'done']) });
 
 /** `202` of `POST /v1/bookings/{id}/checkout`. */
-export const checkoutAcceptedSchema = z.object({ booking_id: z.string().uuid(), status: z.enum(BOOKING_STATUSES), checkout: z.enum(['queued', 'in_progress']) });
+export const checkoutAcceptedSchema = z.object({ booking_id: z.uuid(), status: z.enum(BOOKING_STATUSES), checkout: z.enum(['queued', 'in_progress']) });
 /** `200` of `POST /v1/tickets/verify`. */
 export const verifyTicketAnswerSchema = z.object({
   valid: z.boolean(),
   reason: z.enum(['bad_signature', 'unknown_ticket', 'void', 'superseded']).optional(),
   ticket_id: z.string().optional(),
-  event_id: z.string().uuid().optional(),
+  event_id: z.uuid().optional(),
   event_name: z.string().optional(),
   seat_id: z.string().optional(),
   unit: z.number().int().optional(),
   version: z.number().int().optional(),
 });
 /** `202` of `POST /v1/tickets/{id}/transfer`. */
-export const transferAcceptedSchema = z.object({ ticket_id: z.string().uuid(), transfer: z.literal('queued'), recipient: z.string() });
+export const transferAcceptedSchema = z.object({ ticket_id: z.uuid(), transfer: z.literal('queued'), recipient: z.string() });
 /** `200` of the operators' event settings routes. */
-export const eventSettingsSchema = z.object({ event_id: z.string().uuid(), throttle_per_s: z.number().nullable(), paused: z.boolean() });
+export const eventSettingsSchema = z.object({ event_id: z.uuid(), throttle_per_s: z.number().nullable(), paused: z.boolean() });

@@ -8,12 +8,13 @@ import { BOOKING_REASONS, FAILURE_REASONS, type FailureReason } from '../errors'
  * dead-lettered (or ignored) rather than decided, and nothing is cast.
  */
 
-const uuid = z.string().uuid();
+const uuid = z.uuid();
 
 /**
  * Characters PostgreSQL cannot store in `text` (NUL) or that break our own encodings (the unit
  * separator joins seat ids in the batch upsert): every C0 control character and DEL.
  */
+// eslint-disable-next-line no-control-regex -- matching control characters is this pattern's whole purpose.
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
 /** True when `s` holds no control character (see {@link CONTROL_CHARACTERS}). */
@@ -26,7 +27,7 @@ export function isStorableText(s: string): boolean {
  * the batch's commit is refused when it is parsed (poison, dead-lettered, failed) instead.
  */
 export function text(min: number, max: number) {
-  return z.string().min(min).max(max).refine(isStorableText, { message: 'must not contain control characters' });
+  return z.string().min(min).max(max).refine(isStorableText, { error: 'must not contain control characters' });
 }
 
 /** What a buyer asks for. Exactly one of `seat_ids` or `quantity`. */

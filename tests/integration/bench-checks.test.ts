@@ -5,7 +5,7 @@ import { closedLoop } from '../../bench/closed-loop';
 import { requestStream, scenarios } from '../../bench/scenarios';
 import { histogramQuantiles } from '../../bench/report/histogram-quantiles';
 import { baselineOversold, resetBaselineTables } from '../../bench/baselines/schema';
-import type { Baseline, BaselineName } from '../../bench/baselines/contender';
+import type { Baseline } from '../../bench/baselines/contender';
 import { conditionalUpdate } from '../../bench/baselines/conditional-update';
 import { selectForUpdate } from '../../bench/baselines/select-for-update';
 import { skipLocked } from '../../bench/baselines/skip-locked';
@@ -81,7 +81,7 @@ describe('benchmark parts', () => {
         expect(result.lost).toBe(0);
         expect(result.held + result.rejected).toBe(spec.requests);
         expect(result.held).toBeGreaterThan(0);
-        expect(await baselineOversold(env.pool, spec, baseline.name as BaselineName)).toBe(0);
+        expect(await baselineOversold(env.pool, spec, baseline.name)).toBe(0);
         const { rows } = await env.pool.query('SELECT COALESCE(sum(quantity), 0)::int AS sold FROM bench_bookings');
         expect(rows[0].sold).toBeLessThanOrEqual(spec.capacity);
       });
@@ -197,7 +197,7 @@ describe('crowd benchmark parts (issue 10)', () => {
   it("checks issue 10's targets against the floor of the same run", () => {
     const run = (over: Partial<CrowdRunResult>): CrowdRunResult =>
       ({ ...summarizeCrowd([]), bookers: 10, watchers: 0, generators: 2, seconds: 20, connected: 10, connect_failures: 0, watch_failures: 0, connect_s: 1, oversold: 0,
-        cpu_us_per_booking: {}, cpu_s: {}, notifier_us_per_broadcast: null, notifier_rss_mb_before: null, notifier_rss_mb_connected: null, notifier_rss_kb_per_socket: null, ...over }) as CrowdRunResult;
+        cpu_us_per_booking: {}, cpu_s: {}, notifier_us_per_broadcast: null, notifier_rss_mb_before: null, notifier_rss_mb_connected: null, notifier_rss_kb_per_socket: null, ...over });
     const c: CrowdResults = {
       floor: { bookers: 10, http_connections: 8, seconds: 5, requests: 5000, requests_per_s: 1000, accept: { p50_ms: 1, p99_ms: 2, max_ms: 3 }, cpu_us_per_request: { bare_express: 500 }, errors: {} },
       sustained: run({ decided: 100, decided_per_s: 600, cpu_us_per_booking: { ingress: 540, notifier: 160 } }),
