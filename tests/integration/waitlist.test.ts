@@ -149,7 +149,7 @@ describe('waitlist of a sold-out event', () => {
     // The operator's view of the event: the waitlist's length and offers, and presale use.
     const view = await env.http('GET', `/v1/ops/events/${eventId}/draw`, { token: env.token('op', 'operator') });
     expect(view.status).toBe(200);
-    const wl = view.body.waitlist;
+    const wl = view.body.waitlist as { offers_active: number; offers_lapsed: number };
     expect(wl).toMatchObject({ waiting: 9, offers: 10, offers_taken: 0, left: 1 });
     expect(wl.offers_lapsed).toBeGreaterThanOrEqual(5);
     expect(wl.offers_active + wl.offers_lapsed).toBe(10);
