@@ -6,6 +6,8 @@ import type { BookingResultPush } from '../shared/contracts/socket';
  */
 export type PushSource = Pick<BookingResultPush, 'booking_id' | 'event_id' | 'status' | 'decided_at'> & {
   [K in 'seats' | 'quantity' | 'amount_cents' | 'hold_expires_at' | 'reason']?: BookingResultPush[K] | undefined;
+} & {
+  seq?: number | null | undefined;
 };
 
 export function toPush(r: PushSource): BookingResultPush {
@@ -18,7 +20,9 @@ export function toPush(r: PushSource): BookingResultPush {
     ...(r.amount_cents !== undefined ? { amount_cents: r.amount_cents } : {}),
     ...(r.hold_expires_at ? { hold_expires_at: r.hold_expires_at } : {}),
     // Reasons come from the outcome's own schema (broker) or a row PostgreSQL checked against the same list.
-    ...(r.reason ? { reason: r.reason as NonNullable<BookingResultPush['reason']> } : {}),
+    ...(r.reason ? { reason: r.reason } : {}),
     decided_at: r.decided_at,
+    // A request still queued is only announced by the draw: its drawn number gives its position.
+    ...(r.status === 'queued' && typeof r.seq === 'number' ? { seq: r.seq, queue: 'drawn' } : {}),
   };
 }

@@ -9,7 +9,7 @@ import { AppError } from '../../shared/errors';
 /**
  * The draw, seen from outside: `PUT /v1/events/{id}/queue-mode` (organizer of the event or operator)
  * until the on-sale time, and `GET /v1/ops/events/{id}/draw`: the waiting room, whether and when it was
- * drawn, and what lets an auditor re-check the order.
+ * drawn, what lets an auditor re-check the order, the waitlist's length and offers and presale use.
  */
 export function fairQueueRouter(ctx: IngressContext) {
   const r = express.Router();
@@ -42,7 +42,7 @@ export function fairQueueRouter(ctx: IngressContext) {
 
   registerRoute(r, ctx.config.JWT_SECRET, FAIR_ROUTES.getDraw, async (req: Request, res: Response) => {
     const ev = await ownedEvent(ctx, req);
-    const [draw, room] = await Promise.all([
+    const [draw, room, waitlist, presales] = await Promise.all([
       ctx.pool.query<{
         drawn_at: Date;
         entries: number;
@@ -62,6 +62,24 @@ export function fairQueueRouter(ctx: IngressContext) {
         text: "SELECT count(*)::int AS waiting FROM bookings WHERE event_id = $1 AND status = 'queued' AND requested_at < $2",
         values: [ev.id, ev.on_sale_at],
       }),
+      ctx.pool.query<WaitlistCounts>({
+        name: 'event-waitlist-counts',
+        text: `SELECT count(*) FILTER (WHERE w.status = 'waiting')::int AS waiting,
+                      count(*) FILTER (WHERE w.status = 'offered')::int AS offers,
+                      count(*) FILTER (WHERE w.status = 'offered' AND b.status IN ('held', 'payment_pending'))::int AS offers_active,
+                      count(*) FILTER (WHERE w.status = 'offered' AND b.status = 'confirmed')::int AS offers_taken,
+                      count(*) FILTER (WHERE w.status = 'offered' AND b.status IN ('expired', 'cancelled'))::int AS offers_lapsed,
+                      count(*) FILTER (WHERE w.status = 'left')::int AS "left"
+                 FROM waitlist_entries w LEFT JOIN bookings b ON b.id = w.offer_booking_id
+                WHERE w.event_id = $1`,
+        values: [ev.id],
+      }),
+      ctx.pool.query<{ windows: number; holds: number }>({
+        name: 'event-presale-use',
+        text: `SELECT (SELECT count(*)::int FROM presales WHERE event_id = $1) AS windows,
+                      (SELECT count(*)::int FROM bookings WHERE event_id = $1 AND presale_id IS NOT NULL) AS holds`,
+        values: [ev.id],
+      }),
     ]);
     const d = draw.rows[0];
     res.json({
@@ -70,6 +88,8 @@ export function fairQueueRouter(ctx: IngressContext) {
       draw_at: ev.on_sale_at.toISOString(),
       state: d ? 'drawn' : ev.queue_mode === 'fifo' ? 'not_drawn_fifo' : 'pending',
       waiting_room: room.rows[0]?.waiting ?? 0,
+      waitlist: waitlist.rows[0] ?? NO_WAITLIST,
+      presales: presales.rows[0] ?? { windows: 0, holds: 0 },
       ...(d
         ? {
             drawn_at: d.drawn_at.toISOString(),
@@ -89,6 +109,16 @@ export function fairQueueRouter(ctx: IngressContext) {
   });
   return r;
 }
+
+interface WaitlistCounts {
+  waiting: number;
+  offers: number;
+  offers_active: number;
+  offers_taken: number;
+  offers_lapsed: number;
+  left: number;
+}
+const NO_WAITLIST: WaitlistCounts = { waiting: 0, offers: 0, offers_active: 0, offers_taken: 0, offers_lapsed: 0, left: 0 };
 
 const AUDIT_HOWTO =
   'List the drawn bookings by arrival_seq (ascending; ties by booking id): SHA-256 of their ids joined by "\\n" is input_digest. ' +

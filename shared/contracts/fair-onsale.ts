@@ -74,6 +74,22 @@ export const drawRecordSchema = z.object({
   draw_at: z.string(),
   state: z.enum(['pending', 'drawn', 'not_drawn_fifo']),
   waiting_room: z.number().int().describe('Requests queued from before the on-sale time, not decided yet.'),
+  waitlist: z
+    .object({
+      waiting: z.number().int().describe('Entries still waiting for released inventory.'),
+      offers: z.number().int().describe('Offers made (entries given a hold).'),
+      offers_active: z.number().int().describe('Offers whose hold is still open (held or payment pending).'),
+      offers_taken: z.number().int().describe('Offers paid for (confirmed).'),
+      offers_lapsed: z.number().int().describe('Offers whose hold expired or was cancelled.'),
+      left: z.number().int().describe('Entries the user withdrew.'),
+    })
+    .describe('The waitlist (read from PostgreSQL).'),
+  presales: z
+    .object({
+      windows: z.number().int(),
+      holds: z.number().int().describe('Bookings made through a presale.'),
+    })
+    .describe('Presale use.'),
   drawn_at: z.string().optional(),
   entries: z.number().int().optional(),
   audit: z

@@ -48,7 +48,15 @@ export type PushStatus = BookingStatus;
  * One outcome of a booking. Pushed once per outcome and never older than one already pushed for the
  * same booking (outcomes are ordered by `decided_at`, then by lifecycle step).
  */
-export type BookingResultPush = Pick<BookingResult, 'booking_id' | 'event_id' | 'status' | 'seats' | 'quantity' | 'amount_cents' | 'hold_expires_at' | 'reason' | 'decided_at'>;
+export type BookingResultPush = Pick<BookingResult, 'booking_id' | 'event_id' | 'status' | 'seats' | 'quantity' | 'amount_cents' | 'hold_expires_at' | 'reason' | 'decided_at'> & {
+  /**
+   * On a `queued` push only: the request's sequence number, drawn at the on-sale time (`queue: 'drawn'`).
+   * The client's position is then `positionOf(seq, progress)` from `event.progress`. A `queued` push never
+   * follows a decided one (ordering above).
+   */
+  seq?: number;
+  queue?: 'drawn';
+};
 
 /**
  * Why a watch was refused. `booking_not_found` covers both an unknown booking and another user's

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { names } from '../../shared/amqp/topology';
 import { drawPermutation } from '../../booking-workers/allocator/draw';
 import { chiSquareBuckets, spearmanRho } from '../../shared/stats/fairness';
-import { sleep, TestEnv, waitFor } from '../support/env';
+import type { BookingResultPush } from '../../shared/contracts/socket';
+import { sleep, TestEnv, waitFor, type ClientSocket } from '../support/env';
 
 /**
  * The draw (issue 12 §1), through the real partition: the waiting room's order is a uniformly random
@@ -187,6 +188,7 @@ describe('queue mode and the draw record over HTTP', () => {
     env = await TestEnv.create({ WAITING_ROOM_MINUTES: '30' });
     await env.startIngress();
     await env.startWorker();
+    await env.startNotifier();
   });
   afterAll(() => env.cleanup());
 
@@ -237,16 +239,27 @@ describe('queue mode and the draw record over HTTP', () => {
     expect(locked.body.error.code).toBe('queue_mode_locked');
 
     // A drawn event: the record says when, how many, and how to re-check it.
-    const opensAt = Date.now() + 3_000;
+    const sockets = new Map<string, { socket: ClientSocket; got: BookingResultPush[] }>();
+    for (const u of ['d-1', 'd-2']) {
+      const socket = await env.socket(env.token(u));
+      const got: BookingResultPush[] = [];
+      socket.on('booking.result', (p) => got.push(p));
+      sockets.set(u, { socket, got });
+    }
+    const opensAt = Date.now() + 8_000;
     const drawn = await env.createEvent({
       on_sale_at: new Date(opensAt).toISOString(),
       general_admission: { capacity: 5, price: 10 },
     });
-    for (const u of ['d-1', 'd-2'])
-      expect(
-        (await env.http('POST', '/v1/bookings', { token: env.token(u), body: { event_id: drawn, quantity: 1 } }))
-          .status,
-      ).toBe(202);
+    const bookingOf = new Map<string, string>();
+    for (const u of ['d-1', 'd-2']) {
+      const res = await env.http('POST', '/v1/bookings', { token: env.token(u), body: { event_id: drawn, quantity: 1 } });
+      expect(res.status).toBe(202);
+      bookingOf.set(u, res.body.booking_id);
+      // Watching from the waiting room (the ack's seq, if any, is the arrival number, not the drawn one).
+      const ack = await sockets.get(u)!.socket.emitWithAck('booking.watch', { booking_id: res.body.booking_id });
+      expect(ack).toMatchObject({ ok: true, status: 'queued' });
+    }
     await waitFor(
       async () => (await env.http('GET', `/v1/ops/events/${drawn}/draw`, { token: organizer })).body.waiting_room === 2,
       10_000,
@@ -254,9 +267,22 @@ describe('queue mode and the draw record over HTTP', () => {
     );
     await waitFor(
       async () => (await env.http('GET', `/v1/ops/events/${drawn}/draw`, { token: organizer })).body.state === 'drawn',
-      20_000,
+      30_000,
       'drawn',
     );
+    // Each watching socket is pushed its drawn number at once, before any decision on it.
+    const drawnSeqs = new Map(
+      (
+        await env.pool.query<{ id: string; seq: string }>('SELECT id, seq FROM bookings WHERE event_id = $1', [drawn])
+      ).rows.map((r) => [r.id, Number(r.seq)]),
+    );
+    for (const [u, { got }] of sockets) {
+      await waitFor(() => got.some((p) => p.status === 'queued'), 10_000, `drawn seq pushed to ${u}`);
+      const queued = got.find((p) => p.status === 'queued')!;
+      expect(queued).toMatchObject({ booking_id: bookingOf.get(u), queue: 'drawn', seq: drawnSeqs.get(bookingOf.get(u)!) });
+      expect(got.indexOf(queued)).toBe(0);
+    }
+    expect(new Set([...sockets.values()].map((x) => x.got[0]!.seq)).size).toBe(2);
     const rec = (await env.http('GET', `/v1/ops/events/${drawn}/draw`, { token: env.token('op', 'operator') })).body;
     expect(rec).toMatchObject({
       queue_mode: 'draw',

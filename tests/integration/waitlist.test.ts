@@ -145,5 +145,14 @@ describe('waitlist of a sold-out event', () => {
       (await env.pool.query("SELECT status FROM waitlist_entries WHERE event_id = $1 AND user_id = 'wl-0'", [eventId]))
         .rows[0].status,
     ).toBe('waiting');
+
+    // The operator's view of the event: the waitlist's length and offers, and presale use.
+    const view = await env.http('GET', `/v1/ops/events/${eventId}/draw`, { token: env.token('op', 'operator') });
+    expect(view.status).toBe(200);
+    const wl = view.body.waitlist as { offers_active: number; offers_lapsed: number };
+    expect(wl).toMatchObject({ waiting: 9, offers: 10, offers_taken: 0, left: 1 });
+    expect(wl.offers_lapsed).toBeGreaterThanOrEqual(5);
+    expect(wl.offers_active + wl.offers_lapsed).toBe(10);
+    expect(view.body.presales).toEqual({ windows: 0, holds: 0 });
   }, 180_000);
 });

@@ -69,7 +69,14 @@ function BookingPage({ ctx, id }: { ctx: PageContext; id: string }) {
   useEffect(() => {
     void clientConfig().then(setCfg);
     void fetchBooking().then((x) => x && ctx.api<EventPage>('GET', `/v1/events/${x.event_id}`).then(setEv, () => undefined));
-    const onResult = (r: BookingView) => r.booking_id === id && merge(r);
+    const onResult = (r: BookingView) => {
+      if (r.booking_id !== id) return;
+      merge(r);
+      // The draw gave this request its number: the position follows from the event's progress.
+      const seq = r.status === 'queued' ? r.seq : null;
+      if (typeof seq === 'number')
+        setQueue((q) => ({ ...q, seq, position: q.progress ? positionOf(seq, q.progress).position : q.position }));
+    };
     const onProgress = (p: EventProgressPush) => {
       if (bRef.current && p.event_id !== bRef.current.event_id) return;
       setQueue((q) => ({ ...q, progress: p, position: q.seq !== null ? positionOf(q.seq, p).position : q.position }));
