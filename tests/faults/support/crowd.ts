@@ -126,9 +126,10 @@ export class Crowd {
     return [...this.tracked.values()].filter((t) => events.includes(t.eventId));
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.closed = true;
     for (const s of this.sockets.values()) s.close();
+    return Promise.resolve();
   }
 
   private connectOne(user: string): Promise<void> {
