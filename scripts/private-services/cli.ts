@@ -14,8 +14,8 @@ const stop = async () => {
   await services.destroy();
   process.exit(0);
 };
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());
 const rabbitUrls = services.cluster ? services.cluster.nodes.map((n) => `${n.nodename} ${n.url}`) : [services.amqpUrl];
 process.stdout.write(
   [`DATABASE_URL=${services.postgres.url('postgres')}`, `REDIS_URL=${services.redis.url}`, `AMQP_URL=${services.amqpUrl}`, ...rabbitUrls.map((u) => `# rabbitmq ${u}`)].join('\n') + '\n',

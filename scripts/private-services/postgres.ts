@@ -28,15 +28,13 @@ function asPgUser(cmd: string, args: string[]): [string, string[]] {
 export class PrivatePostgres {
   readonly port: number;
   readonly dir: string;
-  private forget: () => void = () => undefined;
   private constructor(port: number, dir: string) {
     this.port = port;
     this.dir = dir;
   }
 
-  /** `postgres://postgres@127.0.0.1:<port>/<db>` */
-  url(db = 'postgres'): string {
-    return `postgres://postgres@127.0.0.1:${this.port}/${db}`;
+  get dataDir(): string {
+    return path.join(this.dir, 'data');
   }
 
   static async create(): Promise<PrivatePostgres> {
@@ -63,13 +61,9 @@ export class PrivatePostgres {
     return pgsql;
   }
 
-  get dataDir(): string {
-    return path.join(this.dir, 'data');
-  }
-
-  private ctl(args: string[], timeoutMs = 120_000): Promise<string> {
-    const [cmd, a] = asPgUser(pgBin('pg_ctl'), ['-D', this.dataDir, ...args]);
-    return run(cmd, a, process.env, timeoutMs);
+  /** `postgres://postgres@127.0.0.1:<port>/<db>` */
+  url(db = 'postgres'): string {
+    return `postgres://postgres@127.0.0.1:${this.port}/${db}`;
   }
 
   async start(): Promise<void> {
@@ -119,5 +113,11 @@ export class PrivatePostgres {
     if (!existsSync(this.dir)) return;
     await this.ctl(['-w', '-t', '30', '-m', 'immediate', 'stop'], 40_000).catch(() => undefined);
     rmSync(this.dir, { recursive: true, force: true });
+  }
+  private forget: () => void = () => undefined;
+
+  private ctl(args: string[], timeoutMs = 120_000): Promise<string> {
+    const [cmd, a] = asPgUser(pgBin('pg_ctl'), ['-D', this.dataDir, ...args]);
+    return run(cmd, a, process.env, timeoutMs);
   }
 }

@@ -14,9 +14,9 @@ const bin = (name: string) => (SBIN ? path.join(SBIN, name) : name);
  * and a private epmd port, so neither the machine's RabbitMQ nor its epmd is ever involved.
  */
 class RabbitHome {
-  private epmd?: ChildProcess;
   /** Every VM started under this home, for the last-resort teardown. */
   readonly vms = new Set<ChildProcess>();
+  private epmd?: ChildProcess;
   private readonly forget: () => void;
   private constructor(readonly dir: string, readonly epmdPort: number) {
     this.forget = onExitCleanup(() => {
@@ -56,8 +56,8 @@ class RabbitHome {
  * `start()` again on the same data.
  */
 export class PrivateRabbitNode {
-  private child?: ChildProcess;
   readonly dir: string;
+  private child?: ChildProcess;
   constructor(readonly home: RabbitHome, readonly name: string, readonly port: number, readonly distPort: number) {
     this.dir = path.join(home.dir, name);
   }
@@ -69,6 +69,10 @@ export class PrivateRabbitNode {
 
   get url(): string {
     return `amqp://guest:guest@127.0.0.1:${this.port}`;
+  }
+
+  get running(): boolean {
+    return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
   }
 
   static async create(home: RabbitHome, name: string): Promise<PrivateRabbitNode> {
@@ -89,23 +93,6 @@ export class PrivateRabbitNode {
       ].join('\n'),
     );
     return node;
-  }
-
-  private env(): NodeJS.ProcessEnv {
-    return this.home.env({
-      RABBITMQ_NODENAME: this.nodename,
-      RABBITMQ_NODE_IP_ADDRESS: '127.0.0.1',
-      RABBITMQ_NODE_PORT: String(this.port),
-      RABBITMQ_DIST_PORT: String(this.distPort),
-      RABBITMQ_CONF_ENV_FILE: path.join(this.dir, 'rabbitmq-env.conf'),
-      RABBITMQ_CONFIG_FILE: path.join(this.dir, 'rabbitmq.conf'),
-      RABBITMQ_ADVANCED_CONFIG_FILE: path.join(this.dir, 'advanced.config'),
-      RABBITMQ_ENABLED_PLUGINS_FILE: path.join(this.dir, 'enabled_plugins'),
-      RABBITMQ_MNESIA_BASE: path.join(this.dir, 'mnesia'),
-      RABBITMQ_LOG_BASE: path.join(this.dir, 'log'),
-      RABBITMQ_PID_FILE: path.join(this.dir, 'rabbit.pid'),
-      RABBITMQ_SERVER_ERL_ARGS: `-kernel inet_dist_use_interface {127,0,0,1}`,
-    });
   }
 
   /** `rabbitmqctl` (or another CLI) against this node. */
@@ -153,18 +140,35 @@ export class PrivateRabbitNode {
     await killGroup(this.child, 'SIGKILL');
   }
 
-  get running(): boolean {
-    return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
-  }
-
   async destroy(): Promise<void> {
     await killGroup(this.child, 'SIGKILL');
+  }
+
+  private env(): NodeJS.ProcessEnv {
+    return this.home.env({
+      RABBITMQ_NODENAME: this.nodename,
+      RABBITMQ_NODE_IP_ADDRESS: '127.0.0.1',
+      RABBITMQ_NODE_PORT: String(this.port),
+      RABBITMQ_DIST_PORT: String(this.distPort),
+      RABBITMQ_CONF_ENV_FILE: path.join(this.dir, 'rabbitmq-env.conf'),
+      RABBITMQ_CONFIG_FILE: path.join(this.dir, 'rabbitmq.conf'),
+      RABBITMQ_ADVANCED_CONFIG_FILE: path.join(this.dir, 'advanced.config'),
+      RABBITMQ_ENABLED_PLUGINS_FILE: path.join(this.dir, 'enabled_plugins'),
+      RABBITMQ_MNESIA_BASE: path.join(this.dir, 'mnesia'),
+      RABBITMQ_LOG_BASE: path.join(this.dir, 'log'),
+      RABBITMQ_PID_FILE: path.join(this.dir, 'rabbit.pid'),
+      RABBITMQ_SERVER_ERL_ARGS: `-kernel inet_dist_use_interface {127,0,0,1}`,
+    });
   }
 }
 
 /** A single private RabbitMQ node. */
 export class PrivateRabbit {
   private constructor(readonly home: RabbitHome, readonly node: PrivateRabbitNode) {}
+
+  get url(): string {
+    return this.node.url;
+  }
 
   static async create(): Promise<PrivateRabbit> {
     const home = await RabbitHome.create();
@@ -177,10 +181,6 @@ export class PrivateRabbit {
       await home.destroy();
       throw err;
     }
-  }
-
-  get url(): string {
-    return this.node.url;
   }
 
   stop = () => this.node.stop();

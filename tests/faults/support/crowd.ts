@@ -67,6 +67,8 @@ export class Crowd {
   private readonly tokens = new Map<string, string>();
   private closed = false;
 
+  private cursor = 0;
+
   constructor(
     private readonly baseUrl: () => string,
     private readonly notifierUrl: () => string,
@@ -86,6 +88,48 @@ export class Crowd {
   async connect(): Promise<void> {
     const limit = pLimit(50);
     await Promise.all(this.users.map((u) => limit(() => this.connectOne(u))));
+  }
+
+  /**
+   * Sends `rate` booking requests a second for `seconds`, round-robin over the crowd and `events`.
+   * Each request is followed to its final answer (retries included) before the promise resolves.
+   */
+  async load(opts: { events: string[]; rate: number; seconds: number; tally: HttpTally; giveUpAfterMs?: number; until?: () => boolean }): Promise<void> {
+    const { events, rate, seconds, tally } = opts;
+    const total = Math.round(rate * seconds);
+    let started = Date.now();
+    const inFlight: Promise<void>[] = [];
+    let skipped = 0;
+    // At least `seconds`, and on until `until()` says so (e.g. a few seconds past the end of an outage).
+    for (let i = 0; i < total || (opts.until && !opts.until()); i++) {
+      const due = started + (i * 1000) / rate;
+      const wait = due - Date.now();
+      // Always yield: on a starved CPU a loop that only "catches up" would never let its own requests run.
+      if (wait > 0) await sleep(wait);
+      else await new Promise<void>((r) => setImmediate(r));
+      // Open loop, but no burst: when more than a second behind, drop the sends missed and go on from now.
+      if (wait < -1000) {
+        const missed = Math.floor((-wait * rate) / 1000);
+        skipped += missed;
+        started += (missed * 1000) / rate;
+      }
+      const user = this.users[(this.cursor++) % this.users.length]!;
+      const body = { event_id: events[i % events.length]!, quantity: 1 + (i % 3) };
+      inFlight.push(this.submit(user, body, tally, opts.giveUpAfterMs ?? GIVE_UP_MS));
+    }
+    await Promise.all(inFlight);
+    tally.skipped += skipped;
+  }
+
+  /** Bookings accepted for these events. */
+  bookings(events: string[]): Tracked[] {
+    return [...this.tracked.values()].filter((t) => events.includes(t.eventId));
+  }
+
+  close(): Promise<void> {
+    this.closed = true;
+    for (const s of this.sockets.values()) s.close();
+    return Promise.resolve();
   }
 
   private connectOne(user: string): Promise<void> {
@@ -130,39 +174,6 @@ export class Crowd {
       await sleep(1000);
     }
   }
-
-  /**
-   * Sends `rate` booking requests a second for `seconds`, round-robin over the crowd and `events`.
-   * Each request is followed to its final answer (retries included) before the promise resolves.
-   */
-  async load(opts: { events: string[]; rate: number; seconds: number; tally: HttpTally; giveUpAfterMs?: number; until?: () => boolean }): Promise<void> {
-    const { events, rate, seconds, tally } = opts;
-    const total = Math.round(rate * seconds);
-    let started = Date.now();
-    const inFlight: Promise<void>[] = [];
-    let skipped = 0;
-    // At least `seconds`, and on until `until()` says so (e.g. a few seconds past the end of an outage).
-    for (let i = 0; i < total || (opts.until && !opts.until()); i++) {
-      const due = started + (i * 1000) / rate;
-      const wait = due - Date.now();
-      // Always yield: on a starved CPU a loop that only "catches up" would never let its own requests run.
-      if (wait > 0) await sleep(wait);
-      else await new Promise<void>((r) => setImmediate(r));
-      // Open loop, but no burst: when more than a second behind, drop the sends missed and go on from now.
-      if (wait < -1000) {
-        const missed = Math.floor((-wait * rate) / 1000);
-        skipped += missed;
-        started += (missed * 1000) / rate;
-      }
-      const user = this.users[(this.cursor++) % this.users.length]!;
-      const body = { event_id: events[i % events.length]!, quantity: 1 + (i % 3) };
-      inFlight.push(this.submit(user, body, tally, opts.giveUpAfterMs ?? GIVE_UP_MS));
-    }
-    await Promise.all(inFlight);
-    tally.skipped += skipped;
-  }
-
-  private cursor = 0;
 
   private async submit(user: string, body: { event_id: string; quantity: number }, tally: HttpTally, giveUpAfterMs: number): Promise<void> {
     tally.sent++;
@@ -219,16 +230,6 @@ export class Crowd {
       }
       await sleep(retryInMs);
     }
-  }
-
-  /** Bookings accepted for these events. */
-  bookings(events: string[]): Tracked[] {
-    return [...this.tracked.values()].filter((t) => events.includes(t.eventId));
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    for (const s of this.sockets.values()) s.close();
   }
 }
 

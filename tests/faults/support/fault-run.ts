@@ -168,8 +168,8 @@ export async function runFault(o: FaultOptions): Promise<FaultReport> {
     list.map((t) =>
       limit(async () => {
         const row = db.get(t.id);
-        if (!row || row.status === 'queued') return void lost++;
-        if (t.pushes.length === 0) return void unpushed++;
+        if (!row || row.status === 'queued') { lost++; return; }
+        if (t.pushes.length === 0) { unpushed++; return; }
         if (!monotonic(t)) {
           regressions++;
           if (regressionExamples.length < 5) regressionExamples.push({ booking_id: t.id, pushed: t.pushes.map((p) => p.status) });

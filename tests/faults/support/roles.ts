@@ -53,22 +53,6 @@ export class RoleProcess {
     this.spawn();
   }
 
-  private spawn(): void {
-    const fd = openSync(this.logFile, 'a');
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, ENTRY[this.name])], { cwd: ROOT, env: this.env, stdio: ['ignore', fd, fd] });
-    closeSync(fd);
-    this.child = child;
-    const startedAt = Date.now();
-    child.on('exit', (code, signal) => {
-      if (this.child !== child || !this.wanted || !this.supervised) return;
-      this.restarts.push({ at: Date.now(), code, signal });
-      // Back off like a real supervisor while a dependency is down (0.5 s doubling to 8 s); a process
-      // that ran for a while before dying starts again at once.
-      this.backoffMs = Date.now() - startedAt > 30_000 ? 500 : Math.min(8000, this.backoffMs * 2);
-      setTimeout(() => this.wanted && this.child === child && this.spawn(), this.backoffMs).unref();
-    });
-  }
-
   /**
    * `kill -9`; the supervisor starts it again unless `restart` is false (then call `start()` yourself).
    * Resolves once the old process is gone.
@@ -128,6 +112,22 @@ export class RoleProcess {
       return '';
     }
   }
+
+  private spawn(): void {
+    const fd = openSync(this.logFile, 'a');
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, ENTRY[this.name])], { cwd: ROOT, env: this.env, stdio: ['ignore', fd, fd] });
+    closeSync(fd);
+    this.child = child;
+    const startedAt = Date.now();
+    child.on('exit', (code, signal) => {
+      if (this.child !== child || !this.wanted || !this.supervised) return;
+      this.restarts.push({ at: Date.now(), code, signal });
+      // Back off like a real supervisor while a dependency is down (0.5 s doubling to 8 s); a process
+      // that ran for a while before dying starts again at once.
+      this.backoffMs = Date.now() - startedAt > 30_000 ? 500 : Math.min(8000, this.backoffMs * 2);
+      setTimeout(() => this.wanted && this.child === child && this.spawn(), this.backoffMs).unref();
+    });
+  }
 }
 
 /**
@@ -137,7 +137,6 @@ export class RoleProcess {
  */
 export class FaultStack {
   readonly roles: Record<RoleName, RoleProcess>;
-  private forget: () => void = () => undefined;
   private constructor(
     readonly services: PrivateServices,
     readonly env: NodeJS.ProcessEnv,
@@ -145,6 +144,18 @@ export class FaultStack {
     readonly logDir: string,
   ) {
     this.roles = roles;
+  }
+
+  get baseUrl(): string {
+    return `http://127.0.0.1:${this.roles.ingress.port}`;
+  }
+
+  get notifierUrl(): string {
+    return `http://127.0.0.1:${this.roles.notifier.port}`;
+  }
+
+  get databaseUrl(): string {
+    return this.env.DATABASE_URL!;
   }
 
   static async create(
@@ -217,18 +228,6 @@ export class FaultStack {
     }
   }
 
-  get baseUrl(): string {
-    return `http://127.0.0.1:${this.roles.ingress.port}`;
-  }
-
-  get notifierUrl(): string {
-    return `http://127.0.0.1:${this.roles.notifier.port}`;
-  }
-
-  get databaseUrl(): string {
-    return this.env.DATABASE_URL!;
-  }
-
   async allReady(timeoutMs = 120_000): Promise<void> {
     await Promise.all(Object.values(this.roles).map((r) => r.waitReady(timeoutMs)));
   }
@@ -251,4 +250,5 @@ export class FaultStack {
     await this.services.destroy();
     if (!process.env.ONSALE_FAULTS_KEEP_LOGS) rmSync(this.logDir, { recursive: true, force: true });
   }
+  private forget: () => void = () => undefined;
 }
