@@ -31,7 +31,9 @@ const wanted = (what: string) => settings.only === null || settings.only.has(wha
 const CROWD_PARTS: CrowdPartName[] = ['crowd', 'crowd_watchers', 'crowd_sockets'];
 const crowdParts = new Set(CROWD_PARTS.filter(wanted));
 /** A run that outlives this is stopped, cleaned up and reported as failed (the crowd adds its connects, runs and drains). */
-const WATCHDOG_S = (settings.mode === 'quick' ? 280 : 1200) + (crowdParts.size ? 300 + crowdParts.size * (settings.crowd.seconds + settings.crowd.drainSeconds + 120) : 0);
+const WATCHDOG_S =
+  (settings.mode === 'quick' ? 280 : 1200) +
+  (crowdParts.size ? 300 + crowdParts.size * (settings.crowd.seconds + settings.crowd.drainSeconds + 120) : 0);
 
 async function measure(b: BenchIdentity, s: BenchSettings, results: BenchResults): Promise<void> {
   const env = await createBenchEnv(b);
@@ -39,7 +41,13 @@ async function measure(b: BenchIdentity, s: BenchSettings, results: BenchResults
     if (wanted('ceiling')) {
       log('broker ceiling');
       results.broker_ceiling = await runLoadGenerator(
-        { mode: 'ceiling', amqpUrl: b.config.AMQP_URL, queue: `${b.config.AMQP_PREFIX}ceiling`, count: s.ceiling.count, trials: s.ceiling.trials },
+        {
+          mode: 'ceiling',
+          amqpUrl: b.config.AMQP_URL,
+          queue: `${b.config.AMQP_PREFIX}ceiling`,
+          count: s.ceiling.count,
+          trials: s.ceiling.trials,
+        },
         180,
       );
     }
@@ -107,14 +115,30 @@ watchdog.unref();
 const started = performance.now();
 const results: BenchResults = {
   at: new Date().toISOString(),
-  machine: { cpus: cpus().length, cpu_model: cpus()[0]?.model.trim(), memory_gb: Math.round(totalmem() / 2 ** 30), node: process.version, platform: process.platform, loadavg_1m_at_start: loadavg()[0] },
+  machine: {
+    cpus: cpus().length,
+    cpu_model: cpus()[0]?.model.trim(),
+    memory_gb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    platform: process.platform,
+    loadavg_1m_at_start: loadavg()[0],
+  },
   settings: {
-    mode: settings.mode, clients: settings.clients, baseline_pool: settings.baselinePool, baseline_seconds: settings.baselineSeconds,
-    partitions: settings.partitions, worker_env: settings.workerEnv, http_clients: settings.http.clients, crowd: settings.crowd, run_id: identity.id,
+    mode: settings.mode,
+    clients: settings.clients,
+    baseline_pool: settings.baselinePool,
+    baseline_seconds: settings.baselineSeconds,
+    partitions: settings.partitions,
+    worker_env: settings.workerEnv,
+    http_clients: settings.http.clients,
+    crowd: settings.crowd,
+    run_id: identity.id,
   },
   scenarios: {},
 };
-log(`run ${identity.id} (${settings.mode}): database ${identity.dbName}, AMQP prefix ${identity.config.AMQP_PREFIX}, Redis prefix ${identity.config.REDIS_PREFIX}`);
+log(
+  `run ${identity.id} (${settings.mode}): database ${identity.dbName}, AMQP prefix ${identity.config.AMQP_PREFIX}, Redis prefix ${identity.config.REDIS_PREFIX}`,
+);
 try {
   await measure(identity, settings, results);
 } catch (err) {

@@ -38,11 +38,24 @@ const AIMED_AT_BEST = 0.7;
 export function scenarios(capacity = CAPACITY): ScenarioSpec[] {
   return [
     // 1–4 tickets, 2.5 on average.
-    { name: 'ga_hot', kind: 'general_admission', capacity, sections: 0, rowsPerSection: 0, seatsPerRow: 0, requests: Math.ceil((DEMAND_OVER_SUPPLY * capacity) / 2.5) },
+    {
+      name: 'ga_hot',
+      kind: 'general_admission',
+      capacity,
+      sections: 0,
+      rowsPerSection: 0,
+      seatsPerRow: 0,
+      requests: Math.ceil((DEMAND_OVER_SUPPLY * capacity) / 2.5),
+    },
     // 2–4 adjacent seats, 3 on average.
     {
-      name: 'reserved_hot', kind: 'reserved', capacity, sections: SECTIONS, rowsPerSection: Math.ceil(capacity / (SECTIONS * SEATS_PER_ROW)),
-      seatsPerRow: SEATS_PER_ROW, requests: Math.ceil((DEMAND_OVER_SUPPLY * capacity) / 3),
+      name: 'reserved_hot',
+      kind: 'reserved',
+      capacity,
+      sections: SECTIONS,
+      rowsPerSection: Math.ceil(capacity / (SECTIONS * SEATS_PER_ROW)),
+      seatsPerRow: SEATS_PER_ROW,
+      requests: Math.ceil((DEMAND_OVER_SUPPLY * capacity) / 3),
     },
   ];
 }
@@ -67,10 +80,24 @@ export function requestStream(spec: ScenarioSpec, seed = 42): BenchRequest[] {
 
 /** The event as an organizer would create it; the pipeline expands the very same layout the baselines get. */
 export function eventBody(spec: ScenarioSpec, partition?: number): CreateEventBody {
-  const common = { name: `bench ${spec.name}`, ...(partition !== undefined ? { partition } : {}), starts_at: new Date(Date.now() + 86_400_000).toISOString(), hold_seconds: 3600, max_per_user: 8 };
+  const common = {
+    name: `bench ${spec.name}`,
+    ...(partition !== undefined ? { partition } : {}),
+    starts_at: new Date(Date.now() + 86_400_000).toISOString(),
+    hold_seconds: 3600,
+    max_per_user: 8,
+  };
   return createEventSchema.parse(
     spec.kind === 'general_admission'
       ? { ...common, general_admission: { capacity: spec.capacity, price: 50 } }
-      : { ...common, sections: Array.from({ length: spec.sections }, (_, s) => ({ name: `S${s}`, rows: spec.rowsPerSection, seats_per_row: spec.seatsPerRow, price: 200 - s * 10 })) },
+      : {
+          ...common,
+          sections: Array.from({ length: spec.sections }, (_, s) => ({
+            name: `S${s}`,
+            rows: spec.rowsPerSection,
+            seats_per_row: spec.seatsPerRow,
+            price: 200 - s * 10,
+          })),
+        },
   );
 }

@@ -32,7 +32,14 @@ export interface BenchSettings {
   ceiling: { count: number; trials: Array<{ window: number; prefetch: number }> };
   http: { clients: number; perClient: number; connections: number };
   /** The crowd benchmark (issue 10): bookers each POST, watch and wait for the result, in a loop. */
-  crowd: { bookers: number; watchers: number; sockets: number; seconds: number; floorSeconds: number; drainSeconds: number };
+  crowd: {
+    bookers: number;
+    watchers: number;
+    sockets: number;
+    seconds: number;
+    floorSeconds: number;
+    drainSeconds: number;
+  };
   /** Worker settings: the tuning this run measures (README, "what was tuned"). */
   workerEnv: Record<string, string>;
   only: Set<ScenarioName | 'ceiling' | 'http' | CrowdPartName> | null;
@@ -70,8 +77,11 @@ export function parseSettings(argv: string[]): BenchSettings {
     if (!k || v === undefined) throw new Error(`--worker-env: expected KEY=VALUE, got ${pair}`);
     workerEnv[k] = v;
   }
-  const contenders = new Set((values.contenders ?? ['pipeline', ...BASELINE_NAMES].join(',')).split(',')) as BenchSettings['contenders'];
-  for (const c of contenders) if (c !== 'pipeline' && !BASELINE_NAMES.includes(c)) throw new Error(`--contenders: unknown ${c}`);
+  const contenders = new Set(
+    (values.contenders ?? ['pipeline', ...BASELINE_NAMES].join(',')).split(','),
+  ) as BenchSettings['contenders'];
+  for (const c of contenders)
+    if (c !== 'pipeline' && !BASELINE_NAMES.includes(c)) throw new Error(`--contenders: unknown ${c}`);
   return {
     mode: quick ? 'quick' : 'full',
     capacity: CAPACITY,
@@ -90,7 +100,11 @@ export function parseSettings(argv: string[]): BenchSettings {
         { window: 1000, prefetch: 250 },
       ],
     },
-    http: { clients: Number(values['http-clients'] ?? (quick ? 2000 : 5000)), perClient: 1, connections: Number(values['http-connections'] ?? 256) },
+    http: {
+      clients: Number(values['http-clients'] ?? (quick ? 2000 : 5000)),
+      perClient: 1,
+      connections: Number(values['http-connections'] ?? 256),
+    },
     crowd: {
       bookers: Number(values['crowd-bookers'] ?? (quick ? 500 : 3000)),
       watchers: Number(values['crowd-watchers'] ?? (quick ? 2000 : 10_000)),

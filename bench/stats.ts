@@ -21,5 +21,9 @@ export interface LatencySummary {
 /** p50 / p99 / max of latencies in ms (sorts a copy as a Float64Array: fast for 50k samples). */
 export function summarize(latencies: number[]): LatencySummary {
   const sorted = Float64Array.from(latencies).sort();
-  return { p50_ms: percentile(sorted, 50), p99_ms: percentile(sorted, 99), max_ms: round(sorted[sorted.length - 1] ?? 0) };
+  return {
+    p50_ms: percentile(sorted, 50),
+    p99_ms: percentile(sorted, 99),
+    max_ms: round(sorted[sorted.length - 1] ?? 0),
+  };
 }

@@ -13,7 +13,11 @@ import type { WorkerMetrics } from './metrics';
 const HOLDS_EXPIRING_MS = 60_000;
 
 /** Holds due within `windowMs` of `now`; stale entries (released, or extended by checkout) are skipped as `expiredHolds` does. */
-export function holdsExpiringWithin(inv: Pick<EventInventory, 'expiries' | 'bookings'>, now: number, windowMs: number): number {
+export function holdsExpiringWithin(
+  inv: Pick<EventInventory, 'expiries' | 'bookings'>,
+  now: number,
+  windowMs: number,
+): number {
   let n = 0;
   for (const e of inv.expiries) {
     if (e.at > now + windowMs) break;
@@ -58,7 +62,8 @@ export class Announcer {
     // A standby must not go on reporting the figures of events it no longer decides.
     for (const eventId of this.eventRates.keys()) {
       const labels = { partition: String(this.d.partition), event: eventId };
-      for (const g of [this.d.metrics.eventParked, this.d.metrics.eventHolds, this.d.metrics.eventHoldsExpiring]) g.remove(labels);
+      for (const g of [this.d.metrics.eventParked, this.d.metrics.eventHolds, this.d.metrics.eventHoldsExpiring])
+        g.remove(labels);
     }
     this.eventRates.clear();
   }
@@ -75,7 +80,8 @@ export class Announcer {
       if (list) list.push(r);
       else byEvent.set(r.event_id, [r]);
     }
-    for (const [eventId, results] of byEvent) sends.push(pub.publishEvent('booking.results', eventId, { event_id: eventId, results }));
+    for (const [eventId, results] of byEvent)
+      sends.push(pub.publishEvent('booking.results', eventId, { event_id: eventId, results }));
     for (const { msg, reason } of batch.poison) {
       sends.push(
         pub.publish(pub.names.deadLetterExchange, '', msg.content, {
@@ -95,16 +101,31 @@ export class Announcer {
       const watermark = this.updateWatermark(inv, batch);
       const rate = this.rateOf(eventId, batch, now);
       pipe.set(this.d.keys.eventWatermark(eventId), String(watermark));
-      const progress = { event_id: eventId, watermark, rate_per_s: rate, paused: inv.settings.paused, throttle_per_s: inv.settings.throttlePerS, at: asOf };
+      const progress = {
+        event_id: eventId,
+        watermark,
+        rate_per_s: rate,
+        paused: inv.settings.paused,
+        throttle_per_s: inv.settings.throttlePerS,
+        at: asOf,
+      };
       const expiring = holdsExpiringWithin(inv, now, HOLDS_EXPIRING_MS);
-      pipe.hset(this.d.keys.eventProgress(eventId), { watermark, rate_per_s: rate, paused: String(inv.settings.paused), backlog: inv.backlog.length, holds: inv.holds.size, holds_expiring: expiring });
+      pipe.hset(this.d.keys.eventProgress(eventId), {
+        watermark,
+        rate_per_s: rate,
+        paused: String(inv.settings.paused),
+        backlog: inv.backlog.length,
+        holds: inv.holds.size,
+        holds_expiring: expiring,
+      });
       const labels = { partition: String(this.d.partition), event: eventId };
       this.d.metrics.eventParked.set(labels, inv.backlog.length);
       this.d.metrics.eventHolds.set(labels, inv.holds.size);
       this.d.metrics.eventHoldsExpiring.set(labels, expiring);
       sends.push(pub.publishEvent('event.progress', eventId, progress));
       if (batch.fullSnapshots.has(eventId)) writeFullSnapshot(pipe, this.d.keys, inv, asOf);
-      if (batch.stalePages.has(eventId)) pipe.del(this.d.keys.eventCache(eventId), this.d.keys.availabilitySummary(eventId));
+      if (batch.stalePages.has(eventId))
+        pipe.del(this.d.keys.eventCache(eventId), this.d.keys.availabilitySummary(eventId));
       const changed = batch.seatChanges.get(eventId);
       if (changed?.size || inv.kind === 'general_admission') {
         writeSeatChanges(pipe, this.d.keys, inv, changed ?? [], asOf);
@@ -126,13 +147,17 @@ export class Announcer {
       updated_at: asOf,
     });
     // A failed snapshot write must not hold back acks: readers fall back to PostgreSQL.
-    const snapshot = pipe.exec().catch((err: unknown) => this.d.logger.warn('snapshot write failed', { err: (err as Error).message }));
+    const snapshot = pipe
+      .exec()
+      .catch((err: unknown) => this.d.logger.warn('snapshot write failed', { err: (err as Error).message }));
     await Promise.all(sends);
     await snapshot;
   };
 
   private updateWatermark(inv: EventInventory, batch: Batch): number {
-    for (const r of batch.results) if (r.event_id === inv.eventId && r.status !== 'queued' && r.seq !== undefined) inv.watermark = Math.max(inv.watermark, r.seq);
+    for (const r of batch.results)
+      if (r.event_id === inv.eventId && r.status !== 'queued' && r.seq !== undefined)
+        inv.watermark = Math.max(inv.watermark, r.seq);
     return inv.watermark;
   }
 

@@ -14,7 +14,17 @@ import {
   type Effects,
   type PaymentPolicy,
 } from './allocator/payments';
-import { addSections, bookingFromCommand, decideBook, park, raiseCapacity, release, repriceUnsold, waitsForOnSale, withdraw } from './allocator/allocate';
+import {
+  addSections,
+  bookingFromCommand,
+  decideBook,
+  park,
+  raiseCapacity,
+  release,
+  repriceUnsold,
+  waitsForOnSale,
+  withdraw,
+} from './allocator/allocate';
 import { expandLayout } from './allocator/layout';
 import { decidePresale, type PresaleState } from './allocator/presale';
 import type { WaitlistEntry } from './allocator/waitlist';
@@ -44,13 +54,21 @@ export interface Writer {
 }
 
 type Command<K extends PartitionCommand['type']> = Extract<PartitionCommand, { type: K }>;
-type Handler<K extends PartitionCommand['type']> = (w: Writer, cmd: Command<K>, inv: EventInventory | undefined, now: number, batch: Batch) => void;
+type Handler<K extends PartitionCommand['type']> = (
+  w: Writer,
+  cmd: Command<K>,
+  inv: EventInventory | undefined,
+  now: number,
+  batch: Batch,
+) => void;
 
 /**
  * Handles a command that needs its event in memory with one of the payment-side pure functions,
  * which push their effects straight into the batch.
  */
-function onEvent<K extends PartitionCommand['type']>(decide: (inv: EventInventory, cmd: Command<K>, now: number, fx: Effects, w: Writer, batch: Batch) => void): Handler<K> {
+function onEvent<K extends PartitionCommand['type']>(
+  decide: (inv: EventInventory, cmd: Command<K>, now: number, fx: Effects, w: Writer, batch: Batch) => void,
+): Handler<K> {
   return (w, cmd, inv, now, batch) => {
     if (!inv) {
       w.log.warn('command for an unknown event dropped', { type: cmd.type, event_id: cmd.event_id });
@@ -77,7 +95,9 @@ export const commandHandlers: { [K in PartitionCommand['type']]: Handler<K> } = 
     }
     if (cmd.presale && inv.ready && !inv.cancelled && now < inv.onSaleAt) {
       // A presale booking is decided at once in its window, ahead of the waiting room.
-      const { booking, use } = decidePresale(inv, w.presaleState(inv.eventId), cmd, now, { maxPerRequest: w.maxPerRequest });
+      const { booking, use } = decidePresale(inv, w.presaleState(inv.eventId), cmd, now, {
+        maxPerRequest: w.maxPerRequest,
+      });
       if (use) batch.write.presaleUses.push(use);
       w.record(inv, booking, batch, true);
       return;
@@ -110,7 +130,10 @@ export const commandHandlers: { [K in PartitionCommand['type']]: Handler<K> } = 
       cancelConfirmed(inv, existing.id, { userId: cmd.user_id }, now, w.effects(inv, batch, cmd.correlation_id));
       return;
     }
-    const next = existing.status === 'queued' ? withdraw(inv, existing.id, now) : release(inv, existing.id, 'cancelled', now, 'cancelled_by_user');
+    const next =
+      existing.status === 'queued'
+        ? withdraw(inv, existing.id, now)
+        : release(inv, existing.id, 'cancelled', now, 'cancelled_by_user');
     if (next) w.record(inv, next, batch, true);
     else {
       w.announceAgain(inv.eventId, existing, batch);
@@ -118,27 +141,57 @@ export const commandHandlers: { [K in PartitionCommand['type']]: Handler<K> } = 
     }
   },
 
-  checkout: onEvent<'checkout'>((inv, cmd, now, fx, w) => startCheckout(inv, { bookingId: cmd.booking_id, userId: cmd.user_id, paymentMethod: cmd.payment_method }, now, w.policy, fx)),
+  checkout: onEvent<'checkout'>((inv, cmd, now, fx, w) =>
+    startCheckout(
+      inv,
+      { bookingId: cmd.booking_id, userId: cmd.user_id, paymentMethod: cmd.payment_method },
+      now,
+      w.policy,
+      fx,
+    ),
+  ),
 
   'payment.result': onEvent<'payment.result'>((inv, cmd, now, fx) =>
     applyPaymentResult(
       inv,
-      { bookingId: cmd.booking_id, outcome: cmd.outcome, attemptId: cmd.attempt_id, ...(cmd.charge_id ? { chargeId: cmd.charge_id } : {}), ...(cmd.amount_cents !== undefined ? { amountCents: cmd.amount_cents } : {}) },
+      {
+        bookingId: cmd.booking_id,
+        outcome: cmd.outcome,
+        attemptId: cmd.attempt_id,
+        ...(cmd.charge_id ? { chargeId: cmd.charge_id } : {}),
+        ...(cmd.amount_cents !== undefined ? { amountCents: cmd.amount_cents } : {}),
+      },
       now,
       randomUUID,
       fx,
     ),
   ),
 
-  'refund.result': onEvent<'refund.result'>((inv, cmd, now, fx) => applyRefundResult(inv, { bookingId: cmd.booking_id, refundId: cmd.refund_id, chargeId: cmd.charge_id, outcome: cmd.outcome }, now, fx)),
+  'refund.result': onEvent<'refund.result'>((inv, cmd, now, fx) =>
+    applyRefundResult(
+      inv,
+      { bookingId: cmd.booking_id, refundId: cmd.refund_id, chargeId: cmd.charge_id, outcome: cmd.outcome },
+      now,
+      fx,
+    ),
+  ),
 
-  'ticket.transfer': onEvent<'ticket.transfer'>((inv, cmd, now, fx) => void transferTicket(inv, { ticketId: cmd.ticket_id, fromUserId: cmd.from_user_id, toUserId: cmd.to_user_id }, now, fx)),
+  'ticket.transfer': onEvent<'ticket.transfer'>(
+    (inv, cmd, now, fx) =>
+      void transferTicket(
+        inv,
+        { ticketId: cmd.ticket_id, fromUserId: cmd.from_user_id, toUserId: cmd.to_user_id },
+        now,
+        fx,
+      ),
+  ),
 
   'waitlist.join'(w, cmd, inv, _now, batch) {
     const entries = inv && w.waitlist(inv.eventId);
     if (!inv || !entries) return;
     // Loading the event read the entry already when ingress wrote it first: keep one.
-    if (!entries.some((e) => e.id === cmd.waitlist_id)) entries.push({ id: cmd.waitlist_id, userId: cmd.user_id, request: cmd.request, status: 'waiting' });
+    if (!entries.some((e) => e.id === cmd.waitlist_id))
+      entries.push({ id: cmd.waitlist_id, userId: cmd.user_id, request: cmd.request, status: 'waiting' });
     batch.touched.add(inv.eventId); // free inventory (if any) is offered in this batch
   },
 
@@ -152,7 +205,11 @@ export const commandHandlers: { [K in PartitionCommand['type']]: Handler<K> } = 
     if (!inv) return;
     // Settable until the on-sale time: after it (or once drawn) the order is decided and stays.
     if (inv.drawnAt !== null || now >= inv.onSaleAt) {
-      w.log.info('queue mode change refused: the event is on sale', { event_id: inv.eventId, queue_mode: cmd.queue_mode, correlation_id: cmd.correlation_id });
+      w.log.info('queue mode change refused: the event is on sale', {
+        event_id: inv.eventId,
+        queue_mode: cmd.queue_mode,
+        correlation_id: cmd.correlation_id,
+      });
       return;
     }
     inv.queueMode = cmd.queue_mode;
@@ -174,11 +231,26 @@ export const commandHandlers: { [K in PartitionCommand['type']]: Handler<K> } = 
     if (existing && existing.status !== 'queued') return;
     const at = new Date(now).toISOString();
     const failed: BookingState = {
-      id: cmd.booking_id, userId: existing?.userId ?? cmd.user_id, status: 'failed', seq: existing?.seq ?? cmd.seq ?? null, request: existing?.request ?? {},
-      seatIdx: [], quantity: 0, amountCents: 0, holdExpiresAt: null, reason: cmd.reason, correlationId: existing?.correlationId ?? cmd.correlation_id ?? null,
-      requestedAt: existing?.requestedAt ?? at, decidedAt: at,
+      id: cmd.booking_id,
+      userId: existing?.userId ?? cmd.user_id,
+      status: 'failed',
+      seq: existing?.seq ?? cmd.seq ?? null,
+      request: existing?.request ?? {},
+      seatIdx: [],
+      quantity: 0,
+      amountCents: 0,
+      holdExpiresAt: null,
+      reason: cmd.reason,
+      correlationId: existing?.correlationId ?? cmd.correlation_id ?? null,
+      requestedAt: existing?.requestedAt ?? at,
+      decidedAt: at,
     };
-    w.log.warn('booking failed: its command was dead-lettered', { event_id: cmd.event_id, booking_id: cmd.booking_id, reason: cmd.reason, correlation_id: failed.correlationId });
+    w.log.warn('booking failed: its command was dead-lettered', {
+      event_id: cmd.event_id,
+      booking_id: cmd.booking_id,
+      reason: cmd.reason,
+      correlation_id: failed.correlationId,
+    });
     if (!inv) {
       batch.write.bookings.push({ eventId: cmd.event_id, seatIds: [], state: failed });
       w.announceAgain(cmd.event_id, failed, batch);
@@ -193,8 +265,17 @@ export const commandHandlers: { [K in PartitionCommand['type']]: Handler<K> } = 
     if (!inv || !inv.ready) return;
     const sections = cmd.sections ?? [];
     const changed = repriceUnsold(inv, sections, cmd.ga_price_cents);
-    for (const idx of changed) batch.write.seatPrices.push({ eventId: inv.eventId, seatId: inv.seats[idx]!.id, priceCents: inv.seats[idx]!.priceCents });
-    batch.write.layoutPrices.push({ eventId: inv.eventId, sections, ...(cmd.ga_price_cents !== undefined ? { gaPriceCents: cmd.ga_price_cents } : {}) });
+    for (const idx of changed)
+      batch.write.seatPrices.push({
+        eventId: inv.eventId,
+        seatId: inv.seats[idx]!.id,
+        priceCents: inv.seats[idx]!.priceCents,
+      });
+    batch.write.layoutPrices.push({
+      eventId: inv.eventId,
+      sections,
+      ...(cmd.ga_price_cents !== undefined ? { gaPriceCents: cmd.ga_price_cents } : {}),
+    });
     // The snapshot's layout carries prices, and the cached page shows the price range.
     batch.fullSnapshots.add(inv.eventId);
     batch.stalePages.add(inv.eventId);
@@ -255,13 +336,21 @@ function addInventory(w: Writer, inv: EventInventory, cmd: Command<'inventory.ad
     batch.write.layoutAdditions.push({ eventId, capacity: r.inv.capacity, sections: r.sections });
     batch.fullSnapshots.add(eventId);
     // Watchers of the seat map learn of the new seats as they would of any other change.
-    markSeatsChanged(batch, eventId, r.added.map((s) => s.rank));
+    markSeatsChanged(
+      batch,
+      eventId,
+      r.added.map((s) => s.rank),
+    );
   } else {
     if (cmd.ga_capacity === undefined || !raiseCapacity(inv, cmd.ga_capacity)) return;
     batch.write.gaAvailable.push({ eventId, available: inv.available });
     batch.write.layoutAdditions.push({ eventId, capacity: inv.capacity, sections: [] });
   }
-  w.log.info('inventory added', { event_id: eventId, capacity: w.events.get(eventId)!.capacity, correlation_id: cmd.correlation_id });
+  w.log.info('inventory added', {
+    event_id: eventId,
+    capacity: w.events.get(eventId)!.capacity,
+    correlation_id: cmd.correlation_id,
+  });
   batch.stalePages.add(eventId);
   batch.touched.add(eventId);
 }
@@ -287,8 +376,18 @@ function rejectedUnknown(cmd: BookCommand, now: number): BookingState {
 
 function withdrawUnseen(cmd: CancelCommand, now: number): BookingState {
   return {
-    id: cmd.booking_id, userId: cmd.user_id, status: 'cancelled', seq: null, request: {}, seatIdx: [], quantity: 0, amountCents: 0,
-    holdExpiresAt: null, reason: 'withdrawn', correlationId: cmd.correlation_id ?? null, requestedAt: new Date(now).toISOString(),
+    id: cmd.booking_id,
+    userId: cmd.user_id,
+    status: 'cancelled',
+    seq: null,
+    request: {},
+    seatIdx: [],
+    quantity: 0,
+    amountCents: 0,
+    holdExpiresAt: null,
+    reason: 'withdrawn',
+    correlationId: cmd.correlation_id ?? null,
+    requestedAt: new Date(now).toISOString(),
     decidedAt: new Date(now).toISOString(),
   };
 }

@@ -94,11 +94,16 @@ export class DeadLetterConsumer {
       if (ids.seq === undefined && pending.seq && /^\d+$/.test(pending.seq)) ids.seq = Number(pending.seq);
     }
     if (!ids.eventId || !ids.userId) {
-      this.log.error('dead letter names a booking but not its event or owner; kept for audit only', { booking_id: ids.bookingId });
+      this.log.error('dead letter names a booking but not its event or owner; kept for audit only', {
+        booking_id: ids.bookingId,
+      });
       return null;
     }
-    const partition = (await this.partitionOf(ids.eventId)) ?? partitionOfQueue(msg, this.d.publisher.names.partitionQueue(0).slice(0, -1));
-    const reason: FailReason = msg.properties.headers?.['x-onsale-error'] !== undefined ? 'malformed_command' : 'delivery_limit';
+    const partition =
+      (await this.partitionOf(ids.eventId)) ??
+      partitionOfQueue(msg, this.d.publisher.names.partitionQueue(0).slice(0, -1));
+    const reason: FailReason =
+      msg.properties.headers?.['x-onsale-error'] !== undefined ? 'malformed_command' : 'delivery_limit';
     const command: BookingFailCommand = {
       type: 'booking.fail',
       event_id: ids.eventId,
@@ -108,7 +113,12 @@ export class DeadLetterConsumer {
       ...(ids.seq !== undefined ? { seq: ids.seq } : {}),
       ...(ids.correlationId ? { correlation_id: ids.correlationId } : {}),
     };
-    this.log.info('failing the booking of a dead letter', { booking_id: ids.bookingId, event_id: ids.eventId, reason, partition });
+    this.log.info('failing the booking of a dead letter', {
+      booking_id: ids.bookingId,
+      event_id: ids.eventId,
+      reason,
+      partition,
+    });
     return { partition: partition ?? partitionFor(ids.eventId, this.d.config.PARTITIONS), command };
   }
 

@@ -27,7 +27,12 @@ export class LogEmailSender implements EmailSender {
   send(message: EmailMessage): Promise<void> {
     this.sent.push(message);
     if (this.sent.length > 1000) this.sent.shift();
-    this.logger.info('email (log sender)', { to: message.to, user_id: message.userId, subject: message.subject, key: message.key });
+    this.logger.info('email (log sender)', {
+      to: message.to,
+      user_id: message.userId,
+      subject: message.subject,
+      key: message.key,
+    });
     return Promise.resolve();
   }
 }
@@ -36,12 +41,21 @@ export class LogEmailSender implements EmailSender {
 export class SmtpEmailSender implements EmailSender {
   readonly name = 'smtp';
   private readonly transport: ReturnType<typeof nodemailer.createTransport>;
-  constructor(url: string, private readonly from: string) {
+  constructor(
+    url: string,
+    private readonly from: string,
+  ) {
     this.transport = nodemailer.createTransport(url);
   }
   async send(message: EmailMessage): Promise<void> {
     if (!message.to) throw new Error(`no e-mail address for user ${message.userId}`);
-    await this.transport.sendMail({ from: this.from, to: message.to, subject: message.subject, text: message.text, messageId: `<${message.key}@onsale>` });
+    await this.transport.sendMail({
+      from: this.from,
+      to: message.to,
+      subject: message.subject,
+      text: message.text,
+      messageId: `<${message.key}@onsale>`,
+    });
   }
   close(): Promise<void> {
     this.transport.close();

@@ -57,7 +57,11 @@ export class OutboxRelay {
         } catch (err) {
           await markEmailFailed(this.d.pool, row.id, (err as Error).message, row.attempts);
           this.d.metrics.emailsSent.inc({ template: row.template, outcome: 'failed' });
-          this.d.logger.warn('e-mail not sent; will retry', { outbox_id: row.id, attempts: row.attempts, err: (err as Error).message });
+          this.d.logger.warn('e-mail not sent; will retry', {
+            outbox_id: row.id,
+            attempts: row.attempts,
+            err: (err as Error).message,
+          });
         }
       }
     }
@@ -75,7 +79,11 @@ export function render(row: OutboxRow): EmailMessage {
       return {
         ...base,
         subject: `Your tickets for ${row.event_name ?? 'your event'}`,
-        text: [`Booking ${String(p.booking_id)} is confirmed. Total paid: ${money(p.total_cents)}.`, '', ...tickets.map((id) => `Ticket: /v1/tickets/${id} (QR: /v1/tickets/${id}/qr.svg)`)].join('\n'),
+        text: [
+          `Booking ${String(p.booking_id)} is confirmed. Total paid: ${money(p.total_cents)}.`,
+          '',
+          ...tickets.map((id) => `Ticket: /v1/tickets/${id} (QR: /v1/tickets/${id}/qr.svg)`),
+        ].join('\n'),
       };
     }
     case 'payment_refunded':

@@ -38,7 +38,15 @@ export class PartitionConsumer {
 
   constructor(d: PartitionConsumerDeps) {
     const log = d.logger.child({ partition: d.partition });
-    const announcer = new Announcer({ partition: d.partition, workerId: d.workerId, publisher: d.publisher, redis: d.redis, keys: d.keys, logger: log, metrics: d.metrics });
+    const announcer = new Announcer({
+      partition: d.partition,
+      workerId: d.workerId,
+      publisher: d.publisher,
+      redis: d.redis,
+      keys: d.keys,
+      logger: log,
+      metrics: d.metrics,
+    });
     this.runner = new PartitionRunner({
       partition: d.partition,
       workerId: d.workerId,
@@ -80,4 +88,3 @@ export class PartitionConsumer {
     this.runner.applySettings(eventId, throttlePerS, paused);
   }
 }
-

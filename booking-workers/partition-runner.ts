@@ -4,7 +4,13 @@ import type { Logger } from '../shared/logger';
 import type { BookingResult, PartitionCommand, PartitionMessage } from '../shared/contracts/messages';
 import type { EventLayout } from '../shared/contracts/events';
 import { seatLabel, signBarcode, type TicketKeys } from '../shared/tickets/barcode';
-import { buildInventory, cacheTickets, seatStatus, type BookingState, type EventInventory } from './allocator/inventory';
+import {
+  buildInventory,
+  cacheTickets,
+  seatStatus,
+  type BookingState,
+  type EventInventory,
+} from './allocator/inventory';
 import type { Effects, PaymentPolicy } from './allocator/payments';
 import { decideBook, expiredHolds, nextExpiry, parkedCommand, release, waitsForOnSale } from './allocator/allocate';
 import { applyDraw, drawDue, DRAW_ALGORITHM } from './allocator/draw';
@@ -22,7 +28,15 @@ import type { WorkerMetrics } from './metrics';
 export interface PartitionRunnerDeps {
   partition: number;
   workerId: string;
-  config: Pick<Config, 'WAITING_ROOM_MINUTES' | 'WAITLIST_OFFER_SECONDS' | 'PAYMENT_GRACE_SECONDS' | 'FEE_PERCENT' | 'FEE_FIXED_CENTS' | 'MAX_PER_REQUEST'>;
+  config: Pick<
+    Config,
+    | 'WAITING_ROOM_MINUTES'
+    | 'WAITLIST_OFFER_SECONDS'
+    | 'PAYMENT_GRACE_SECONDS'
+    | 'FEE_PERCENT'
+    | 'FEE_FIXED_CENTS'
+    | 'MAX_PER_REQUEST'
+  >;
   logger: Logger;
   metrics: WorkerMetrics;
   ticketKeys: TicketKeys;
@@ -62,7 +76,11 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
     this.waitingRoomMs = d.config.WAITING_ROOM_MINUTES * 60_000;
     this.maxPerRequest = d.config.MAX_PER_REQUEST;
     this.waitlistOfferSeconds = d.config.WAITLIST_OFFER_SECONDS;
-    this.policy = { graceMs: d.config.PAYMENT_GRACE_SECONDS * 1000, feePercent: d.config.FEE_PERCENT, feeFixedCents: d.config.FEE_FIXED_CENTS };
+    this.policy = {
+      graceMs: d.config.PAYMENT_GRACE_SECONDS * 1000,
+      feePercent: d.config.FEE_PERCENT,
+      feeFixedCents: d.config.FEE_FIXED_CENTS,
+    };
   }
 
   get active(): boolean {
@@ -210,26 +228,55 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
       bookings: sink((b) => this.record(inv, b, batch, true)),
       unchanged: sink((b) => this.announceAgain(eventId, b, batch)),
       charges: sink((c) =>
-        batch.payments.set(c.id, { kind: 'charge', id: c.id, booking_id: c.bookingId, event_id: eventId, partition: this.d.partition, amount_cents: c.amountCents, payment_method: c.paymentMethod, ...corr }),
+        batch.payments.set(c.id, {
+          kind: 'charge',
+          id: c.id,
+          booking_id: c.bookingId,
+          event_id: eventId,
+          partition: this.d.partition,
+          amount_cents: c.amountCents,
+          payment_method: c.paymentMethod,
+          ...corr,
+        }),
       ),
       refunds: sink((r) => {
         w.refunds.push({ eventId, refund: r });
         batch.payments.set(r.id, {
-          kind: 'refund', id: r.id, booking_id: r.bookingId, event_id: eventId, partition: this.d.partition, charge_id: r.chargeId, amount_cents: r.amountCents, reason: r.reason, ...corr,
+          kind: 'refund',
+          id: r.id,
+          booking_id: r.bookingId,
+          event_id: eventId,
+          partition: this.d.partition,
+          charge_id: r.chargeId,
+          amount_cents: r.amountCents,
+          reason: r.reason,
+          ...corr,
         });
       }),
       refundStatus: w.refundStatus,
       orders: sink((o) => w.orders.push({ eventId, order: o })),
       orderStatus: w.orderStatus,
       voidBookings: w.voidBookings,
-      tickets: sink((t) => w.tickets.push({ ticket: t, barcode: signBarcode(this.d.ticketKeys, { t: t.id, e: t.eventId, s: seatLabel(t), v: t.version }) })),
+      tickets: sink((t) =>
+        w.tickets.push({
+          ticket: t,
+          barcode: signBarcode(this.d.ticketKeys, { t: t.id, e: t.eventId, s: seatLabel(t), v: t.version }),
+        }),
+      ),
       transfers: w.transfers,
       emails: w.emails,
       cancelledEvents: sink((id) => {
         w.cancelledEvents.push(id);
         batch.touched.add(eventId);
       }),
-      refused: sink((r) => this.log.info('command refused by the single writer', { event_id: eventId, id: r.id, why: r.why, correlation_id: correlationId })),
+      refused: sink((r) =>
+        this.log.info('command refused by the single writer', {
+          event_id: eventId,
+          id: r.id,
+          why: r.why,
+          correlation_id: correlationId,
+        }),
+      ),
     };
   }
 
@@ -242,10 +289,16 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
       // The seat rows say what the inventory says now: a booking released long ago (refunded later)
       // never overwrites the seat another booking holds since.
       for (const idx of b.seatIdx) {
-        batch.write.seats.push({ eventId: inv.eventId, seatId: inv.seats[idx]!.id, status: seatStatus(inv, idx), bookingId: inv.holder[idx] ?? null });
+        batch.write.seats.push({
+          eventId: inv.eventId,
+          seatId: inv.seats[idx]!.id,
+          status: seatStatus(inv, idx),
+          bookingId: inv.holder[idx] ?? null,
+        });
       }
     }
-    if (inv.kind === 'general_admission' && b.quantity) batch.write.gaAvailable.push({ eventId: inv.eventId, available: inv.available });
+    if (inv.kind === 'general_admission' && b.quantity)
+      batch.write.gaAvailable.push({ eventId: inv.eventId, available: inv.available });
     if (announce) batch.results.push(this.resultOf(inv.eventId, b));
   }
 
@@ -312,18 +365,37 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
       const inv = this.events.get(eventId);
       const entries = this.waitlists.get(eventId);
       if (!inv || !entries?.length || inv.available <= 0) continue;
-      const offers = offerToWaitlist(inv, entries, now, { maxPerRequest: this.maxPerRequest, holdSeconds: this.waitlistOfferSeconds }, randomUUID);
+      const offers = offerToWaitlist(
+        inv,
+        entries,
+        now,
+        { maxPerRequest: this.maxPerRequest, holdSeconds: this.waitlistOfferSeconds },
+        randomUUID,
+      );
       for (const o of offers) {
         this.record(inv, o.booking, batch, true);
-        batch.write.waitlistOffers.push({ entryId: o.entryId, bookingId: o.booking.id, offeredAt: new Date(now).toISOString() });
+        batch.write.waitlistOffers.push({
+          entryId: o.entryId,
+          bookingId: o.booking.id,
+          offeredAt: new Date(now).toISOString(),
+        });
         batch.write.emails.push({
           dedupeKey: `waitlist_offer:${o.booking.id}`,
           userId: o.booking.userId,
           template: 'waitlist_offer',
-          payload: { event_id: eventId, booking_id: o.booking.id, quantity: o.booking.quantity, hold_expires_at: new Date(o.booking.holdExpiresAt!).toISOString() },
+          payload: {
+            event_id: eventId,
+            booking_id: o.booking.id,
+            quantity: o.booking.quantity,
+            hold_expires_at: new Date(o.booking.holdExpiresAt!).toISOString(),
+          },
         });
       }
-      if (offers.length) this.waitlists.set(eventId, entries.filter((e) => e.status === 'waiting'));
+      if (offers.length)
+        this.waitlists.set(
+          eventId,
+          entries.filter((e) => e.status === 'waiting'),
+        );
     }
   }
 
@@ -354,7 +426,12 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
     for (const cmd of commands) {
       const inv = this.events.get(cmd.event_id);
       if (!inv) continue;
-      if (cmd.type === 'cancel' && inv.bookings.get(cmd.booking_id)?.status === 'confirmed' && !inv.bookingTickets.has(cmd.booking_id)) of(inv.eventId).bookings.add(cmd.booking_id);
+      if (
+        cmd.type === 'cancel' &&
+        inv.bookings.get(cmd.booking_id)?.status === 'confirmed' &&
+        !inv.bookingTickets.has(cmd.booking_id)
+      )
+        of(inv.eventId).bookings.add(cmd.booking_id);
       if (cmd.type === 'ticket.transfer' && !inv.tickets.has(cmd.ticket_id)) of(inv.eventId).tickets.add(cmd.ticket_id);
     }
     await Promise.all(
@@ -372,11 +449,22 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
     const { result, states } = applyDraw(inv, seed, now);
     for (const b of states) this.record(inv, b, batch, true);
     batch.write.draws.push({
-      eventId: inv.eventId, drawnAt: new Date(now).toISOString(), entries: states.length, algorithm: DRAW_ALGORITHM, seed: seed.toString('hex'),
-      inputDigest: result.inputDigest, orderDigest: result.orderDigest, workerId: this.d.workerId, epoch: this.epoch!,
+      eventId: inv.eventId,
+      drawnAt: new Date(now).toISOString(),
+      entries: states.length,
+      algorithm: DRAW_ALGORITHM,
+      seed: seed.toString('hex'),
+      inputDigest: result.inputDigest,
+      orderDigest: result.orderDigest,
+      workerId: this.d.workerId,
+      epoch: this.epoch!,
       arrival: result.drawn.map((d) => ({ bookingId: d.bookingId, arrivalSeq: d.arrivalSeq })),
     });
-    this.log.info('waiting room drawn', { event_id: inv.eventId, entries: states.length, order_digest: result.orderDigest });
+    this.log.info('waiting room drawn', {
+      event_id: inv.eventId,
+      entries: states.length,
+      order_digest: result.orderDigest,
+    });
   }
 
   private drainBacklog(inv: EventInventory, now: number, batch: Batch): void {
@@ -389,7 +477,12 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
       const parked = inv.bookings.get(id);
       if (!parked || parked.status !== 'queued') continue;
       inv.bookings.delete(id);
-      this.record(inv, decideBook(inv, parkedCommand(inv, parked), now, { maxPerRequest: this.maxPerRequest }), batch, true);
+      this.record(
+        inv,
+        decideBook(inv, parkedCommand(inv, parked), now, { maxPerRequest: this.maxPerRequest }),
+        batch,
+        true,
+      );
     }
   }
 
@@ -412,4 +505,3 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
     };
   }
 }
-

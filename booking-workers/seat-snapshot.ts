@@ -18,7 +18,12 @@ export function layoutOf(inv: EventInventory): LayoutRow[] {
 }
 
 /** Writes the whole snapshot of an event (after it is loaded or created). */
-export function writeFullSnapshot(pipe: ReturnType<Redis['pipeline']>, keys: RedisKeys, inv: EventInventory, asOf: string): void {
+export function writeFullSnapshot(
+  pipe: ReturnType<Redis['pipeline']>,
+  keys: RedisKeys,
+  inv: EventInventory,
+  asOf: string,
+): void {
   if (inv.kind === 'general_admission') {
     pipe.set(keys.gaAvailable(inv.eventId), String(inv.available));
   } else {
@@ -42,7 +47,8 @@ export function writeSeatChanges(
   if (inv.kind === 'general_admission') {
     pipe.set(keys.gaAvailable(inv.eventId), String(inv.available));
   } else {
-    for (const idx of changedSeatIdx) pipe.setrange(keys.seatStatus(inv.eventId), idx, STATUS_CHAR[seatStatus(inv, idx)]);
+    for (const idx of changedSeatIdx)
+      pipe.setrange(keys.seatStatus(inv.eventId), idx, STATUS_CHAR[seatStatus(inv, idx)]);
   }
   pipe.set(keys.seatAsOf(inv.eventId), asOf);
 }

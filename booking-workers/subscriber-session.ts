@@ -9,7 +9,8 @@ import { FencedError, isRetryable } from '../shared/errors';
 export type SessionChannel = Pick<Channel, 'prefetch' | 'consume' | 'cancel' | 'ack' | 'nack' | 'close' | 'on'>;
 
 /** One delivery as the session hands it on: parsed by the session's schema, or why it did not parse. */
-export type Delivery<T> = { msg: ConsumeMessage; value: T; invalid?: undefined } | { msg: ConsumeMessage; value?: undefined; invalid: string };
+export type Delivery<T> =
+  { msg: ConsumeMessage; value: T; invalid?: undefined } | { msg: ConsumeMessage; value?: undefined; invalid: string };
 
 /**
  * What a session runs: batches of messages, decided, committed and announced by the runner. The
@@ -138,7 +139,10 @@ export class SubscriberSession<S extends z.ZodType> {
     if (!this.stopping) {
       // Come back as a standby consumer; the broker decides who is active.
       setTimeout(() => {
-        if (!this.stopping) this.start().catch((err: unknown) => this.o.logger.error('re-subscribe failed', { err: (err as Error).message }));
+        if (!this.stopping)
+          this.start().catch((err: unknown) =>
+            this.o.logger.error('re-subscribe failed', { err: (err as Error).message }),
+          );
       }, this.o.resubscribeDelayMs ?? 1000).unref();
     }
   }
@@ -182,13 +186,20 @@ export class SubscriberSession<S extends z.ZodType> {
             // Every in-memory decision is rebuilt: the connection may have died mid-commit.
             this.runner.dropAll();
             const delay = Math.min(5000, 100 * 2 ** Math.min(attempt, 6));
-            this.o.logger.warn('batch failed on a retryable error; retrying', { attempt, delay_ms: delay, err: (err as Error).message });
+            this.o.logger.warn('batch failed on a retryable error; retrying', {
+              attempt,
+              delay_ms: delay,
+              err: (err as Error).message,
+            });
             await new Promise((r) => setTimeout(r, delay));
             continue;
           }
           this.runner.dropTouched();
           if (msgs.length > 1) {
-            this.o.logger.warn('batch failed; bisecting it to isolate the culprit', { err: (err as Error).message, messages: msgs.length });
+            this.o.logger.warn('batch failed; bisecting it to isolate the culprit', {
+              err: (err as Error).message,
+              messages: msgs.length,
+            });
             const half = Math.ceil(msgs.length / 2);
             if (!(await this.settle([msgs.slice(0, half), msgs.slice(half)]))) return false;
           } else this.onPoisonMessage(err, msgs[0]?.msg);
@@ -221,7 +232,11 @@ export class SubscriberSession<S extends z.ZodType> {
    * failed), the next batch tries again after a pause.
    */
   private onPoisonMessage(err: unknown, msg: ConsumeMessage | undefined): void {
-    this.o.logger.error('message failed alone; it goes back to the queue', { err: (err as Error).message, stack: (err as Error).stack, type: msg?.properties.type as unknown });
+    this.o.logger.error('message failed alone; it goes back to the queue', {
+      err: (err as Error).message,
+      stack: (err as Error).stack,
+      type: msg?.properties.type as unknown,
+    });
     if (!msg) {
       this.paused = true;
       setTimeout(() => {
@@ -236,7 +251,9 @@ export class SubscriberSession<S extends z.ZodType> {
   }
 
   private async onFenced(err: FencedError): Promise<void> {
-    this.o.logger.warn('fenced: another worker owns this partition now; resubscribing as standby', { err: err.message });
+    this.o.logger.warn('fenced: another worker owns this partition now; resubscribing as standby', {
+      err: err.message,
+    });
     const channel = this.channel;
     if (channel) {
       this.channel = null;

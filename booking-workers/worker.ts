@@ -50,7 +50,11 @@ export interface WorkerOptions {
  * single-active-consumer picks one per partition), the control subscription, the liveness ticker,
  * and a small HTTP server with /healthz, /readyz and /metrics.
  */
-export async function startWorker(config: Config, logger: Logger = createLogger('worker'), options: WorkerOptions = {}): Promise<RunningWorker> {
+export async function startWorker(
+  config: Config,
+  logger: Logger = createLogger('worker'),
+  options: WorkerOptions = {},
+): Promise<RunningWorker> {
   const id = `worker-${process.pid}-${randomUUID().slice(0, 8)}`;
   const log = logger.child({ worker_id: id });
   const pool = createPool(config.DATABASE_URL, Math.min(20, config.PARTITIONS + 4), id, (err) =>
@@ -79,7 +83,21 @@ export async function startWorker(config: Config, logger: Logger = createLogger(
   const keysForTickets = ticketKeys(config.TICKET_SIGNING_SEED);
   const consumers: PartitionConsumer[] = [];
   for (let p = 0; p < config.PARTITIONS; p++) {
-    consumers.push(new PartitionConsumer({ partition: p, config, pool, redis, keys, conn, publisher, logger: log, workerId: id, metrics, ticketKeys: keysForTickets }));
+    consumers.push(
+      new PartitionConsumer({
+        partition: p,
+        config,
+        pool,
+        redis,
+        keys,
+        conn,
+        publisher,
+        logger: log,
+        workerId: id,
+        metrics,
+        ticketKeys: keysForTickets,
+      }),
+    );
   }
   // Against a database this code's migrations have not reached, consume nothing (every batch would fail
   // and its commands be dead-lettered): /readyz says to run `npm run migrate`; start once it is done.
@@ -101,7 +119,9 @@ export async function startWorker(config: Config, logger: Logger = createLogger(
         return;
       }
       log.info('database migrated; consuming partitions');
-      await startConsumers().catch((err: unknown) => log.error('partition consumers failed to start', { err: (err as Error).message }));
+      await startConsumers().catch((err: unknown) =>
+        log.error('partition consumers failed to start', { err: (err as Error).message }),
+      );
     };
     const poll = () => {
       migrationWait = setTimeout(() => void checkAgain(), 2000);
@@ -112,7 +132,19 @@ export async function startWorker(config: Config, logger: Logger = createLogger(
 
   // The payment stage (competing consumers of `payments`) and the e-mail outbox relay run in every worker.
   const gateway = options.gateway ?? new SimulatorGateway(config.PAYMENT_PROVIDER_URL, config.PAYMENT_TIMEOUT_MS);
-  const payments = new PaymentStage({ config, conn, publisher, pool, redis, keys, logger: log, metrics, workerId: id, gateway, ...(options.reconcileAfterMs !== undefined ? { reconcileAfterMs: options.reconcileAfterMs } : {}) });
+  const payments = new PaymentStage({
+    config,
+    conn,
+    publisher,
+    pool,
+    redis,
+    keys,
+    logger: log,
+    metrics,
+    workerId: id,
+    gateway,
+    ...(options.reconcileAfterMs !== undefined ? { reconcileAfterMs: options.reconcileAfterMs } : {}),
+  });
   await payments.start();
   const deadLetters = new DeadLetterConsumer({ config, conn, publisher, pool, redis, keys, logger: log, metrics });
   await deadLetters.start();
@@ -155,7 +187,8 @@ export async function startWorker(config: Config, logger: Logger = createLogger(
       {
         postgres: () => pool.query<{ ok: number }>('SELECT 1 AS ok'),
         migrations: migrationCheck(pool),
-        partitions: () => (consumersStarted ? Promise.resolve() : Promise.reject(new Error('partition consumers not started'))),
+        partitions: () =>
+          consumersStarted ? Promise.resolve() : Promise.reject(new Error('partition consumers not started')),
         redis: () => redis.ping(),
         rabbitmq: () => (publisher.isOpen ? Promise.resolve() : Promise.reject(new Error('channel closed'))),
       },
@@ -165,7 +198,11 @@ export async function startWorker(config: Config, logger: Logger = createLogger(
     ),
   );
   app.get('/status', metricsGuard(config), (_req, res) => {
-    res.json({ worker_id: id, active_partitions: consumers.flatMap((c, i) => (c.active ? [i] : [])), payment_breaker: payments.breakerState });
+    res.json({
+      worker_id: id,
+      active_partitions: consumers.flatMap((c, i) => (c.active ? [i] : [])),
+      payment_breaker: payments.breakerState,
+    });
   });
   const server = http.createServer(app);
   const port = await listenForStatus(server, config.WORKER_PORT, log);
@@ -217,7 +254,10 @@ async function listenForStatus(server: http.Server, port: number, log: Logger): 
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || port === 0) throw err;
     const actual = await listen(0);
-    log.warn(`WORKER_PORT ${port} is in use (another worker on this host?); status server on port ${actual} instead`, { wanted_port: port, port: actual });
+    log.warn(`WORKER_PORT ${port} is in use (another worker on this host?); status server on port ${actual} instead`, {
+      wanted_port: port,
+      port: actual,
+    });
     return actual;
   }
 }

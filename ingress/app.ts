@@ -39,12 +39,22 @@ export function createApp(ctx: IngressContext, state: { shuttingDown: boolean })
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  ctx.tokenVersions ??= tokenVersions({ pool: ctx.pool, redis: ctx.redis, prefix: ctx.config.REDIS_PREFIX, cacheMs: ctx.config.TOKEN_VERSION_CACHE_MS });
+  ctx.tokenVersions ??= tokenVersions({
+    pool: ctx.pool,
+    redis: ctx.redis,
+    prefix: ctx.config.REDIS_PREFIX,
+    cacheMs: ctx.config.TOKEN_VERSION_CACHE_MS,
+  });
   app.locals[TOKEN_VERSIONS] = ctx.tokenVersions;
   app.use(securityHeaders(ctx.config));
   const registry = ingressRegistry();
   collectDefaultMetrics({ register: registry });
-  const requests = new Counter({ name: 'onsale_http_requests_total', help: 'HTTP requests', labelNames: ['method', 'route', 'status'], registers: [registry] });
+  const requests = new Counter({
+    name: 'onsale_http_requests_total',
+    help: 'HTTP requests',
+    labelNames: ['method', 'route', 'status'],
+    registers: [registry],
+  });
   const latency = new Histogram({
     name: 'onsale_http_request_seconds',
     help: 'HTTP latency',
@@ -81,7 +91,9 @@ export function createApp(ctx: IngressContext, state: { shuttingDown: boolean })
     ),
   );
   // Stop intake while shutting down: new requests get 503 and go elsewhere.
-  app.use((_req: Request, _res: Response, next: NextFunction) => next(state.shuttingDown ? new AppError('shutting_down', undefined, undefined, 1) : undefined));
+  app.use((_req: Request, _res: Response, next: NextFunction) =>
+    next(state.shuttingDown ? new AppError('shutting_down', undefined, undefined, 1) : undefined),
+  );
   app.use(requireJson);
   // Payment callbacks need the raw bytes for their HMAC: mounted before the JSON parser.
   app.use(paymentCallbackRouter(ctx));

@@ -17,7 +17,10 @@ export class BrokerLink {
   private retry: NodeJS.Timeout | null = null;
   private reopening: Promise<void> | null = null;
 
-  constructor(private readonly config: Config, private readonly logger: Logger) {}
+  constructor(
+    private readonly config: Config,
+    private readonly logger: Logger,
+  ) {}
 
   get connected(): boolean {
     return this.pub !== null && this.pub.isOpen;
@@ -31,8 +34,15 @@ export class BrokerLink {
   publisher(): ConfirmPublisher {
     const pub = this.pub;
     if (pub && !pub.isOpen && this.conn) this.reopenChannel();
-    if (!pub || !pub.isOpen) throw new AppError('queue_unavailable', 'The booking queue is unreachable; nothing was queued.', undefined, 2);
-    if (pub.inFlight >= this.config.PUBLISH_MAX_IN_FLIGHT) throw new AppError('queue_unavailable', 'The booking queue is applying backpressure; nothing was queued.', undefined, 1);
+    if (!pub || !pub.isOpen)
+      throw new AppError('queue_unavailable', 'The booking queue is unreachable; nothing was queued.', undefined, 2);
+    if (pub.inFlight >= this.config.PUBLISH_MAX_IN_FLIGHT)
+      throw new AppError(
+        'queue_unavailable',
+        'The booking queue is applying backpressure; nothing was queued.',
+        undefined,
+        1,
+      );
     return pub;
   }
 

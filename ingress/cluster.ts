@@ -16,7 +16,8 @@ import type { Logger } from '../shared/logger';
 type ToPrimary = { type: 'onsale:metrics-req'; id: string };
 type ToWorker = { type: 'onsale:metrics-res'; id: string; text?: string; error?: string } | { type: 'onsale:shutdown' };
 
-const isMessage = (m: unknown): m is { type: string } => typeof m === 'object' && m !== null && typeof (m as { type?: unknown }).type === 'string';
+const isMessage = (m: unknown): m is { type: string } =>
+  typeof m === 'object' && m !== null && typeof (m as { type?: unknown }).type === 'string';
 
 /** Least time between two restarts of a process that keeps dying (doubles up to 10 s). */
 const RESTART_MIN_MS = 250;
@@ -45,7 +46,12 @@ export function runIngressPrimary(config: Config, logger: Logger, processes: num
       if (stopping) return;
       // A process that lived a while is restarted at once; one that dies at start-up, with backoff.
       restartDelay = Date.now() - startedAt > 10_000 ? RESTART_MIN_MS : Math.min(restartDelay * 2, 10_000);
-      logger.error('ingress process died; starting another', { worker_pid: worker.process.pid, code, signal, restart_in_ms: restartDelay });
+      logger.error('ingress process died; starting another', {
+        worker_pid: worker.process.pid,
+        code,
+        signal,
+        restart_in_ms: restartDelay,
+      });
       setTimeout(() => !stopping && fork(), restartDelay).unref();
     });
     return worker;

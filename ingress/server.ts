@@ -17,10 +17,16 @@ export interface RunningIngress {
 }
 
 /** Starts the ingress role: connects to PostgreSQL, Redis and RabbitMQ and listens on `port`. */
-export async function startIngress(config: Config, logger: Logger = createLogger('ingress'), port = config.PORT): Promise<RunningIngress> {
+export async function startIngress(
+  config: Config,
+  logger: Logger = createLogger('ingress'),
+  port = config.PORT,
+): Promise<RunningIngress> {
   const pool = createPool(config.DATABASE_URL, 20, 'ingress');
   await pool.query('SELECT 1').catch((err: unknown) => {
-    throw new Error(`PostgreSQL is not reachable (${(err as Error).message}). Start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start   (or: docker compose up postgres)`);
+    throw new Error(
+      `PostgreSQL is not reachable (${(err as Error).message}). Start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start   (or: docker compose up postgres)`,
+    );
   });
   const redis = await connectRedis(config.REDIS_URL, 'ingress');
   const broker = new BrokerLink(config, logger);
@@ -29,7 +35,15 @@ export async function startIngress(config: Config, logger: Logger = createLogger
   const readPool = createReadPool(config);
   const readRedis = createRedis(config.REDIS_URL, 'ingress-read');
   readRedis.connect().catch(() => undefined);
-  const ctx: IngressContext = { config, pool, redis, keys: redisKeys(config.REDIS_PREFIX), broker, logger, read: { pool: readPool, redis: readRedis } };
+  const ctx: IngressContext = {
+    config,
+    pool,
+    redis,
+    keys: redisKeys(config.REDIS_PREFIX),
+    broker,
+    logger,
+    read: { pool: readPool, redis: readRedis },
+  };
   const state = { shuttingDown: false };
   const server = http.createServer(createApp(ctx, state));
   server.keepAliveTimeout = 5000;

@@ -6,7 +6,12 @@ import type { Config } from '../shared/config';
 import type { Logger } from '../shared/logger';
 import type { Pool } from '../shared/db/pool';
 import type { RedisKeys } from '../shared/redis/keys';
-import type { ClientToServerEvents, EventProgressPush, ServerToClientEvents, SocketData } from '../shared/contracts/socket';
+import type {
+  ClientToServerEvents,
+  EventProgressPush,
+  ServerToClientEvents,
+  SocketData,
+} from '../shared/contracts/socket';
 import type { NotifierSettings } from './settings';
 import type { Delivery, Watchers } from './watchers';
 import type { RecentResults } from './recent-results';
@@ -50,7 +55,8 @@ export function deliver(ctx: NotifierContext, deliveries: Iterable<Delivery>): v
     if (!socket) continue;
     socket.emit('booking.result', d.push);
     ctx.pushed.inc({ event: 'booking.result' });
-    if (d.push.status !== 'queued' && !ctx.watchers.waitsOn(d.socketId, d.push.event_id)) void socket.leave(queueRoom(d.push.event_id));
+    if (d.push.status !== 'queued' && !ctx.watchers.waitsOn(d.socketId, d.push.event_id))
+      void socket.leave(queueRoom(d.push.event_id));
   }
 }
 

@@ -33,7 +33,11 @@ export class EventDirectory {
   }
 
   private async query(eventId: string): Promise<boolean> {
-    const { rowCount } = await this.pool.query<{ one: number }>({ name: 'notifier-event-exists', text: 'SELECT 1 AS one FROM events WHERE id = $1', values: [eventId] });
+    const { rowCount } = await this.pool.query<{ one: number }>({
+      name: 'notifier-event-exists',
+      text: 'SELECT 1 AS one FROM events WHERE id = $1',
+      values: [eventId],
+    });
     const found = (rowCount ?? 0) > 0;
     (found ? this.known : this.unknown).set(eventId, true);
     return found;

@@ -10,8 +10,14 @@ import type { Logger } from '../shared/logger';
  * own sockets, and ioredis reconnects and resubscribes when Redis returns. (Un)subscribe calls are
  * guarded the same way.
  */
-export function resilientRedisAdapter(pubClient: Redis, subClient: Redis, key: string, logger: Logger): ReturnType<typeof createAdapter> {
-  const publish = pubClient.publish.bind<(channel: string | Buffer, message: string | Buffer) => Promise<number>>(pubClient);
+export function resilientRedisAdapter(
+  pubClient: Redis,
+  subClient: Redis,
+  key: string,
+  logger: Logger,
+): ReturnType<typeof createAdapter> {
+  const publish =
+    pubClient.publish.bind<(channel: string | Buffer, message: string | Buffer) => Promise<number>>(pubClient);
   let failing = false;
   const guarded = (channel: string | Buffer, message: string | Buffer): Promise<number> =>
     publish(channel, message).then(
@@ -21,7 +27,10 @@ export function resilientRedisAdapter(pubClient: Redis, subClient: Redis, key: s
         return receivers;
       },
       (err: unknown) => {
-        if (!failing) logger.error('Redis adapter cannot publish; broadcasts reach only this instance until Redis returns', { err: (err as Error).message });
+        if (!failing)
+          logger.error('Redis adapter cannot publish; broadcasts reach only this instance until Redis returns', {
+            err: (err as Error).message,
+          });
         failing = true;
         return 0;
       },

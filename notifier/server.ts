@@ -69,7 +69,12 @@ export async function startNotifier(
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const connected = new Gauge({ name: 'onsale_notifier_sockets', help: 'Connected sockets', registers: [registry] });
-  const pushed = new Counter({ name: 'onsale_notifier_pushes_total', help: 'Messages pushed to sockets', labelNames: ['event'], registers: [registry] });
+  const pushed = new Counter({
+    name: 'onsale_notifier_pushes_total',
+    help: 'Messages pushed to sockets',
+    labelNames: ['event'],
+    registers: [registry],
+  });
 
   let broker: BrokerSubscription | null = null;
   const app = express();
@@ -93,11 +98,14 @@ export async function startNotifier(
     ),
   );
   const server = http.createServer(app);
-  const io: NotifierServer = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(server, {
-    cors: { origin: true },
-    maxHttpBufferSize: MAX_CLIENT_MESSAGE_BYTES,
-    adapter: resilientRedisAdapter(pubClient, subClient, keys.socketIo, logger),
-  });
+  const io: NotifierServer = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(
+    server,
+    {
+      cors: { origin: true },
+      maxHttpBufferSize: MAX_CLIENT_MESSAGE_BYTES,
+      adapter: resilientRedisAdapter(pubClient, subClient, keys.socketIo, logger),
+    },
+  );
   // Socket.IO answers its own HTTP requests (handshake, polling, its client script) outside Express.
   io.engine.on('headers', (headers: Record<string, string>) => {
     headers['X-Content-Type-Options'] = 'nosniff';
@@ -121,7 +129,9 @@ export async function startNotifier(
     tokens: revocationSource(config, pool, redis),
   };
   registerSocketHandlers(ctx, connected);
-  const sweep = ctx.tokens ? startRevocationSweep(io, redis, ctx.tokens, settings.NOTIFIER_REVOCATION_SWEEP_MS, logger) : null;
+  const sweep = ctx.tokens
+    ? startRevocationSweep(io, redis, ctx.tokens, settings.NOTIFIER_REVOCATION_SWEEP_MS, logger)
+    : null;
 
   const ch = await conn.createChannel();
   ch.on('error', (err: Error) => logger.error('broker channel error', { err: err.message }));
@@ -159,5 +169,8 @@ export async function startNotifier(
 /** The token versions ingress checks, read the same way (per-process cache, Redis mirror, PostgreSQL). */
 function revocationSource(config: Config, pool: Pool, redis: Redis): TokenVersionSource {
   const versions = tokenVersions({ pool, redis, prefix: config.REDIS_PREFIX, cacheMs: config.TOKEN_VERSION_CACHE_MS });
-  return { isCurrent: (principal) => versions.isCurrent(principal), key: (userId) => tokenVersionKey(config.REDIS_PREFIX, userId) };
+  return {
+    isCurrent: (principal) => versions.isCurrent(principal),
+    key: (userId) => tokenVersionKey(config.REDIS_PREFIX, userId),
+  };
 }

@@ -29,10 +29,15 @@ const schema = z.object({
 export type NotifierSettings = Readonly<z.infer<typeof schema>>;
 
 /** Reads the notifier's limits from `env`, with `overrides` (tests) on top. Throws naming each bad variable. */
-export function loadNotifierSettings(env: Record<string, string | undefined> = process.env, overrides: Partial<NotifierSettings> = {}): NotifierSettings {
+export function loadNotifierSettings(
+  env: Record<string, string | undefined> = process.env,
+  overrides: Partial<NotifierSettings> = {},
+): NotifierSettings {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
-    throw new Error(`invalid notifier setting: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new Error(
+      `invalid notifier setting: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   return Object.freeze({ ...parsed.data, ...overrides });
 }

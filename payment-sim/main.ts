@@ -17,12 +17,17 @@ if (config.NODE_ENV === 'production') {
 }
 try {
   const sim = await startPaymentSim(
-    { secret: config.PAYMENT_WEBHOOK_SECRET, latency_ms: config.PAYMENT_SIM_LATENCY_MS, decline_rate: config.PAYMENT_SIM_DECLINE_RATE },
+    {
+      secret: config.PAYMENT_WEBHOOK_SECRET,
+      latency_ms: config.PAYMENT_SIM_LATENCY_MS,
+      decline_rate: config.PAYMENT_SIM_DECLINE_RATE,
+    },
     config.PAYMENT_SIM_PORT,
     logger,
     {
       host: config.PAYMENT_SIM_HOST,
-      webhook_url: config.PAYMENT_SIM_WEBHOOK_URL ?? new URL('/v1/payments/callback', config.PUBLIC_BASE_URL).toString(),
+      webhook_url:
+        config.PAYMENT_SIM_WEBHOOK_URL ?? new URL('/v1/payments/callback', config.PUBLIC_BASE_URL).toString(),
       ...(config.PAYMENT_SIM_CONTROL_TOKEN ? { control_token: config.PAYMENT_SIM_CONTROL_TOKEN } : {}),
     },
   );

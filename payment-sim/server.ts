@@ -132,7 +132,15 @@ export async function startPaymentSim(
   logger: Logger = createLogger('payment-sim'),
   access: SimAccess = {},
 ): Promise<RunningPaymentSim> {
-  const config: SimConfig = { latency_ms: 300, decline_rate: 0, outage: false, duplicate_rate: 0, reorder: false, webhook_max_attempts: 10, ...initial };
+  const config: SimConfig = {
+    latency_ms: 300,
+    decline_rate: 0,
+    outage: false,
+    duplicate_rate: 0,
+    reorder: false,
+    webhook_max_attempts: 10,
+    ...initial,
+  };
   const charges = new Map<string, Charge>();
   const chargesByKey = new Map<string, Charge>();
   const refunds = new Map<string, Refund>();
@@ -179,7 +187,14 @@ export async function startPaymentSim(
 
   const emit = (url: string, type: WebhookType, data: Record<string, unknown>) => {
     const id = rid('evt');
-    const w: SentWebhook = { id, url, type, body: JSON.stringify({ id, type, ...data, created_at: new Date().toISOString() }), deliveries: 0, delivered: false };
+    const w: SentWebhook = {
+      id,
+      url,
+      type,
+      body: JSON.stringify({ id, type, ...data, created_at: new Date().toISOString() }),
+      deliveries: 0,
+      delivered: false,
+    };
     webhooks.push(w);
     const jitter = () => (config.reorder ? Math.floor(Math.random() * config.latency_ms * 3) : 0);
     later(jitter(), () => deliver(w));
@@ -205,47 +220,63 @@ export async function startPaymentSim(
       return false;
     }
   };
-  const refuseCallback = (res: Response) => res.status(400).json({ error: { code: 'callback_not_allowed', message: 'callback_url is not the configured webhook target' } });
+  const refuseCallback = (res: Response) =>
+    res
+      .status(400)
+      .json({ error: { code: 'callback_not_allowed', message: 'callback_url is not the configured webhook target' } });
   const control = (req: Request, res: Response, next: NextFunction) => {
     const given = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
     if (access.control_token === undefined || given === undefined || !safeEqual(given, access.control_token)) {
-      res.status(403).json({ error: { code: 'forbidden', message: 'the simulator control endpoints need PAYMENT_SIM_CONTROL_TOKEN' } });
+      res.status(403).json({
+        error: { code: 'forbidden', message: 'the simulator control endpoints need PAYMENT_SIM_CONTROL_TOKEN' },
+      });
       return;
     }
     next();
   };
 
-  app.post('/v1/charges', (_req, _res, next) => {
-    stats.charge_calls++;
-    next();
-  }, outage, (req: Request, res: Response) => {
-    const parsed = chargeBody.safeParse(req.body);
-    if (!parsed.success) {
-      res.status(400).json({ error: { code: 'invalid_request', message: parsed.error.message } });
-      return;
-    }
-    if (!allowedCallback(parsed.data.callback_url)) return void refuseCallback(res);
-    const b = parsed.data;
-    const existing = chargesByKey.get(b.idempotency_key);
-    if (existing) {
-      res.status(200).json({ id: existing.id, status: existing.status, amount_cents: existing.amount_cents });
-      return;
-    }
-    const charge: Charge = { id: rid('ch'), ...b, status: 'pending', refunded_cents: 0, created_at: new Date().toISOString() };
-    charges.set(charge.id, charge);
-    chargesByKey.set(b.idempotency_key, charge);
-    later(config.latency_ms, () => {
-      const declined = charge.payment_method === 'pm_card_declined' || Math.random() < config.decline_rate;
-      charge.status = declined ? 'failed' : 'succeeded';
-      emit(charge.callback_url, declined ? 'charge.failed' : 'charge.succeeded', {
-        charge_id: charge.id,
-        reference: charge.reference,
-        amount_cents: charge.amount_cents,
-        ...(declined ? { failure_reason: 'card_declined' } : {}),
+  app.post(
+    '/v1/charges',
+    (_req, _res, next) => {
+      stats.charge_calls++;
+      next();
+    },
+    outage,
+    (req: Request, res: Response) => {
+      const parsed = chargeBody.safeParse(req.body);
+      if (!parsed.success) {
+        res.status(400).json({ error: { code: 'invalid_request', message: parsed.error.message } });
+        return;
+      }
+      if (!allowedCallback(parsed.data.callback_url)) return void refuseCallback(res);
+      const b = parsed.data;
+      const existing = chargesByKey.get(b.idempotency_key);
+      if (existing) {
+        res.status(200).json({ id: existing.id, status: existing.status, amount_cents: existing.amount_cents });
+        return;
+      }
+      const charge: Charge = {
+        id: rid('ch'),
+        ...b,
+        status: 'pending',
+        refunded_cents: 0,
+        created_at: new Date().toISOString(),
+      };
+      charges.set(charge.id, charge);
+      chargesByKey.set(b.idempotency_key, charge);
+      later(config.latency_ms, () => {
+        const declined = charge.payment_method === 'pm_card_declined' || Math.random() < config.decline_rate;
+        charge.status = declined ? 'failed' : 'succeeded';
+        emit(charge.callback_url, declined ? 'charge.failed' : 'charge.succeeded', {
+          charge_id: charge.id,
+          reference: charge.reference,
+          amount_cents: charge.amount_cents,
+          ...(declined ? { failure_reason: 'card_declined' } : {}),
+        });
       });
-    });
-    res.status(202).json({ id: charge.id, status: 'pending', amount_cents: charge.amount_cents });
-  });
+      res.status(202).json({ id: charge.id, status: 'pending', amount_cents: charge.amount_cents });
+    },
+  );
 
   // Lookup by idempotency key, for providers' clients that reconcile a charge whose answer or webhook was lost.
   app.get('/v1/charges', outage, (req: Request, res: Response) => {
@@ -261,41 +292,56 @@ export async function startPaymentSim(
     else res.json(c);
   });
 
-  app.post('/v1/refunds', (_req, _res, next) => {
-    stats.refund_calls++;
-    next();
-  }, outage, (req: Request, res: Response) => {
-    const parsed = refundBody.safeParse(req.body);
-    if (!parsed.success) {
-      res.status(400).json({ error: { code: 'invalid_request', message: parsed.error.message } });
-      return;
-    }
-    if (!allowedCallback(parsed.data.callback_url)) return void refuseCallback(res);
-    const b = parsed.data;
-    const existing = refundsByKey.get(b.idempotency_key);
-    if (existing) {
-      res.status(200).json({ id: existing.id, status: existing.status });
-      return;
-    }
-    const charge = charges.get(b.charge_id);
-    if (!charge) {
-      res.status(404).json({ error: { code: 'charge_not_found' } });
-      return;
-    }
-    if (charge.status !== 'succeeded' || charge.refunded_cents + b.amount_cents > charge.amount_cents) {
-      res.status(409).json({ error: { code: 'not_refundable', message: `charge is ${charge.status}, ${charge.refunded_cents} already refunded` } });
-      return;
-    }
-    charge.refunded_cents += b.amount_cents;
-    const refund: Refund = { id: rid('re'), ...b, status: 'pending' };
-    refunds.set(refund.id, refund);
-    refundsByKey.set(b.idempotency_key, refund);
-    later(config.latency_ms, () => {
-      refund.status = 'succeeded';
-      emit(refund.callback_url, 'refund.succeeded', { refund_id: refund.id, charge_id: refund.charge_id, reference: refund.reference, amount_cents: refund.amount_cents });
-    });
-    res.status(202).json({ id: refund.id, status: 'pending' });
-  });
+  app.post(
+    '/v1/refunds',
+    (_req, _res, next) => {
+      stats.refund_calls++;
+      next();
+    },
+    outage,
+    (req: Request, res: Response) => {
+      const parsed = refundBody.safeParse(req.body);
+      if (!parsed.success) {
+        res.status(400).json({ error: { code: 'invalid_request', message: parsed.error.message } });
+        return;
+      }
+      if (!allowedCallback(parsed.data.callback_url)) return void refuseCallback(res);
+      const b = parsed.data;
+      const existing = refundsByKey.get(b.idempotency_key);
+      if (existing) {
+        res.status(200).json({ id: existing.id, status: existing.status });
+        return;
+      }
+      const charge = charges.get(b.charge_id);
+      if (!charge) {
+        res.status(404).json({ error: { code: 'charge_not_found' } });
+        return;
+      }
+      if (charge.status !== 'succeeded' || charge.refunded_cents + b.amount_cents > charge.amount_cents) {
+        res.status(409).json({
+          error: {
+            code: 'not_refundable',
+            message: `charge is ${charge.status}, ${charge.refunded_cents} already refunded`,
+          },
+        });
+        return;
+      }
+      charge.refunded_cents += b.amount_cents;
+      const refund: Refund = { id: rid('re'), ...b, status: 'pending' };
+      refunds.set(refund.id, refund);
+      refundsByKey.set(b.idempotency_key, refund);
+      later(config.latency_ms, () => {
+        refund.status = 'succeeded';
+        emit(refund.callback_url, 'refund.succeeded', {
+          refund_id: refund.id,
+          charge_id: refund.charge_id,
+          reference: refund.reference,
+          amount_cents: refund.amount_cents,
+        });
+      });
+      res.status(202).json({ id: refund.id, status: 'pending' });
+    },
+  );
 
   app.put('/v1/sim/config', control, (req: Request, res: Response) => {
     const parsed = configBody.safeParse(req.body);

@@ -31,7 +31,10 @@ export function webBuildNeeded(): boolean {
 export function buildWeb(): void {
   const bin = (name: string) => path.join(root, 'node_modules/.bin', name);
   execFileSync(bin('tsc'), ['-p', 'web/tsconfig.json', '--noEmit'], { cwd: root, stdio: 'inherit' });
-  execFileSync(bin('vite'), ['build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+  execFileSync(bin('vite'), ['build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {

@@ -18,10 +18,17 @@ import { tokenVersionKey } from '../shared/token-versions';
  * @example npm run user:grant -- --email ops@example.com --role operator --password 'long secret' --name Ops
  */
 const { values } = parseArgs({
-  options: { email: { type: 'string' }, role: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' } },
+  options: {
+    email: { type: 'string' },
+    role: { type: 'string' },
+    password: { type: 'string' },
+    name: { type: 'string' },
+  },
 });
 if (!values.email || !values.role || !ROLES.includes(values.role as Role)) {
-  process.stderr.write(`usage: npm run user:grant -- --email <address> --role <${ROLES.join('|')}> [--password <new account's password> --name <name>]\n`);
+  process.stderr.write(
+    `usage: npm run user:grant -- --email <address> --role <${ROLES.join('|')}> [--password <new account's password> --name <name>]\n`,
+  );
   process.exit(2);
 }
 const config = loadConfigOrExit();
@@ -33,9 +40,18 @@ try {
   if (!user && values.password) {
     if (values.password.length < 8) throw new Error('--password must be at least 8 characters');
     const passwordHash = await hashPassword(values.password, config.PASSWORD_HASH_COST);
-    user = await insertUser(pool, { id: randomUUID(), email: values.email.trim(), passwordHash, name: values.name ?? values.email, role });
+    user = await insertUser(pool, {
+      id: randomUUID(),
+      email: values.email.trim(),
+      passwordHash,
+      name: values.name ?? values.email,
+      role,
+    });
   }
-  if (!user) throw new Error(`no account with e-mail ${values.email}: register it first, or pass --password (and --name) to create it`);
+  if (!user)
+    throw new Error(
+      `no account with e-mail ${values.email}: register it first, or pass --password (and --name) to create it`,
+    );
   // A role change ends the account's older tokens: drop the Redis mirror of its token version so every
   // role reads the new one from PostgreSQL (within TOKEN_VERSION_CACHE_MS).
   const redis = createRedis(config.REDIS_URL, 'user-grant');
@@ -43,7 +59,9 @@ try {
     await redis.connect();
     await redis.del(tokenVersionKey(config.REDIS_PREFIX, user.id));
   } catch (err) {
-    logger.warn('Redis not reachable: older tokens of this account end when the mirrored version expires (1 h)', { err: (err as Error).message });
+    logger.warn('Redis not reachable: older tokens of this account end when the mirrored version expires (1 h)', {
+      err: (err as Error).message,
+    });
   } finally {
     redis.disconnect();
   }

@@ -91,7 +91,11 @@ async function waitReady(url: string, timeoutMs = 60_000): Promise<void> {
 }
 
 function start(name: string, script: string, env: Record<string, string>, nodeArgs: string[] = []): ChildProcess {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(ROOT, script)], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(ROOT, script)], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   child.on('exit', (code) => code && console.error(`${name} exited ${code}`));
   return child;
 }
@@ -106,20 +110,37 @@ async function load(url: string, tokens: string[], body: string) {
       {
         method: 'POST',
         path: '/v1/bookings',
-        setupRequest: (req) => ({ ...req, headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[i++ % tokens.length]}` }, body }),
+        setupRequest: (req) => ({
+          ...req,
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[i++ % tokens.length]}` },
+          body,
+        }),
       },
     ],
   });
   return { ok: result['2xx'], non2xx: result.non2xx, rps: result.requests.average, p99: result.latency.p99 };
 }
 
-async function measure(pid: number, run: () => Promise<{ ok: number; non2xx: number; rps: number; p99: number }>, others: Record<string, number> = {}) {
+async function measure(
+  pid: number,
+  run: () => Promise<{ ok: number; non2xx: number; rps: number; p99: number }>,
+  others: Record<string, number> = {},
+) {
   const before = cpuTicks(pid);
   const othersBefore = Object.fromEntries(Object.entries(others).map(([k, p]) => [k, cpuTicks(p)]));
   const r = await run();
   const cpuMs = ((cpuTicks(pid) - before) * 1000) / TICKS;
-  const otherUs = Object.fromEntries(Object.entries(others).map(([k, p]) => [k, Math.round((((cpuTicks(p) - othersBefore[k]!) * 1000) / TICKS / Math.max(1, r.ok)) * 1000)]));
-  return { ...r, cpu_us_per_request: Math.round((cpuMs / Math.max(1, r.ok)) * 1000), ...(Object.keys(otherUs).length ? { others_us_per_request: otherUs } : {}) };
+  const otherUs = Object.fromEntries(
+    Object.entries(others).map(([k, p]) => [
+      k,
+      Math.round((((cpuTicks(p) - othersBefore[k]!) * 1000) / TICKS / Math.max(1, r.ok)) * 1000),
+    ]),
+  );
+  return {
+    ...r,
+    cpu_us_per_request: Math.round((cpuMs / Math.max(1, r.ok)) * 1000),
+    ...(Object.keys(otherUs).length ? { others_us_per_request: otherUs } : {}),
+  };
 }
 
 function freePort(): Promise<number> {
@@ -165,7 +186,12 @@ try {
   const worker = start('worker', 'booking-workers/main.ts', env);
   const notifier = start('notifier', 'notifier/main.ts', env);
   if (args.prof) fs.mkdirSync(args.prof, { recursive: true });
-  const ingress = start('ingress', 'ingress/main.ts', env, args.prof ? ['--cpu-prof', `--cpu-prof-dir=${args.prof}`] : []);
+  const ingress = start(
+    'ingress',
+    'ingress/main.ts',
+    env,
+    args.prof ? ['--cpu-prof', `--cpu-prof-dir=${args.prof}`] : [],
+  );
   children.push(worker, notifier, ingress);
   await waitReady(`http://127.0.0.1:${ports.ingress}/readyz`);
   await waitReady(`http://127.0.0.1:${ports.notifier}/readyz`);
@@ -174,14 +200,22 @@ try {
   const created = await fetch(`http://127.0.0.1:${ports.ingress}/v1/events`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${organizer}` },
-    body: JSON.stringify({ name: 'Profile', starts_at: new Date(Date.now() + 86400_000).toISOString(), general_admission: { capacity: 5_000_000, price: 10 } }),
+    body: JSON.stringify({
+      name: 'Profile',
+      starts_at: new Date(Date.now() + 86400_000).toISOString(),
+      general_admission: { capacity: 5_000_000, price: 10 },
+    }),
   });
   if (created.status !== 201) throw new Error(`create event: ${created.status} ${await created.text()}`);
   const eventId = ((await created.json()) as { id: string }).id;
   const check = new pg.Client({ connectionString: config.DATABASE_URL });
   await check.connect();
   for (let i = 0; i < 200; i++) {
-    if ((await check.query<{ inventory_ready: boolean }>('SELECT inventory_ready FROM events WHERE id = $1', [eventId])).rows[0]?.inventory_ready) break;
+    if (
+      (await check.query<{ inventory_ready: boolean }>('SELECT inventory_ready FROM events WHERE id = $1', [eventId]))
+        .rows[0]?.inventory_ready
+    )
+      break;
     await new Promise((r) => setTimeout(r, 200));
   }
   await check.end();
@@ -190,22 +224,42 @@ try {
   const tokens = userIds.map((user_id) => signToken(config.JWT_SECRET, { user_id, role: 'buyer' }));
   if (args['signed-in']) {
     const r = new Redis(config.REDIS_URL);
-    for (let i = 0; i < userIds.length; i += 1000) await r.mset(...userIds.slice(i, i + 1000).flatMap((u) => [tokenVersionKey(config.REDIS_PREFIX, u), '0']));
+    for (let i = 0; i < userIds.length; i += 1000)
+      await r.mset(...userIds.slice(i, i + 1000).flatMap((u) => [tokenVersionKey(config.REDIS_PREFIX, u), '0']));
     r.disconnect();
   }
   const body = JSON.stringify({ event_id: eventId, quantity: 1 });
-  const out: Record<string, unknown> = { signed_in: args['signed-in'], seconds: SECONDS, connections: CONNECTIONS, users: USERS, processes: Number(args.processes) };
+  const out: Record<string, unknown> = {
+    signed_in: args['signed-in'],
+    seconds: SECONDS,
+    connections: CONNECTIONS,
+    users: USERS,
+    processes: Number(args.processes),
+  };
 
   if (!args['skip-floor']) {
-    const floor = spawn(process.execPath, ['-e', FLOOR], { cwd: ROOT, env: { ...process.env, PORT: String(ports.floor), JWT_SECRET: config.JWT_SECRET }, stdio: ['ignore', 'ignore', 'inherit'] });
+    const floor = spawn(process.execPath, ['-e', FLOOR], {
+      cwd: ROOT,
+      env: { ...process.env, PORT: String(ports.floor), JWT_SECRET: config.JWT_SECRET },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     children.push(floor);
     await new Promise((r) => setTimeout(r, 1500));
     await load(`http://127.0.0.1:${ports.floor}`, tokens, body); // warm-up is the same run length; keep it short
     out.floor = await measure(floor.pid!, () => load(`http://127.0.0.1:${ports.floor}`, tokens, body));
     floor.kill('SIGTERM');
   }
-  out.ingress = await measure(ingress.pid!, () => load(`http://127.0.0.1:${ports.ingress}`, tokens, body), { worker: worker.pid!, notifier: notifier.pid! });
-  if (out.floor) out.ratio = Math.round(((out.ingress as { cpu_us_per_request: number }).cpu_us_per_request / (out.floor as { cpu_us_per_request: number }).cpu_us_per_request) * 100) / 100;
+  out.ingress = await measure(ingress.pid!, () => load(`http://127.0.0.1:${ports.ingress}`, tokens, body), {
+    worker: worker.pid!,
+    notifier: notifier.pid!,
+  });
+  if (out.floor)
+    out.ratio =
+      Math.round(
+        ((out.ingress as { cpu_us_per_request: number }).cpu_us_per_request /
+          (out.floor as { cpu_us_per_request: number }).cpu_us_per_request) *
+          100,
+      ) / 100;
   console.log(JSON.stringify(out, null, 2));
 } finally {
   for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');

@@ -12,17 +12,50 @@ import { buildTopology, type Topology } from '../shared/amqp/topology';
 export function definitionsOf(t: Topology) {
   return {
     rabbit_version: '3.13.0',
-    users: [{ name: 'guest', password_hash: 'BMfxN8drrYcIqXZMr+pWTpDT0nMcOagMduLX0bjr4jd9DUTy', hashing_algorithm: 'rabbit_password_hashing_sha256', tags: ['administrator'] }],
+    users: [
+      {
+        name: 'guest',
+        password_hash: 'BMfxN8drrYcIqXZMr+pWTpDT0nMcOagMduLX0bjr4jd9DUTy',
+        hashing_algorithm: 'rabbit_password_hashing_sha256',
+        tags: ['administrator'],
+      },
+    ],
     vhosts: [{ name: '/' }],
     permissions: [{ user: 'guest', vhost: '/', configure: '.*', write: '.*', read: '.*' }],
     policies: [],
-    queues: t.queues.map((q) => ({ name: q.name, vhost: '/', durable: q.durable, auto_delete: false, arguments: q.arguments })),
-    exchanges: t.exchanges.map((e) => ({ name: e.name, vhost: '/', type: e.type, durable: e.durable, auto_delete: false, internal: false, arguments: {} })),
-    bindings: t.bindings.map((b) => ({ source: b.exchange, vhost: '/', destination: b.queue, destination_type: 'queue', routing_key: b.routingKey, arguments: {} })),
+    queues: t.queues.map((q) => ({
+      name: q.name,
+      vhost: '/',
+      durable: q.durable,
+      auto_delete: false,
+      arguments: q.arguments,
+    })),
+    exchanges: t.exchanges.map((e) => ({
+      name: e.name,
+      vhost: '/',
+      type: e.type,
+      durable: e.durable,
+      auto_delete: false,
+      internal: false,
+      arguments: {},
+    })),
+    bindings: t.bindings.map((b) => ({
+      source: b.exchange,
+      vhost: '/',
+      destination: b.queue,
+      destination_type: 'queue',
+      routing_key: b.routingKey,
+      arguments: {},
+    })),
   };
 }
 
-export const DEFINITIONS_PATH = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'rabbitmq', 'definitions.json');
+export const DEFINITIONS_PATH = path.join(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '..',
+  'rabbitmq',
+  'definitions.json',
+);
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const json = `${JSON.stringify(definitionsOf(buildTopology(loadConfig({}))), null, 2)}\n`;

@@ -69,37 +69,301 @@ function prng(seed: number) {
 type Rng = ReturnType<typeof prng>;
 
 const CITIES: ReadonlyArray<[string, string, number, number]> = [
-  ['New York', 'US', 40.7128, -74.006], ['Los Angeles', 'US', 34.0522, -118.2437], ['Chicago', 'US', 41.8781, -87.6298], ['Houston', 'US', 29.7604, -95.3698],
-  ['Nashville', 'US', 36.1627, -86.7816], ['Austin', 'US', 30.2672, -97.7431], ['Seattle', 'US', 47.6062, -122.3321], ['Miami', 'US', 25.7617, -80.1918],
-  ['Toronto', 'CA', 43.6532, -79.3832], ['Montréal', 'CA', 45.5017, -73.5673], ['Vancouver', 'CA', 49.2827, -123.1207], ['México City', 'MX', 19.4326, -99.1332],
-  ['São Paulo', 'BR', -23.5505, -46.6333], ['Buenos Aires', 'AR', -34.6037, -58.3816], ['London', 'GB', 51.5074, -0.1278], ['Manchester', 'GB', 53.4808, -2.2426],
-  ['Dublin', 'IE', 53.3498, -6.2603], ['Paris', 'FR', 48.8566, 2.3522], ['Lyon', 'FR', 45.764, 4.8357], ['Berlin', 'DE', 52.52, 13.405], ['Köln', 'DE', 50.9375, 6.9603],
-  ['München', 'DE', 48.1351, 11.582], ['Zürich', 'CH', 47.3769, 8.5417], ['Wien', 'AT', 48.2082, 16.3738], ['Amsterdam', 'NL', 52.3676, 4.9041],
-  ['Madrid', 'ES', 40.4168, -3.7038], ['Barcelona', 'ES', 41.3874, 2.1686], ['Lisboa', 'PT', 38.7223, -9.1393], ['Milano', 'IT', 45.4642, 9.19], ['Roma', 'IT', 41.9028, 12.4964],
-  ['Stockholm', 'SE', 59.3293, 18.0686], ['København', 'DK', 55.6761, 12.5683], ['Oslo', 'NO', 59.9139, 10.7522], ['Kraków', 'PL', 50.0647, 19.945],
-  ['Praha', 'CZ', 50.0755, 14.4378], ['İstanbul', 'TR', 41.0082, 28.9784], ['Tokyo', 'JP', 35.6762, 139.6503], ['Seoul', 'KR', 37.5665, 126.978],
-  ['Sydney', 'AU', -33.8688, 151.2093], ['Melbourne', 'AU', -37.8136, 144.9631], ['Auckland', 'NZ', -36.8485, 174.7633], ['Cape Town', 'ZA', -33.9249, 18.4241],
+  ['New York', 'US', 40.7128, -74.006],
+  ['Los Angeles', 'US', 34.0522, -118.2437],
+  ['Chicago', 'US', 41.8781, -87.6298],
+  ['Houston', 'US', 29.7604, -95.3698],
+  ['Nashville', 'US', 36.1627, -86.7816],
+  ['Austin', 'US', 30.2672, -97.7431],
+  ['Seattle', 'US', 47.6062, -122.3321],
+  ['Miami', 'US', 25.7617, -80.1918],
+  ['Toronto', 'CA', 43.6532, -79.3832],
+  ['Montréal', 'CA', 45.5017, -73.5673],
+  ['Vancouver', 'CA', 49.2827, -123.1207],
+  ['México City', 'MX', 19.4326, -99.1332],
+  ['São Paulo', 'BR', -23.5505, -46.6333],
+  ['Buenos Aires', 'AR', -34.6037, -58.3816],
+  ['London', 'GB', 51.5074, -0.1278],
+  ['Manchester', 'GB', 53.4808, -2.2426],
+  ['Dublin', 'IE', 53.3498, -6.2603],
+  ['Paris', 'FR', 48.8566, 2.3522],
+  ['Lyon', 'FR', 45.764, 4.8357],
+  ['Berlin', 'DE', 52.52, 13.405],
+  ['Köln', 'DE', 50.9375, 6.9603],
+  ['München', 'DE', 48.1351, 11.582],
+  ['Zürich', 'CH', 47.3769, 8.5417],
+  ['Wien', 'AT', 48.2082, 16.3738],
+  ['Amsterdam', 'NL', 52.3676, 4.9041],
+  ['Madrid', 'ES', 40.4168, -3.7038],
+  ['Barcelona', 'ES', 41.3874, 2.1686],
+  ['Lisboa', 'PT', 38.7223, -9.1393],
+  ['Milano', 'IT', 45.4642, 9.19],
+  ['Roma', 'IT', 41.9028, 12.4964],
+  ['Stockholm', 'SE', 59.3293, 18.0686],
+  ['København', 'DK', 55.6761, 12.5683],
+  ['Oslo', 'NO', 59.9139, 10.7522],
+  ['Kraków', 'PL', 50.0647, 19.945],
+  ['Praha', 'CZ', 50.0755, 14.4378],
+  ['İstanbul', 'TR', 41.0082, 28.9784],
+  ['Tokyo', 'JP', 35.6762, 139.6503],
+  ['Seoul', 'KR', 37.5665, 126.978],
+  ['Sydney', 'AU', -33.8688, 151.2093],
+  ['Melbourne', 'AU', -37.8136, 144.9631],
+  ['Auckland', 'NZ', -36.8485, 174.7633],
+  ['Cape Town', 'ZA', -33.9249, 18.4241],
 ];
 
-const FIRST = ['Adele', 'Bruno', 'Celine', 'Dmitri', 'Esme', 'Fabio', 'Gwen', 'Hector', 'Imani', 'Jasper', 'Kiara', 'Lorenzo', 'Margot', 'Nikolai', 'Odette', 'Pablo', 'Quentin', 'Renata', 'Silas', 'Tamsin', 'Ava', 'Liam', 'Mia', 'Noah', 'Zoe', 'Ezra', 'Luna', 'Milo', 'Nina', 'Omar', 'Iris', 'Jude', 'Lena', 'Theo', 'Rosa', 'Kai', 'Maya', 'Leo', 'Ines', 'Hugo', 'Sofia', 'Mateo', 'Chloé', 'Björn', 'Aurora', 'Felix', 'Naomi', 'Elias', 'Clara', 'Dario', 'Yuki', 'Amara', 'Rafael', 'Selma', 'Tobias', 'Greta', 'Jonas', 'Lucía', 'Marcus', 'Priya'];
-const LAST = ['Ashford', 'Bellamy', 'Cortez', 'Devereux', 'Ellison', 'Fairbanks', 'Grimaldi', 'Hawthorne', 'Iversen', 'Jovanović', 'Kincaid', 'Lacroix', 'Montague', 'Nørgaard', 'Oyelaran', 'Petrov', 'Rivers', 'Stone', 'Vance', 'Moreau', 'Okafor', 'Lindqvist', 'Castillo', 'Novak', 'Hartley', 'Sato', 'Bianchi', 'Delacroix', 'Kowalski', 'Nakamura', 'Ferreira', 'Mbeki', 'Holloway', 'Quinn', 'Adeyemi', 'Fontaine', 'Brandt', 'Ortega', 'Whitlock', 'Sørensen', 'Marlowe', 'Abernathy', 'Calloway', 'Dumont', 'Eriksen', 'Galloway'];
-const ADJ = ['Electric', 'Velvet', 'Midnight', 'Golden', 'Crimson', 'Silver', 'Neon', 'Wild', 'Hollow', 'Lunar', 'Broken', 'Northern', 'Paper', 'Glass', 'Iron', 'Secret', 'Falling', 'Burning', 'Quiet', 'Cosmic', 'Blue', 'Savage', 'Gentle', 'Distant'];
-const NOUN = ['Wolves', 'Harbors', 'Echoes', 'Lanterns', 'Satellites', 'Tigers', 'Ravens', 'Arrows', 'Oceans', 'Machines', 'Saints', 'Kites', 'Comets', 'Foxes', 'Giants', 'Mirrors', 'Rebels', 'Dreamers', 'Pilots', 'Strangers'];
-const MASCOTS = ['United', 'FC', 'Rovers', 'Lions', 'Hawks', 'Sharks', 'Bears', 'Titans', 'Royals', 'Comets', 'Wanderers', 'Athletic', 'City', 'Rangers', 'Falcons', 'Wolves', 'Storm', 'Thunder', 'Pirates', 'Knights'];
-const SHOWS = ['Hamlet', 'The Nutcracker', 'Swan Lake', 'Les Misérables', 'Carmen', 'La Traviata', 'The Tempest', 'Cabaret', 'Chicago', 'Romeo and Juliet', 'The Magic Flute', 'Don Giovanni', 'Peter Pan', 'Cinderella', 'The Lion Dance', 'Macbeth'];
-const TOUR = ['World Tour', 'Live', 'Farewell Tour', 'Reunion Tour', 'Unplugged', 'In Concert', 'Anniversary Tour', 'Summer Tour', 'Arena Tour', 'Acoustic Nights'];
+const FIRST = [
+  'Adele',
+  'Bruno',
+  'Celine',
+  'Dmitri',
+  'Esme',
+  'Fabio',
+  'Gwen',
+  'Hector',
+  'Imani',
+  'Jasper',
+  'Kiara',
+  'Lorenzo',
+  'Margot',
+  'Nikolai',
+  'Odette',
+  'Pablo',
+  'Quentin',
+  'Renata',
+  'Silas',
+  'Tamsin',
+  'Ava',
+  'Liam',
+  'Mia',
+  'Noah',
+  'Zoe',
+  'Ezra',
+  'Luna',
+  'Milo',
+  'Nina',
+  'Omar',
+  'Iris',
+  'Jude',
+  'Lena',
+  'Theo',
+  'Rosa',
+  'Kai',
+  'Maya',
+  'Leo',
+  'Ines',
+  'Hugo',
+  'Sofia',
+  'Mateo',
+  'Chloé',
+  'Björn',
+  'Aurora',
+  'Felix',
+  'Naomi',
+  'Elias',
+  'Clara',
+  'Dario',
+  'Yuki',
+  'Amara',
+  'Rafael',
+  'Selma',
+  'Tobias',
+  'Greta',
+  'Jonas',
+  'Lucía',
+  'Marcus',
+  'Priya',
+];
+const LAST = [
+  'Ashford',
+  'Bellamy',
+  'Cortez',
+  'Devereux',
+  'Ellison',
+  'Fairbanks',
+  'Grimaldi',
+  'Hawthorne',
+  'Iversen',
+  'Jovanović',
+  'Kincaid',
+  'Lacroix',
+  'Montague',
+  'Nørgaard',
+  'Oyelaran',
+  'Petrov',
+  'Rivers',
+  'Stone',
+  'Vance',
+  'Moreau',
+  'Okafor',
+  'Lindqvist',
+  'Castillo',
+  'Novak',
+  'Hartley',
+  'Sato',
+  'Bianchi',
+  'Delacroix',
+  'Kowalski',
+  'Nakamura',
+  'Ferreira',
+  'Mbeki',
+  'Holloway',
+  'Quinn',
+  'Adeyemi',
+  'Fontaine',
+  'Brandt',
+  'Ortega',
+  'Whitlock',
+  'Sørensen',
+  'Marlowe',
+  'Abernathy',
+  'Calloway',
+  'Dumont',
+  'Eriksen',
+  'Galloway',
+];
+const ADJ = [
+  'Electric',
+  'Velvet',
+  'Midnight',
+  'Golden',
+  'Crimson',
+  'Silver',
+  'Neon',
+  'Wild',
+  'Hollow',
+  'Lunar',
+  'Broken',
+  'Northern',
+  'Paper',
+  'Glass',
+  'Iron',
+  'Secret',
+  'Falling',
+  'Burning',
+  'Quiet',
+  'Cosmic',
+  'Blue',
+  'Savage',
+  'Gentle',
+  'Distant',
+];
+const NOUN = [
+  'Wolves',
+  'Harbors',
+  'Echoes',
+  'Lanterns',
+  'Satellites',
+  'Tigers',
+  'Ravens',
+  'Arrows',
+  'Oceans',
+  'Machines',
+  'Saints',
+  'Kites',
+  'Comets',
+  'Foxes',
+  'Giants',
+  'Mirrors',
+  'Rebels',
+  'Dreamers',
+  'Pilots',
+  'Strangers',
+];
+const MASCOTS = [
+  'United',
+  'FC',
+  'Rovers',
+  'Lions',
+  'Hawks',
+  'Sharks',
+  'Bears',
+  'Titans',
+  'Royals',
+  'Comets',
+  'Wanderers',
+  'Athletic',
+  'City',
+  'Rangers',
+  'Falcons',
+  'Wolves',
+  'Storm',
+  'Thunder',
+  'Pirates',
+  'Knights',
+];
+const SHOWS = [
+  'Hamlet',
+  'The Nutcracker',
+  'Swan Lake',
+  'Les Misérables',
+  'Carmen',
+  'La Traviata',
+  'The Tempest',
+  'Cabaret',
+  'Chicago',
+  'Romeo and Juliet',
+  'The Magic Flute',
+  'Don Giovanni',
+  'Peter Pan',
+  'Cinderella',
+  'The Lion Dance',
+  'Macbeth',
+];
+const TOUR = [
+  'World Tour',
+  'Live',
+  'Farewell Tour',
+  'Reunion Tour',
+  'Unplugged',
+  'In Concert',
+  'Anniversary Tour',
+  'Summer Tour',
+  'Arena Tour',
+  'Acoustic Nights',
+];
 const CONF = ['Summit', 'Forum', 'Conference', 'Expo', 'Masterclass', 'Keynote'];
 const TOPICS = ['AI', 'Cloud', 'Design', 'Climate', 'Startup', 'Data', 'Security', 'Fintech', 'Health', 'Robotics'];
 const GENRES: Record<string, readonly string[]> = {
-  artist: ['pop', 'rock', 'jazz', 'hip hop', 'country', 'r&b', 'electronic', 'folk', 'soul', 'latin', 'indie', 'classical'],
+  artist: [
+    'pop',
+    'rock',
+    'jazz',
+    'hip hop',
+    'country',
+    'r&b',
+    'electronic',
+    'folk',
+    'soul',
+    'latin',
+    'indie',
+    'classical',
+  ],
   band: ['rock', 'indie', 'metal', 'punk', 'alternative', 'folk', 'jazz', 'electronic'],
   team: ['football', 'basketball', 'hockey', 'baseball', 'rugby'],
   comedian: ['stand-up', 'improv', 'sketch'],
   speaker: ['technology', 'business', 'science'],
   company: ['ballet', 'opera', 'drama', 'musical', 'circus'],
 };
-const VENUE_WORDS = { club: ['Room', 'Club', 'Lounge', 'Basement', 'Warehouse', 'Social'], theatre: ['Theatre', 'Opera House', 'Playhouse', 'Concert Hall', 'Auditorium'], arena: ['Arena', 'Dome', 'Coliseum', 'Pavilion'], stadium: ['Stadium', 'Park', 'Field'] };
-const STREETS = ['Main St', 'Harbor Rd', 'King St', 'Park Ave', 'Market St', 'River Rd', 'Station Sq', 'Mill Ln', 'Broadway', 'Elm St'];
+const VENUE_WORDS = {
+  club: ['Room', 'Club', 'Lounge', 'Basement', 'Warehouse', 'Social'],
+  theatre: ['Theatre', 'Opera House', 'Playhouse', 'Concert Hall', 'Auditorium'],
+  arena: ['Arena', 'Dome', 'Coliseum', 'Pavilion'],
+  stadium: ['Stadium', 'Park', 'Field'],
+};
+const STREETS = [
+  'Main St',
+  'Harbor Rd',
+  'King St',
+  'Park Ave',
+  'Market St',
+  'River Rd',
+  'Station Sq',
+  'Mill Ln',
+  'Broadway',
+  'Elm St',
+];
 
 type VenueKind = keyof typeof VENUE_WORDS;
 interface GenVenue {
@@ -121,16 +385,35 @@ function venueSectionsFor(kind: VenueKind, rng: Rng): VenueSectionBody[] {
   if (kind === 'club') return [];
   const [min, max, rowsMin, rowsMax, seatsMin, seatsMax] =
     kind === 'theatre' ? [2, 4, 8, 20, 16, 32] : kind === 'arena' ? [6, 10, 12, 22, 24, 40] : [8, 14, 20, 30, 40, 60];
-  const names = kind === 'theatre' ? ['Orchestra', 'Stalls', 'Dress Circle', 'Upper Circle', 'Balcony'] : ['Floor', '101', '102', '103', '104', '105', '106', '201', '202', '203', '204', '205', '206', '301'];
+  const names =
+    kind === 'theatre'
+      ? ['Orchestra', 'Stalls', 'Dress Circle', 'Upper Circle', 'Balcony']
+      : ['Floor', '101', '102', '103', '104', '105', '106', '201', '202', '203', '204', '205', '206', '301'];
   const n = rng.int(min, Math.min(max, names.length));
   return names.slice(0, n).map((name, i) => {
     const rows = rng.int(rowsMin, rowsMax);
     const first = rng.int(seatsMin, seatsMax);
     // Theatres widen towards the back; arenas have straight rows.
     if (kind === 'theatre') {
-      return { name, rows: Array.from({ length: rows }, (_, r) => ({ seats: Math.min(500, first + r), ...(r === rows - 1 ? { accessible: [1, 2] } : {}) })), y: i * 30 };
+      return {
+        name,
+        rows: Array.from({ length: rows }, (_, r) => ({
+          seats: Math.min(500, first + r),
+          ...(r === rows - 1 ? { accessible: [1, 2] } : {}),
+        })),
+        y: i * 30,
+      };
     }
-    return { name, rows, seats_per_row: first, accessible: [{ row: rows, seat: 1 }, { row: rows, seat: 2 }], y: i * 40 };
+    return {
+      name,
+      rows,
+      seats_per_row: first,
+      accessible: [
+        { row: rows, seat: 1 },
+        { row: rows, seat: 2 },
+      ],
+      y: i * 40,
+    };
   });
 }
 
@@ -159,14 +442,29 @@ export async function seedCatalog(pool: Pool, opts: SeedCatalogOptions, logger?:
     const roll = rng.next();
     const kind: VenueKind = roll < 0.45 ? 'club' : roll < 0.85 ? 'theatre' : roll < 0.97 ? 'arena' : 'stadium';
     const city = rng.pick(CITIES);
-    const name = rng.chance(0.4) ? `${city[0]} ${rng.pick(VENUE_WORDS[kind])}` : rng.chance(0.5) ? `The ${rng.pick(ADJ)} ${rng.pick(VENUE_WORDS[kind])}` : `${rng.pick(LAST)} ${rng.pick(VENUE_WORDS[kind])}`;
+    const name = rng.chance(0.4)
+      ? `${city[0]} ${rng.pick(VENUE_WORDS[kind])}`
+      : rng.chance(0.5)
+        ? `The ${rng.pick(ADJ)} ${rng.pick(VENUE_WORDS[kind])}`
+        : `${rng.pick(LAST)} ${rng.pick(VENUE_WORDS[kind])}`;
     const { layout, seats } = venueSeats(venueSectionsFor(kind, rng));
     const standing = kind === 'club' ? rng.int(150, 2500) : kind === 'stadium' ? rng.int(5000, 20000) : 0;
     const id = randomUUID();
     venues.push({ id, kind, name, city, sections: layout, standing });
     seatsByVenue.push([id, seats]);
     seatCount += seats.length;
-    venueRows.push([id, name, `${rng.int(1, 999)} ${rng.pick(STREETS)}`, city[0], city[1], city[2] + (rng.next() - 0.5) * 0.2, city[3] + (rng.next() - 0.5) * 0.2, JSON.stringify({ sections: layout }), seats.length, standing]);
+    venueRows.push([
+      id,
+      name,
+      `${rng.int(1, 999)} ${rng.pick(STREETS)}`,
+      city[0],
+      city[1],
+      city[2] + (rng.next() - 0.5) * 0.2,
+      city[3] + (rng.next() - 0.5) * 0.2,
+      JSON.stringify({ sections: layout }),
+      seats.length,
+      standing,
+    ]);
   }
   const vcol = (k: number) => venueRows.map((r) => r[k]);
   await pool.query({
@@ -177,27 +475,50 @@ export async function seedCatalog(pool: Pool, opts: SeedCatalogOptions, logger?:
                 AS v(id, name, address, city, country, lat, lon, layout, seated, standing)`,
     values: [organizer, ...Array.from({ length: 10 }, (_, k) => vcol(k))],
   });
-  logger?.debug('catalog venues written', { venues: venues.length, seats: seatCount, ms: Math.round(performance.now() - started) });
+  logger?.debug('catalog venues written', {
+    venues: venues.length,
+    seats: seatCount,
+    ms: Math.round(performance.now() - started),
+  });
 
   // Performers.
   const performers: GenPerformer[] = [];
   const usedNames = new Set<string>();
   for (let i = 0; i < nPerformers; i++) {
     const roll = rng.next();
-    const type: GenPerformer['type'] = roll < 0.4 ? 'artist' : roll < 0.65 ? 'band' : roll < 0.78 ? 'team' : roll < 0.88 ? 'comedian' : roll < 0.94 ? 'speaker' : 'company';
+    const type: GenPerformer['type'] =
+      roll < 0.4
+        ? 'artist'
+        : roll < 0.65
+          ? 'band'
+          : roll < 0.78
+            ? 'team'
+            : roll < 0.88
+              ? 'comedian'
+              : roll < 0.94
+                ? 'speaker'
+                : 'company';
     let name = '';
     for (let attempt = 0; attempt < 5 && (!name || usedNames.has(name)); attempt++) {
       const person = `${rng.pick(FIRST)} ${rng.chance(0.15) ? `${String.fromCharCode(65 + rng.int(0, 25))}. ` : ''}${rng.pick(LAST)}`;
       name =
         type === 'artist'
-          ? rng.chance(0.15) ? `${rng.pick(['DJ', 'MC', 'Lil', 'Young', 'Big'])} ${rng.pick(FIRST)}` : rng.chance(0.1) ? `${person} & the ${rng.pick(NOUN)}` : person
+          ? rng.chance(0.15)
+            ? `${rng.pick(['DJ', 'MC', 'Lil', 'Young', 'Big'])} ${rng.pick(FIRST)}`
+            : rng.chance(0.1)
+              ? `${person} & the ${rng.pick(NOUN)}`
+              : person
           : type === 'comedian' || type === 'speaker'
             ? person
-          : type === 'band'
-            ? rng.chance(0.5) ? `The ${rng.pick(ADJ)} ${rng.pick(NOUN)}` : rng.chance(0.5) ? `${rng.pick(ADJ)} ${rng.pick(NOUN)}` : `${rng.pick(LAST)} ${rng.pick(NOUN)}`
-            : type === 'team'
-              ? `${rng.pick(CITIES)[0]} ${rng.pick(MASCOTS)}`
-              : `${rng.pick(CITIES)[0]} ${rng.pick(['Ballet', 'Opera', 'Theatre Company', 'Circus', 'Players'])}`;
+            : type === 'band'
+              ? rng.chance(0.5)
+                ? `The ${rng.pick(ADJ)} ${rng.pick(NOUN)}`
+                : rng.chance(0.5)
+                  ? `${rng.pick(ADJ)} ${rng.pick(NOUN)}`
+                  : `${rng.pick(LAST)} ${rng.pick(NOUN)}`
+              : type === 'team'
+                ? `${rng.pick(CITIES)[0]} ${rng.pick(MASCOTS)}`
+                : `${rng.pick(CITIES)[0]} ${rng.pick(['Ballet', 'Opera', 'Theatre Company', 'Circus', 'Players'])}`;
     }
     // Still taken after five draws (a big catalog): a second act of the same name, as happens.
     if (usedNames.has(name)) name = `${name} ${['II', 'III', 'IV', 'V', 'VI'][i % 5]}`;
@@ -210,7 +531,13 @@ export async function seedCatalog(pool: Pool, opts: SeedCatalogOptions, logger?:
       name: 'seed-performers',
       text: `INSERT INTO performers (id, organizer_id, name, type, genre) SELECT p.id, $1, p.name, p.type, p.genre
              FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[]) AS p(id, name, type, genre)`,
-      values: [organizer, chunk.map((p) => p.id), chunk.map((p) => p.name), chunk.map((p) => p.type), chunk.map((p) => p.genre)],
+      values: [
+        organizer,
+        chunk.map((p) => p.id),
+        chunk.map((p) => p.name),
+        chunk.map((p) => p.type),
+        chunk.map((p) => p.genre),
+      ],
     });
   }
   const byType = new Map<string, GenPerformer[]>();
@@ -227,7 +554,20 @@ export async function seedCatalog(pool: Pool, opts: SeedCatalogOptions, logger?:
   for (let i = 0; i < opts.events; i++) {
     const venue = rng.pick(venues);
     const roll = rng.next();
-    const category: EventCategory = roll < 0.5 ? 'concert' : roll < 0.65 ? 'sports' : roll < 0.75 ? 'theatre' : roll < 0.85 ? 'comedy' : roll < 0.9 ? 'family' : roll < 0.95 ? 'festival' : 'conference';
+    const category: EventCategory =
+      roll < 0.5
+        ? 'concert'
+        : roll < 0.65
+          ? 'sports'
+          : roll < 0.75
+            ? 'theatre'
+            : roll < 0.85
+              ? 'comedy'
+              : roll < 0.9
+                ? 'family'
+                : roll < 0.95
+                  ? 'festival'
+                  : 'conference';
     let names: GenPerformer[];
     let name: string;
     if (category === 'sports') {
@@ -263,15 +603,32 @@ export async function seedCatalog(pool: Pool, opts: SeedCatalogOptions, logger?:
     const base = rng.int(2, 12) * 10;
     let body: CreateEventBody;
     if (!venue.sections.length) {
-      body = { name, starts_at: new Date(starts).toISOString(), hold_seconds: 600, max_per_user: 8, general_admission: { capacity: venue.standing, price: base - 0.01 } };
+      body = {
+        name,
+        starts_at: new Date(starts).toISOString(),
+        hold_seconds: 600,
+        max_per_user: 8,
+        general_admission: { capacity: venue.standing, price: base - 0.01 },
+      };
     } else {
       // Best sections dearest: three to four tiers over the venue's sections, in rank order.
       const tierNames = ['platinum', 'gold', 'silver', 'bronze'];
       const perTier = Math.ceil(venue.sections.length / Math.min(4, venue.sections.length));
       const tiers = tierNames
-        .map((t, k) => ({ name: t, price: Math.max(10, base * (4 - k)) - 0.01, sections: venue.sections.slice(k * perTier, (k + 1) * perTier).map((s) => s.name) }))
+        .map((t, k) => ({
+          name: t,
+          price: Math.max(10, base * (4 - k)) - 0.01,
+          sections: venue.sections.slice(k * perTier, (k + 1) * perTier).map((s) => s.name),
+        }))
         .filter((t) => t.sections.length);
-      body = { name, starts_at: new Date(starts).toISOString(), hold_seconds: 600, max_per_user: 8, venue_id: venue.id, price_tiers: tiers };
+      body = {
+        name,
+        starts_at: new Date(starts).toISOString(),
+        hold_seconds: 600,
+        max_per_user: 8,
+        venue_id: venue.id,
+        price_tiers: tiers,
+      };
     }
     const layout: EventLayout = resolveLayout(body, venue.sections);
     const id = randomUUID();
@@ -280,8 +637,19 @@ export async function seedCatalog(pool: Pool, opts: SeedCatalogOptions, logger?:
       starts,
       performers: names,
       row: [
-        id, name, `${category[0]!.toUpperCase()}${category.slice(1)} at ${venue.name}, ${venue.city[0]}.`, category, venue.id, new Date(starts).toISOString(), new Date(ends).toISOString(),
-        new Date(onSale).toISOString(), partitionFor(id, opts.partitions), layout.kind, JSON.stringify(layout), layoutCapacity(layout), ...priceRange(layout),
+        id,
+        name,
+        `${category[0]!.toUpperCase()}${category.slice(1)} at ${venue.name}, ${venue.city[0]}.`,
+        category,
+        venue.id,
+        new Date(starts).toISOString(),
+        new Date(ends).toISOString(),
+        new Date(onSale).toISOString(),
+        partitionFor(id, opts.partitions),
+        layout.kind,
+        JSON.stringify(layout),
+        layoutCapacity(layout),
+        ...priceRange(layout),
       ],
     });
   }
@@ -322,7 +690,11 @@ export async function seedCatalog(pool: Pool, opts: SeedCatalogOptions, logger?:
       values: [links.map((l) => l[0]), links.map((l) => l[1]), links.map((l) => l[2])],
     });
     written += chunk.length;
-    logger?.debug('catalog events written', { done: written, of: events.length, ms: Math.round(performance.now() - started) });
+    logger?.debug('catalog events written', {
+      done: written,
+      of: events.length,
+      ms: Math.round(performance.now() - started),
+    });
   };
 
   // Two writers share the event chunks while a third writes the venues' seats: PostgreSQL works on
@@ -342,12 +714,23 @@ export async function seedCatalog(pool: Pool, opts: SeedCatalogOptions, logger?:
   try {
     await Promise.all([eventWriter(), eventWriter(), seatWriter()]);
   } finally {
-    await pool.query(`SELECT gin_clean_pending_list('events_search_idx'); ALTER INDEX events_search_idx SET (fastupdate = off)`);
+    await pool.query(
+      `SELECT gin_clean_pending_list('events_search_idx'); ALTER INDEX events_search_idx SET (fastupdate = off)`,
+    );
   }
   logger?.debug('catalog search index merged', { ms: Math.round(performance.now() - started) });
-  await pool.query('ANALYZE events; ANALYZE venues; ANALYZE venue_seats; ANALYZE event_performers; ANALYZE search_lexicon');
+  await pool.query(
+    'ANALYZE events; ANALYZE venues; ANALYZE venue_seats; ANALYZE event_performers; ANALYZE search_lexicon',
+  );
   const eventIds = events.sort((a, b) => a.starts - b.starts).map((e) => e.id);
-  return { events: events.length, venues: venues.length, performers: performers.length, venueSeats: seatCount, ms: Math.round(performance.now() - started), eventIds };
+  return {
+    events: events.length,
+    venues: venues.length,
+    performers: performers.length,
+    venueSeats: seatCount,
+    ms: Math.round(performance.now() - started),
+    eventIds,
+  };
 }
 
 /** Sends `inventory.init` for some events, so the single writer creates their seats. */
@@ -359,7 +742,10 @@ export async function initInventory(config: Config, pool: Pool, eventIds: readon
     await assertTopology(ch, buildTopology(config));
     await ch.close();
     const publisher = await ConfirmPublisher.open(conn, config.AMQP_PREFIX);
-    const { rows } = await pool.query<{ id: string; partition: number }>('SELECT id, partition FROM events WHERE id = ANY($1::uuid[])', [eventIds]);
+    const { rows } = await pool.query<{ id: string; partition: number }>(
+      'SELECT id, partition FROM events WHERE id = ANY($1::uuid[])',
+      [eventIds],
+    );
     for (const r of rows) await publisher.publishCommand(r.partition, { type: 'inventory.init', event_id: r.id });
     await publisher.close();
   } finally {
@@ -370,8 +756,14 @@ export async function initInventory(config: Config, pool: Pool, eventIds: readon
 /** Removes a catalog made by this generator (everything whose organizer is `organizer`). */
 export async function resetCatalog(pool: Pool, organizer: string): Promise<void> {
   await pool.query('DELETE FROM events WHERE organizer_id = $1', [organizer]);
-  await pool.query('DELETE FROM performers WHERE organizer_id = $1 AND NOT EXISTS (SELECT 1 FROM event_performers ep WHERE ep.performer_id = performers.id)', [organizer]);
-  await pool.query('DELETE FROM venues WHERE organizer_id = $1 AND NOT EXISTS (SELECT 1 FROM events e WHERE e.venue_id = venues.id)', [organizer]);
+  await pool.query(
+    'DELETE FROM performers WHERE organizer_id = $1 AND NOT EXISTS (SELECT 1 FROM event_performers ep WHERE ep.performer_id = performers.id)',
+    [organizer],
+  );
+  await pool.query(
+    'DELETE FROM venues WHERE organizer_id = $1 AND NOT EXISTS (SELECT 1 FROM events e WHERE e.venue_id = venues.id)',
+    [organizer],
+  );
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

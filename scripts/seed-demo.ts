@@ -47,8 +47,24 @@ export async function seedDemo(config: Config, logger: Logger): Promise<string[]
         lon: 10.7536,
         sections: [
           { name: 'Floor', rows: 20, seats_per_row: 100 },
-          { name: 'Lower-A', rows: 30, seats_per_row: 100, accessible: [{ row: 30, seat: 1 }, { row: 30, seat: 2 }] },
-          { name: 'Lower-B', rows: 30, seats_per_row: 100, accessible: [{ row: 30, seat: 1 }, { row: 30, seat: 2 }] },
+          {
+            name: 'Lower-A',
+            rows: 30,
+            seats_per_row: 100,
+            accessible: [
+              { row: 30, seat: 1 },
+              { row: 30, seat: 2 },
+            ],
+          },
+          {
+            name: 'Lower-B',
+            rows: 30,
+            seats_per_row: 100,
+            accessible: [
+              { row: 30, seat: 1 },
+              { row: 30, seat: 2 },
+            ],
+          },
           { name: 'Upper-A', rows: 60, seats_per_row: 100 },
           { name: 'Upper-B', rows: 60, seats_per_row: 100 },
         ],

@@ -34,7 +34,11 @@ async function checkServices(): Promise<void> {
 const roles: Array<{ name: string; script: string; env?: Record<string, string> }> = [
   { name: 'ingress', script: 'ingress/main.ts' },
   { name: 'notifier', script: 'notifier/main.ts' },
-  ...Array.from({ length: WORKERS }, (_, i) => ({ name: `worker-${i}`, script: 'booking-workers/main.ts', env: { WORKER_PORT: String(config.WORKER_PORT + i) } })),
+  ...Array.from({ length: WORKERS }, (_, i) => ({
+    name: `worker-${i}`,
+    script: 'booking-workers/main.ts',
+    env: { WORKER_PORT: String(config.WORKER_PORT + i) },
+  })),
   // The payment provider simulator is a development tool: it runs only when asked for (PAYMENT_SIM=on).
   ...(process.env.PAYMENT_SIM === 'on' ? [{ name: 'payment-sim', script: 'payment-sim/main.ts' }] : []),
 ];
@@ -63,7 +67,11 @@ await checkServices();
 await migrate(config.DATABASE_URL, logger);
 await seedDemo(config, logger);
 for (const role of roles) run(role);
-logger.info('Onsale is starting', { api: `http://localhost:${config.PORT}/v1`, notifier: `ws://localhost:${config.NOTIFIER_PORT}`, workers: WORKERS });
+logger.info('Onsale is starting', {
+  api: `http://localhost:${config.PORT}/v1`,
+  notifier: `ws://localhost:${config.NOTIFIER_PORT}`,
+  workers: WORKERS,
+});
 
 const stop = (signal: NodeJS.Signals) => {
   if (stopping) {

@@ -12,15 +12,27 @@ export interface Principal {
   token_version?: number;
 }
 
-const claimsSchema = z.object({ sub: z.string().min(1).max(128), role: z.enum(ROLES), tv: z.number().int().nonnegative().optional() });
+const claimsSchema = z.object({
+  sub: z.string().min(1).max(128),
+  role: z.enum(ROLES),
+  tv: z.number().int().nonnegative().optional(),
+});
 
 /** Signs a bearer token (HS256). @defaultValue expiresIn 12h */
-export function signToken(secret: string, principal: Principal, expiresIn: jwt.SignOptions['expiresIn'] = '12h'): string {
-  return jwt.sign({ role: principal.role, ...(principal.token_version ? { tv: principal.token_version } : {}) }, secret, {
-    algorithm: 'HS256',
-    subject: principal.user_id,
-    expiresIn,
-  });
+export function signToken(
+  secret: string,
+  principal: Principal,
+  expiresIn: jwt.SignOptions['expiresIn'] = '12h',
+): string {
+  return jwt.sign(
+    { role: principal.role, ...(principal.token_version ? { tv: principal.token_version } : {}) },
+    secret,
+    {
+      algorithm: 'HS256',
+      subject: principal.user_id,
+      expiresIn,
+    },
+  );
 }
 
 // jsonwebtoken turns a string secret into a key object on every call (first trying, and failing, to
@@ -39,7 +51,11 @@ export function verifyToken(secret: string, token: string | undefined | null): P
     const decoded = jwt.verify(token, keyOf(secret), { algorithms: ['HS256'] });
     const claims = claimsSchema.safeParse(decoded);
     if (!claims.success) return null;
-    return { user_id: claims.data.sub, role: claims.data.role, ...(claims.data.tv ? { token_version: claims.data.tv } : {}) };
+    return {
+      user_id: claims.data.sub,
+      role: claims.data.role,
+      ...(claims.data.tv ? { token_version: claims.data.tv } : {}),
+    };
   } catch {
     return null;
   }

@@ -32,7 +32,10 @@ const schema = z.object({
   /** Number of booking partitions (queues bookings.p0 … p{N-1}). @defaultValue 8 */
   PARTITIONS: z.coerce.number().int().min(1).max(1024).default(8),
   /** Prefix for every exchange and queue name (test isolation, several installs on one broker). */
-  AMQP_PREFIX: z.string().regex(/^[a-zA-Z0-9_.-]*$/, 'letters, digits, _ . - only').default(''),
+  AMQP_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9_.-]*$/, 'letters, digits, _ . - only')
+    .default(''),
   /** Prefix for every Redis key. @defaultValue `onsale:` */
   REDIS_PREFIX: z.string().default('onsale:'),
   /** Unacked messages a worker takes per partition. @defaultValue 500 */
@@ -50,7 +53,12 @@ const schema = z.object({
    * in arrival order, and are decided from the on-sale time; earlier ones are rejected `not_on_sale`.
    * 0: no waiting room. @defaultValue 30
    */
-  WAITING_ROOM_MINUTES: z.coerce.number().int().min(0).max(7 * 24 * 60).default(30),
+  WAITING_ROOM_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 60)
+    .default(30),
   /** Seconds a waitlist offer (a hold) stays open before it passes to the next entry. @defaultValue 900 */
   WAITLIST_OFFER_SECONDS: positiveInt.max(86_400).default(900),
   /** Seconds a proof-of-work challenge stays valid (GET /v1/events/{id}/challenge). @defaultValue 300 */
@@ -192,7 +200,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = schema.safeParse(cleaned);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (got ${JSON.stringify(cleaned[String(i.path[0])])})`);
+    const lines = parsed.error.issues.map(
+      (i) => `  ${i.path.join('.')}: ${i.message} (got ${JSON.stringify(cleaned[String(i.path[0])])})`,
+    );
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   if (parsed.data.NODE_ENV === 'production') {

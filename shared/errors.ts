@@ -4,10 +4,20 @@
  */
 export const ERRORS = {
   invalid_json: { status: 400, description: 'The body is not valid JSON.' },
-  validation_failed: { status: 400, description: 'The body or query does not match the schema; `details` lists each problem.' },
-  invalid_characters: { status: 400, description: 'A string in the path, query or body holds a NUL, another control character or an unpaired surrogate; `details` says where.' },
+  validation_failed: {
+    status: 400,
+    description: 'The body or query does not match the schema; `details` lists each problem.',
+  },
+  invalid_characters: {
+    status: 400,
+    description:
+      'A string in the path, query or body holds a NUL, another control character or an unpaired surrogate; `details` says where.',
+  },
   quantity_out_of_range: { status: 400, description: 'quantity must be a whole number from 1 to MAX_PER_REQUEST.' },
-  invalid_booking_request: { status: 400, description: 'A booking names either seat_ids or quantity (not both, not neither).' },
+  invalid_booking_request: {
+    status: 400,
+    description: 'A booking names either seat_ids or quantity (not both, not neither).',
+  },
   invalid_id: { status: 400, description: 'A path id is not a valid identifier.' },
   unauthorized: { status: 401, description: 'Missing, malformed, expired or forged bearer token.' },
   forbidden: { status: 403, description: 'The token is valid but its role or owner may not do this.' },
@@ -16,17 +26,37 @@ export const ERRORS = {
   booking_not_found: { status: 404, description: 'No booking with this id visible to the caller.' },
   booking_not_cancellable: { status: 409, description: 'The booking is already in a terminal state.' },
   idempotency_key_reused: { status: 422, description: 'The Idempotency-Key was used before with a different body.' },
-  idempotency_key_in_progress: { status: 409, description: 'A request with this Idempotency-Key is being stamped right now (nothing of it is queued yet); retry after Retry-After seconds.' },
+  idempotency_key_in_progress: {
+    status: 409,
+    description:
+      'A request with this Idempotency-Key is being stamped right now (nothing of it is queued yet); retry after Retry-After seconds.',
+  },
   payload_too_large: { status: 413, description: 'The body is larger than BODY_LIMIT.' },
   unsupported_media_type: { status: 415, description: 'The body must be application/json.' },
   rate_limited: { status: 429, description: 'Too many requests; retry after the Retry-After seconds.' },
-  too_many_watches: { status: 429, description: 'A socket watches as many bookings or events as the notifier allows (NOTIFIER_MAX_BOOKING_WATCHES / NOTIFIER_MAX_EVENT_WATCHES); unwatch one first.' },
-  too_many_sockets: { status: 429, description: 'The account has as many sockets open on this notifier as it allows (NOTIFIER_MAX_SOCKETS_PER_USER); the connection is refused.' },
-  queue_unavailable: { status: 503, description: 'The broker did not confirm the request. Without `details.booking_id` nothing was queued; with it the request may have been queued under that id: GET it, or retry with the same Idempotency-Key for its real outcome. Retry after Retry-After seconds.' },
+  too_many_watches: {
+    status: 429,
+    description:
+      'A socket watches as many bookings or events as the notifier allows (NOTIFIER_MAX_BOOKING_WATCHES / NOTIFIER_MAX_EVENT_WATCHES); unwatch one first.',
+  },
+  too_many_sockets: {
+    status: 429,
+    description:
+      'The account has as many sockets open on this notifier as it allows (NOTIFIER_MAX_SOCKETS_PER_USER); the connection is refused.',
+  },
+  queue_unavailable: {
+    status: 503,
+    description:
+      'The broker did not confirm the request. Without `details.booking_id` nothing was queued; with it the request may have been queued under that id: GET it, or retry with the same Idempotency-Key for its real outcome. Retry after Retry-After seconds.',
+  },
   dependency_unavailable: { status: 503, description: 'A backing service (PostgreSQL, Redis) is unreachable.' },
   shutting_down: { status: 503, description: 'This instance is shutting down; retry on another.' },
   internal_error: { status: 500, description: 'An unexpected error; the request id is in the logs.' },
-  invalid_signature: { status: 401, description: 'A payment callback whose signature (X-Onsale-Signature) is missing, forged or too old; nothing changed.' },
+  invalid_signature: {
+    status: 401,
+    description:
+      'A payment callback whose signature (X-Onsale-Signature) is missing, forged or too old; nothing changed.',
+  },
   booking_not_payable: { status: 409, description: 'Only a held booking can be checked out.' },
   ticket_not_found: { status: 404, description: 'No ticket with this id visible to the caller.' },
   ticket_not_transferable: { status: 409, description: 'The ticket is void, or the recipient already owns it.' },
@@ -35,21 +65,55 @@ export const ERRORS = {
   // --- catalog and discovery: accounts, organizer API, search ---
   email_taken: { status: 409, description: 'An account with this e-mail address (in any letter case) exists.' },
   invalid_credentials: { status: 401, description: 'Wrong e-mail address or password.' },
-  user_not_found: { status: 404, description: 'No account with this id (or, for GET /v1/me, the token names no registered account).' },
+  user_not_found: {
+    status: 404,
+    description: 'No account with this id (or, for GET /v1/me, the token names no registered account).',
+  },
   venue_not_found: { status: 404, description: 'No venue with this id.' },
-  performer_not_found: { status: 404, description: 'No performer with this id (or one of performer_ids does not exist).' },
-  invalid_layout: { status: 400, description: 'The seat layout or price tiers do not fit: an unknown or repeated section, a seat outside its row, too many seats; `details` says which.' },
-  invalid_range: { status: 400, description: 'A range is inverted or empty (start_date after end_date, min_price above max_price, ends_at not after starts_at).' },
-  event_not_editable: { status: 409, description: 'The event is cancelled (or the change would need its inventory rebuilt); nothing changed.' },
+  performer_not_found: {
+    status: 404,
+    description: 'No performer with this id (or one of performer_ids does not exist).',
+  },
+  invalid_layout: {
+    status: 400,
+    description:
+      'The seat layout or price tiers do not fit: an unknown or repeated section, a seat outside its row, too many seats; `details` says which.',
+  },
+  invalid_range: {
+    status: 400,
+    description:
+      'A range is inverted or empty (start_date after end_date, min_price above max_price, ends_at not after starts_at).',
+  },
+  event_not_editable: {
+    status: 409,
+    description: 'The event is cancelled (or the change would need its inventory rebuilt); nothing changed.',
+  },
   // --- fair on-sale: the draw, proof of work, presales, waitlist ---
-  proof_required: { status: 428, description: 'The event asks for a proof of work: get GET /v1/events/{id}/challenge, solve it and send `proof` with the booking.' },
-  proof_invalid: { status: 400, description: 'The proof of work is malformed, not for this user or event, or its hash lacks the zero bits asked for.' },
+  proof_required: {
+    status: 428,
+    description:
+      'The event asks for a proof of work: get GET /v1/events/{id}/challenge, solve it and send `proof` with the booking.',
+  },
+  proof_invalid: {
+    status: 400,
+    description:
+      'The proof of work is malformed, not for this user or event, or its hash lacks the zero bits asked for.',
+  },
   proof_expired: { status: 400, description: 'The proof-of-work challenge expired; get a new one.' },
-  proof_used: { status: 409, description: 'This proof-of-work challenge was used already (each is single use); get a new one.' },
+  proof_used: {
+    status: 409,
+    description: 'This proof-of-work challenge was used already (each is single use); get a new one.',
+  },
   not_sold_out: { status: 409, description: 'What the waitlist entry asks for is not sold out: book it instead.' },
-  already_on_waitlist: { status: 409, description: 'The user already waits on this event\'s waitlist (one entry per user per event).' },
-  waitlist_entry_not_found: { status: 404, description: 'The user does not wait on this event\'s waitlist.' },
-  queue_mode_locked: { status: 409, description: 'The queue mode is settable only until the on-sale time (or the draw); nothing changed.' },
+  already_on_waitlist: {
+    status: 409,
+    description: "The user already waits on this event's waitlist (one entry per user per event).",
+  },
+  waitlist_entry_not_found: { status: 404, description: "The user does not wait on this event's waitlist." },
+  queue_mode_locked: {
+    status: 409,
+    description: 'The queue mode is settable only until the on-sale time (or the draw); nothing changed.',
+  },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -84,7 +148,8 @@ export const REJECTION_REASONS = {
   invalid_request: 'The request does not fit the event (seat ids for general admission, or the reverse).',
   withdrawn: 'The user withdrew the request before it was decided.',
   event_cancelled: 'The organizer cancelled the event.',
-  presale_code_invalid: 'The presale code does not exist for this event (or the account is not invited to its presale).',
+  presale_code_invalid:
+    'The presale code does not exist for this event (or the account is not invited to its presale).',
   presale_code_used_up: 'The presale code has no uses left.',
   presale_not_open: 'The presale is not open now (before its start or after its end).',
   presale_limit_exceeded: "The request would exceed the presale's per-user limit.",
@@ -97,8 +162,10 @@ export type RejectionReason = keyof typeof REJECTION_REASONS;
  * `refunded`), in `booking.result` and `GET /v1/bookings/{id}` as `reason`.
  */
 export const PAYMENT_REASONS = {
-  payment_declined: 'The provider declined the payment; the hold stands until it expires, so the buyer may check out again.',
-  payment_unavailable: 'The payment provider could not be reached (circuit breaker open or retries spent); the hold stands, retry checkout.',
+  payment_declined:
+    'The provider declined the payment; the hold stands until it expires, so the buyer may check out again.',
+  payment_unavailable:
+    'The payment provider could not be reached (circuit breaker open or retries spent); the hold stands, retry checkout.',
   payment_after_expiry: 'The payment succeeded after the hold had expired: it is refunded automatically.',
   duplicate_payment: 'A second charge succeeded for a booking already paid: it is refunded automatically.',
   cancelled_by_user: 'The buyer cancelled; a paid booking is refunded.',
@@ -113,7 +180,8 @@ export type PaymentReason = keyof typeof PAYMENT_REASONS;
  * failed it rather than leave it `queued` forever.
  */
 export const FAILURE_REASONS = {
-  malformed_command: 'The command could not be read (for instance a string PostgreSQL cannot store); it is kept in bookings.dlq.',
+  malformed_command:
+    'The command could not be read (for instance a string PostgreSQL cannot store); it is kept in bookings.dlq.',
   delivery_limit: 'The command failed on every delivery until the delivery limit; it is kept in bookings.dlq.',
 } as const;
 
@@ -145,12 +213,22 @@ export const RETRYABLE_PG_CODES: ReadonlySet<string> = new Set([
   '57P01', // admin_shutdown
   '57P02', // crash_shutdown
   '57P03', // cannot_connect_now
-  '08000', '08003', '08006', '08001', '08004', // connection exceptions
+  '08000',
+  '08003',
+  '08006',
+  '08001',
+  '08004', // connection exceptions
   '53300', // too_many_connections
 ]);
 
 /** Node socket error codes that mean "the service went away", worth retrying. */
-export const RETRYABLE_NET_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH']);
+export const RETRYABLE_NET_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+]);
 
 export function isRetryable(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;

@@ -17,7 +17,11 @@ export function createLogger(role: string, level = process.env.LOG_LEVEL ?? 'inf
   return winston.createLogger({
     level: process.env.NODE_ENV === 'test' && !process.env.LOG_LEVEL ? 'warn' : level,
     defaultMeta: { role, pid: process.pid },
-    format: winston.format.combine(winston.format.timestamp(), winston.format.errors({ stack: true }), winston.format.json()),
+    format: winston.format.combine(
+      winston.format.timestamp(),
+      winston.format.errors({ stack: true }),
+      winston.format.json(),
+    ),
     // winston types Console as an interface with a construct signature, not a class, so the rule cannot see that
     // this `new` builds a real TransportStream.
     // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment

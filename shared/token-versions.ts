@@ -85,12 +85,16 @@ export function tokenVersions(deps: { pool: Pool; redis: Redis; prefix: string; 
       });
       const version = rows[0]?.token_version ?? 0;
       cache.set(userId, { version, at: Date.now() });
-      await deps.redis.set(tokenVersionKey(deps.prefix, userId), String(version), 'EX', MIRROR_TTL_S).catch(() => undefined);
+      await deps.redis
+        .set(tokenVersionKey(deps.prefix, userId), String(version), 'EX', MIRROR_TTL_S)
+        .catch(() => undefined);
       return version;
     },
     async remember(userId, version) {
       if (!UUID.test(userId)) return;
-      await deps.redis.set(tokenVersionKey(deps.prefix, userId), String(version), 'EX', MIRROR_TTL_S, 'NX').catch(() => undefined);
+      await deps.redis
+        .set(tokenVersionKey(deps.prefix, userId), String(version), 'EX', MIRROR_TTL_S, 'NX')
+        .catch(() => undefined);
     },
     async forget(userId) {
       cache.delete(userId);

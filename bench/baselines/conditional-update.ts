@@ -1,4 +1,13 @@
-import { backoff, candidates, inTransaction, insertBooking, isRollback, MAX_ATTEMPTS, rollback, type Baseline } from './contender';
+import {
+  backoff,
+  candidates,
+  inTransaction,
+  insertBooking,
+  isRollback,
+  MAX_ATTEMPTS,
+  rollback,
+  type Baseline,
+} from './contender';
 
 /** Optimistic: read candidates, then a conditional UPDATE that only succeeds if they are still free. */
 export const conditionalUpdate: Baseline = {
@@ -6,7 +15,10 @@ export const conditionalUpdate: Baseline = {
   async decide(ctx, req, id) {
     if (ctx.spec.kind === 'general_admission') {
       return inTransaction(ctx.pool, async (c) => {
-        const { rowCount } = await c.query('UPDATE bench_ga SET remaining = remaining - $2 WHERE event = $1 AND remaining >= $2', [ctx.spec.name, req.quantity]);
+        const { rowCount } = await c.query(
+          'UPDATE bench_ga SET remaining = remaining - $2 WHERE event = $1 AND remaining >= $2',
+          [ctx.spec.name, req.quantity],
+        );
         if (rowCount !== 1) return 'rejected';
         await insertBooking(c, id, req, null);
         return 'held';
@@ -18,7 +30,10 @@ export const conditionalUpdate: Baseline = {
       const ids = rows.map((r) => r.id);
       try {
         return await inTransaction(ctx.pool, async (c) => {
-          const { rowCount } = await c.query("UPDATE bench_seats SET status = 'held', booking_id = $2 WHERE id = ANY($1) AND status = 'available'", [ids, id]);
+          const { rowCount } = await c.query(
+            "UPDATE bench_seats SET status = 'held', booking_id = $2 WHERE id = ANY($1) AND status = 'available'",
+            [ids, id],
+          );
           if (rowCount !== ids.length) throw rollback();
           await insertBooking(c, id, req, ids);
           return 'held' as const;

@@ -3,7 +3,12 @@ import type { Redis } from 'ioredis';
 import type { BenchRequest, ScenarioSpec } from '../scenarios';
 
 export type BaselineName = 'conditional_update' | 'select_for_update' | 'skip_locked' | 'redis_setnx';
-export const BASELINE_NAMES: readonly BaselineName[] = ['conditional_update', 'select_for_update', 'skip_locked', 'redis_setnx'];
+export const BASELINE_NAMES: readonly BaselineName[] = [
+  'conditional_update',
+  'select_for_update',
+  'skip_locked',
+  'redis_setnx',
+];
 
 /**
  * One lock-based design, deciding one request per call the way a typical web app does: a request
@@ -53,8 +58,18 @@ export function candidates(c: pg.Pool | pg.PoolClient, req: BenchRequest, lockCl
   );
 }
 
-export async function insertBooking(c: pg.PoolClient, id: string, req: BenchRequest, seatIds: string[] | null): Promise<void> {
-  await c.query('INSERT INTO bench_bookings (id, user_id, quantity, seat_ids) VALUES ($1, $2, $3, $4)', [id, req.user, req.quantity, seatIds]);
+export async function insertBooking(
+  c: pg.PoolClient,
+  id: string,
+  req: BenchRequest,
+  seatIds: string[] | null,
+): Promise<void> {
+  await c.query('INSERT INTO bench_bookings (id, user_id, quantity, seat_ids) VALUES ($1, $2, $3, $4)', [
+    id,
+    req.user,
+    req.quantity,
+    seatIds,
+  ]);
 }
 
 class Rollback extends Error {}

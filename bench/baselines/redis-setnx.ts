@@ -1,4 +1,13 @@
-import { backoff, candidates, inTransaction, insertBooking, isRollback, MAX_ATTEMPTS, rollback, type Baseline } from './contender';
+import {
+  backoff,
+  candidates,
+  inTransaction,
+  insertBooking,
+  isRollback,
+  MAX_ATTEMPTS,
+  rollback,
+  type Baseline,
+} from './contender';
 
 const DECREMENT = `local left = tonumber(redis.call('GET', KEYS[1]) or '0')
 if left < tonumber(ARGV[1]) then return -1 end
@@ -13,7 +22,12 @@ export const redisSetnx: Baseline = {
   async decide(ctx, req, id) {
     const key = (s: string) => `${ctx.redisPrefix}lock:${s}`;
     if (ctx.spec.kind === 'general_admission') {
-      const left = (await ctx.redis.eval(DECREMENT, 1, `${ctx.redisPrefix}ga:${ctx.spec.name}`, req.quantity)) as number;
+      const left = (await ctx.redis.eval(
+        DECREMENT,
+        1,
+        `${ctx.redisPrefix}ga:${ctx.spec.name}`,
+        req.quantity,
+      )) as number;
       if (left < 0) return 'rejected';
       await inTransaction(ctx.pool, async (c) => {
         await c.query('UPDATE bench_ga SET remaining = remaining - $2 WHERE event = $1', [ctx.spec.name, req.quantity]);
@@ -30,7 +44,10 @@ export const redisSetnx: Baseline = {
       const got = ((await pipe.exec()) ?? []).map(([, v]) => v === 'OK');
       if (got.every(Boolean)) {
         const ok = await inTransaction(ctx.pool, async (c) => {
-          const { rowCount } = await c.query("UPDATE bench_seats SET status = 'held', booking_id = $2 WHERE id = ANY($1) AND status = 'available'", [ids, id]);
+          const { rowCount } = await c.query(
+            "UPDATE bench_seats SET status = 'held', booking_id = $2 WHERE id = ANY($1) AND status = 'available'",
+            [ids, id],
+          );
           if (rowCount !== ids.length) throw rollback();
           await insertBooking(c, id, req, ids);
           return true;

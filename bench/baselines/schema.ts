@@ -19,12 +19,19 @@ export async function resetBaselineTables(pool: pg.Pool, spec: ScenarioSpec): Pr
                               rank integer NOT NULL, status text NOT NULL DEFAULT 'available', booking_id text);
     CREATE TABLE bench_bookings (id text PRIMARY KEY, user_id text NOT NULL, quantity integer NOT NULL,
                                  seat_ids text[], created_at timestamptz NOT NULL DEFAULT now());`);
-  if (spec.kind === 'general_admission') await pool.query('INSERT INTO bench_ga VALUES ($1, $2)', [spec.name, spec.capacity]);
+  if (spec.kind === 'general_admission')
+    await pool.query('INSERT INTO bench_ga VALUES ($1, $2)', [spec.name, spec.capacity]);
   const seats = inventoryRows(spec);
   await pool.query(
     `INSERT INTO bench_seats (id, section, row_number, seat_number, rank)
      SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::int[])`,
-    [seats.map((s) => s.id), seats.map((s) => s.section), seats.map((s) => s.row), seats.map((s) => s.number), seats.map((s) => s.rank)],
+    [
+      seats.map((s) => s.id),
+      seats.map((s) => s.section),
+      seats.map((s) => s.row),
+      seats.map((s) => s.number),
+      seats.map((s) => s.rank),
+    ],
   );
   await pool.query(`
     CREATE INDEX bench_seats_free_by_section ON bench_seats (section, rank) WHERE status = 'available';
@@ -35,7 +42,13 @@ export async function resetBaselineTables(pool: pg.Pool, spec: ScenarioSpec): Pr
 /** Reserved: the pipeline's own seats. GA: one row per unit (only skip_locked uses them; the others use bench_ga). */
 function inventoryRows(spec: ScenarioSpec): Array<Pick<SeatInfo, 'id' | 'section' | 'row' | 'number' | 'rank'>> {
   if (spec.kind === 'general_admission') {
-    return Array.from({ length: spec.capacity }, (_, i) => ({ id: `GA-${i + 1}`, section: 'GA', row: 0, number: i + 1, rank: i }));
+    return Array.from({ length: spec.capacity }, (_, i) => ({
+      id: `GA-${i + 1}`,
+      section: 'GA',
+      row: 0,
+      number: i + 1,
+      rank: i,
+    }));
   }
   const layout = resolveLayout(eventBody(spec), null);
   if (layout.kind !== 'reserved') throw new Error('reserved scenario without a reserved layout');
@@ -45,7 +58,9 @@ function inventoryRows(spec: ScenarioSpec): Array<Pick<SeatInfo, 'id' | 'section
 /** Units or seats sold beyond the inventory or twice, in the baselines' tables. Must be 0. */
 export async function baselineOversold(pool: pg.Pool, spec: ScenarioSpec, name: BaselineName): Promise<number> {
   if (spec.kind === 'general_admission' && name !== 'skip_locked') {
-    const { rows } = await pool.query('SELECT COALESCE(sum(quantity), 0)::int AS sold, (SELECT remaining FROM bench_ga) AS remaining FROM bench_bookings');
+    const { rows } = await pool.query(
+      'SELECT COALESCE(sum(quantity), 0)::int AS sold, (SELECT remaining FROM bench_ga) AS remaining FROM bench_bookings',
+    );
     const { sold, remaining } = rows[0] as { sold: number; remaining: number };
     return Math.max(0, sold - spec.capacity) + Math.abs(spec.capacity - sold - remaining);
   }

@@ -10,9 +10,15 @@ export const selectForUpdate: Baseline = {
       try {
         return await inTransaction(ctx.pool, async (c) => {
           if (ctx.spec.kind === 'general_admission') {
-            const { rows } = await c.query<{ remaining: number }>('SELECT remaining FROM bench_ga WHERE event = $1 FOR UPDATE NOWAIT', [ctx.spec.name]);
+            const { rows } = await c.query<{ remaining: number }>(
+              'SELECT remaining FROM bench_ga WHERE event = $1 FOR UPDATE NOWAIT',
+              [ctx.spec.name],
+            );
             if (rows[0]!.remaining < req.quantity) return 'rejected' as const;
-            await c.query('UPDATE bench_ga SET remaining = remaining - $2 WHERE event = $1', [ctx.spec.name, req.quantity]);
+            await c.query('UPDATE bench_ga SET remaining = remaining - $2 WHERE event = $1', [
+              ctx.spec.name,
+              req.quantity,
+            ]);
             await insertBooking(c, id, req, null);
             return 'held' as const;
           }

@@ -21,7 +21,9 @@ export async function loadCeiling(job: CeilingJob): Promise<CeilingResult> {
     const pub = await pubConn.createConfirmChannel();
     await pub.assertQueue(job.queue, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
     await pub.purgeQueue(job.queue);
-    const body = Buffer.from(JSON.stringify(bookCommand(randomUUID(), randomUUID(), { user: 'u12345', quantity: 3, section: 'S1' }, 123_456)));
+    const body = Buffer.from(
+      JSON.stringify(bookCommand(randomUUID(), randomUUID(), { user: 'u12345', quantity: 3, section: 'S1' }, 123_456)),
+    );
 
     // Publish only (nobody consuming): the rate the broker takes messages in.
     const publishOnly = await publishAll(pub, job.queue, job.trials[0]!.window, body, Math.min(job.count, 20_000));
@@ -30,7 +32,9 @@ export async function loadCeiling(job: CeilingJob): Promise<CeilingResult> {
     const trials: CeilingTrial[] = [];
     for (const t of job.trials) {
       const sub = await subConn.createChannel();
-      const { result: msgsPerS, cpu_cores } = await withCpu({}, () => publishAndConsume(pub, sub, job.queue, t, body, job.count));
+      const { result: msgsPerS, cpu_cores } = await withCpu({}, () =>
+        publishAndConsume(pub, sub, job.queue, t, body, job.count),
+      );
       await sub.close();
       trials.push({ ...t, msgs_per_s: msgsPerS, cpu_cores });
     }
@@ -51,7 +55,14 @@ export async function loadCeiling(job: CeilingJob): Promise<CeilingResult> {
   }
 }
 
-async function publishAndConsume(pub: amqp.ConfirmChannel, sub: amqp.Channel, queue: string, t: { window: number; prefetch: number }, body: Buffer, count: number): Promise<number> {
+async function publishAndConsume(
+  pub: amqp.ConfirmChannel,
+  sub: amqp.Channel,
+  queue: string,
+  t: { window: number; prefetch: number },
+  body: Buffer,
+  count: number,
+): Promise<number> {
   await sub.prefetch(t.prefetch);
   let consumed = 0;
   let pendingAck: amqp.ConsumeMessage | null = null;
@@ -78,14 +89,22 @@ async function publishAndConsume(pub: amqp.ConfirmChannel, sub: amqp.Channel, qu
   const started = performance.now();
   await publishAll(pub, queue, t.window, body, count);
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<number>((_, reject) => (timer = setTimeout(() => reject(new Error('ceiling: consumer did not finish in 120 s')), 120_000)));
+  const timeout = new Promise<number>(
+    (_, reject) => (timer = setTimeout(() => reject(new Error('ceiling: consumer did not finish in 120 s')), 120_000)),
+  );
   const ended = await Promise.race([done, timeout]).finally(() => clearTimeout(timer));
   await sub.cancel(consumerTag);
   return Math.round(count / ((ended - started) / 1000));
 }
 
 /** Publishes `count` messages keeping at most `window` unconfirmed; resolves with msgs/s once all are confirmed. */
-async function publishAll(ch: amqp.ConfirmChannel, queue: string, window: number, body: Buffer, count: number): Promise<number> {
+async function publishAll(
+  ch: amqp.ConfirmChannel,
+  queue: string,
+  window: number,
+  body: Buffer,
+  count: number,
+): Promise<number> {
   const started = performance.now();
   let inFlight = 0;
   // Set from the confirm callback, which TypeScript's narrowing does not follow.

@@ -10,15 +10,29 @@ import http from 'node:http';
 export function createPoster(maxSockets: number) {
   const agent = new http.Agent({ keepAlive: true, maxSockets });
   return {
-    post(url: string, headers: Record<string, string>, body: unknown, timeoutMs: number): Promise<{ status: number; body: string }> {
+    post(
+      url: string,
+      headers: Record<string, string>,
+      body: unknown,
+      timeoutMs: number,
+    ): Promise<{ status: number; body: string }> {
       const payload = Buffer.from(JSON.stringify(body));
       return new Promise((resolve, reject) => {
-        const req = http.request(url, { method: 'POST', agent, headers: { ...headers, 'content-type': 'application/json', 'content-length': String(payload.length) }, timeout: timeoutMs }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-          res.on('error', reject);
-        });
+        const req = http.request(
+          url,
+          {
+            method: 'POST',
+            agent,
+            headers: { ...headers, 'content-type': 'application/json', 'content-length': String(payload.length) },
+            timeout: timeoutMs,
+          },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+            res.on('error', reject);
+          },
+        );
         req.on('timeout', () => req.destroy(new Error('timeout')));
         req.on('error', reject);
         req.end(payload);

@@ -34,7 +34,9 @@ export async function loadHttp(job: HttpJob): Promise<HttpLoadResult> {
   try {
     const connectStart = performance.now();
     for (let i = 0; i < job.clients; i += CONNECT_BATCH) {
-      const batch = Array.from({ length: Math.min(CONNECT_BATCH, job.clients - i) }, (_, k) => connect(job, `e2e-${i + k}`, tracker));
+      const batch = Array.from({ length: Math.min(CONNECT_BATCH, job.clients - i) }, (_, k) =>
+        connect(job, `e2e-${i + k}`, tracker),
+      );
       buyers.push(...(await Promise.all(batch)));
     }
     const connectS = round((performance.now() - connectStart) / 1000, 2);
@@ -42,11 +44,21 @@ export async function loadHttp(job: HttpJob): Promise<HttpLoadResult> {
     const overflowsBefore = listenOverflows();
     const accept: number[] = [];
     const httpErrors: Record<string, number> = {};
-    const requests = buyers.flatMap((b) => Array.from({ length: job.perClient }, (_, n) => ({ buyer: b, quantity: 1 + ((Number(b.user.slice(4)) + n) % 4) })));
+    const requests = buyers.flatMap((b) =>
+      Array.from({ length: job.perClient }, (_, n) => ({
+        buyer: b,
+        quantity: 1 + ((Number(b.user.slice(4)) + n) % 4),
+      })),
+    );
     const submit = async ({ buyer, quantity }: { buyer: Buyer; quantity: number }): Promise<Outcome> => {
       const t0 = performance.now();
       const res = await poster
-        .post(`${job.ingressUrl}/v1/bookings`, { authorization: `Bearer ${buyer.token}` }, { event_id: job.eventId, quantity }, 30_000)
+        .post(
+          `${job.ingressUrl}/v1/bookings`,
+          { authorization: `Bearer ${buyer.token}` },
+          { event_id: job.eventId, quantity },
+          30_000,
+        )
         .catch((err: unknown) => err as Error);
       if (res instanceof Error || res.status !== 202) {
         const key = res instanceof Error ? res.message : String(res.status);
@@ -59,7 +71,10 @@ export async function loadHttp(job: HttpJob): Promise<HttpLoadResult> {
       const outcome = tracker.expect(bookingId, OUTCOME_TIMEOUT_MS);
       // A client retries a failed watch (as a real client would); each failure is counted.
       for (let attempt = 0; attempt < 3; attempt++) {
-        const ack = (await buyer.socket.timeout(30_000).emitWithAck('booking.watch', { booking_id: bookingId }).catch(() => null)) as { ok?: boolean; code?: string } | null;
+        const ack = (await buyer.socket
+          .timeout(30_000)
+          .emitWithAck('booking.watch', { booking_id: bookingId })
+          .catch(() => null)) as { ok?: boolean; code?: string } | null;
         if (ack?.ok) break;
         const key = `watch_${ack ? ack.code : 'timeout'}`;
         httpErrors[key] = (httpErrors[key] ?? 0) + 1;
@@ -68,12 +83,23 @@ export async function loadHttp(job: HttpJob): Promise<HttpLoadResult> {
       return status === 'held' || status === 'rejected' ? status : 'lost';
     };
     // Every buyer at once (one request in flight per buyer): the on-sale burst.
-    const { result, cpu_cores } = await withCpu(job.cpuPids, () => closedLoop(requests, job.clients, job.maxSeconds, submit), dbNameOf(job.databaseUrl));
+    const { result, cpu_cores } = await withCpu(
+      job.cpuPids,
+      () => closedLoop(requests, job.clients, job.maxSeconds, submit),
+      dbNameOf(job.databaseUrl),
+    );
     const overflowsAfter = listenOverflows();
     await new Promise((r) => setTimeout(r, 1000));
     const checks = await tracker.check(pool, job.eventId);
     return {
-      ...result, ...checks, clients: job.clients, connect_s: connectS, accept: summarize(accept), http_errors: httpErrors, cpu_cores, http_connections: job.httpConnections,
+      ...result,
+      ...checks,
+      clients: job.clients,
+      connect_s: connectS,
+      accept: summarize(accept),
+      http_errors: httpErrors,
+      cpu_cores,
+      http_connections: job.httpConnections,
       listen_overflows: overflowsBefore === null || overflowsAfter === null ? null : overflowsAfter - overflowsBefore,
     };
   } finally {
@@ -86,7 +112,13 @@ export async function loadHttp(job: HttpJob): Promise<HttpLoadResult> {
 function connect(job: HttpJob, user: string, tracker: OutcomeTracker): Promise<Buyer> {
   const token = signToken(job.jwtSecret, { user_id: user, role: 'buyer' });
   return new Promise((resolve, reject) => {
-    const socket: ClientSocket = ioClient(job.notifierUrl, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true, timeout: 20_000 });
+    const socket: ClientSocket = ioClient(job.notifierUrl, {
+      auth: { token },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+      timeout: 20_000,
+    });
     // Only results for bookings this buyer watches are pushed to it; the tracker ignores repeats.
     socket.on('booking.result', (r) => tracker.onOutcome(r.booking_id, r.status, r.decided_at));
     socket.once('connect', () => resolve({ user, token, socket }));

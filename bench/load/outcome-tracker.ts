@@ -63,7 +63,10 @@ export class OutcomeTracker {
   /** Counts accepted requests left without an outcome, then checks the announcements against PostgreSQL. */
   async check(pool: pg.Pool, eventId: string): Promise<OutcomeChecks> {
     for (const id of this.accepted) if (!this.decided.has(id)) this.noOutcome++;
-    const { rows } = await pool.query<{ id: string; status: string }>('SELECT id, status FROM bookings WHERE event_id = $1', [eventId]);
+    const { rows } = await pool.query<{ id: string; status: string }>(
+      'SELECT id, status FROM bookings WHERE event_id = $1',
+      [eventId],
+    );
     const durable = new Map(rows.map((r) => [r.id, r.status]));
     let notDurable = 0;
     for (const [id, status] of this.decided) if (this.accepted.has(id) && durable.get(id) !== status) notDurable++;

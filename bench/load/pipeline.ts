@@ -34,7 +34,8 @@ export async function loadPipeline(job: PipelineJob): Promise<PipelineLoadResult
       queue,
       (msg) => {
         if (!msg) return;
-        for (const r of (JSON.parse(msg.content.toString()) as BookingResults).results) tracker.onOutcome(r.booking_id, r.status, r.decided_at);
+        for (const r of (JSON.parse(msg.content.toString()) as BookingResults).results)
+          tracker.onOutcome(r.booking_id, r.status, r.decided_at);
       },
       { noAck: true },
     );
@@ -56,10 +57,20 @@ export async function loadPipeline(job: PipelineJob): Promise<PipelineLoadResult
       const status = await outcome;
       return status === 'held' || status === 'rejected' || status === 'refused' ? status : 'lost';
     };
-    const { result, cpu_cores } = await withCpu(job.cpuPids, () => closedLoop(stream, job.clients, job.maxSeconds, submit), dbNameOf(job.databaseUrl));
+    const { result, cpu_cores } = await withCpu(
+      job.cpuPids,
+      () => closedLoop(stream, job.clients, job.maxSeconds, submit),
+      dbNameOf(job.databaseUrl),
+    );
     await new Promise((r) => setTimeout(r, SETTLE_MS));
     const checks = await tracker.check(pool, job.eventId);
-    return { ...result, ...checks, decided_to_received: summarize(tracker.decidedToReceived), message_bytes: messageBytes, cpu_cores };
+    return {
+      ...result,
+      ...checks,
+      decided_to_received: summarize(tracker.decidedToReceived),
+      message_bytes: messageBytes,
+      cpu_cores,
+    };
   } finally {
     await conn.close().catch(() => undefined);
     await pool.end();

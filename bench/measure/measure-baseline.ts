@@ -13,12 +13,26 @@ export interface BaselineResult extends BaselineLoadResult {
 }
 
 /** One lock-based design on one scenario, on fresh tables holding the same inventory. */
-export async function measureBaseline(b: BenchIdentity, env: BenchEnv, s: BenchSettings, spec: ScenarioSpec, name: BaselineName): Promise<BaselineResult> {
+export async function measureBaseline(
+  b: BenchIdentity,
+  env: BenchEnv,
+  s: BenchSettings,
+  spec: ScenarioSpec,
+  name: BaselineName,
+): Promise<BaselineResult> {
   await resetBaselineTables(env.pool, spec);
   const load = await runLoadGenerator(
     {
-      mode: 'baseline', name, databaseUrl: b.config.DATABASE_URL, redisUrl: b.config.REDIS_URL, redisPrefix: `${b.config.REDIS_PREFIX}${spec.name}:${name}:`,
-      spec, clients: s.clients, poolSize: s.baselinePool, maxSeconds: s.baselineSeconds, cpuPids: {},
+      mode: 'baseline',
+      name,
+      databaseUrl: b.config.DATABASE_URL,
+      redisUrl: b.config.REDIS_URL,
+      redisPrefix: `${b.config.REDIS_PREFIX}${spec.name}:${name}:`,
+      spec,
+      clients: s.clients,
+      poolSize: s.baselinePool,
+      maxSeconds: s.baselineSeconds,
+      cpuPids: {},
     },
     s.baselineSeconds + 90,
   );

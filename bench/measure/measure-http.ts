@@ -28,12 +28,28 @@ export async function measureHttp(b: BenchIdentity, env: BenchEnv, s: BenchSetti
     roles.push(notifier);
     const requests = s.http.clients * s.http.perClient;
     const capacity = Math.round((requests * 2.5) / 2.2);
-    const spec: ScenarioSpec = { name: 'ga_hot', kind: 'general_admission', capacity, sections: 0, rowsPerSection: 0, seatsPerRow: 0, requests };
+    const spec: ScenarioSpec = {
+      name: 'ga_hot',
+      kind: 'general_admission',
+      capacity,
+      sections: 0,
+      rowsPerSection: 0,
+      seatsPerRow: 0,
+      requests,
+    };
     const ev = await createReadyEvent(env, b.config.PARTITIONS, spec);
     const load = await runLoadGenerator(
       {
-        mode: 'http', ingressUrl: ingress.url, notifierUrl: notifier.url, databaseUrl: b.config.DATABASE_URL, jwtSecret: b.config.JWT_SECRET,
-        eventId: ev.id, clients: s.http.clients, perClient: s.http.perClient, httpConnections: s.http.connections, maxSeconds: 90,
+        mode: 'http',
+        ingressUrl: ingress.url,
+        notifierUrl: notifier.url,
+        databaseUrl: b.config.DATABASE_URL,
+        jwtSecret: b.config.JWT_SECRET,
+        eventId: ev.id,
+        clients: s.http.clients,
+        perClient: s.http.perClient,
+        httpConnections: s.http.connections,
+        maxSeconds: 90,
         cpuPids: { worker: worker.child.pid, ingress: ingress.child.pid, notifier: notifier.child.pid },
       },
       240,

@@ -24,7 +24,19 @@ export interface PipelineRun extends PipelineLoadResult {
 export interface PipelineResult extends PipelineRun {
   worker_env: Record<string, string>;
   /** The same on-sale at fewer requests in flight: what latency costs in throughput. */
-  latency_profile: Array<Pick<PipelineRun, 'clients' | 'decided_per_s' | 'p50_ms' | 'p99_ms' | 'oversold' | 'lost' | 'worker_batch' | 'worker_batch_messages_mean'> & { inventory: number }>;
+  latency_profile: Array<
+    Pick<
+      PipelineRun,
+      | 'clients'
+      | 'decided_per_s'
+      | 'p50_ms'
+      | 'p99_ms'
+      | 'oversold'
+      | 'lost'
+      | 'worker_batch'
+      | 'worker_batch_messages_mean'
+    > & { inventory: number }
+  >;
 }
 
 /**
@@ -47,12 +59,28 @@ async function settledMetrics(worker: RunningRole): Promise<string> {
 }
 
 /** One load run on a ready event, with the worker's histograms scraped before and after. */
-async function runOnEvent(b: BenchIdentity, env: BenchEnv, worker: RunningRole, spec: ScenarioSpec, ev: { id: string; partition: number }, clients: number, maxSeconds: number): Promise<PipelineRun> {
+async function runOnEvent(
+  b: BenchIdentity,
+  env: BenchEnv,
+  worker: RunningRole,
+  spec: ScenarioSpec,
+  ev: { id: string; partition: number },
+  clients: number,
+  maxSeconds: number,
+): Promise<PipelineRun> {
   const before = await settledMetrics(worker);
   const load = await runLoadGenerator(
     {
-      mode: 'pipeline', amqpUrl: b.config.AMQP_URL, databaseUrl: b.config.DATABASE_URL, prefix: b.config.AMQP_PREFIX, eventId: ev.id,
-      partition: ev.partition, spec, clients, maxSeconds, cpuPids: { worker: worker.child.pid },
+      mode: 'pipeline',
+      amqpUrl: b.config.AMQP_URL,
+      databaseUrl: b.config.DATABASE_URL,
+      prefix: b.config.AMQP_PREFIX,
+      eventId: ev.id,
+      partition: ev.partition,
+      spec,
+      clients,
+      maxSeconds,
+      cpuPids: { worker: worker.child.pid },
     },
     maxSeconds + 90,
   );
@@ -76,12 +104,25 @@ async function runOnEvent(b: BenchIdentity, env: BenchEnv, worker: RunningRole, 
  * on a fresh event pinned to the same partition), then the measured on-sale. The profile runs first so
  * that it meets the same fresh tables as the main run rather than the aftermath of 44,000 inserts.
  */
-export async function measurePipeline(b: BenchIdentity, env: BenchEnv, s: BenchSettings, spec: ScenarioSpec): Promise<PipelineResult> {
+export async function measurePipeline(
+  b: BenchIdentity,
+  env: BenchEnv,
+  s: BenchSettings,
+  spec: ScenarioSpec,
+): Promise<PipelineResult> {
   const worker = await startRole('booking-workers/main.ts', b.config, 'WORKER_PORT', s.workerEnv);
   try {
     const ev = await createReadyEvent(env, b.config.PARTITIONS, spec);
     const small = scenarios(WARM_UP_CAPACITY).find((x) => x.name === spec.name)!;
-    await runOnEvent(b, env, worker, small, await createReadyEvent(env, b.config.PARTITIONS, small, ev.partition), Math.min(s.clients, 500), 20);
+    await runOnEvent(
+      b,
+      env,
+      worker,
+      small,
+      await createReadyEvent(env, b.config.PARTITIONS, small, ev.partition),
+      Math.min(s.clients, 500),
+      20,
+    );
 
     const latency_profile: PipelineResult['latency_profile'] = [];
     const profileSpec = scenarios(s.profileCapacity).find((x) => x.name === spec.name)!;
@@ -89,8 +130,15 @@ export async function measurePipeline(b: BenchIdentity, env: BenchEnv, s: BenchS
       const pev = await createReadyEvent(env, b.config.PARTITIONS, profileSpec, ev.partition);
       const r = await runOnEvent(b, env, worker, profileSpec, pev, clients, s.pipelineSeconds);
       latency_profile.push({
-        clients, inventory: profileSpec.capacity, decided_per_s: r.decided_per_s, p50_ms: r.p50_ms, p99_ms: r.p99_ms, oversold: r.oversold, lost: r.lost,
-        worker_batch: r.worker_batch, worker_batch_messages_mean: r.worker_batch_messages_mean,
+        clients,
+        inventory: profileSpec.capacity,
+        decided_per_s: r.decided_per_s,
+        p50_ms: r.p50_ms,
+        p99_ms: r.p99_ms,
+        oversold: r.oversold,
+        lost: r.lost,
+        worker_batch: r.worker_batch,
+        worker_batch_messages_mean: r.worker_batch_messages_mean,
       });
     }
     const main = await runOnEvent(b, env, worker, spec, ev, s.clients, s.pipelineSeconds);

@@ -38,7 +38,8 @@ export async function searchPaths(pool: Pool, length: number, distinct = 2000, s
   const out: string[] = [];
   for (let i = 0; i < length; i++) {
     const r = rnd() * total;
-    let lo = 0, hi = cumulative.length - 1;
+    let lo = 0,
+      hi = cumulative.length - 1;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       if (cumulative[mid]! < r) lo = mid + 1;
@@ -53,9 +54,15 @@ export async function searchPaths(pool: Pool, length: number, distinct = 2000, s
 export async function distinctSearches(pool: Pool, count: number, seed = 7): Promise<string[]> {
   const rnd = prng(seed);
   const pick = <T>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)]!;
-  const performers = (await pool.query<{ name: string; id: string }>('SELECT id, name FROM performers ORDER BY random() LIMIT 500')).rows;
-  const events = (await pool.query<{ name: string }>('SELECT name FROM events ORDER BY random() LIMIT 500')).rows.map((r) => r.name);
-  const venues = (await pool.query<{ id: string; city: string; lat: number; lon: number }>('SELECT id, city, lat, lon FROM venues')).rows;
+  const performers = (
+    await pool.query<{ name: string; id: string }>('SELECT id, name FROM performers ORDER BY random() LIMIT 500')
+  ).rows;
+  const events = (await pool.query<{ name: string }>('SELECT name FROM events ORDER BY random() LIMIT 500')).rows.map(
+    (r) => r.name,
+  );
+  const venues = (
+    await pool.query<{ id: string; city: string; lat: number; lon: number }>('SELECT id, city, lat, lon FROM venues')
+  ).rows;
   const categories = ['concert', 'sports', 'theatre', 'comedy', 'family', 'festival', 'conference'];
   const sorts = ['', '', '&sort=date', '&sort=price'];
   const paths: string[] = [];
@@ -100,7 +107,9 @@ export async function distinctSearches(pool: Pool, count: number, seed = 7): Pro
  */
 export async function eventPaths(pool: Pool, count: number, seed = 11): Promise<string[]> {
   const rnd = prng(seed);
-  const all = (await pool.query<{ id: string }>('SELECT id FROM events ORDER BY random() LIMIT 20000')).rows.map((r) => r.id);
+  const all = (await pool.query<{ id: string }>('SELECT id FROM events ORDER BY random() LIMIT 20000')).rows.map(
+    (r) => r.id,
+  );
   const hot = all.slice(0, 300);
   const paths: string[] = [];
   for (let i = 0; i < count; i++) {

@@ -45,11 +45,13 @@ const SECONDS = Number(values.seconds);
 const CONNECTIONS = Number(values.connections);
 const INIT = Number(values.init);
 const LEVELS = values.levels.split(',').map(Number);
-if (LEVELS.some((x) => !Number.isInteger(x) || x < 1 || x > 1000)) throw new Error('--levels must be whole numbers of clients');
+if (LEVELS.some((x) => !Number.isInteger(x) || x < 1 || x > 1000))
+  throw new Error('--levels must be whole numbers of clients');
 /** The whole run is cut off after this, whatever happens. */
 const WATCHDOG_MS = 20 * 60_000;
 
-const log = (msg: string, extra: Record<string, unknown> = {}) => process.stderr.write(`[bench:read] ${msg}${Object.keys(extra).length ? ` ${JSON.stringify(extra)}` : ''}\n`);
+const log = (msg: string, extra: Record<string, unknown> = {}) =>
+  process.stderr.write(`[bench:read] ${msg}${Object.keys(extra).length ? ` ${JSON.stringify(extra)}` : ''}\n`);
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -63,7 +65,11 @@ async function freePort(): Promise<number> {
 }
 
 function spawnRole(entry: string, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  return spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 }
 
 async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
@@ -165,13 +171,25 @@ async function main(): Promise<void> {
     await migrate(config.DATABASE_URL);
     log('seeding', { events: EVENTS });
     const seeded = await seedCatalog(pool, { events: EVENTS, partitions: config.PARTITIONS, seed: 7 });
-    log('catalog seeded', { events: seeded.events, venues: seeded.venues, performers: seeded.performers, venue_seats: seeded.venueSeats, ms: seeded.ms });
+    log('catalog seeded', {
+      events: seeded.events,
+      venues: seeded.venues,
+      performers: seeded.performers,
+      venue_seats: seeded.venueSeats,
+      ms: seeded.ms,
+    });
 
     // Live inventory for the soonest events: the worker creates it and writes the seat snapshots.
     if (INIT > 0) {
       worker = spawnRole('booking-workers/main.ts', env);
       await initInventory(config, pool, seeded.eventIds.slice(0, INIT));
-      await waitUntil(async () => (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE inventory_ready')).rows[0]!.n >= INIT, 180_000, 'inventory');
+      await waitUntil(
+        async () =>
+          (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE inventory_ready')).rows[0]!.n >=
+          INIT,
+        180_000,
+        'inventory',
+      );
       await stop(worker);
       worker = null;
       log('inventory created', { events: INIT });
@@ -209,7 +227,8 @@ async function main(): Promise<void> {
       }
     }
 
-    const row = (name: string, phase: string, m: Measured) => `| ${name} | ${phase} | ${m.rps} | ${m.p50_ms} | ${m.p90_ms} | ${m.p99_ms} | ${m.non_2xx + m.errors} |`;
+    const row = (name: string, phase: string, m: Measured) =>
+      `| ${name} | ${phase} | ${m.rps} | ${m.p50_ms} | ${m.p90_ms} | ${m.p99_ms} | ${m.non_2xx + m.errors} |`;
     const label: Record<string, string> = {
       search_uncached: 'search, no answer cache',
       search: `search, ${config.SEARCH_CACHE_TTL_S} s answer cache`,
@@ -236,7 +255,9 @@ async function main(): Promise<void> {
     await stop(ingress);
     await stop(worker);
     await pool.end().catch(() => undefined);
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch((err: unknown) => log('drop database failed', { err: (err as Error).message }));
+    await admin
+      .query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`)
+      .catch((err: unknown) => log('drop database failed', { err: (err as Error).message }));
     await admin.end();
     const conn = await amqp.connect(config.AMQP_URL).catch(() => null);
     if (conn) {

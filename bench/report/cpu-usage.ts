@@ -13,7 +13,11 @@ export interface CpuSnapshot {
 }
 
 const TICKS_PER_S = 100;
-export const SERVICES: Record<string, string> = { 'beam.smp': 'rabbitmq', postgres: 'postgresql', 'redis-server': 'redis' };
+export const SERVICES: Record<string, string> = {
+  'beam.smp': 'rabbitmq',
+  postgres: 'postgresql',
+  'redis-server': 'redis',
+};
 
 /** PostgreSQL backends serving this run's database, other databases (other people's tests), or shared processes (WAL writer, checkpointer…). */
 export function postgresGroup(pid: string, dbName: string | undefined): string {
@@ -24,7 +28,11 @@ export function postgresGroup(pid: string, dbName: string | undefined): string {
     return 'postgresql';
   }
   if (dbName && title.includes(` ${dbName} `)) return 'postgresql';
-  if (/postgres: \S+ \S+ \S+/.test(title) && !/(writer|checkpointer|autovacuum|launcher|logger|archiver|stats|walsender|walreceiver)/.test(title)) return 'other';
+  if (
+    /postgres: \S+ \S+ \S+/.test(title) &&
+    !/(writer|checkpointer|autovacuum|launcher|logger|archiver|stats|walsender|walreceiver)/.test(title)
+  )
+    return 'other';
   return 'postgresql_shared';
 }
 
@@ -70,7 +78,11 @@ export function cpuBetween(before: CpuSnapshot, after: CpuSnapshot): Record<stri
 }
 
 /** Runs `fn` and reports the cores each group used meanwhile (the caller's own process as `load_generator`). */
-export async function withCpu<T>(pids: Record<string, number | undefined>, fn: () => Promise<T>, dbName?: string): Promise<{ result: T; cpu_cores: Record<string, number> }> {
+export async function withCpu<T>(
+  pids: Record<string, number | undefined>,
+  fn: () => Promise<T>,
+  dbName?: string,
+): Promise<{ result: T; cpu_cores: Record<string, number> }> {
   const all = { ...pids, load_generator: process.pid };
   const before = cpuSnapshot(all, dbName);
   const result = await fn();

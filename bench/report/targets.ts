@@ -20,7 +20,11 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
   if (rs?.pipeline && Object.keys(rs.baselines).length) {
     const [bestName, best] = Object.entries(rs.baselines).sort((a, b) => b[1].decided_per_s - a[1].decided_per_s)[0]!;
     const ratio = x(rs.pipeline.decided_per_s, best.decided_per_s);
-    out.push({ target: 'reserved_hot: pipeline ≥ 4× best baseline', measured: `${ratio}× (${bestName})`, met: ratio >= 4 });
+    out.push({
+      target: 'reserved_hot: pipeline ≥ 4× best baseline',
+      measured: `${ratio}× (${bestName})`,
+      met: ratio >= 4,
+    });
   }
   const ceiling = r.broker_ceiling?.msgs_per_s;
   for (const [name, sc] of Object.entries(r.scenarios)) {
@@ -30,13 +34,21 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
       out.push({ target: `${name}: pipeline ≥ 50 % of broker ceiling`, measured: `${share} %`, met: share >= 50 });
     }
     const pl = sc.pipeline;
-    out.push({ target: `${name}: worker batch p99 < 25 ms (at ${pl.clients} in flight)`, measured: `${pl.worker_batch.p99_ms} ms`, met: pl.worker_batch.p99_ms < 25 });
+    out.push({
+      target: `${name}: worker batch p99 < 25 ms (at ${pl.clients} in flight)`,
+      measured: `${pl.worker_batch.p99_ms} ms`,
+      met: pl.worker_batch.p99_ms < 25,
+    });
     // The same target along the latency profile: the highest throughput at which it holds, if any.
-    const ok = pl.latency_profile.filter((l) => l.worker_batch.p99_ms < 25).sort((a, b) => b.decided_per_s - a.decided_per_s)[0];
+    const ok = pl.latency_profile
+      .filter((l) => l.worker_batch.p99_ms < 25)
+      .sort((a, b) => b.decided_per_s - a.decided_per_s)[0];
     if (pl.latency_profile.length) {
       out.push({
         target: `${name}: worker batch p99 < 25 ms at a lower concurrency (latency profile)`,
-        measured: ok ? `${ok.worker_batch.p99_ms} ms at ${ok.clients} in flight, ${ok.decided_per_s} decided/s` : `not at ${pl.latency_profile.map((l) => `${l.clients} (${l.worker_batch.p99_ms} ms)`).join(', ')}`,
+        measured: ok
+          ? `${ok.worker_batch.p99_ms} ms at ${ok.clients} in flight, ${ok.decided_per_s} decided/s`
+          : `not at ${pl.latency_profile.map((l) => `${l.clients} (${l.worker_batch.p99_ms} ms)`).join(', ')}`,
         met: ok !== undefined,
       });
     }
@@ -44,15 +56,24 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
   const bad: string[] = [];
   for (const [name, sc] of Object.entries(r.scenarios)) {
     if (sc.pipeline && (sc.pipeline.oversold || sc.pipeline.lost)) bad.push(`${name}.pipeline`);
-    for (const l of sc.pipeline?.latency_profile ?? []) if (l.oversold || l.lost) bad.push(`${name}.pipeline@${l.clients}`);
+    for (const l of sc.pipeline?.latency_profile ?? [])
+      if (l.oversold || l.lost) bad.push(`${name}.pipeline@${l.clients}`);
     for (const [b, res] of Object.entries(sc.baselines)) if (res.oversold || res.lost) bad.push(`${name}.${b}`);
   }
   if (r.http_end_to_end && (r.http_end_to_end.oversold || r.http_end_to_end.lost)) bad.push('http_end_to_end');
   const crowdRuns = { sustained: r.crowd?.sustained, with_watchers: r.crowd?.with_watchers, sockets: r.crowd?.sockets };
   for (const [name, run] of Object.entries(crowdRuns)) if (run && (run.oversold || run.lost)) bad.push(`crowd.${name}`);
-  const measured = Object.values(r.scenarios).some((sc) => sc.pipeline || Object.keys(sc.baselines).length) || r.http_end_to_end !== undefined || r.crowd !== undefined;
+  const measured =
+    Object.values(r.scenarios).some((sc) => sc.pipeline || Object.keys(sc.baselines).length) ||
+    r.http_end_to_end !== undefined ||
+    r.crowd !== undefined;
   out.push(...crowdTargets(r.crowd));
-  if (measured) out.push({ target: 'oversold = 0 and lost = 0 everywhere', measured: bad.length ? `not in ${bad.join(', ')}` : 'all 0', met: bad.length === 0 });
+  if (measured)
+    out.push({
+      target: 'oversold = 0 and lost = 0 everywhere',
+      measured: bad.length ? `not in ${bad.join(', ')}` : 'all 0',
+      met: bad.length === 0,
+    });
   return out;
 }
 
@@ -65,12 +86,20 @@ export function crowdTargets(c: CrowdResults | undefined): TargetCheck[] {
   const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
   const notifierBound = (name: string, run: CrowdRunResult) => {
     const us = run.cpu_us_per_booking.notifier ?? 0;
-    out.push({ target: `${name}: notifier CPU per booking ≤ 0.3× bare Express per request`, measured: `${us} µs = ${ratio(us, floorUs)}× (floor ${floorUs} µs)`, met: us <= 0.3 * floorUs });
+    out.push({
+      target: `${name}: notifier CPU per booking ≤ 0.3× bare Express per request`,
+      measured: `${us} µs = ${ratio(us, floorUs)}× (floor ${floorUs} µs)`,
+      met: us <= 0.3 * floorUs,
+    });
   };
   const s = c.sustained;
   if (s) {
     const us = s.cpu_us_per_booking.ingress ?? 0;
-    out.push({ target: 'crowd: ingress CPU per accepted booking ≤ 1.1× bare Express per request', measured: `${us} µs = ${ratio(us, floorUs)}× (floor ${floorUs} µs)`, met: us <= 1.1 * floorUs });
+    out.push({
+      target: 'crowd: ingress CPU per accepted booking ≤ 1.1× bare Express per request',
+      measured: `${us} µs = ${ratio(us, floorUs)}× (floor ${floorUs} µs)`,
+      met: us <= 1.1 * floorUs,
+    });
     notifierBound('crowd', s);
     const clean = s.oversold === 0 && s.lost === 0;
     out.push({
@@ -96,7 +125,12 @@ export function crowdTargets(c: CrowdResults | undefined): TargetCheck[] {
     out.push({
       target: `${k.sockets_target} sockets on one notifier, every outcome delivered, p99 publish→receipt < 1 s`,
       measured: `${k.connected} connected (${k.connect_failures} failed${k.notifier_open_files_limit ? `, open-files limit ${k.notifier_open_files_limit}` : ''}), ${dropped} dropped during the run, lost ${k.lost}, p99 ${k.decided_to_received.p99_ms} ms`,
-      met: k.connected >= k.sockets_target && dropped === 0 && k.lost === 0 && k.decided > 0 && k.decided_to_received.p99_ms < 1000,
+      met:
+        k.connected >= k.sockets_target &&
+        dropped === 0 &&
+        k.lost === 0 &&
+        k.decided > 0 &&
+        k.decided_to_received.p99_ms < 1000,
     });
   }
   return out;

@@ -61,7 +61,10 @@ export async function startRole(
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode} before it was ready`);
-    const ok = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2000) }).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return { child, port, url };
     if (Date.now() > deadline) throw new Error(`${script} was not ready within 30 s`);
     await new Promise((r) => setTimeout(r, 200));

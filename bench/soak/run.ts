@@ -42,9 +42,17 @@ interface Sample {
 }
 
 async function main(): Promise<number> {
-  process.stdout.write(`soak: ${minutes} min at ${rate} requests/s, ${args.sockets} sockets, samples every ${sampleS} s, warm-up ${warmupMin} min\n`);
+  process.stdout.write(
+    `soak: ${minutes} min at ${rate} requests/s, ${args.sockets} sockets, samples every ${sampleS} s, warm-up ${warmupMin} min\n`,
+  );
   const stack = await FaultStack.create();
-  const crowd = new Crowd(() => stack.baseUrl, () => stack.notifierUrl, stack.env.JWT_SECRET!, Number(args.sockets), 'soak');
+  const crowd = new Crowd(
+    () => stack.baseUrl,
+    () => stack.notifierUrl,
+    stack.env.JWT_SECRET!,
+    Number(args.sockets),
+    'soak',
+  );
   const pool = new pg.Pool({ connectionString: stack.databaseUrl, max: 2 });
   const stop = async () => {
     await crowd.close();
@@ -74,7 +82,9 @@ async function main(): Promise<number> {
       lastAccepted = tally.accepted;
       lastPushed = pushed;
       samples.push(s);
-      process.stdout.write(`  t=${s.t_s}s rss ${JSON.stringify(s.rss_mb)} MB, accepted ${s.accepted}, outcomes ${s.outcomes_pushed}\n`);
+      process.stdout.write(
+        `  t=${s.t_s}s rss ${JSON.stringify(s.rss_mb)} MB, accepted ${s.accepted}, outcomes ${s.outcomes_pushed}\n`,
+      );
     }, sampleS * 1000);
 
     // Steady load, a fresh pair of events every `eventEveryS` (inventory sells out; new on-sales keep holds coming).
@@ -90,7 +100,13 @@ async function main(): Promise<number> {
     // Every accepted request decided and pushed; nothing sold twice.
     const ids = [...crowd.tracked.keys()];
     const undecided = async () =>
-      ids.length - (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM bookings WHERE id = ANY($1::uuid[]) AND status <> 'queued'`, [ids])).rows[0]!.n;
+      ids.length -
+      (
+        await pool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM bookings WHERE id = ANY($1::uuid[]) AND status <> 'queued'`,
+          [ids],
+        )
+      ).rows[0]!.n;
     const deadline = Date.now() + 60_000;
     while ((await undecided()) > 0 && Date.now() < deadline) await sleep(500);
     await sleep(2000);

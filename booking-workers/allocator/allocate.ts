@@ -1,7 +1,17 @@
 import type { BookCommand, BookingRequest, BookingStatus } from '../../shared/contracts/messages';
 import type { BookingReason, RejectionReason } from '../../shared/errors';
 import type { ReservedSectionLayout } from '../../shared/contracts/events';
-import { addUserQty, freeSeat, rebuildInventory, scheduleExpiry, takeSeat, type BookingState, type EventInventory, type RowInfo, type SeatInfo } from './inventory';
+import {
+  addUserQty,
+  freeSeat,
+  rebuildInventory,
+  scheduleExpiry,
+  takeSeat,
+  type BookingState,
+  type EventInventory,
+  type RowInfo,
+  type SeatInfo,
+} from './inventory';
 import { expandLayout } from './layout';
 
 /**
@@ -28,7 +38,12 @@ export function waitsForOnSale(inv: EventInventory, now: number, windowMs: numbe
 }
 
 /** A booking as its `book` command creates it: nothing taken yet. */
-export function bookingFromCommand(cmd: BookCommand, status: BookingStatus, decidedAt: string | null, reason: BookingReason | null = null): BookingState {
+export function bookingFromCommand(
+  cmd: BookCommand,
+  status: BookingStatus,
+  decidedAt: string | null,
+  reason: BookingReason | null = null,
+): BookingState {
   return {
     id: cmd.booking_id,
     userId: cmd.user_id,
@@ -155,7 +170,12 @@ export function pickBestAvailable(inv: EventInventory, req: BookingRequest, q: n
   let matching = 0;
   for (let k = 0; k < order.length; k++) {
     const row = inv.rows[order[k]!]!;
-    if (row.available === 0 || (tier !== undefined && row.tier !== tier) || (maxPrice !== undefined && row.priceCents > maxPrice)) continue;
+    if (
+      row.available === 0 ||
+      (tier !== undefined && row.tier !== tier) ||
+      (maxPrice !== undefined && row.priceCents > maxPrice)
+    )
+      continue;
     matching += row.available;
     if (row.available < q || row.maxRun < q) continue;
     const block = bestBlock(inv, row, q);
@@ -166,7 +186,12 @@ export function pickBestAvailable(inv: EventInventory, req: BookingRequest, q: n
   const scattered: number[] = [];
   for (const r of order) {
     const row = inv.rows[r]!;
-    if (row.available === 0 || (tier !== undefined && row.tier !== tier) || (maxPrice !== undefined && row.priceCents > maxPrice)) continue;
+    if (
+      row.available === 0 ||
+      (tier !== undefined && row.tier !== tier) ||
+      (maxPrice !== undefined && row.priceCents > maxPrice)
+    )
+      continue;
     for (const idx of [...row.seats].sort((a, b) => a - b)) {
       if (inv.holder[idx] === null) scattered.push(idx);
       if (scattered.length === q) return scattered;
@@ -217,7 +242,13 @@ function bestBlock(inv: EventInventory, row: RowInfo, q: number): number[] | nul
  * Releases a booking's inventory and moves it to `status` (expired or cancelled). Returns the new
  * state, or null when the booking holds nothing (already terminal).
  */
-export function release(inv: EventInventory, bookingId: string, status: 'expired' | 'cancelled', now: number, reason?: BookingReason): BookingState | null {
+export function release(
+  inv: EventInventory,
+  bookingId: string,
+  status: 'expired' | 'cancelled',
+  now: number,
+  reason?: BookingReason,
+): BookingState | null {
   const b = inv.bookings.get(bookingId);
   if (!b || (b.status !== 'held' && b.status !== 'payment_pending')) return null;
   if (inv.kind === 'general_admission') inv.available += b.quantity;
@@ -283,7 +314,11 @@ export function parkedCommand(inv: EventInventory, b: BookingState): BookCommand
  * New prices for unsold inventory. Returns the seat indexes repriced (those available now); held
  * and sold seats keep the price their booking was decided at.
  */
-export function repriceUnsold(inv: EventInventory, sections: Array<{ name: string; price_cents: number }>, gaPriceCents?: number): number[] {
+export function repriceUnsold(
+  inv: EventInventory,
+  sections: Array<{ name: string; price_cents: number }>,
+  gaPriceCents?: number,
+): number[] {
   if (inv.kind === 'general_admission') {
     if (gaPriceCents !== undefined) inv.gaPriceCents = gaPriceCents;
     return [];
@@ -308,7 +343,10 @@ export function repriceUnsold(inv: EventInventory, sections: Array<{ name: strin
  * seats keep their ids and ranks). Sections the event already has are skipped, so a redelivered
  * command changes nothing. Returns the extended inventory and the seats added (none: nothing changed).
  */
-export function addSections(inv: EventInventory, sections: ReservedSectionLayout[]): { inv: EventInventory; added: SeatInfo[]; sections: ReservedSectionLayout[] } {
+export function addSections(
+  inv: EventInventory,
+  sections: ReservedSectionLayout[],
+): { inv: EventInventory; added: SeatInfo[]; sections: ReservedSectionLayout[] } {
   const known = new Set(inv.seats.map((s) => s.section));
   const fresh = sections.filter((s) => !known.has(s.name));
   if (!fresh.length || inv.kind !== 'reserved') return { inv, added: [], sections: [] };

@@ -281,7 +281,16 @@ function indexSeats(inv: EventInventory): void {
     if (r === undefined) {
       r = inv.rows.length;
       rowKey.set(key, r);
-      inv.rows.push({ section: s.section, tier: s.tier, priceCents: s.priceCents, seats: [], available: 0, bestRank: idx, maxRun: 0, group: sectionGroup(inv, s.section) });
+      inv.rows.push({
+        section: s.section,
+        tier: s.tier,
+        priceCents: s.priceCents,
+        seats: [],
+        available: 0,
+        bestRank: idx,
+        maxRun: 0,
+        group: sectionGroup(inv, s.section),
+      });
     }
     const row = inv.rows[r]!;
     row.seats.push(idx);

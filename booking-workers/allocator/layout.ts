@@ -15,7 +15,14 @@ export function expandLayout(layout: Extract<EventLayout, { kind: 'reserved' }>)
       const length = section.row_lengths?.[row - 1] ?? section.seats_per_row;
       const centre = (length + 1) / 2;
       for (let n = 1; n <= length; n++) {
-        seats.push({ id: `${section.name}-${row}-${n}`, section: section.name, row, number: n, priceCents: section.price_cents, tier: section.price_tier });
+        seats.push({
+          id: `${section.name}-${row}-${n}`,
+          section: section.name,
+          row,
+          number: n,
+          priceCents: section.price_cents,
+          tier: section.price_tier,
+        });
         // Sort key: section, row, distance from the centre, seat number.
         order.push(sIdx * 1e9 + row * 1e5 + Math.abs(n - centre) * 2 * 100 + (n % 100));
       }

@@ -96,13 +96,28 @@ export type RecordedEffects = { [K in keyof Effects]: Effects[K] extends Sink<in
 
 export function newEffects(): RecordedEffects {
   return {
-    bookings: [], unchanged: [], charges: [], refunds: [], refundStatus: [], orders: [], orderStatus: [], tickets: [],
-    voidBookings: [], transfers: [], emails: [], cancelledEvents: [], refused: [],
+    bookings: [],
+    unchanged: [],
+    charges: [],
+    refunds: [],
+    refundStatus: [],
+    orders: [],
+    orderStatus: [],
+    tickets: [],
+    voidBookings: [],
+    transfers: [],
+    emails: [],
+    cancelledEvents: [],
+    refused: [],
   };
 }
 
 /** Fees and total of a booking: a percentage of the seats' price plus a fixed fee per ticket. */
-export function priceOf(amountCents: number, quantity: number, policy: Pick<PaymentPolicy, 'feePercent' | 'feeFixedCents'>): { feesCents: number; totalCents: number } {
+export function priceOf(
+  amountCents: number,
+  quantity: number,
+  policy: Pick<PaymentPolicy, 'feePercent' | 'feeFixedCents'>,
+): { feesCents: number; totalCents: number } {
   const feesCents = Math.round((amountCents * policy.feePercent) / 100) + policy.feeFixedCents * quantity;
   return { feesCents, totalCents: amountCents + feesCents };
 }
@@ -110,7 +125,12 @@ export function priceOf(amountCents: number, quantity: number, policy: Pick<Paym
 const iso = (ms: number) => new Date(ms).toISOString();
 
 function chargeOf(b: BookingState): ChargeIntent {
-  return { id: attemptId(b.id, b.paymentAttempts ?? 0), bookingId: b.id, amountCents: b.totalCents ?? 0, paymentMethod: b.paymentMethod ?? 'unknown' };
+  return {
+    id: attemptId(b.id, b.paymentAttempts ?? 0),
+    bookingId: b.id,
+    amountCents: b.totalCents ?? 0,
+    paymentMethod: b.paymentMethod ?? 'unknown',
+  };
 }
 
 function refundOf(b: BookingState, chargeId: string, amountCents: number, reason: string): RefundIntent {
@@ -140,7 +160,8 @@ function expireIfDue(inv: EventInventory, b: BookingState, now: number, fx: Effe
 
 /** A cancelled booking whose charge is being refunded asks for the refund again (idempotent). */
 function reRequestRefund(b: BookingState, fx: Effects): void {
-  if (b.status === 'cancelled' && b.chargeId) fx.refunds.push(refundOf(b, b.chargeId, b.totalCents ?? 0, b.reason ?? 'cancelled'));
+  if (b.status === 'cancelled' && b.chargeId)
+    fx.refunds.push(refundOf(b, b.chargeId, b.totalCents ?? 0, b.reason ?? 'cancelled'));
 }
 
 /**
@@ -173,7 +194,21 @@ export function startCheckout(
   const attempts = (b.paymentAttempts ?? 0) + 1;
   const { feesCents, totalCents } = priceOf(b.amountCents, b.quantity, policy);
   const holdExpiresAt = attempts === 1 ? b.holdExpiresAt + policy.graceMs : b.holdExpiresAt;
-  const next = set(inv, { ...b, status: 'payment_pending', paymentMethod: cmd.paymentMethod, paymentAttempts: attempts, feesCents, totalCents, holdExpiresAt, reason: null, decidedAt: iso(now) }, fx);
+  const next = set(
+    inv,
+    {
+      ...b,
+      status: 'payment_pending',
+      paymentMethod: cmd.paymentMethod,
+      paymentAttempts: attempts,
+      feesCents,
+      totalCents,
+      holdExpiresAt,
+      reason: null,
+      decidedAt: iso(now),
+    },
+    fx,
+  );
   if (holdExpiresAt !== b.holdExpiresAt) scheduleExpiry(inv, next.id, holdExpiresAt);
   fx.charges.push(chargeOf(next));
 }
@@ -190,7 +225,13 @@ export function startCheckout(
  */
 export function applyPaymentResult(
   inv: EventInventory,
-  cmd: { bookingId: string; outcome: 'succeeded' | 'failed' | 'unavailable'; attemptId: string; chargeId?: string; amountCents?: number },
+  cmd: {
+    bookingId: string;
+    outcome: 'succeeded' | 'failed' | 'unavailable';
+    attemptId: string;
+    chargeId?: string;
+    amountCents?: number;
+  },
   now: number,
   newId: () => string,
   fx: Effects,
@@ -203,7 +244,16 @@ export function applyPaymentResult(
   const b = expireIfDue(inv, found, now, fx);
   if (cmd.outcome !== 'succeeded') {
     if (b.status === 'payment_pending' && chargeOf(b).id === cmd.attemptId) {
-      set(inv, { ...b, status: 'held', reason: cmd.outcome === 'failed' ? 'payment_declined' : 'payment_unavailable', decidedAt: iso(now) }, fx);
+      set(
+        inv,
+        {
+          ...b,
+          status: 'held',
+          reason: cmd.outcome === 'failed' ? 'payment_declined' : 'payment_unavailable',
+          decidedAt: iso(now),
+        },
+        fx,
+      );
     } else if (b === found) {
       fx.unchanged.push(b);
     }
@@ -221,13 +271,22 @@ export function applyPaymentResult(
   }
   const ownAttempt = cmd.attemptId.startsWith(`${b.id}:a`);
   const paid = cmd.amountCents ?? 0;
-  if ((b.status === 'held' || b.status === 'payment_pending') && ownAttempt && (b.paymentAttempts ?? 0) >= 1 && paid === b.totalCents) {
+  if (
+    (b.status === 'held' || b.status === 'payment_pending') &&
+    ownAttempt &&
+    (b.paymentAttempts ?? 0) >= 1 &&
+    paid === b.totalCents
+  ) {
     confirm(inv, b, chargeId, now, newId, fx);
     return;
   }
   // Money arrived that buys nothing: give it back, and tell the buyer why.
   const lateForBooking = !b.chargeId && (b.status === 'expired' || b.status === 'cancelled');
-  const reason = lateForBooking ? (b.status === 'expired' ? 'payment_after_expiry' : (b.reason ?? 'cancelled_by_user')) : 'duplicate_payment';
+  const reason = lateForBooking
+    ? b.status === 'expired'
+      ? 'payment_after_expiry'
+      : (b.reason ?? 'cancelled_by_user')
+    : 'duplicate_payment';
   if (lateForBooking) set(inv, { ...b, status: 'cancelled', reason, chargeId, decidedAt: iso(now) }, fx);
   else if (b === found) fx.unchanged.push(b);
   fx.refunds.push(refundOf(b, chargeId, paid, reason));
@@ -239,13 +298,26 @@ export function applyPaymentResult(
   });
 }
 
-function confirm(inv: EventInventory, b: BookingState, chargeId: string, now: number, newId: () => string, fx: Effects): void {
+function confirm(
+  inv: EventInventory,
+  b: BookingState,
+  chargeId: string,
+  now: number,
+  newId: () => string,
+  fx: Effects,
+): void {
   if (inv.kind === 'reserved') {
-    for (const idx of b.seatIdx) if (inv.holder[idx] !== b.id) throw new Error(`invariant: confirming ${b.id} on seat ${inv.seats[idx]?.id} it does not hold`);
+    for (const idx of b.seatIdx)
+      if (inv.holder[idx] !== b.id)
+        throw new Error(`invariant: confirming ${b.id} on seat ${inv.seats[idx]?.id} it does not hold`);
   }
   inv.holds.delete(b.id);
   if (inv.userActive.get(b.userId) === b.id) inv.userActive.delete(b.userId);
-  const next = set(inv, { ...b, status: 'confirmed', chargeId, holdExpiresAt: null, reason: null, decidedAt: iso(now) }, fx);
+  const next = set(
+    inv,
+    { ...b, status: 'confirmed', chargeId, holdExpiresAt: null, reason: null, decidedAt: iso(now) },
+    fx,
+  );
   const order: OrderIntent = {
     id: newId(),
     bookingId: b.id,
@@ -256,7 +328,16 @@ function confirm(inv: EventInventory, b: BookingState, chargeId: string, now: nu
     chargeId,
   };
   fx.orders.push(order);
-  const base = { orderId: order.id, bookingId: b.id, eventId: inv.eventId, ownerUserId: b.userId, version: 1, status: 'valid' as const, issuedAt: iso(now), ownedSince: iso(now) };
+  const base = {
+    orderId: order.id,
+    bookingId: b.id,
+    eventId: inv.eventId,
+    ownerUserId: b.userId,
+    version: 1,
+    status: 'valid' as const,
+    issuedAt: iso(now),
+    ownedSince: iso(now),
+  };
   const tickets: TicketState[] =
     inv.kind === 'reserved'
       ? b.seatIdx.map((idx) => ({ ...base, id: newId(), seatId: inv.seats[idx]!.id, unit: null }))
@@ -267,7 +348,13 @@ function confirm(inv: EventInventory, b: BookingState, chargeId: string, now: nu
     dedupeKey: `booking_confirmed:${b.id}`,
     userId: b.userId,
     template: 'booking_confirmed',
-    payload: { booking_id: b.id, event_id: inv.eventId, order_id: order.id, total_cents: next.totalCents, ticket_ids: tickets.map((t) => t.id) },
+    payload: {
+      booking_id: b.id,
+      event_id: inv.eventId,
+      order_id: order.id,
+      total_cents: next.totalCents,
+      ticket_ids: tickets.map((t) => t.id),
+    },
   });
 }
 
@@ -277,18 +364,29 @@ function confirm(inv: EventInventory, b: BookingState, chargeId: string, now: nu
  * none of the booking's tickets was transferred away; an organizer's event cancellation always may.
  * Tickets must be cached for the booking (the consumer loads them before deciding).
  */
-export function cancelConfirmed(inv: EventInventory, bookingId: string, by: { userId: string } | 'organizer', now: number, fx: Effects): boolean {
+export function cancelConfirmed(
+  inv: EventInventory,
+  bookingId: string,
+  by: { userId: string } | 'organizer',
+  now: number,
+  fx: Effects,
+): boolean {
   const b = inv.bookings.get(bookingId);
   if (!b || b.status !== 'confirmed') return false;
   const tickets = ticketsOf(inv, b.id);
   if (by !== 'organizer') {
     const why =
-      b.userId !== by.userId ? 'not the owner'
-      : !inv.refundable ? 'event not refundable'
-      : now >= inv.startsAt ? 'event started'
-      : !inv.bookingTickets.has(b.id) ? 'tickets not loaded'
-      : tickets.some((t) => t.ownerUserId !== b.userId) ? 'a ticket was transferred'
-      : null;
+      b.userId !== by.userId
+        ? 'not the owner'
+        : !inv.refundable
+          ? 'event not refundable'
+          : now >= inv.startsAt
+            ? 'event started'
+            : !inv.bookingTickets.has(b.id)
+              ? 'tickets not loaded'
+              : tickets.some((t) => t.ownerUserId !== b.userId)
+                ? 'a ticket was transferred'
+                : null;
     if (why) {
       fx.refused.push({ id: b.id, why });
       fx.unchanged.push(b);
@@ -348,15 +446,23 @@ export function applyRefundResult(
  * barcode no longer verifies) and the new owner is e-mailed. A repeated transfer finds the ticket
  * already moved and changes nothing.
  */
-export function transferTicket(inv: EventInventory, cmd: { ticketId: string; fromUserId: string; toUserId: string }, now: number, fx: Effects): TicketState | null {
+export function transferTicket(
+  inv: EventInventory,
+  cmd: { ticketId: string; fromUserId: string; toUserId: string },
+  now: number,
+  fx: Effects,
+): TicketState | null {
   const t = inv.tickets.get(cmd.ticketId);
   const b = t ? inv.bookings.get(t.bookingId) : undefined;
-  const why =
-    !t ? 'unknown ticket'
-    : t.status !== 'valid' || b?.status !== 'confirmed' ? 'ticket is void'
-    : t.ownerUserId !== cmd.fromUserId ? 'not the owner'
-    : cmd.toUserId === cmd.fromUserId ? 'same owner'
-    : null;
+  const why = !t
+    ? 'unknown ticket'
+    : t.status !== 'valid' || b?.status !== 'confirmed'
+      ? 'ticket is void'
+      : t.ownerUserId !== cmd.fromUserId
+        ? 'not the owner'
+        : cmd.toUserId === cmd.fromUserId
+          ? 'same owner'
+          : null;
   if (why || !t) {
     fx.refused.push({ id: cmd.ticketId, why: why ?? 'unknown ticket' });
     return null;

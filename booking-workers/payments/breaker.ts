@@ -29,8 +29,14 @@ export class GuardedProvider {
   constructor(
     private readonly config: Pick<
       Config,
-      | 'PAYMENT_CONCURRENCY' | 'PAYMENT_TIMEOUT_MS' | 'PAYMENT_RETRIES' | 'PAYMENT_RETRY_BASE_MS'
-      | 'PAYMENT_BREAKER_ERROR_PERCENT' | 'PAYMENT_BREAKER_VOLUME' | 'PAYMENT_BREAKER_RESET_MS' | 'PAYMENT_BREAKER_WINDOW_MS'
+      | 'PAYMENT_CONCURRENCY'
+      | 'PAYMENT_TIMEOUT_MS'
+      | 'PAYMENT_RETRIES'
+      | 'PAYMENT_RETRY_BASE_MS'
+      | 'PAYMENT_BREAKER_ERROR_PERCENT'
+      | 'PAYMENT_BREAKER_VOLUME'
+      | 'PAYMENT_BREAKER_RESET_MS'
+      | 'PAYMENT_BREAKER_WINDOW_MS'
     >,
     onState: (state: BreakerState) => void,
   ) {

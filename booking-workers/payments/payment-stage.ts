@@ -84,14 +84,18 @@ export class PaymentStage {
       { label: 'payment request' },
     );
     const after = this.d.reconcileAfterMs ?? 30_000;
-    this.sweep = setInterval(() => {
-      this.sweeping ??= this.reconcile(after)
-        .then(
-          () => undefined,
-          (err: unknown) => void this.log.warn('charge reconciliation failed; will try again', { err: (err as Error).message }),
-        )
-        .finally(() => (this.sweeping = null));
-    }, Math.max(100, Math.min(after / 2, 5000)));
+    this.sweep = setInterval(
+      () => {
+        this.sweeping ??= this.reconcile(after)
+          .then(
+            () => undefined,
+            (err: unknown) =>
+              void this.log.warn('charge reconciliation failed; will try again', { err: (err as Error).message }),
+          )
+          .finally(() => (this.sweeping = null));
+      },
+      Math.max(100, Math.min(after / 2, 5000)),
+    );
     this.sweep.unref();
   }
 
@@ -123,7 +127,11 @@ export class PaymentStage {
       const found = await this.lookup(c.id);
       await touchPayment(this.d.pool, c.id);
       if (!found) continue;
-      this.log.info('charge reconciled with the provider', { booking_id: c.bookingId, payment_id: c.id, status: found.status });
+      this.log.info('charge reconciled with the provider', {
+        booking_id: c.bookingId,
+        payment_id: c.id,
+        status: found.status,
+      });
       await this.settleFromLookup(c, found);
       if (found.status !== 'pending') settled++;
     }
@@ -132,9 +140,17 @@ export class PaymentStage {
 
   private onBreakerState(state: BreakerState): void {
     this.d.metrics.paymentBreakerState.set({ provider: this.d.gateway.name }, BREAKER_GAUGE[state]);
-    if (state !== 'closed' || !this.stopping) this.log[state === 'open' ? 'warn' : 'info']('payment provider circuit breaker', { state, provider: this.d.gateway.name });
+    if (state !== 'closed' || !this.stopping)
+      this.log[state === 'open' ? 'warn' : 'info']('payment provider circuit breaker', {
+        state,
+        provider: this.d.gateway.name,
+      });
     void this.d.redis
-      .hset(this.d.keys.paymentBreaker, this.d.workerId, JSON.stringify({ state, provider: this.d.gateway.name, at: new Date().toISOString() }))
+      .hset(
+        this.d.keys.paymentBreaker,
+        this.d.workerId,
+        JSON.stringify({ state, provider: this.d.gateway.name, at: new Date().toISOString() }),
+      )
       .catch(() => undefined);
   }
 
@@ -158,11 +174,25 @@ export class PaymentStage {
   private async charge(req: Extract<PaymentRequest, { kind: 'charge' }>): Promise<void> {
     const log = this.log.child({ booking_id: req.booking_id, payment_id: req.id, correlation_id: req.correlation_id });
     const out = await this.provider.call(() =>
-      this.d.gateway.charge({ idempotencyKey: req.id, amountCents: req.amount_cents, reference: req.id, paymentMethod: req.payment_method, callbackUrl: this.callbackUrl() }),
+      this.d.gateway.charge({
+        idempotencyKey: req.id,
+        amountCents: req.amount_cents,
+        reference: req.id,
+        paymentMethod: req.payment_method,
+        callbackUrl: this.callbackUrl(),
+      }),
     );
     if (out.ok) {
       this.d.metrics.paymentCalls.inc({ kind: 'charge', outcome: 'pending' });
-      await recordPayment(this.d.pool, { id: req.id, kind: 'charge', bookingId: req.booking_id, eventId: req.event_id, amountCents: req.amount_cents, status: 'pending', providerId: out.value.providerId });
+      await recordPayment(this.d.pool, {
+        id: req.id,
+        kind: 'charge',
+        bookingId: req.booking_id,
+        eventId: req.event_id,
+        amountCents: req.amount_cents,
+        status: 'pending',
+        providerId: out.value.providerId,
+      });
       log.info('charge requested', { provider_id: out.value.providerId });
       return;
     }
@@ -171,14 +201,42 @@ export class PaymentStage {
       // Before giving up: the provider may have taken the charge and lost only its answer.
       const found = await this.lookup(req.id);
       if (found) {
-        log.warn('charge found at the provider after its call failed', { provider_id: found.providerId, status: found.status });
-        await recordPayment(this.d.pool, { id: req.id, kind: 'charge', bookingId: req.booking_id, eventId: req.event_id, amountCents: req.amount_cents, status: 'pending', providerId: found.providerId });
-        await this.settleFromLookup({ id: req.id, bookingId: req.booking_id, eventId: req.event_id, partition: req.partition, correlationId: req.correlation_id }, found);
+        log.warn('charge found at the provider after its call failed', {
+          provider_id: found.providerId,
+          status: found.status,
+        });
+        await recordPayment(this.d.pool, {
+          id: req.id,
+          kind: 'charge',
+          bookingId: req.booking_id,
+          eventId: req.event_id,
+          amountCents: req.amount_cents,
+          status: 'pending',
+          providerId: found.providerId,
+        });
+        await this.settleFromLookup(
+          {
+            id: req.id,
+            bookingId: req.booking_id,
+            eventId: req.event_id,
+            partition: req.partition,
+            correlationId: req.correlation_id,
+          },
+          found,
+        );
         return;
       }
     }
     const status = out.kind === 'refused' ? 'failed' : 'unavailable';
-    await recordPayment(this.d.pool, { id: req.id, kind: 'charge', bookingId: req.booking_id, eventId: req.event_id, amountCents: req.amount_cents, status, error: out.error });
+    await recordPayment(this.d.pool, {
+      id: req.id,
+      kind: 'charge',
+      bookingId: req.booking_id,
+      eventId: req.event_id,
+      amountCents: req.amount_cents,
+      status,
+      error: out.error,
+    });
     log.warn('charge not taken by the provider', { outcome: out.kind, err: out.error });
     await this.d.publisher.publishCommand(req.partition, {
       type: 'payment.result',
@@ -228,17 +286,39 @@ export class PaymentStage {
     const log = this.log.child({ booking_id: req.booking_id, payment_id: req.id, correlation_id: req.correlation_id });
     for (let attempt = 0; ; attempt++) {
       const out = await this.provider.call(() =>
-        this.d.gateway.refund({ idempotencyKey: req.id, chargeId: req.charge_id, amountCents: req.amount_cents, reference: req.id, callbackUrl: this.callbackUrl() }),
+        this.d.gateway.refund({
+          idempotencyKey: req.id,
+          chargeId: req.charge_id,
+          amountCents: req.amount_cents,
+          reference: req.id,
+          callbackUrl: this.callbackUrl(),
+        }),
       );
       if (out.ok) {
         this.d.metrics.paymentCalls.inc({ kind: 'refund', outcome: 'pending' });
-        await recordPayment(this.d.pool, { id: req.id, kind: 'refund', bookingId: req.booking_id, eventId: req.event_id, amountCents: req.amount_cents, status: 'pending', providerId: out.value.providerId });
+        await recordPayment(this.d.pool, {
+          id: req.id,
+          kind: 'refund',
+          bookingId: req.booking_id,
+          eventId: req.event_id,
+          amountCents: req.amount_cents,
+          status: 'pending',
+          providerId: out.value.providerId,
+        });
         log.info('refund requested', { provider_id: out.value.providerId, reason: req.reason });
         return;
       }
       this.d.metrics.paymentCalls.inc({ kind: 'refund', outcome: out.kind });
       if (out.kind === 'refused') {
-        await recordPayment(this.d.pool, { id: req.id, kind: 'refund', bookingId: req.booking_id, eventId: req.event_id, amountCents: req.amount_cents, status: 'failed', error: out.error });
+        await recordPayment(this.d.pool, {
+          id: req.id,
+          kind: 'refund',
+          bookingId: req.booking_id,
+          eventId: req.event_id,
+          amountCents: req.amount_cents,
+          status: 'failed',
+          error: out.error,
+        });
         log.error('provider refused a refund; an operator must look at it', { err: out.error });
         await this.d.publisher.publishCommand(req.partition, {
           type: 'refund.result',
@@ -251,7 +331,10 @@ export class PaymentStage {
         return;
       }
       if (this.stopping) throw new Error('shutting down with a refund outstanding');
-      const delay = Math.min(this.d.config.PAYMENT_BREAKER_RESET_MS, this.d.config.PAYMENT_RETRY_BASE_MS * 2 ** Math.min(attempt, 8));
+      const delay = Math.min(
+        this.d.config.PAYMENT_BREAKER_RESET_MS,
+        this.d.config.PAYMENT_RETRY_BASE_MS * 2 ** Math.min(attempt, 8),
+      );
       log.warn('refund waits for the provider', { attempt, delay_ms: delay, err: out.error });
       await new Promise((r) => setTimeout(r, delay));
     }

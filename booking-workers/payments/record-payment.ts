@@ -3,7 +3,16 @@ import type { Pool, NoRows } from '../../shared/db/pool';
 /** Records one provider call of the payment stage (id = idempotency key; a repeat updates the row). */
 export async function recordPayment(
   pool: Pool,
-  p: { id: string; kind: 'charge' | 'refund'; bookingId: string; eventId: string; amountCents: number; status: 'pending' | 'unavailable' | 'failed'; providerId?: string; error?: string },
+  p: {
+    id: string;
+    kind: 'charge' | 'refund';
+    bookingId: string;
+    eventId: string;
+    amountCents: number;
+    status: 'pending' | 'unavailable' | 'failed';
+    providerId?: string;
+    error?: string;
+  },
 ): Promise<void> {
   await pool.query<NoRows>({
     name: 'record-payment',

@@ -33,15 +33,23 @@ export class SimulatorGateway implements PaymentGateway {
   async lookup(idempotencyKey: string): Promise<ChargeLookup | null> {
     let res: Response;
     try {
-      res = await fetch(new URL(`/v1/charges?idempotency_key=${encodeURIComponent(idempotencyKey)}`, this.baseUrl), { signal: AbortSignal.timeout(this.timeoutMs) });
+      res = await fetch(new URL(`/v1/charges?idempotency_key=${encodeURIComponent(idempotencyKey)}`, this.baseUrl), {
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
     } catch (err) {
       throw new GatewayError(`provider unreachable: ${(err as Error).message}`, true);
     }
     const text = await res.text().catch(() => '');
     if (res.status === 404) return null;
-    if (!res.ok) throw new GatewayError(`provider answered ${res.status}: ${text.slice(0, 200)}`, res.status >= 500 || res.status === 429 || res.status === 408, res.status);
+    if (!res.ok)
+      throw new GatewayError(
+        `provider answered ${res.status}: ${text.slice(0, 200)}`,
+        res.status >= 500 || res.status === 429 || res.status === 408,
+        res.status,
+      );
     const json = JSON.parse(text) as { id?: unknown; status?: unknown; amount_cents?: unknown };
-    if (typeof json.id !== 'string' || typeof json.amount_cents !== 'number') throw new GatewayError('provider lookup answer lacks id or amount', true, res.status);
+    if (typeof json.id !== 'string' || typeof json.amount_cents !== 'number')
+      throw new GatewayError('provider lookup answer lacks id or amount', true, res.status);
     const status = json.status === 'succeeded' || json.status === 'failed' ? json.status : 'pending';
     return { providerId: json.id, status, amountCents: json.amount_cents };
   }
@@ -51,7 +59,10 @@ export class SimulatorGateway implements PaymentGateway {
     try {
       res = await fetch(new URL(path, this.baseUrl), {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'idempotency-key': (body as { idempotency_key: string }).idempotency_key },
+        headers: {
+          'content-type': 'application/json',
+          'idempotency-key': (body as { idempotency_key: string }).idempotency_key,
+        },
         body: JSON.stringify(body),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
@@ -59,7 +70,12 @@ export class SimulatorGateway implements PaymentGateway {
       throw new GatewayError(`provider unreachable: ${(err as Error).message}`, true);
     }
     const text = await res.text().catch(() => '');
-    if (!res.ok) throw new GatewayError(`provider answered ${res.status}: ${text.slice(0, 200)}`, res.status >= 500 || res.status === 429 || res.status === 408, res.status);
+    if (!res.ok)
+      throw new GatewayError(
+        `provider answered ${res.status}: ${text.slice(0, 200)}`,
+        res.status >= 500 || res.status === 429 || res.status === 408,
+        res.status,
+      );
     let json: { id?: unknown; status?: unknown };
     try {
       json = JSON.parse(text) as { id?: unknown; status?: unknown };

@@ -31,5 +31,9 @@ export async function listStaleCharges(pool: Pool, olderThanMs: number, limit = 
 
 /** Marks a charge as just looked at, so the next sweep waits another period before asking again. */
 export async function touchPayment(pool: Pool, id: string): Promise<void> {
-  await pool.query<NoRows>({ name: 'touch-payment', text: 'UPDATE payments SET updated_at = now() WHERE id = $1', values: [id] });
+  await pool.query<NoRows>({
+    name: 'touch-payment',
+    text: 'UPDATE payments SET updated_at = now() WHERE id = $1',
+    values: [id],
+  });
 }

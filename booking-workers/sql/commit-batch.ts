@@ -31,7 +31,11 @@ export interface BatchWrite {
   cancelledEvents: string[];
   /** New prices of unsold seats (by seat) and of sections / GA units in events.layout. */
   seatPrices: Array<{ eventId: string; seatId: string; priceCents: number }>;
-  layoutPrices: Array<{ eventId: string; sections: Array<{ name: string; price_cents: number }>; gaPriceCents?: number }>;
+  layoutPrices: Array<{
+    eventId: string;
+    sections: Array<{ name: string; price_cents: number }>;
+    gaPriceCents?: number;
+  }>;
   /** Inventory added to an event (inventory.add): its new capacity and, reserved, the sections appended to events.layout. */
   layoutAdditions: Array<{ eventId: string; capacity: number; sections: ReservedSectionLayout[] }>;
   /** Waiting rooms drawn (the drawn sequence numbers travel in `bookings`). */
@@ -45,9 +49,29 @@ export interface BatchWrite {
 
 export function emptyBatchWrite(partition: number, epoch: number): BatchWrite {
   return {
-    partition, epoch, bookings: [], seats: [], gaAvailable: [], newSeats: [], readyEvents: [],
-    orders: [], orderStatus: [], voidBookings: [], tickets: [], transfers: [], refunds: [], refundStatus: [], emails: [], cancelledEvents: [],
-    seatPrices: [], layoutPrices: [], layoutAdditions: [], draws: [], queueModes: [], presaleUses: [], waitlistOffers: [],
+    partition,
+    epoch,
+    bookings: [],
+    seats: [],
+    gaAvailable: [],
+    newSeats: [],
+    readyEvents: [],
+    orders: [],
+    orderStatus: [],
+    voidBookings: [],
+    tickets: [],
+    transfers: [],
+    refunds: [],
+    refundStatus: [],
+    emails: [],
+    cancelledEvents: [],
+    seatPrices: [],
+    layoutPrices: [],
+    layoutAdditions: [],
+    draws: [],
+    queueModes: [],
+    presaleUses: [],
+    waitlistOffers: [],
   };
 }
 
@@ -156,7 +180,12 @@ export async function commitBatch(client: PoolClient, w: BatchWrite): Promise<vo
       text: `UPDATE seats SET status = v.status, booking_id = v.booking_id
              FROM unnest($1::uuid[], $2::text[], $3::text[], $4::uuid[]) AS v(event_id, id, status, booking_id)
              WHERE seats.event_id = v.event_id AND seats.id = v.id`,
-      values: [rows.map((s) => s.eventId), rows.map((s) => s.seatId), rows.map((s) => s.status), rows.map((s) => s.bookingId)],
+      values: [
+        rows.map((s) => s.eventId),
+        rows.map((s) => s.seatId),
+        rows.map((s) => s.status),
+        rows.map((s) => s.bookingId),
+      ],
     });
   }
 
@@ -196,7 +225,11 @@ async function commitPrices(client: PoolClient, w: BatchWrite): Promise<void> {
       name: 'reprice-seats',
       text: `UPDATE seats SET price_cents = v.price FROM unnest($1::uuid[], $2::text[], $3::int[]) AS v(event_id, id, price)
              WHERE seats.event_id = v.event_id AND seats.id = v.id`,
-      values: [w.seatPrices.map((p) => p.eventId), w.seatPrices.map((p) => p.seatId), w.seatPrices.map((p) => p.priceCents)],
+      values: [
+        w.seatPrices.map((p) => p.eventId),
+        w.seatPrices.map((p) => p.seatId),
+        w.seatPrices.map((p) => p.priceCents),
+      ],
     });
   }
   for (const l of w.layoutPrices) {
@@ -234,8 +267,14 @@ async function commitPayments(client: PoolClient, w: BatchWrite): Promise<void> 
              SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::int[], $6::int[], $7::int[], $8::text[])
              ON CONFLICT (booking_id) DO NOTHING`,
       values: [
-        o.map((x) => x.id), o.map((x) => x.bookingId), o.map((x) => x.userId), w.orders.map((x) => x.eventId),
-        o.map((x) => x.amountCents), o.map((x) => x.feesCents), o.map((x) => x.totalCents), o.map((x) => x.chargeId),
+        o.map((x) => x.id),
+        o.map((x) => x.bookingId),
+        o.map((x) => x.userId),
+        w.orders.map((x) => x.eventId),
+        o.map((x) => x.amountCents),
+        o.map((x) => x.feesCents),
+        o.map((x) => x.totalCents),
+        o.map((x) => x.chargeId),
       ],
     });
   }
@@ -265,9 +304,18 @@ async function commitPayments(client: PoolClient, w: BatchWrite): Promise<void> 
              ON CONFLICT (id) DO UPDATE SET owner_user_id = EXCLUDED.owner_user_id, version = EXCLUDED.version, status = EXCLUDED.status,
                barcode = EXCLUDED.barcode, owned_since = EXCLUDED.owned_since, updated_at = now()`,
       values: [
-        last.map((t) => t.ticket.id), last.map((t) => t.ticket.orderId), last.map((t) => t.ticket.bookingId), last.map((t) => t.ticket.eventId),
-        last.map((t) => t.ticket.seatId), last.map((t) => t.ticket.unit), last.map((t) => t.ticket.ownerUserId), last.map((t) => t.ticket.version),
-        last.map((t) => t.ticket.status), last.map((t) => t.barcode), last.map((t) => t.ticket.issuedAt), last.map((t) => t.ticket.ownedSince),
+        last.map((t) => t.ticket.id),
+        last.map((t) => t.ticket.orderId),
+        last.map((t) => t.ticket.bookingId),
+        last.map((t) => t.ticket.eventId),
+        last.map((t) => t.ticket.seatId),
+        last.map((t) => t.ticket.unit),
+        last.map((t) => t.ticket.ownerUserId),
+        last.map((t) => t.ticket.version),
+        last.map((t) => t.ticket.status),
+        last.map((t) => t.barcode),
+        last.map((t) => t.ticket.issuedAt),
+        last.map((t) => t.ticket.ownedSince),
       ],
     });
   }
@@ -276,7 +324,12 @@ async function commitPayments(client: PoolClient, w: BatchWrite): Promise<void> 
       name: 'insert-ticket-transfers',
       text: `INSERT INTO ticket_transfers (ticket_id, version, from_user_id, to_user_id)
              SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[]) ON CONFLICT DO NOTHING`,
-      values: [w.transfers.map((t) => t.ticketId), w.transfers.map((t) => t.version), w.transfers.map((t) => t.fromUserId), w.transfers.map((t) => t.toUserId)],
+      values: [
+        w.transfers.map((t) => t.ticketId),
+        w.transfers.map((t) => t.version),
+        w.transfers.map((t) => t.fromUserId),
+        w.transfers.map((t) => t.toUserId),
+      ],
     });
   }
   if (w.refunds.length) {
@@ -285,7 +338,14 @@ async function commitPayments(client: PoolClient, w: BatchWrite): Promise<void> 
       name: 'insert-refunds',
       text: `INSERT INTO refunds (id, booking_id, event_id, charge_id, amount_cents, reason)
              SELECT * FROM unnest($1::text[], $2::uuid[], $3::uuid[], $4::text[], $5::int[], $6::text[]) ON CONFLICT DO NOTHING`,
-      values: [r.map((x) => x.refund.id), r.map((x) => x.refund.bookingId), r.map((x) => x.eventId), r.map((x) => x.refund.chargeId), r.map((x) => x.refund.amountCents), r.map((x) => x.refund.reason)],
+      values: [
+        r.map((x) => x.refund.id),
+        r.map((x) => x.refund.bookingId),
+        r.map((x) => x.eventId),
+        r.map((x) => x.refund.chargeId),
+        r.map((x) => x.refund.amountCents),
+        r.map((x) => x.refund.reason),
+      ],
     });
   }
   if (w.refundStatus.length) {
@@ -302,7 +362,12 @@ async function commitPayments(client: PoolClient, w: BatchWrite): Promise<void> 
       name: 'insert-emails',
       text: `INSERT INTO email_outbox (dedupe_key, user_id, template, payload)
              SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[]) ON CONFLICT (dedupe_key) DO NOTHING`,
-      values: [w.emails.map((e) => e.dedupeKey), w.emails.map((e) => e.userId), w.emails.map((e) => e.template), w.emails.map((e) => JSON.stringify(e.payload))],
+      values: [
+        w.emails.map((e) => e.dedupeKey),
+        w.emails.map((e) => e.userId),
+        w.emails.map((e) => e.template),
+        w.emails.map((e) => JSON.stringify(e.payload)),
+      ],
     });
   }
 }

@@ -36,7 +36,11 @@ export async function claimEmails(pool: Pool, limit: number): Promise<OutboxRow[
     values: [[...new Set(rows.map((r) => r.event_id).filter((e): e is string => !!e))]],
   });
   const names = new Map(events.map((e) => [e.id, e.name]));
-  return rows.map(({ event_id, ...r }) => ({ ...r, email: emails.get(r.user_id) ?? null, event_name: event_id ? (names.get(event_id) ?? null) : null }));
+  return rows.map(({ event_id, ...r }) => ({
+    ...r,
+    email: emails.get(r.user_id) ?? null,
+    event_name: event_id ? (names.get(event_id) ?? null) : null,
+  }));
 }
 
 async function emailsOf(pool: Pool, userIds: string[]): Promise<Map<string, string>> {
@@ -54,7 +58,11 @@ async function emailsOf(pool: Pool, userIds: string[]): Promise<Map<string, stri
 }
 
 export async function markEmailSent(pool: Pool, id: number): Promise<void> {
-  await pool.query<NoRows>({ name: 'mark-email-sent', text: 'UPDATE email_outbox SET sent_at = now(), locked_until = NULL, last_error = NULL WHERE id = $1', values: [id] });
+  await pool.query<NoRows>({
+    name: 'mark-email-sent',
+    text: 'UPDATE email_outbox SET sent_at = now(), locked_until = NULL, last_error = NULL WHERE id = $1',
+    values: [id],
+  });
 }
 
 /** Reschedules a failed send with exponential backoff (capped at an hour). */

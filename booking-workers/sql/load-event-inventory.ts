@@ -28,11 +28,22 @@ interface BookingRow {
 }
 
 /** Everything the single writer needs to rebuild an event's inventory in memory. */
-export async function loadEventInventory(pool: Pool, eventId: string): Promise<{ event: EventRow; source: InventorySource } | null> {
+export async function loadEventInventory(
+  pool: Pool,
+  eventId: string,
+): Promise<{ event: EventRow; source: InventorySource } | null> {
   const event = await getEventRow(pool, eventId);
   if (!event) return null;
   const [seats, bookings, draw] = await Promise.all([
-    pool.query<{ id: string; section: string; row_number: number; seat_number: number; rank: number; price_cents: number; price_tier: string }>({
+    pool.query<{
+      id: string;
+      section: string;
+      row_number: number;
+      seat_number: number;
+      rank: number;
+      price_cents: number;
+      price_tier: string;
+    }>({
       name: 'load-seats',
       text: 'SELECT id, section, row_number, seat_number, rank, price_cents, price_tier FROM seats WHERE event_id = $1 ORDER BY rank',
       values: [eventId],
@@ -44,10 +55,20 @@ export async function loadEventInventory(pool: Pool, eventId: string): Promise<{
              FROM bookings WHERE event_id = $1`,
       values: [eventId],
     }),
-    pool.query<{ drawn_at: Date }>({ name: 'load-draw', text: 'SELECT drawn_at FROM event_draws WHERE event_id = $1', values: [eventId] }),
+    pool.query<{ drawn_at: Date }>({
+      name: 'load-draw',
+      text: 'SELECT drawn_at FROM event_draws WHERE event_id = $1',
+      values: [eventId],
+    }),
   ]);
   const seatList: SeatInfo[] = seats.rows.map((s) => ({
-    id: s.id, section: s.section, row: s.row_number, number: s.seat_number, rank: s.rank, priceCents: s.price_cents, tier: s.price_tier,
+    id: s.id,
+    section: s.section,
+    row: s.row_number,
+    number: s.seat_number,
+    rank: s.rank,
+    priceCents: s.price_cents,
+    tier: s.price_tier,
   }));
   const rankOf = new Map(seatList.map((s) => [s.id, s.rank]));
   const bookingList: BookingState[] = bookings.rows.map((b) => ({

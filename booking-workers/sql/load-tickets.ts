@@ -19,7 +19,12 @@ interface TicketRow {
  * Every ticket of the named bookings, and of the bookings the named tickets belong to: the single
  * writer caches tickets per booking, on demand (a transfer or a cancellation needs them).
  */
-export async function loadTickets(pool: Pool, eventId: string, bookingIds: string[], ticketIds: string[]): Promise<{ bookingIds: string[]; tickets: TicketState[] }> {
+export async function loadTickets(
+  pool: Pool,
+  eventId: string,
+  bookingIds: string[],
+  ticketIds: string[],
+): Promise<{ bookingIds: string[]; tickets: TicketState[] }> {
   const { rows } = await pool.query<TicketRow>({
     name: 'load-tickets',
     text: `SELECT id, order_id, booking_id, event_id, seat_id, unit, owner_user_id, version, status, issued_at, owned_since

@@ -25,9 +25,17 @@ export interface PartitionStore {
   /** Events of the partition with work pending (holds to expire, parked requests). */
   listPending(partition: number): Promise<string[]>;
   loadEvent(eventId: string): Promise<{ layout: EventLayout; source: InventorySource } | null>;
-  loadTickets(eventId: string, bookingIds: string[], ticketIds: string[]): Promise<{ bookingIds: string[]; tickets: TicketState[] }>;
+  loadTickets(
+    eventId: string,
+    bookingIds: string[],
+    ticketIds: string[],
+  ): Promise<{ bookingIds: string[]; tickets: TicketState[] }>;
   /** Loads what a batch's presale bookings need into the event's presale state (see `presale-rows.ts`). */
-  loadPresales?(eventId: string, state: PresaleState, want: { codeHashes: string[]; presaleIds: string[]; users: string[] }): Promise<void>;
+  loadPresales?(
+    eventId: string,
+    state: PresaleState,
+    want: { codeHashes: string[]; presaleIds: string[]; users: string[] },
+  ): Promise<void>;
   /** The event's waitlist entries still waiting, in entry order. */
   loadWaitlist?(eventId: string): Promise<WaitlistEntry[]>;
   /** Writes one batch in one transaction (fenced by its epoch). */
@@ -54,8 +62,9 @@ export function pgPartitionStore(d: { pool: Pool; redis: Redis; keys: RedisKeys;
       const pipe = d.redis.pipeline();
       const asOf = new Date().toISOString();
       for (const inv of events) writeFullSnapshot(pipe, d.keys, inv, asOf);
-      await pipe.exec().catch((err: unknown) => d.logger.warn('seat snapshot write failed', { err: (err as Error).message }));
+      await pipe
+        .exec()
+        .catch((err: unknown) => d.logger.warn('seat snapshot write failed', { err: (err as Error).message }));
     },
   };
 }
-

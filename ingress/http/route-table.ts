@@ -64,13 +64,18 @@ export function registerRoute<C extends RouteContract>(
   ...middleware: RequestHandler[]
 ): void {
   const guards: RequestHandler[] = contract.roles ? [requireAuth(jwtSecret, ...contract.roles)] : [];
-  router[contract.method](contract.path, ...guards, ...middleware, (req: Request, res: Response, next: NextFunction) => {
-    const input = {
-      body: contract.body ? parseOr400(contract.body, req.body) : undefined,
-      query: contract.query ? parseOr400(contract.query, req.query) : undefined,
-    } as Parsed<C>;
-    handler(req, res, input).catch(next);
-  });
+  router[contract.method](
+    contract.path,
+    ...guards,
+    ...middleware,
+    (req: Request, res: Response, next: NextFunction) => {
+      const input = {
+        body: contract.body ? parseOr400(contract.body, req.body) : undefined,
+        query: contract.query ? parseOr400(contract.query, req.query) : undefined,
+      } as Parsed<C>;
+      handler(req, res, input).catch(next);
+    },
+  );
 }
 
 /** JSON Schema of what a client sends (`io: 'input'`), without the `$schema` header. */

@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { ROLES } from '../../shared/auth';
-import { loginBodySchema, passwordChangeBodySchema, registerBodySchema, roleBodySchema, tokenResponseSchema, userSchema, usersQuerySchema } from '../../shared/contracts/catalog';
+import {
+  loginBodySchema,
+  passwordChangeBodySchema,
+  registerBodySchema,
+  roleBodySchema,
+  tokenResponseSchema,
+  userSchema,
+  usersQuerySchema,
+} from '../../shared/contracts/catalog';
 import type { RouteContract } from './route-table';
 
 /** Accounts: register, log in, log out, change the password, who am I; operators find accounts and grant roles. */
@@ -35,7 +43,8 @@ export const ACCOUNT_ROUTES = {
     operationId: 'logout',
     tags: ['accounts'],
     summary: 'End every token of the account.',
-    description: "Bumps the account's token version: this token and every older one are refused (401) within TOKEN_VERSION_CACHE_MS on every instance.",
+    description:
+      "Bumps the account's token version: this token and every older one are refused (401) within TOKEN_VERSION_CACHE_MS on every instance.",
     roles: [],
     responses: { '204': { description: 'Logged out.' } },
     errors: ['dependency_unavailable'],
@@ -59,7 +68,10 @@ export const ACCOUNT_ROUTES = {
     summary: 'The account the token belongs to.',
     roles: [],
     responses: {
-      '200': { description: 'The account; `token_role` is the role in the token.', schema: userSchema.extend({ token_role: z.enum(ROLES) }) },
+      '200': {
+        description: 'The account; `token_role` is the role in the token.',
+        schema: userSchema.extend({ token_role: z.enum(ROLES) }),
+      },
     },
     errors: ['user_not_found'],
   },

@@ -1,4 +1,11 @@
-import { createPerformerSchema, createVenueSchema, searchQuerySchema, updatePerformerSchema, updateVenueSchema, venueSeatsQuerySchema } from '../../shared/contracts/catalog';
+import {
+  createPerformerSchema,
+  createVenueSchema,
+  searchQuerySchema,
+  updatePerformerSchema,
+  updateVenueSchema,
+  venueSeatsQuerySchema,
+} from '../../shared/contracts/catalog';
 import { createEventSchema, updateEventSchema } from '../../shared/contracts/events';
 import { seatsQuerySchema } from '../../shared/contracts/http';
 import type { RouteContract } from './route-table';
@@ -32,8 +39,22 @@ export const CATALOG_ROUTES = {
       "Answers once the event row exists and its `inventory.init` command is confirmed into the event's partition queue; `inventory_ready` turns true when the worker has committed the seats. `ends_at` not after `starts_at` is 400 invalid_range.",
     roles: ['organizer', 'operator'],
     body: createEventSchema,
-    responses: { '201': { description: 'Created.', schema: ref('EventPage'), headers: { Location: { schema: { type: 'string' } } } } },
-    errors: ['validation_failed', 'invalid_range', 'invalid_layout', 'venue_not_found', 'performer_not_found', 'queue_unavailable', 'dependency_unavailable'],
+    responses: {
+      '201': {
+        description: 'Created.',
+        schema: ref('EventPage'),
+        headers: { Location: { schema: { type: 'string' } } },
+      },
+    },
+    errors: [
+      'validation_failed',
+      'invalid_range',
+      'invalid_layout',
+      'venue_not_found',
+      'performer_not_found',
+      'queue_unavailable',
+      'dependency_unavailable',
+    ],
   },
   getEvent: {
     method: 'get',
@@ -41,7 +62,8 @@ export const CATALOG_ROUTES = {
     operationId: 'getEvent',
     tags: ['events'],
     summary: 'Event page: event, venue, performers, price tiers, availability, on-sale state.',
-    description: 'Cached aside in Redis (EVENT_CACHE_TTL_S, dropped on every organizer change); served from PostgreSQL when Redis is down.',
+    description:
+      'Cached aside in Redis (EVENT_CACHE_TTL_S, dropped on every organizer change); served from PostgreSQL when Redis is down.',
     params: EVENT,
     responses: { '200': { description: 'The event.', schema: ref('EventPage') } },
     errors: ['invalid_id', 'event_not_found', 'dependency_unavailable'],
@@ -56,7 +78,14 @@ export const CATALOG_ROUTES = {
     params: EVENT,
     body: updateEventSchema,
     responses: { '200': { description: 'The event after the change.', schema: ref('EventPage') } },
-    errors: ['invalid_id', 'validation_failed', 'invalid_range', 'event_not_found', 'performer_not_found', 'event_not_editable'],
+    errors: [
+      'invalid_id',
+      'validation_failed',
+      'invalid_range',
+      'event_not_found',
+      'performer_not_found',
+      'event_not_editable',
+    ],
   },
   getSeatMap: {
     method: 'get',
@@ -66,7 +95,12 @@ export const CATALOG_ROUTES = {
     summary: "Seat map: every seat with status and price, plus `as_of` (the worker's snapshot, or PostgreSQL).",
     params: EVENT,
     query: seatsQuerySchema,
-    responses: { '200': { description: "Seats; coordinates for drawing are on the venue's seats (same ids).", schema: ref('SeatMap') } },
+    responses: {
+      '200': {
+        description: "Seats; coordinates for drawing are on the venue's seats (same ids).",
+        schema: ref('SeatMap'),
+      },
+    },
     errors: ['invalid_id', 'validation_failed', 'event_not_found', 'dependency_unavailable'],
   },
   createVenue: {
@@ -110,7 +144,18 @@ export const CATALOG_ROUTES = {
     summary: 'Every seat of a venue in rank order, with coordinates and accessibility.',
     params: VENUE,
     query: venueSeatsQuerySchema,
-    responses: { '200': { description: 'Seats.', schema: { type: 'object', properties: { venue_id: { type: 'string', format: 'uuid' }, seats: { type: 'array', items: ref('VenueSeat') } } } } },
+    responses: {
+      '200': {
+        description: 'Seats.',
+        schema: {
+          type: 'object',
+          properties: {
+            venue_id: { type: 'string', format: 'uuid' },
+            seats: { type: 'array', items: ref('VenueSeat') },
+          },
+        },
+      },
+    },
     errors: ['invalid_id', 'validation_failed', 'venue_not_found'],
   },
   createPerformer: {

@@ -11,7 +11,13 @@ import {
 import type { RouteContract } from './route-table';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const page = (item: string) => ({ type: 'object', properties: { items: { type: 'array', items: ref(item) }, next_cursor: { oneOf: [{ type: 'string' }, { type: 'null' }] } } });
+const page = (item: string) => ({
+  type: 'object',
+  properties: {
+    items: { type: 'array', items: ref(item) },
+    next_cursor: { oneOf: [{ type: 'string' }, { type: 'null' }] },
+  },
+});
 
 /** Checkout, the caller's history, and tickets. */
 export const ORDER_ROUTES = {
@@ -55,7 +61,12 @@ export const ORDER_ROUTES = {
     operationId: 'ticketPublicKey',
     tags: ['tickets'],
     summary: 'The Ed25519 public key that verifies ticket barcodes offline.',
-    responses: { '200': { description: 'The key.', schema: z.object({ alg: z.literal('Ed25519'), public_key_pem: z.string(), barcode_format: z.string() }) } },
+    responses: {
+      '200': {
+        description: 'The key.',
+        schema: z.object({ alg: z.literal('Ed25519'), public_key_pem: z.string(), barcode_format: z.string() }),
+      },
+    },
     errors: [],
   },
   verifyTicket: {
@@ -63,7 +74,8 @@ export const ORDER_ROUTES = {
     path: '/v1/tickets/verify',
     operationId: 'verifyTicket',
     tags: ['tickets'],
-    summary: "Verify a scanned barcode online (signature, current version, status). An organizer verifies only its own events' tickets (others answer unknown_ticket).",
+    summary:
+      "Verify a scanned barcode online (signature, current version, status). An organizer verifies only its own events' tickets (others answer unknown_ticket).",
     roles: ['organizer', 'operator'],
     body: verifyTicketBodySchema,
     responses: { '200': { description: '`valid`, or the reason it is not.', schema: verifyTicketAnswerSchema } },
@@ -101,6 +113,13 @@ export const ORDER_ROUTES = {
     params: { id: "The ticket's id." },
     body: transferTicketBodySchema,
     responses: { '202': { description: 'Transfer queued.', schema: transferAcceptedSchema } },
-    errors: ['invalid_id', 'validation_failed', 'ticket_not_found', 'ticket_not_transferable', 'recipient_not_found', 'queue_unavailable'],
+    errors: [
+      'invalid_id',
+      'validation_failed',
+      'ticket_not_found',
+      'ticket_not_transferable',
+      'recipient_not_found',
+      'queue_unavailable',
+    ],
   },
 } as const satisfies Record<string, RouteContract>;

@@ -39,14 +39,36 @@ export const ROUTES = {
     description:
       'Exactly one of `seat_ids` or `quantity`. A 503 `queue_unavailable` with `details.booking_id` means the broker did not confirm a publish: the request may be queued under that id; GET it, or retry with the same Idempotency-Key for its real outcome.',
     roles: [],
-    headers: [{ name: 'Idempotency-Key', schema: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[\\x21-\\x7e]+$' }, description: 'Replays the first answer for the same body; after an unconfirmed publish, answers the real outcome.' }],
+    headers: [
+      {
+        name: 'Idempotency-Key',
+        schema: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[\\x21-\\x7e]+$' },
+        description:
+          'Replays the first answer for the same body; after an unconfirmed publish, answers the real outcome.',
+      },
+    ],
     body: bookingBodySchema,
     responses: {
-      '202': { description: 'Queued, with a position (or, on an Idempotency-Key retry, the booking as decided).', schema: bookingAcceptedSchema, headers: { Location: { schema: { type: 'string' } } } },
+      '202': {
+        description: 'Queued, with a position (or, on an Idempotency-Key retry, the booking as decided).',
+        schema: bookingAcceptedSchema,
+        headers: { Location: { schema: { type: 'string' } } },
+      },
     },
     errors: [
-      'validation_failed', 'invalid_booking_request', 'quantity_out_of_range', 'event_not_found', 'idempotency_key_reused', 'idempotency_key_in_progress', 'rate_limited', 'queue_unavailable', 'dependency_unavailable',
-      'proof_required', 'proof_invalid', 'proof_expired', 'proof_used',
+      'validation_failed',
+      'invalid_booking_request',
+      'quantity_out_of_range',
+      'event_not_found',
+      'idempotency_key_reused',
+      'idempotency_key_in_progress',
+      'rate_limited',
+      'queue_unavailable',
+      'dependency_unavailable',
+      'proof_required',
+      'proof_invalid',
+      'proof_expired',
+      'proof_used',
     ],
   },
   getBooking: {
@@ -102,7 +124,8 @@ export const ROUTES = {
     path: '/v1/events/:id/cancel',
     operationId: 'cancelEvent',
     tags: ['organizer'],
-    summary: "Cancel an event (its organizer or an operator; another organizer's event is 403): the single writer releases holds and refunds orders.",
+    summary:
+      "Cancel an event (its organizer or an operator; another organizer's event is 403): the single writer releases holds and refunds orders.",
     roles: ['organizer', 'operator'],
     params: { id: "The event's id." },
     responses: { '202': { description: 'Cancellation queued (or done).', schema: eventCancelAcceptedSchema } },

@@ -21,13 +21,27 @@ export const TOKEN_VERSIONS = 'tokenVersions';
 export function requireAuth(secret: string, ...roles: Role[]) {
   return (req: Request, _res: Response, next: NextFunction) => {
     const principal = verifyToken(secret, bearer(req.headers.authorization));
-    if (!principal) { next(new AppError('unauthorized')); return; }
-    if (roles.length && !roles.includes(principal.role)) { next(new AppError('forbidden', `requires role ${roles.join(' or ')}`)); return; }
+    if (!principal) {
+      next(new AppError('unauthorized'));
+      return;
+    }
+    if (roles.length && !roles.includes(principal.role)) {
+      next(new AppError('forbidden', `requires role ${roles.join(' or ')}`));
+      return;
+    }
     req.principal = principal;
     const versions = req.app.locals[TOKEN_VERSIONS] as TokenVersions | undefined;
-    if (!versions) { next(); return; }
+    if (!versions) {
+      next();
+      return;
+    }
     versions.isCurrent(principal).then(
-      (current) => next(current ? undefined : new AppError('unauthorized', 'This token was revoked (logout, password or role change); sign in again.')),
+      (current) =>
+        next(
+          current
+            ? undefined
+            : new AppError('unauthorized', 'This token was revoked (logout, password or role change); sign in again.'),
+        ),
       () => next(new AppError('dependency_unavailable', 'Cannot check the token now; retry.', undefined, 2)),
     );
   };

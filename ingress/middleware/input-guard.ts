@@ -6,10 +6,13 @@ import { AppError } from '../../shared/errors';
  * field of this API has a use for: C0 controls, DEL and C1 controls. Tab, line feed and carriage
  * return stay allowed in bodies (descriptions have lines); paths and queries refuse them too.
  */
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
-const BODY_FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
-const LINE_FORBIDDEN = /[\u0000-\u001F\u007F-\u009F]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+// Finding control characters is the point of these patterns.
+const BODY_FORBIDDEN =
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const LINE_FORBIDDEN =
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u001F\u007F-\u009F]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
  * The first string (value or key) in `value` that matches `forbidden`, as a dotted path, or null.
@@ -35,7 +38,9 @@ export function findForbidden(value: unknown, forbidden: RegExp = BODY_FORBIDDEN
 }
 
 function refuse(where: string, at: string): AppError {
-  return new AppError('invalid_characters', undefined, [{ path: `${where}${at === '(value)' ? '' : `.${at}`}`, message: 'control character, NUL or unpaired surrogate' }]);
+  return new AppError('invalid_characters', undefined, [
+    { path: `${where}${at === '(value)' ? '' : `.${at}`}`, message: 'control character, NUL or unpaired surrogate' },
+  ]);
 }
 
 /**
@@ -51,12 +56,21 @@ export function inputGuard(req: Request, _res: Response, next: NextFunction) {
     next(new AppError('invalid_characters', 'The path is not valid percent-encoded UTF-8'));
     return;
   }
-  if (LINE_FORBIDDEN.test(path)) { next(refuse('path', '(value)')); return; }
+  if (LINE_FORBIDDEN.test(path)) {
+    next(refuse('path', '(value)'));
+    return;
+  }
   const inQuery = findForbidden(req.query, LINE_FORBIDDEN);
-  if (inQuery !== null) { next(refuse('query', inQuery)); return; }
+  if (inQuery !== null) {
+    next(refuse('query', inQuery));
+    return;
+  }
   if (req.body !== undefined) {
     const inBody = findForbidden(req.body);
-    if (inBody !== null) { next(refuse('body', inBody)); return; }
+    if (inBody !== null) {
+      next(refuse('body', inBody));
+      return;
+    }
   }
   next();
 }

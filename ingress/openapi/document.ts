@@ -23,10 +23,22 @@ const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: Json) => ({ 'application/json': { schema } });
 const uuid = { type: 'string', format: 'uuid' };
 const dateTime = { type: 'string', format: 'date-time' };
-const money = { type: 'number', minimum: 0, maximum: 1_000_000, multipleOf: 0.01, description: 'Currency units (79.5), two decimals at most.' };
+const money = {
+  type: 'number',
+  minimum: 0,
+  maximum: 1_000_000,
+  multipleOf: 0.01,
+  description: 'Currency units (79.5), two decimals at most.',
+};
 const nullable = (schema: Json) => ({ oneOf: [schema, { type: 'null' }] });
-const obj = (properties: Json, required: string[] = [], extra: Json = {}) => ({ type: 'object', properties, ...(required.length ? { required } : {}), ...extra });
-const strict = (properties: Json, required: string[] = [], extra: Json = {}) => obj(properties, required, { additionalProperties: false, ...extra });
+const obj = (properties: Json, required: string[] = [], extra: Json = {}) => ({
+  type: 'object',
+  properties,
+  ...(required.length ? { required } : {}),
+  ...extra,
+});
+const strict = (properties: Json, required: string[] = [], extra: Json = {}) =>
+  obj(properties, required, { additionalProperties: false, ...extra });
 const arrayOf = (items: Json, extra: Json = {}) => ({ type: 'array', items, ...extra });
 
 /** Codes any route may answer, whatever it does. */
@@ -38,7 +50,13 @@ interface Op {
   description?: string;
   /** Roles that may call it; empty = any valid token; undefined = public. */
   roles?: readonly string[];
-  params?: Array<{ name: string; in: 'path' | 'query' | 'header'; schema: Json; description?: string; required?: boolean }>;
+  params?: Array<{
+    name: string;
+    in: 'path' | 'query' | 'header';
+    schema: Json;
+    description?: string;
+    required?: boolean;
+  }>;
   body?: Json;
   bodyRequired?: boolean;
   ok: Record<string, { description: string; schema?: Json; content?: Json; headers?: Json }>;
@@ -46,18 +64,36 @@ interface Op {
 }
 
 function operation(id: string, o: Op): Json {
-  const errors = [...new Set([...o.errors, ...ALWAYS, ...(o.roles ? (['unauthorized', ...(o.roles.length ? ['forbidden'] : [])] as ErrorCode[]) : []), ...(o.body ? (['invalid_json', 'unsupported_media_type', 'payload_too_large'] as ErrorCode[]) : []), ...(o.body || o.params ? (['invalid_characters'] as ErrorCode[]) : [])])];
+  const errors = [
+    ...new Set([
+      ...o.errors,
+      ...ALWAYS,
+      ...(o.roles ? (['unauthorized', ...(o.roles.length ? ['forbidden'] : [])] as ErrorCode[]) : []),
+      ...(o.body ? (['invalid_json', 'unsupported_media_type', 'payload_too_large'] as ErrorCode[]) : []),
+      ...(o.body || o.params ? (['invalid_characters'] as ErrorCode[]) : []),
+    ]),
+  ];
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of errors) byStatus.set(ERRORS[code].status, [...(byStatus.get(ERRORS[code].status) ?? []), code]);
   const responses: Json = {};
   for (const [status, r] of Object.entries(o.ok)) {
-    responses[status] = { description: r.description, ...(r.headers ? { headers: r.headers } : {}), ...(r.content ? { content: r.content } : r.schema ? { content: json(r.schema) } : {}) };
+    responses[status] = {
+      description: r.description,
+      ...(r.headers ? { headers: r.headers } : {}),
+      ...(r.content ? { content: r.content } : r.schema ? { content: json(r.schema) } : {}),
+    };
   }
   for (const [status, codes] of [...byStatus].sort((a, b) => a[0] - b[0])) {
     responses[String(status)] = {
       description: `Error; \`error.code\` is one of: ${codes.map((c) => `\`${c}\``).join(', ')}.`,
       'x-error-codes': codes,
-      ...(status === 429 || status === 503 ? { headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait before retrying.' } } } : {}),
+      ...(status === 429 || status === 503
+        ? {
+            headers: {
+              'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait before retrying.' },
+            },
+          }
+        : {}),
       content: json({ allOf: [ref('Error')], properties: { error: { properties: { code: { enum: codes } } } } }),
     };
   }
@@ -67,15 +103,20 @@ function operation(id: string, o: Op): Json {
     summary: o.summary,
     ...(o.description ? { description: o.description } : {}),
     ...(o.roles ? { security: [{ bearer: [] }], 'x-roles': o.roles.length ? o.roles : ['any'] } : { security: [] }),
-    ...(o.params ? { parameters: o.params.map((p) => ({ ...p, required: p.in === 'path' ? true : (p.required ?? false) })) } : {}),
+    ...(o.params
+      ? { parameters: o.params.map((p) => ({ ...p, required: p.in === 'path' ? true : (p.required ?? false) })) }
+      : {}),
     ...(o.body ? { requestBody: { required: o.bodyRequired ?? true, content: json(o.body) } } : {}),
     responses,
   };
 }
 
-
 const schemas: Json = {
-  ErrorCode: { type: 'string', enum: [...DOCUMENTED_ERROR_CODES], description: 'Stable machine-readable error codes (shared/errors.ts).' },
+  ErrorCode: {
+    type: 'string',
+    enum: [...DOCUMENTED_ERROR_CODES],
+    description: 'Stable machine-readable error codes (shared/errors.ts).',
+  },
   Error: strict(
     {
       error: strict(
@@ -83,16 +124,33 @@ const schemas: Json = {
           code: ref('ErrorCode'),
           message: { type: 'string' },
           details: { description: 'For validation errors: `[{ path, message }]`, one per problem.' },
-          request_id: { type: 'string', description: 'Also in the X-Request-Id header and every log line of the request.' },
+          request_id: {
+            type: 'string',
+            description: 'Also in the X-Request-Id header and every log line of the request.',
+          },
         },
         ['code', 'message', 'request_id'],
       ),
     },
     ['error'],
   ),
-  User: obj({ id: uuid, email: { type: 'string', format: 'email' }, name: { type: 'string' }, role: { enum: [...ROLES] }, created_at: dateTime }, ['id', 'email', 'name', 'role']),
+  User: obj(
+    {
+      id: uuid,
+      email: { type: 'string', format: 'email' },
+      name: { type: 'string' },
+      role: { enum: [...ROLES] },
+      created_at: dateTime,
+    },
+    ['id', 'email', 'name', 'role'],
+  ),
   TokenResponse: obj(
-    { token: { type: 'string', description: 'HS256 JWT: `sub` = user id, `role`, `exp`.' }, token_type: { const: 'Bearer' }, expires_in: { type: 'integer' }, user: ref('User') },
+    {
+      token: { type: 'string', description: 'HS256 JWT: `sub` = user id, `role`, `exp`.' },
+      token_type: { const: 'Bearer' },
+      expires_in: { type: 'integer' },
+      user: ref('User'),
+    },
     ['token', 'token_type', 'expires_in', 'user'],
   ),
   Availability: obj(
@@ -102,25 +160,48 @@ const schemas: Json = {
       held: { type: 'integer' },
       sold: { type: 'integer' },
       as_of: nullable(dateTime),
-      source: { enum: ['snapshot', 'database', 'layout'], description: '`snapshot`: the worker\'s Redis snapshot (seconds old at most); `database`: PostgreSQL; `layout`: inventory not created yet (full capacity).' },
+      source: {
+        enum: ['snapshot', 'database', 'layout'],
+        description:
+          "`snapshot`: the worker's Redis snapshot (seconds old at most); `database`: PostgreSQL; `layout`: inventory not created yet (full capacity).",
+      },
     },
     ['capacity', 'available', 'as_of', 'source'],
   ),
   PriceRange: obj({ min: { type: 'number' }, max: { type: 'number' } }, ['min', 'max']),
   EventStatus: { enum: ['scheduled', 'on_sale', 'sold_out', 'cancelled'] },
-  GeneralAdmission: strict({ capacity: { type: 'integer', minimum: 1, maximum: 10_000_000 }, price: money }, ['capacity', 'price']),
+  GeneralAdmission: strict({ capacity: { type: 'integer', minimum: 1, maximum: 10_000_000 }, price: money }, [
+    'capacity',
+    'price',
+  ]),
   EventCatalogFields: obj({
     description: { type: 'string', maxLength: 5000 },
     category: { enum: [...EVENT_CATEGORIES], default: 'other' },
     venue_id: uuid,
     performer_ids: arrayOf(uuid, { maxItems: 20, description: 'Headliner first.' }),
     ends_at: { ...dateTime, description: 'After starts_at.' },
-    partition: { type: 'integer', minimum: 0, description: 'Pin to this partition (below the partition count) instead of the hash of the id.' },
+    partition: {
+      type: 'integer',
+      minimum: 0,
+      description: 'Pin to this partition (below the partition count) instead of the hash of the id.',
+    },
     on_sale_at: { ...dateTime, description: 'Defaults to now.' },
     hold_seconds: { type: 'integer', minimum: 1, maximum: 86400, default: 600 },
     max_per_user: { type: 'integer', minimum: 1, maximum: 1000, default: 8 },
-    queue_mode: { enum: ['draw', 'fifo'], default: 'draw', description: 'How the waiting room is ordered at on_sale_at: a random draw, or arrival order. Settable until on_sale_at (PUT /v1/events/{id}/queue-mode).' },
-    pow_bits: { type: 'integer', minimum: 0, maximum: 26, default: 0, description: 'Leading zero bits of the proof of work each booking must carry (0: none). See GET /v1/events/{id}/challenge.' },
+    queue_mode: {
+      enum: ['draw', 'fifo'],
+      default: 'draw',
+      description:
+        'How the waiting room is ordered at on_sale_at: a random draw, or arrival order. Settable until on_sale_at (PUT /v1/events/{id}/queue-mode).',
+    },
+    pow_bits: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 26,
+      default: 0,
+      description:
+        'Leading zero bits of the proof of work each booking must carry (0: none). See GET /v1/events/{id}/challenge.',
+    },
   }),
   EventPage: obj(
     {
@@ -140,16 +221,51 @@ const schemas: Json = {
       capacity: { type: 'integer' },
       inventory_ready: { type: 'boolean' },
       cancelled: { type: 'boolean' },
-      venue: nullable(obj({ id: uuid, name: { type: 'string' }, address: { type: 'string' }, city: { type: 'string' }, country: { type: 'string' }, location: obj({ lat: { type: 'number' }, lon: { type: 'number' } }) })),
-      performers: arrayOf(obj({ id: uuid, name: { type: 'string' }, type: { enum: [...PERFORMER_TYPES] }, genre: nullable({ type: 'string' }) })),
+      venue: nullable(
+        obj({
+          id: uuid,
+          name: { type: 'string' },
+          address: { type: 'string' },
+          city: { type: 'string' },
+          country: { type: 'string' },
+          location: obj({ lat: { type: 'number' }, lon: { type: 'number' } }),
+        }),
+      ),
+      performers: arrayOf(
+        obj({
+          id: uuid,
+          name: { type: 'string' },
+          type: { enum: [...PERFORMER_TYPES] },
+          genre: nullable({ type: 'string' }),
+        }),
+      ),
       general_admission: ref('GeneralAdmission'),
       sections: arrayOf(
-        obj({ name: { type: 'string' }, rows: { type: 'integer' }, seats_per_row: { type: 'integer' }, row_lengths: arrayOf({ type: 'integer' }), seats: { type: 'integer' }, price: { type: 'number' }, price_tier: { type: 'string' } }),
+        obj({
+          name: { type: 'string' },
+          rows: { type: 'integer' },
+          seats_per_row: { type: 'integer' },
+          row_lengths: arrayOf({ type: 'integer' }),
+          seats: { type: 'integer' },
+          price: { type: 'number' },
+          price_tier: { type: 'string' },
+        }),
       ),
-      price_tiers: arrayOf(obj({ name: { type: 'string' }, price: { type: 'number' }, sections: arrayOf({ type: 'string' }) })),
+      price_tiers: arrayOf(
+        obj({ name: { type: 'string' }, price: { type: 'number' }, sections: arrayOf({ type: 'string' }) }),
+      ),
       price_range: ref('PriceRange'),
       status: ref('EventStatus'),
-      on_sale: obj({ at: dateTime, open: { type: 'boolean' }, queue_opens_at: { ...dateTime, description: 'When requests start to be accepted into the queue (WAITING_ROOM_MINUTES before the on-sale time).' }, queue_open: { type: 'boolean' } }),
+      on_sale: obj({
+        at: dateTime,
+        open: { type: 'boolean' },
+        queue_opens_at: {
+          ...dateTime,
+          description:
+            'When requests start to be accepted into the queue (WAITING_ROOM_MINUTES before the on-sale time).',
+        },
+        queue_open: { type: 'boolean' },
+      }),
       availability: ref('Availability'),
     },
     ['id', 'name', 'starts_at', 'status', 'availability', 'price_tiers', 'venue', 'performers'],
@@ -162,11 +278,26 @@ const schemas: Json = {
       ends_at: nullable(dateTime),
       category: { type: 'string' },
       status: ref('EventStatus'),
-      on_sale: obj({ at: dateTime, open: { type: 'boolean' }, queue_opens_at: { ...dateTime, description: 'When requests start to be accepted into the queue (WAITING_ROOM_MINUTES before the on-sale time).' }, queue_open: { type: 'boolean' } }),
+      on_sale: obj({
+        at: dateTime,
+        open: { type: 'boolean' },
+        queue_opens_at: {
+          ...dateTime,
+          description:
+            'When requests start to be accepted into the queue (WAITING_ROOM_MINUTES before the on-sale time).',
+        },
+        queue_open: { type: 'boolean' },
+      }),
       venue: nullable(obj({ id: uuid, name: { type: 'string' }, city: { type: 'string' } })),
       performers: arrayOf(obj({ id: uuid, name: { type: 'string' } })),
       price_range: ref('PriceRange'),
-      availability: obj({ capacity: { type: 'integer' }, available: { type: 'integer' }, sold_out: { type: 'boolean' }, as_of: nullable(dateTime), source: { type: 'string' } }),
+      availability: obj({
+        capacity: { type: 'integer' },
+        available: { type: 'integer' },
+        sold_out: { type: 'boolean' },
+        as_of: nullable(dateTime),
+        source: { type: 'string' },
+      }),
       score: { type: 'number', description: 'Relevance sort only.' },
     },
     ['id', 'name', 'starts_at', 'venue', 'price_range', 'availability'],
@@ -177,7 +308,10 @@ const schemas: Json = {
       next_cursor: nullable({ type: 'string' }),
       query: obj({
         sort: { enum: [...SEARCH_SORTS] },
-        words: arrayOf(obj({ word: { type: 'string' }, matches: arrayOf({ type: 'string' }), prefix: { type: 'boolean' } }), { description: 'How each typed word was read (spelling correction).' }),
+        words: arrayOf(
+          obj({ word: { type: 'string' }, matches: arrayOf({ type: 'string' }), prefix: { type: 'boolean' } }),
+          { description: 'How each typed word was read (spelling correction).' },
+        ),
       }),
     },
     ['items', 'next_cursor'],
@@ -188,7 +322,16 @@ const schemas: Json = {
       rows: {
         oneOf: [
           { type: 'integer', minimum: 1, maximum: 500, description: 'With seats_per_row: equal rows.' },
-          arrayOf(strict({ seats: { type: 'integer', minimum: 1, maximum: 500 }, accessible: arrayOf({ type: 'integer', minimum: 1 }) }, ['seats']), { minItems: 1, maxItems: 500, description: 'Row 1 (front) first, each with its own length.' }),
+          arrayOf(
+            strict(
+              {
+                seats: { type: 'integer', minimum: 1, maximum: 500 },
+                accessible: arrayOf({ type: 'integer', minimum: 1 }),
+              },
+              ['seats'],
+            ),
+            { minItems: 1, maxItems: 500, description: 'Row 1 (front) first, each with its own length.' },
+          ),
         ],
       },
       seats_per_row: { type: 'integer', minimum: 1, maximum: 500 },
@@ -210,22 +353,53 @@ const schemas: Json = {
     capacity: { type: 'integer' },
     seated_capacity: { type: 'integer' },
     standing_capacity: { type: 'integer' },
-    sections: arrayOf(obj({ name: { type: 'string' }, rows: { type: 'integer' }, row_lengths: arrayOf({ type: 'integer' }), seats: { type: 'integer' }, accessible_seats: { type: 'integer' } })),
+    sections: arrayOf(
+      obj({
+        name: { type: 'string' },
+        rows: { type: 'integer' },
+        row_lengths: arrayOf({ type: 'integer' }),
+        seats: { type: 'integer' },
+        accessible_seats: { type: 'integer' },
+      }),
+    ),
     created_at: dateTime,
     updated_at: dateTime,
   }),
-  VenueSeat: obj({ id: { type: 'string', description: '`<section>-<row>-<seat>`, the same id the event\'s seat has.' }, section: { type: 'string' }, row: { type: 'integer' }, number: { type: 'integer' }, rank: { type: 'integer', description: '0 = best.' }, x: { type: 'number' }, y: { type: 'number' }, accessible: { type: 'boolean' } }),
-  Performer: obj({ id: uuid, organizer_id: { type: 'string' }, name: { type: 'string' }, type: { enum: [...PERFORMER_TYPES] }, genre: nullable({ type: 'string' }), created_at: dateTime, updated_at: dateTime }),
+  VenueSeat: obj({
+    id: { type: 'string', description: "`<section>-<row>-<seat>`, the same id the event's seat has." },
+    section: { type: 'string' },
+    row: { type: 'integer' },
+    number: { type: 'integer' },
+    rank: { type: 'integer', description: '0 = best.' },
+    x: { type: 'number' },
+    y: { type: 'number' },
+    accessible: { type: 'boolean' },
+  }),
+  Performer: obj({
+    id: uuid,
+    organizer_id: { type: 'string' },
+    name: { type: 'string' },
+    type: { enum: [...PERFORMER_TYPES] },
+    genre: nullable({ type: 'string' }),
+    created_at: dateTime,
+    updated_at: dateTime,
+  }),
   Booking: obj(
     {
       booking_id: uuid,
       event_id: uuid,
       user_id: { type: 'string' },
       status: { enum: [...BOOKING_STATUSES] },
-      position: { ...nullable({ type: 'integer' }), description: 'While queued: 1 = next. null in a waiting room that is drawn, until the draw (draw_at).' },
-      queue: { enum: ['waiting_room', 'line', 'presale'], description: 'While queued: waiting for the draw, in line with a position, or a presale booking being decided.' },
+      position: {
+        ...nullable({ type: 'integer' }),
+        description: 'While queued: 1 = next. null in a waiting room that is drawn, until the draw (draw_at).',
+      },
+      queue: {
+        enum: ['waiting_room', 'line', 'presale'],
+        description: 'While queued: waiting for the draw, in line with a position, or a presale booking being decided.',
+      },
       draw_at: { ...dateTime, description: 'While queue is waiting_room: when the order is drawn (the on-sale time).' },
-      source: { enum: ['waitlist'], description: 'A hold offered to the user\'s waitlist entry.' },
+      source: { enum: ['waitlist'], description: "A hold offered to the user's waitlist entry." },
       seats: arrayOf({ type: 'string' }),
       quantity: { type: 'integer' },
       amount: { type: 'number' },
@@ -260,34 +434,66 @@ const schemas: Json = {
     source: { enum: ['snapshot', 'database'] },
     available: { type: 'integer', description: 'General admission only.' },
     capacity: { type: 'integer', description: 'General admission only.' },
-    seats: arrayOf(obj({ id: { type: 'string' }, section: { type: 'string' }, row: { type: 'integer' }, number: { type: 'integer' }, price: { type: 'number' }, price_tier: { type: 'string' }, status: { enum: ['available', 'held', 'sold'] } })),
+    seats: arrayOf(
+      obj({
+        id: { type: 'string' },
+        section: { type: 'string' },
+        row: { type: 'integer' },
+        number: { type: 'integer' },
+        price: { type: 'number' },
+        price_tier: { type: 'string' },
+        status: { enum: ['available', 'held', 'sold'] },
+      }),
+    ),
   }),
 };
 
 const paths: Record<string, Record<string, Json>> = {
-  '/healthz': { get: operation('healthz', { tags: ['health'], summary: 'Liveness: the process answers.', ok: { '200': { description: 'Alive.', schema: obj({ status: { const: 'ok' } }) } }, errors: [] }) },
+  '/healthz': {
+    get: operation('healthz', {
+      tags: ['health'],
+      summary: 'Liveness: the process answers.',
+      ok: { '200': { description: 'Alive.', schema: obj({ status: { const: 'ok' } }) } },
+      errors: [],
+    }),
+  },
   '/readyz': {
     get: operation('readyz', {
       tags: ['health'],
       summary: 'Readiness: PostgreSQL, Redis and RabbitMQ answer, and the process is not shutting down.',
       ok: {
-        '200': { description: 'Ready.', schema: obj({ status: { type: 'string' }, checks: { type: 'object', additionalProperties: { type: 'string' } } }) },
-        '503': { description: 'Not ready (a check failed, or shutting down); `checks` says which.', schema: obj({ status: { type: 'string' }, checks: { type: 'object' } }) },
+        '200': {
+          description: 'Ready.',
+          schema: obj({
+            status: { type: 'string' },
+            checks: { type: 'object', additionalProperties: { type: 'string' } },
+          }),
+        },
+        '503': {
+          description: 'Not ready (a check failed, or shutting down); `checks` says which.',
+          schema: obj({ status: { type: 'string' }, checks: { type: 'object' } }),
+        },
       },
       errors: [],
     }),
   },
-  '/metrics': { get: operation('metrics', { tags: ['health'], summary: 'Prometheus metrics (text exposition format).', ok: { '200': { description: 'Metrics.', content: { 'text/plain': { schema: { type: 'string' } } } } }, errors: [] }) },
+  '/metrics': {
+    get: operation('metrics', {
+      tags: ['health'],
+      summary: 'Prometheus metrics (text exposition format).',
+      ok: { '200': { description: 'Metrics.', content: { 'text/plain': { schema: { type: 'string' } } } } },
+      errors: [],
+    }),
+  },
 
   // ---------- accounts ----------
-
-
 };
 
 /** The document (built once; it never changes while the process runs). */
 /** The OpenAPI operation of a route-table contract: bodies and responses from its zod schemas. */
 function fromContract(c: RouteContract): Json {
-  const schemaOf = (x: ResponseSpec['schema']) => (x === undefined ? undefined : x instanceof z.ZodType ? jsonSchemaOf(x) : x);
+  const schemaOf = (x: ResponseSpec['schema']) =>
+    x === undefined ? undefined : x instanceof z.ZodType ? jsonSchemaOf(x) : x;
   const queryProps = c.query ? ((jsonSchemaOf(c.query).properties ?? {}) as Record<string, Json>) : {};
   const queryRequired = c.query ? ((jsonSchemaOf(c.query).required ?? []) as string[]) : [];
   return operation(c.operationId, {
@@ -296,12 +502,36 @@ function fromContract(c: RouteContract): Json {
     ...(c.description ? { description: c.description } : {}),
     ...(c.roles ? { roles: c.roles } : {}),
     params: [
-      ...Object.entries(c.params ?? {}).map(([name, description]) => ({ name, in: 'path' as const, schema: uuid, description })),
-      ...Object.entries(queryProps).map(([name, schema]) => ({ name, in: 'query' as const, schema, required: queryRequired.includes(name) })),
+      ...Object.entries(c.params ?? {}).map(([name, description]) => ({
+        name,
+        in: 'path' as const,
+        schema: uuid,
+        description,
+      })),
+      ...Object.entries(queryProps).map(([name, schema]) => ({
+        name,
+        in: 'query' as const,
+        schema,
+        required: queryRequired.includes(name),
+      })),
       ...(c.headers ?? []).map((h) => ({ ...h, in: 'header' as const })),
     ],
-    ...(c.body ? { body: jsonSchemaOf(c.body) } : c.rawBody ? { body: { ...c.rawBody.schema, description: c.rawBody.description } } : {}),
-    ok: Object.fromEntries(Object.entries(c.responses).map(([status, r]) => [status, { description: r.description, ...(r.headers ? { headers: r.headers } : {}), ...(r.content ? { content: r.content } : {}), ...(r.schema ? { schema: schemaOf(r.schema) } : {}) }])),
+    ...(c.body
+      ? { body: jsonSchemaOf(c.body) }
+      : c.rawBody
+        ? { body: { ...c.rawBody.schema, description: c.rawBody.description } }
+        : {}),
+    ok: Object.fromEntries(
+      Object.entries(c.responses).map(([status, r]) => [
+        status,
+        {
+          description: r.description,
+          ...(r.headers ? { headers: r.headers } : {}),
+          ...(r.content ? { content: r.content } : {}),
+          ...(r.schema ? { schema: schemaOf(r.schema) } : {}),
+        },
+      ]),
+    ),
     errors: [...c.errors],
   });
 }
@@ -323,12 +553,26 @@ export const openApiDocument = {
   },
   servers: [{ url: '/' }],
   tags: [
-    { name: 'accounts' }, { name: 'events', description: 'Search and event pages (read side: may be seconds stale).' }, { name: 'venues' },
-    { name: 'organizer', description: 'Role organizer (own resources) or operator.' }, { name: 'bookings' }, { name: 'payments' }, { name: 'tickets' },
-    { name: 'operators' }, { name: 'health' }, { name: 'docs' },
+    { name: 'accounts' },
+    { name: 'events', description: 'Search and event pages (read side: may be seconds stale).' },
+    { name: 'venues' },
+    { name: 'organizer', description: 'Role organizer (own resources) or operator.' },
+    { name: 'bookings' },
+    { name: 'payments' },
+    { name: 'tickets' },
+    { name: 'operators' },
+    { name: 'health' },
+    { name: 'docs' },
   ],
   components: {
-    securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'From /v1/auth/login or /v1/auth/register (`sub`, `role`, `exp`).' } },
+    securitySchemes: {
+      bearer: {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description: 'From /v1/auth/login or /v1/auth/register (`sub`, `role`, `exp`).',
+      },
+    },
     schemas,
   },
   paths,

@@ -98,16 +98,24 @@ async function fromRedis(
  * Counts from the worker's snapshot value: units left (general admission) or one status character per
  * seat, 'a' available, 'h' held, 's' sold (booking-workers/seat-snapshot.ts).
  */
-export function fromSnapshot(t: Pick<AvailabilityTarget, 'kind' | 'capacity'>, value: string, asOf: string | null): Availability {
+export function fromSnapshot(
+  t: Pick<AvailabilityTarget, 'kind' | 'capacity'>,
+  value: string,
+  asOf: string | null,
+): Availability {
   if (t.kind === 'general_admission') {
     const available = Number(value);
     return { capacity: t.capacity, available, held: 0, sold: t.capacity - available, as_of: asOf, source: 'snapshot' };
   }
-  let available = 0, held = 0, sold = 0;
+  let available = 0,
+    held = 0,
+    sold = 0;
   for (let k = 0; k < value.length; k++) {
     const c = value.charCodeAt(k);
-    if (c === 97) available++; // 'a'
-    else if (c === 104) held++; // 'h'
+    if (c === 97)
+      available++; // 'a'
+    else if (c === 104)
+      held++; // 'h'
     else sold++;
   }
   return { capacity: t.capacity, available, held, sold, as_of: asOf, source: 'snapshot' };
@@ -118,13 +126,24 @@ export function fromLayout(t: Pick<AvailabilityTarget, 'capacity'>): Availabilit
   return { capacity: t.capacity, available: t.capacity, held: 0, sold: 0, as_of: null, source: 'layout' };
 }
 
-export async function fromDatabase(pool: Pool, targets: readonly AvailabilityTarget[], out: Map<string, Availability>): Promise<void> {
+export async function fromDatabase(
+  pool: Pool,
+  targets: readonly AvailabilityTarget[],
+  out: Map<string, Availability>,
+): Promise<void> {
   const now = new Date().toISOString();
   const reserved: string[] = [];
   for (const t of targets) {
     if (t.kind === 'general_admission') {
       const available = t.ga_available ?? 0;
-      out.set(t.id, { capacity: t.capacity, available, held: 0, sold: t.capacity - available, as_of: now, source: 'database' });
+      out.set(t.id, {
+        capacity: t.capacity,
+        available,
+        held: 0,
+        sold: t.capacity - available,
+        as_of: now,
+        source: 'database',
+      });
     } else reserved.push(t.id);
   }
   if (!reserved.length) return;
@@ -139,6 +158,13 @@ export async function fromDatabase(pool: Pool, targets: readonly AvailabilityTar
   for (const t of targets) {
     if (t.kind !== 'reserved') continue;
     const r = byId.get(t.id);
-    out.set(t.id, { capacity: t.capacity, available: r?.a ?? 0, held: r?.h ?? 0, sold: r?.s ?? 0, as_of: now, source: 'database' });
+    out.set(t.id, {
+      capacity: t.capacity,
+      available: r?.a ?? 0,
+      held: r?.h ?? 0,
+      sold: r?.s ?? 0,
+      as_of: now,
+      source: 'database',
+    });
   }
 }

@@ -51,14 +51,23 @@ function compact(eventId: string, version: string, layout: LayoutRow[]): Omit<Co
     if (t === undefined) tIdx.set(tier, (t = tiers.push(tier) - 1));
     if (id !== defaultSeatId(section, row, number)) ids[i] = id;
     const last = runs[runs.length - 1];
-    if (last && last[0] === s && last[1] === row && last[2] + last[3] === number && last[4] === cents && last[5] === t) last[3]++;
+    if (last && last[0] === s && last[1] === row && last[2] + last[3] === number && last[4] === cents && last[5] === t)
+      last[3]++;
     else runs.push([s, row, number, 1, cents, t]);
   });
   return { event_id: eventId, version, sections, tiers, runs, ids };
 }
 
 async function layoutFromDatabase(pool: Pool, eventId: string): Promise<{ layout: LayoutRow[]; status: string }> {
-  const { rows } = await pool.query<{ id: string; section: string; row_number: number; seat_number: number; price_cents: number; price_tier: string; status: string }>({
+  const { rows } = await pool.query<{
+    id: string;
+    section: string;
+    row_number: number;
+    seat_number: number;
+    price_cents: number;
+    price_tier: string;
+    status: string;
+  }>({
     name: 'compact-seats',
     text: 'SELECT id, section, row_number, seat_number, price_cents, price_tier, status FROM seats WHERE event_id = $1 ORDER BY rank',
     values: [eventId],
@@ -75,14 +84,25 @@ async function venueBoxes(pool: Pool, eventId: string): Promise<CompactLayout['b
     text: 'SELECT v.layout FROM events e JOIN venues v ON v.id = e.venue_id WHERE e.id = $1',
     values: [eventId],
   });
-  return (rows[0]?.layout?.sections ?? []).map((s) => ({ name: s.name, x: s.x, y: s.y, seat_spacing: s.seat_spacing, row_lengths: s.row_lengths }));
+  return (rows[0]?.layout?.sections ?? []).map((s) => ({
+    name: s.name,
+    x: s.x,
+    y: s.y,
+    seat_spacing: s.seat_spacing,
+    row_lengths: s.row_lengths,
+  }));
 }
 
 const layoutCache = new Map<string, CompactLayout>();
 const LAYOUT_CACHE_MAX = 32;
 
 /** The event's seat layout, compacted; from the worker's Redis snapshot, else PostgreSQL. */
-export async function getCompactLayout(pool: Pool, redis: Redis, keys: RedisKeys, eventId: string): Promise<CompactLayout | null> {
+export async function getCompactLayout(
+  pool: Pool,
+  redis: Redis,
+  keys: RedisKeys,
+  eventId: string,
+): Promise<CompactLayout | null> {
   const version = (await redis.get(keys.seatLayoutVersion(eventId)).catch(() => null)) ?? null;
   const cached = layoutCache.get(eventId);
   if (cached && version !== null && cached.version === version) return cached;
@@ -94,7 +114,10 @@ export async function getCompactLayout(pool: Pool, redis: Redis, keys: RedisKeys
   const fromDb = raw ? null : await layoutFromDatabase(pool, eventId);
   const layout = raw ?? fromDb!.layout;
   if (!layout.length) return null;
-  const result: CompactLayout = { ...compact(eventId, version ?? `db-${layout.length}`, layout), boxes: await venueBoxes(pool, eventId) };
+  const result: CompactLayout = {
+    ...compact(eventId, version ?? `db-${layout.length}`, layout),
+    boxes: await venueBoxes(pool, eventId),
+  };
   if (version !== null) {
     if (layoutCache.size >= LAYOUT_CACHE_MAX) layoutCache.delete(layoutCache.keys().next().value!);
     layoutCache.set(eventId, result);
@@ -103,9 +126,18 @@ export async function getCompactLayout(pool: Pool, redis: Redis, keys: RedisKeys
 }
 
 /** Every seat's status as one character, in the layout's order; from Redis, else PostgreSQL. */
-export async function getCompactStatus(pool: Pool, redis: Redis, keys: RedisKeys, eventId: string): Promise<CompactStatus | null> {
+export async function getCompactStatus(
+  pool: Pool,
+  redis: Redis,
+  keys: RedisKeys,
+  eventId: string,
+): Promise<CompactStatus | null> {
   try {
-    const [status, asOf, version] = await redis.mget(keys.seatStatus(eventId), keys.seatAsOf(eventId), keys.seatLayoutVersion(eventId));
+    const [status, asOf, version] = await redis.mget(
+      keys.seatStatus(eventId),
+      keys.seatAsOf(eventId),
+      keys.seatLayoutVersion(eventId),
+    );
     if (status && version) return { event_id: eventId, version, as_of: asOf ?? null, status };
   } catch {
     // Redis down: PostgreSQL answers.

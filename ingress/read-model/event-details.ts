@@ -46,9 +46,18 @@ export type PublicEvent = ReturnType<typeof publicEvent>;
  * Redis, joined with live availability and the on-sale state. With Redis down both come from
  * PostgreSQL (slower, same answer).
  */
-export async function getEventDetails(pool: Pool, redis: Redis, keys: RedisKeys, eventId: string, cacheTtlS = DEFAULT_CACHE_TTL_S, waitingRoomMs = 0) {
+export async function getEventDetails(
+  pool: Pool,
+  redis: Redis,
+  keys: RedisKeys,
+  eventId: string,
+  cacheTtlS = DEFAULT_CACHE_TTL_S,
+  waitingRoomMs = 0,
+) {
   // One round trip for the cached page and the worker's snapshot, whichever kind the event is.
-  const got = await redis.mget(keys.eventCache(eventId), keys.seatStatus(eventId), keys.gaAvailable(eventId), keys.seatAsOf(eventId)).catch(() => null);
+  const got = await redis
+    .mget(keys.eventCache(eventId), keys.seatStatus(eventId), keys.gaAvailable(eventId), keys.seatAsOf(eventId))
+    .catch(() => null);
   let ev: PublicEvent;
   if (got?.[0]) ev = JSON.parse(got[0]) as PublicEvent;
   else {
@@ -69,7 +78,11 @@ export async function getEventDetails(pool: Pool, redis: Redis, keys: RedisKeys,
   } else if (ev.inventory_ready) {
     // Redis down, or no snapshot yet: PostgreSQL.
     const out = new Map<string, Availability>();
-    await fromDatabase(pool, [{ id: ev.id, kind: ev.kind, capacity: ev.capacity, inventory_ready: true, ga_available: ev.ga_available }], out);
+    await fromDatabase(
+      pool,
+      [{ id: ev.id, kind: ev.kind, capacity: ev.capacity, inventory_ready: true, ga_available: ev.ga_available }],
+      out,
+    );
     availability = out.get(ev.id)!;
   } else availability = fromLayout(ev);
   const { ga_available: _internal, ...shown } = ev;
@@ -77,7 +90,12 @@ export async function getEventDetails(pool: Pool, redis: Redis, keys: RedisKeys,
 }
 
 /** Status and on-sale state, derived when read (they change with the clock and with sales). */
-export function liveState(ev: { cancelled: boolean; inventory_ready: boolean; on_sale_at: string }, availability: Pick<Availability, 'available'>, now: number, waitingRoomMs = 0) {
+export function liveState(
+  ev: { cancelled: boolean; inventory_ready: boolean; on_sale_at: string },
+  availability: Pick<Availability, 'available'>,
+  now: number,
+  waitingRoomMs = 0,
+) {
   const at = Date.parse(ev.on_sale_at);
   const opened = now >= at;
   // The queue (waiting room) opens WAITING_ROOM_MINUTES before the on-sale time: requests from then on wait their turn.
@@ -90,7 +108,15 @@ export function liveState(ev: { cancelled: boolean; inventory_ready: boolean; on
       : availability.available === 0
         ? 'sold_out'
         : 'on_sale';
-  return { status, on_sale: { at: ev.on_sale_at, open: opened && ev.inventory_ready && !ev.cancelled, queue_opens_at: queueOpensAt, queue_open: queueOpen } };
+  return {
+    status,
+    on_sale: {
+      at: ev.on_sale_at,
+      open: opened && ev.inventory_ready && !ev.cancelled,
+      queue_opens_at: queueOpensAt,
+      queue_open: queueOpen,
+    },
+  };
 }
 
 /** Drops the cached page of an event; the next read rebuilds it from PostgreSQL. */
@@ -125,7 +151,16 @@ function publicEvent(row: EventPageRow) {
     inventory_ready: row.inventory_ready,
     /** Static part of the status; `status` itself is derived when read. */
     cancelled: row.status === 'cancelled' || row.cancelled_at != null,
-    venue: row.venue ? { id: row.venue.id, name: row.venue.name, address: row.venue.address, city: row.venue.city, country: row.venue.country, location: { lat: row.venue.lat, lon: row.venue.lon } } : null,
+    venue: row.venue
+      ? {
+          id: row.venue.id,
+          name: row.venue.name,
+          address: row.venue.address,
+          city: row.venue.city,
+          country: row.venue.country,
+          location: { lat: row.venue.lat, lon: row.venue.lon },
+        }
+      : null,
     performers: row.performers,
     ...(layout.kind === 'general_admission'
       ? { general_admission: { capacity: layout.capacity, price: fromCents(layout.price_cents) } }

@@ -7,7 +7,11 @@ const CACHE_MAX = 100_000;
 export async function eventPartition(ctx: Pick<IngressContext, 'pool'>, eventId: string): Promise<number | null> {
   const hit = cache.get(eventId);
   if (hit !== undefined) return hit;
-  const { rows } = await ctx.pool.query<{ partition: number }>({ name: 'event-partition', text: 'SELECT partition FROM events WHERE id = $1', values: [eventId] });
+  const { rows } = await ctx.pool.query<{ partition: number }>({
+    name: 'event-partition',
+    text: 'SELECT partition FROM events WHERE id = $1',
+    values: [eventId],
+  });
   const p = rows[0]?.partition;
   if (p === undefined) return null;
   if (cache.size >= CACHE_MAX) cache.clear();

@@ -40,7 +40,13 @@ const cursorSchema = z
     f: z.string().regex(/^[0-9a-f]{16}$/),
   })
   .strict()
-  .refine((c) => (c.s === 'date' ? TIMESTAMP.test(c.k) : c.s === 'price' ? /^\d{1,10}$/.test(c.k) : /^\d{1,6}(\.\d{1,6})?$/.test(c.k) && c.d !== undefined));
+  .refine((c) =>
+    c.s === 'date'
+      ? TIMESTAMP.test(c.k)
+      : c.s === 'price'
+        ? /^\d{1,10}$/.test(c.k)
+        : /^\d{1,6}(\.\d{1,6})?$/.test(c.k) && c.d !== undefined,
+  );
 
 export function encodeCursor(c: SearchCursor): string {
   return Buffer.from(JSON.stringify(c)).toString('base64url');
@@ -56,7 +62,8 @@ export function decodeCursor(raw: string, sort: SearchSort, fingerprint: string)
   }
   const c = cursorSchema.safeParse(parsed);
   if (!c.success) throw new AppError('invalid_cursor');
-  if (c.data.s !== sort || c.data.f !== fingerprint) throw new AppError('invalid_cursor', 'The cursor was made for other filters or another sort.');
+  if (c.data.s !== sort || c.data.f !== fingerprint)
+    throw new AppError('invalid_cursor', 'The cursor was made for other filters or another sort.');
   return c.data;
 }
 

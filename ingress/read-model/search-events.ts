@@ -126,7 +126,12 @@ const PAGE: Record<SearchSort, string> = {
 
 /** The page query, wrapped to add venue and performers to the page's rows only. */
 function pageSql(sort: SearchSort): string {
-  const order = sort === 'relevance' ? 'p.score_n DESC, p.starts_at, p.id' : sort === 'price' ? 'p.min_price_cents, p.id' : 'p.starts_at, p.id';
+  const order =
+    sort === 'relevance'
+      ? 'p.score_n DESC, p.starts_at, p.id'
+      : sort === 'price'
+        ? 'p.min_price_cents, p.id'
+        : 'p.starts_at, p.id';
   return `SELECT p.*, ${sort === 'relevance' ? 'p.score_n::text AS score' : 'NULL::text AS score'},
                  CASE WHEN v.id IS NULL THEN NULL ELSE json_build_object('id', v.id, 'name', v.name, 'city', v.city) END AS venue,
                  coalesce((SELECT json_agg(json_build_object('id', pf.id, 'name', pf.name) ORDER BY ep.position, pf.name)
@@ -156,7 +161,8 @@ export async function searchEvents(deps: SearchDeps, query: SearchQuery) {
   const sort: SearchSort = query.sort === 'relevance' && !q ? 'date' : (query.sort ?? (q ? 'relevance' : 'date'));
   const minCents = query.min_price !== undefined ? toCents(query.min_price) : null;
   const maxCents = query.max_price !== undefined ? toCents(query.max_price) : null;
-  if (minCents !== null && maxCents !== null && minCents > maxCents) throw new AppError('invalid_range', 'min_price is above max_price');
+  if (minCents !== null && maxCents !== null && minCents > maxCents)
+    throw new AppError('invalid_range', 'min_price is above max_price');
   const start = query.start_date ? parseBound(query.start_date, 'start_date', false) : null;
   const end = query.end_date ? parseBound(query.end_date, 'end_date', true) : null;
   if (start && end && start >= end) throw new AppError('invalid_range', 'start_date is after end_date');
@@ -167,12 +173,25 @@ export async function searchEvents(deps: SearchDeps, query: SearchQuery) {
   const now = cursor ? new Date(cursor.t) : new Date();
   const from = start ?? now;
 
-  const [corrected, resolved] = await Promise.all([q ? correctQuery(deps.pool, q) : null, resolveIds(deps.pool, query)]);
+  const [corrected, resolved] = await Promise.all([
+    q ? correctQuery(deps.pool, q) : null,
+    resolveIds(deps.pool, query),
+  ]);
   const emptyPage = { items: [], next_cursor: null, query: { sort, ...(corrected ? { words: corrected.words } : {}) } };
   if (corrected && corrected.tsquery === null) return emptyPage;
   const { venueIds, eventIds } = resolved;
   if (venueIds?.length === 0 || eventIds?.length === 0) return emptyPage;
-  const base = [from.toISOString(), end?.toISOString() ?? null, venueIds, query.category ?? null, eventIds, minCents, maxCents, query.available_only === true, corrected?.tsquery ?? null];
+  const base = [
+    from.toISOString(),
+    end?.toISOString() ?? null,
+    venueIds,
+    query.category ?? null,
+    eventIds,
+    minCents,
+    maxCents,
+    query.available_only === true,
+    corrected?.tsquery ?? null,
+  ];
   // Relevance: the window pinned by the first page (null: every match), or found now.
   let window: { k: string; i: string } | null = cursor?.wk && cursor.wi ? { k: cursor.wk, i: cursor.wi } : null;
   const firstPage = !cursor;
@@ -181,7 +200,9 @@ export async function searchEvents(deps: SearchDeps, query: SearchQuery) {
   const batch = query.available_only ? Math.min(wanted * 2, 200) : wanted + 1;
   const maxScan = query.available_only ? wanted * AVAILABLE_ONLY_SCAN_FACTOR : wanted + 1;
 
-  let after: { k: string; i: string; d?: string } | null = cursor ? { k: cursor.k, i: cursor.i, ...(cursor.d ? { d: cursor.d } : {}) } : null;
+  let after: { k: string; i: string; d?: string } | null = cursor
+    ? { k: cursor.k, i: cursor.i, ...(cursor.d ? { d: cursor.d } : {}) }
+    : null;
   const items: ReturnType<typeof toItem>[] = [];
   let lastCovered: HitRow | null = null;
   let scanned = 0;
@@ -189,12 +210,25 @@ export async function searchEvents(deps: SearchDeps, query: SearchQuery) {
   while (items.length < wanted && scanned < maxScan) {
     const values =
       sort === 'relevance'
-        ? [...base, after?.k ?? null, after?.i ?? null, after?.d ?? null, window?.k ?? null, window?.i ?? null, batch, firstPage ? RELEVANCE_WINDOW : null]
+        ? [
+            ...base,
+            after?.k ?? null,
+            after?.i ?? null,
+            after?.d ?? null,
+            window?.k ?? null,
+            window?.i ?? null,
+            batch,
+            firstPage ? RELEVANCE_WINDOW : null,
+          ]
         : [...base, after?.k ?? null, after?.i ?? null, batch];
     const { rows } = await deps.pool.query<HitRow>({ text: sql, values });
-    if (firstPage && sort === 'relevance' && !window && rows[0]?.window_n === RELEVANCE_WINDOW) window = { k: rows[0].window_k!, i: rows[0].window_i! };
+    if (firstPage && sort === 'relevance' && !window && rows[0]?.window_n === RELEVANCE_WINDOW)
+      window = { k: rows[0].window_k!, i: rows[0].window_i! };
     if (rows.length < batch) exhausted = true;
-    const availability = await availabilityOfMany(deps.pool, deps.redis, deps.keys, rows, { readSummary: true, summaryTtlS: deps.availabilityTtlS });
+    const availability = await availabilityOfMany(deps.pool, deps.redis, deps.keys, rows, {
+      readSummary: true,
+      summaryTtlS: deps.availabilityTtlS,
+    });
     for (const row of rows) {
       if (items.length === wanted) {
         // One row beyond the page exists: there is a next page, starting after the last item.
@@ -214,13 +248,26 @@ export async function searchEvents(deps: SearchDeps, query: SearchQuery) {
   }
   const nextCursor =
     !exhausted && lastCovered
-      ? encodeCursor({ s: sort, ...keyOf(sort, lastCovered), ...(window ? { wk: window.k, wi: window.i } : {}), t: now.toISOString(), f: fingerprint })
+      ? encodeCursor({
+          s: sort,
+          ...keyOf(sort, lastCovered),
+          ...(window ? { wk: window.k, wi: window.i } : {}),
+          t: now.toISOString(),
+          f: fingerprint,
+        })
       : null;
-  return { items, next_cursor: nextCursor, ...(corrected ? { query: { sort, words: corrected.words } } : { query: { sort } }) };
+  return {
+    items,
+    next_cursor: nextCursor,
+    ...(corrected ? { query: { sort, words: corrected.words } } : { query: { sort } }),
+  };
 }
 
 /** The venue ids (venue_id, city, near) and event ids (performer_id) a query is limited to; null: not limited. */
-async function resolveIds(pool: Pool, query: SearchQuery): Promise<{ venueIds: string[] | null; eventIds: string[] | null }> {
+async function resolveIds(
+  pool: Pool,
+  query: SearchQuery,
+): Promise<{ venueIds: string[] | null; eventIds: string[] | null }> {
   if (!query.venue_id && !query.city && !query.near && !query.performer_id) return { venueIds: null, eventIds: null };
   const [lat, lon] = query.near ?? [null, null];
   const radiusM = query.near ? (query.radius_km ?? DEFAULT_RADIUS_KM) * 1000 : null;
@@ -236,9 +283,19 @@ async function resolveIds(pool: Pool, query: SearchQuery): Promise<{ venueIds: s
  * prefixes repeat a lot): hits and their availability may then be that much older, which search
  * allows. The JSON text is cached, so a hit costs one Redis GET. Redis down: no cache.
  */
-export async function cachedSearch(redis: Redis, keys: RedisKeys, ttlS: number, query: SearchQuery, run: () => Promise<unknown>): Promise<string> {
+export async function cachedSearch(
+  redis: Redis,
+  keys: RedisKeys,
+  ttlS: number,
+  query: SearchQuery,
+  run: () => Promise<unknown>,
+): Promise<string> {
   if (ttlS <= 0) return JSON.stringify(await run());
-  const key = keys.searchCache(createHash('sha256').update(JSON.stringify(Object.entries(query).sort(([a], [b]) => a.localeCompare(b)))).digest('base64url'));
+  const key = keys.searchCache(
+    createHash('sha256')
+      .update(JSON.stringify(Object.entries(query).sort(([a], [b]) => a.localeCompare(b))))
+      .digest('base64url'),
+  );
   const hit = await redis.get(key).catch(() => null);
   if (hit) return hit;
   const answer = JSON.stringify(await run());
@@ -252,8 +309,22 @@ function keyOf(sort: SearchSort, row: HitRow): { k: string; i: string; d?: strin
   return { k: row.score!, i: row.id, d: row.starts_key };
 }
 
-function toItem(row: HitRow, a: Awaited<ReturnType<typeof availabilityOfMany>> extends Map<string, infer A> ? A : never, now: number, waitingRoomMs: number) {
-  const state = liveState({ cancelled: row.status === 'cancelled', inventory_ready: row.inventory_ready, on_sale_at: row.on_sale_at.toISOString() }, a, now, waitingRoomMs);
+function toItem(
+  row: HitRow,
+  a: Awaited<ReturnType<typeof availabilityOfMany>> extends Map<string, infer A> ? A : never,
+  now: number,
+  waitingRoomMs: number,
+) {
+  const state = liveState(
+    {
+      cancelled: row.status === 'cancelled',
+      inventory_ready: row.inventory_ready,
+      on_sale_at: row.on_sale_at.toISOString(),
+    },
+    a,
+    now,
+    waitingRoomMs,
+  );
   return {
     id: row.id,
     name: row.name,
@@ -265,7 +336,13 @@ function toItem(row: HitRow, a: Awaited<ReturnType<typeof availabilityOfMany>> e
     venue: row.venue,
     performers: row.performers,
     price_range: { min: fromCents(row.min_price_cents), max: fromCents(row.max_price_cents) },
-    availability: { capacity: a.capacity, available: a.available, sold_out: row.inventory_ready && a.available === 0, as_of: a.as_of, source: a.source },
+    availability: {
+      capacity: a.capacity,
+      available: a.available,
+      sold_out: row.inventory_ready && a.available === 0,
+      as_of: a.as_of,
+      source: a.source,
+    },
     ...(row.score !== null ? { score: Number(row.score) } : {}),
   };
 }

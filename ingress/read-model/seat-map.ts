@@ -27,7 +27,11 @@ export interface SeatView {
  */
 export async function getSeatMap(pool: Pool, redis: Redis, keys: RedisKeys, eventId: string, section?: string) {
   try {
-    const [status, asOf, version] = await redis.mget(keys.seatStatus(eventId), keys.seatAsOf(eventId), keys.seatLayoutVersion(eventId));
+    const [status, asOf, version] = await redis.mget(
+      keys.seatStatus(eventId),
+      keys.seatAsOf(eventId),
+      keys.seatLayoutVersion(eventId),
+    );
     if (status) {
       const cached = layoutCache.get(eventId);
       let layout = cached && cached.version === (version ?? null) ? cached.layout : undefined;
@@ -42,7 +46,16 @@ export async function getSeatMap(pool: Pool, redis: Redis, keys: RedisKeys, even
       if (layout && layout.length === status.length) {
         const seats: SeatView[] = [];
         layout.forEach(([id, sec, row, number, cents, tier], i) => {
-          if (section === undefined || sec === section) seats.push({ id, section: sec, row, number, price: fromCents(cents), price_tier: tier, status: CHAR_STATUS[status[i]!] ?? 'held' });
+          if (section === undefined || sec === section)
+            seats.push({
+              id,
+              section: sec,
+              row,
+              number,
+              price: fromCents(cents),
+              price_tier: tier,
+              status: CHAR_STATUS[status[i]!] ?? 'held',
+            });
         });
         return { event_id: eventId, as_of: asOf, source: 'snapshot' as const, seats };
       }
@@ -50,7 +63,15 @@ export async function getSeatMap(pool: Pool, redis: Redis, keys: RedisKeys, even
   } catch {
     // Redis down: serve from PostgreSQL.
   }
-  const { rows } = await pool.query<{ id: string; section: string; row_number: number; seat_number: number; price_cents: number; price_tier: string; status: string }>({
+  const { rows } = await pool.query<{
+    id: string;
+    section: string;
+    row_number: number;
+    seat_number: number;
+    price_cents: number;
+    price_tier: string;
+    status: string;
+  }>({
     name: 'seat-map',
     text: `SELECT id, section, row_number, seat_number, price_cents, price_tier, status FROM seats
            WHERE event_id = $1 AND ($2::text IS NULL OR section = $2) ORDER BY rank`,
@@ -60,6 +81,14 @@ export async function getSeatMap(pool: Pool, redis: Redis, keys: RedisKeys, even
     event_id: eventId,
     as_of: new Date().toISOString(),
     source: 'database' as const,
-    seats: rows.map((r) => ({ id: r.id, section: r.section, row: r.row_number, number: r.seat_number, price: fromCents(r.price_cents), price_tier: r.price_tier, status: r.status as SeatStatus })),
+    seats: rows.map((r) => ({
+      id: r.id,
+      section: r.section,
+      row: r.row_number,
+      number: r.seat_number,
+      price: fromCents(r.price_cents),
+      price_tier: r.price_tier,
+      status: r.status as SeatStatus,
+    })),
   };
 }

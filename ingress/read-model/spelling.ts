@@ -29,7 +29,26 @@ interface CandidateRow {
 }
 
 /** Words too common to narrow a search (English and the catalog's own filler), ignored beside others. */
-const STOP_WORDS: ReadonlySet<string> = new Set(['a', 'an', 'and', 'at', 'by', 'de', 'for', 'in', 'la', 'le', 'live', 'of', 'on', 'the', 'to', 'tour', 'vs', 'with']);
+const STOP_WORDS: ReadonlySet<string> = new Set([
+  'a',
+  'an',
+  'and',
+  'at',
+  'by',
+  'de',
+  'for',
+  'in',
+  'la',
+  'le',
+  'live',
+  'of',
+  'on',
+  'the',
+  'to',
+  'tour',
+  'vs',
+  'with',
+]);
 
 /**
  * Makes a typo-tolerant full-text query from what a person typed. The text is folded like the
@@ -79,7 +98,10 @@ async function correctUncached(pool: Pool, q: string): Promise<CorrectedQuery> {
            ORDER BY words.ord, c.dist`,
     values: [q, MAX_WORDS],
   });
-  const byWord = new Map<number, { w: string; candidates: Array<{ word: string; dist: number }>; hasPrefix: boolean }>();
+  const byWord = new Map<
+    number,
+    { w: string; candidates: Array<{ word: string; dist: number }>; hasPrefix: boolean }
+  >();
   for (const r of rows) {
     const entry = byWord.get(r.ord) ?? { w: r.w, candidates: [], hasPrefix: r.has_prefix };
     if (r.word !== null && r.dist !== null) entry.candidates.push({ word: r.word, dist: r.dist });
@@ -106,7 +128,10 @@ async function correctUncached(pool: Pool, q: string): Promise<CorrectedQuery> {
     else {
       const close = candidates.filter((c) => c.dist <= allowedEdits(w.length));
       const best = close.length ? Math.min(...close.map((c) => c.dist)) : -1;
-      matches = close.filter((c) => c.dist === best).slice(0, MAX_ALTERNATIVES).map((c) => c.word);
+      matches = close
+        .filter((c) => c.dist === best)
+        .slice(0, MAX_ALTERNATIVES)
+        .map((c) => c.word);
     }
     // Typeahead: an unfinished last word ("tay") matches as a prefix; a complete one does not widen.
     const prefix = ord === last && hasPrefix && !exact;

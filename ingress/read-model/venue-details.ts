@@ -18,7 +18,11 @@ export interface VenueRow {
 }
 
 export async function getVenueRow(pool: Pool, id: string): Promise<VenueRow | null> {
-  const { rows } = await pool.query<VenueRow>({ name: 'get-venue-row', text: 'SELECT * FROM venues WHERE id = $1', values: [id] });
+  const { rows } = await pool.query<VenueRow>({
+    name: 'get-venue-row',
+    text: 'SELECT * FROM venues WHERE id = $1',
+    values: [id],
+  });
   return rows[0] ?? null;
 }
 
@@ -57,11 +61,29 @@ export async function getVenue(pool: Pool, id: string) {
 
 /** Every seat of a venue (or one section) in rank order, with drawing coordinates and accessibility. */
 export async function getVenueSeats(pool: Pool, id: string, section?: string) {
-  const { rows } = await pool.query<{ id: string; section: string; row_number: number; seat_number: number; rank: number; x: number | null; y: number | null; accessible: boolean }>({
+  const { rows } = await pool.query<{
+    id: string;
+    section: string;
+    row_number: number;
+    seat_number: number;
+    rank: number;
+    x: number | null;
+    y: number | null;
+    accessible: boolean;
+  }>({
     name: 'venue-seats',
     text: `SELECT id, section, row_number, seat_number, rank, x, y, accessible FROM venue_seats
            WHERE venue_id = $1 AND ($2::text IS NULL OR section = $2) ORDER BY rank`,
     values: [id, section ?? null],
   });
-  return rows.map((s) => ({ id: s.id, section: s.section, row: s.row_number, number: s.seat_number, rank: s.rank, x: s.x, y: s.y, accessible: s.accessible }));
+  return rows.map((s) => ({
+    id: s.id,
+    section: s.section,
+    row: s.row_number,
+    number: s.seat_number,
+    rank: s.rank,
+    x: s.x,
+    y: s.y,
+    accessible: s.accessible,
+  }));
 }

@@ -8,7 +8,14 @@ import { ROUTES } from '../http/routes';
 import { uuidParam } from '../../shared/contracts/http';
 import { signToken } from '../../shared/auth';
 import { AppError } from '../../shared/errors';
-import { findUserByEmail, findUserById, publicUser, setUserPassword, setUserRole, type UserRow } from '../../shared/sql/users';
+import {
+  findUserByEmail,
+  findUserById,
+  publicUser,
+  setUserPassword,
+  setUserRole,
+  type UserRow,
+} from '../../shared/sql/users';
 import { hashPassword } from '../../shared/passwords';
 import type { TokenVersions } from '../../shared/token-versions';
 import { logIn, registerUser } from '../services/register-user';
@@ -31,7 +38,11 @@ export function authRouter(ctx: IngressContext) {
     return tokenBody(user);
   };
   const tokenBody = (user: UserRow) => ({
-    token: signToken(config.JWT_SECRET, { user_id: user.id, role: user.role, token_version: user.token_version }, config.AUTH_TOKEN_TTL_S),
+    token: signToken(
+      config.JWT_SECRET,
+      { user_id: user.id, role: user.role, token_version: user.token_version },
+      config.AUTH_TOKEN_TTL_S,
+    ),
     token_type: 'Bearer',
     expires_in: config.AUTH_TOKEN_TTL_S,
     user: publicUser(user),
@@ -41,14 +52,23 @@ export function authRouter(ctx: IngressContext) {
   // ten times looser, per address alone (trying many accounts). Successful logins do not count. The
   // counters live in this process's memory: with several ingress instances each counts its own.
   const limited = (limit: number, key: (req: Request) => string) =>
-    limitPer({ windowS: config.LOGIN_RATE_WINDOW_S, limit, key, count: 'failures', message: 'Too many login attempts; retry after Retry-After seconds.' });
+    limitPer({
+      windowS: config.LOGIN_RATE_WINDOW_S,
+      limit,
+      key,
+      count: 'failures',
+      message: 'Too many login attempts; retry after Retry-After seconds.',
+    });
   const ip = (req: Request) => ipKeyGenerator(req.ip ?? 'unknown');
   // A body without a string e-mail fails validation later; until then it shares one bucket per address.
   const email = (req: Request) => {
     const given = (req.body as { email?: unknown } | undefined)?.email;
     return typeof given === 'string' ? given : '';
   };
-  const perAccount = limited(config.LOGIN_RATE_LIMIT, (req) => `${ip(req)}|${email(req).trim().toLowerCase().slice(0, 254)}`);
+  const perAccount = limited(
+    config.LOGIN_RATE_LIMIT,
+    (req) => `${ip(req)}|${email(req).trim().toLowerCase().slice(0, 254)}`,
+  );
   const perAddress = limited(config.LOGIN_RATE_LIMIT * 10, ip);
 
   // Registrations per client address (every attempt counts: probing which e-mails exist costs too).
@@ -63,16 +83,28 @@ export function authRouter(ctx: IngressContext) {
   const route = <C extends RouteContract>(contract: C, handler: RouteHandler<C>, ...middleware: RequestHandler[]) =>
     registerRoute(r, config.JWT_SECRET, contract, handler, ...middleware);
 
-  route(ROUTES.register, async (req, res, { body }) => {
-    const user = await registerUser({ pool: ctx.pool, config }, body);
-    ctx.logger.info('account registered', { request_id: req.requestId, user_id: user.id, role: user.role });
-    res.status(201).location('/v1/me').json(await tokenAnswer(user));
-  }, registrations);
+  route(
+    ROUTES.register,
+    async (req, res, { body }) => {
+      const user = await registerUser({ pool: ctx.pool, config }, body);
+      ctx.logger.info('account registered', { request_id: req.requestId, user_id: user.id, role: user.role });
+      res
+        .status(201)
+        .location('/v1/me')
+        .json(await tokenAnswer(user));
+    },
+    registrations,
+  );
 
-  route(ROUTES.login, async (_req, res, { body }) => {
-    const user = await logIn({ pool: ctx.pool, config }, body);
-    res.json(await tokenAnswer(user));
-  }, perAddress, perAccount);
+  route(
+    ROUTES.login,
+    async (_req, res, { body }) => {
+      const user = await logIn({ pool: ctx.pool, config }, body);
+      res.json(await tokenAnswer(user));
+    },
+    perAddress,
+    perAccount,
+  );
 
   // Logging out ends every token of the account (this device's and any other's).
   route(ROUTES.logout, async (req, res) => {
@@ -83,16 +115,24 @@ export function authRouter(ctx: IngressContext) {
     res.status(204).end();
   });
 
-  route(ROUTES.changePassword, async (req, res, { body }) => {
-    const current = await findUserById(ctx.pool, asUuid(principalOf(req).user_id, 'user_not_found'));
-    if (!current) throw new AppError('user_not_found');
-    await logIn({ pool: ctx.pool, config }, { email: current.email, password: body.current_password });
-    const user = await setUserPassword(ctx.pool, current.id, await hashPassword(body.new_password, config.PASSWORD_HASH_COST));
-    if (!user) throw new AppError('user_not_found');
-    await versions.forget(user.id);
-    ctx.logger.info('password changed', { request_id: req.requestId, user_id: user.id });
-    res.json(await tokenAnswer(user));
-  }, perAddress);
+  route(
+    ROUTES.changePassword,
+    async (req, res, { body }) => {
+      const current = await findUserById(ctx.pool, asUuid(principalOf(req).user_id, 'user_not_found'));
+      if (!current) throw new AppError('user_not_found');
+      await logIn({ pool: ctx.pool, config }, { email: current.email, password: body.current_password });
+      const user = await setUserPassword(
+        ctx.pool,
+        current.id,
+        await hashPassword(body.new_password, config.PASSWORD_HASH_COST),
+      );
+      if (!user) throw new AppError('user_not_found');
+      await versions.forget(user.id);
+      ctx.logger.info('password changed', { request_id: req.requestId, user_id: user.id });
+      res.json(await tokenAnswer(user));
+    },
+    perAddress,
+  );
 
   route(ROUTES.me, async (req, res) => {
     const user = await findUserById(pool, asUuid(principalOf(req).user_id, 'user_not_found'));

@@ -42,9 +42,19 @@ export function checkoutRouter(ctx: IngressContext) {
         correlation_id: req.requestId,
       })
       .catch(() => {
-        throw new AppError('queue_unavailable', 'The broker did not confirm the checkout; it may have been queued. GET the booking, or retry (a second checkout of the same booking is answered in_progress).', undefined, 1);
+        throw new AppError(
+          'queue_unavailable',
+          'The broker did not confirm the checkout; it may have been queued. GET the booking, or retry (a second checkout of the same booking is answered in_progress).',
+          undefined,
+          1,
+        );
       });
-    ctx.logger.info('checkout queued', { request_id: req.requestId, correlation_id: req.requestId, booking_id: booking.booking_id, event_id: booking.event_id });
+    ctx.logger.info('checkout queued', {
+      request_id: req.requestId,
+      correlation_id: req.requestId,
+      booking_id: booking.booking_id,
+      event_id: booking.event_id,
+    });
     res.status(202).json({ booking_id: booking.booking_id, status: booking.status, checkout: 'queued' });
   });
   return r;

@@ -18,7 +18,8 @@ export function eventInventoryRouter(ctx: IngressContext) {
   const r = express.Router();
   registerRoute(r, ctx.config.JWT_SECRET, ROUTES.addInventory, async (req: Request, res: Response, { body }) => {
     const ev = await ownedEvent(ctx, req);
-    if (ev.status === 'cancelled' || ev.cancelled_at) throw new AppError('event_not_editable', 'The event is cancelled.');
+    if (ev.status === 'cancelled' || ev.cancelled_at)
+      throw new AppError('event_not_editable', 'The event is cancelled.');
 
     let command: Extract<PartitionCommand, { type: 'inventory.add' }>;
     let capacity: number;
@@ -28,17 +29,29 @@ export function eventInventoryRouter(ctx: IngressContext) {
       const clash = body.sections.filter((s) => known.has(s.name)).map((s) => s.name);
       if (clash.length) throw new AppError('validation_failed', `sections already exist: ${clash.join(', ')}`);
       capacity = ev.capacity + body.sections.reduce((n, s) => n + sectionSeatCount(s), 0);
-      if (capacity > MAX_SEATS_PER_EVENT) throw new AppError('validation_failed', `at most ${MAX_SEATS_PER_EVENT} seats per event (it has ${ev.capacity})`);
+      if (capacity > MAX_SEATS_PER_EVENT)
+        throw new AppError(
+          'validation_failed',
+          `at most ${MAX_SEATS_PER_EVENT} seats per event (it has ${ev.capacity})`,
+        );
       command = {
         type: 'inventory.add',
         event_id: ev.id,
         correlation_id: req.requestId,
-        sections: body.sections.map((s) => ({ name: s.name, rows: s.rows, seats_per_row: s.seats_per_row, price_cents: toCents(s.price), price_tier: s.price_tier ?? s.name })),
+        sections: body.sections.map((s) => ({
+          name: s.name,
+          rows: s.rows,
+          seats_per_row: s.seats_per_row,
+          price_cents: toCents(s.price),
+          price_tier: s.price_tier ?? s.name,
+        })),
       };
     } else {
-      if (!body.general_admission) throw new AppError('validation_failed', 'a general-admission event takes general_admission');
+      if (!body.general_admission)
+        throw new AppError('validation_failed', 'a general-admission event takes general_admission');
       capacity = body.general_admission.capacity;
-      if (capacity <= ev.capacity) throw new AppError('validation_failed', `capacity can only be raised (it is ${ev.capacity})`);
+      if (capacity <= ev.capacity)
+        throw new AppError('validation_failed', `capacity can only be raised (it is ${ev.capacity})`);
       command = { type: 'inventory.add', event_id: ev.id, correlation_id: req.requestId, ga_capacity: capacity };
     }
     await sendToPartition(ctx, ev.partition, command);

@@ -27,7 +27,9 @@ export function eventPricesRouter(ctx: IngressContext) {
       type: 'inventory.reprice',
       event_id: ev.id,
       correlation_id: req.requestId,
-      ...(body.sections ? { sections: body.sections.map((s) => ({ name: s.name, price_cents: toCents(s.price) })) } : {}),
+      ...(body.sections
+        ? { sections: body.sections.map((s) => ({ name: s.name, price_cents: toCents(s.price) })) }
+        : {}),
       ...(body.general_admission ? { ga_price_cents: toCents(body.general_admission.price) } : {}),
     });
     ctx.logger.info('event repriced', { request_id: req.requestId, event_id: ev.id });

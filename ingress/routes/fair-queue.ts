@@ -118,7 +118,14 @@ interface WaitlistCounts {
   offers_lapsed: number;
   left: number;
 }
-const NO_WAITLIST: WaitlistCounts = { waiting: 0, offers: 0, offers_active: 0, offers_taken: 0, offers_lapsed: 0, left: 0 };
+const NO_WAITLIST: WaitlistCounts = {
+  waiting: 0,
+  offers: 0,
+  offers_active: 0,
+  offers_taken: 0,
+  offers_lapsed: 0,
+  left: 0,
+};
 
 const AUDIT_HOWTO =
   'List the drawn bookings by arrival_seq (ascending; ties by booking id): SHA-256 of their ids joined by "\\n" is input_digest. ' +

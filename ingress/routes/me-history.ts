@@ -33,7 +33,15 @@ function decodeCursor(cursor: string | undefined): [string, string] | null {
   if (!cursor) return null;
   try {
     const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && !Number.isNaN(Date.parse(v[0])) && typeof v[1] === 'string' && /^[0-9a-f-]{36}$/.test(v[1])) return [v[0], v[1]];
+    if (
+      Array.isArray(v) &&
+      v.length === 2 &&
+      typeof v[0] === 'string' &&
+      !Number.isNaN(Date.parse(v[0])) &&
+      typeof v[1] === 'string' &&
+      /^[0-9a-f-]{36}$/.test(v[1])
+    )
+      return [v[0], v[1]];
   } catch {
     // fall through
   }
@@ -69,8 +77,12 @@ export function meHistoryRouter(ctx: IngressContext) {
         event_name: b.event_name,
         status: b.status,
         ...(b.seat_ids?.length ? { seats: b.seat_ids } : {}),
-        ...(b.quantity ? { quantity: b.quantity, amount_cents: b.amount_cents, amount: fromCents(b.amount_cents) } : {}),
-        ...(b.total_cents !== null ? { fees_cents: b.fees_cents, total_cents: b.total_cents, total: fromCents(b.total_cents) } : {}),
+        ...(b.quantity
+          ? { quantity: b.quantity, amount_cents: b.amount_cents, amount: fromCents(b.amount_cents) }
+          : {}),
+        ...(b.total_cents !== null
+          ? { fees_cents: b.fees_cents, total_cents: b.total_cents, total: fromCents(b.total_cents) }
+          : {}),
         ...(b.reason ? { reason: b.reason } : {}),
         ...(b.hold_expires_at ? { hold_expires_at: new Date(b.hold_expires_at).toISOString() } : {}),
         requested_at: new Date(b.requested_at).toISOString(),
@@ -94,7 +106,10 @@ export function meHistoryRouter(ctx: IngressContext) {
     });
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
-    res.json({ items: page.map(ticketView), next_cursor: rows.length > q.limit && last ? encodeCursor(last.owned_since, last.id) : null });
+    res.json({
+      items: page.map(ticketView),
+      next_cursor: rows.length > q.limit && last ? encodeCursor(last.owned_since, last.id) : null,
+    });
   });
 
   return r;

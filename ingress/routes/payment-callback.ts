@@ -33,69 +33,123 @@ type Webhook = z.infer<typeof webhookSchema>;
  */
 export function paymentCallbackRouter(ctx: IngressContext) {
   const r = express.Router();
-  registerRoute(r, ctx.config.JWT_SECRET, ROUTES.paymentCallback, async (req: Request, res: Response) => {
-    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const check = verifyWebhook(ctx.config.PAYMENT_WEBHOOK_SECRET, raw, req.get(SIGNATURE_HEADER), ctx.config.PAYMENT_WEBHOOK_TOLERANCE_S);
-    if (!check.ok) {
-      ctx.logger.warn('payment callback refused', { request_id: req.requestId, why: check.why });
-      throw new AppError('invalid_signature');
-    }
-    let hook: Webhook;
-    try {
-      const parsed = webhookSchema.safeParse(JSON.parse(raw.toString('utf8')));
-      if (!parsed.success) throw new AppError('validation_failed', 'The callback does not match the webhook schema', parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
-      hook = parsed.data;
-    } catch (err) {
-      if (err instanceof AppError) throw err;
-      throw new AppError('invalid_json');
-    }
+  registerRoute(
+    r,
+    ctx.config.JWT_SECRET,
+    ROUTES.paymentCallback,
+    async (req: Request, res: Response) => {
+      const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const check = verifyWebhook(
+        ctx.config.PAYMENT_WEBHOOK_SECRET,
+        raw,
+        req.get(SIGNATURE_HEADER),
+        ctx.config.PAYMENT_WEBHOOK_TOLERANCE_S,
+      );
+      if (!check.ok) {
+        ctx.logger.warn('payment callback refused', { request_id: req.requestId, why: check.why });
+        throw new AppError('invalid_signature');
+      }
+      let hook: Webhook;
+      try {
+        const parsed = webhookSchema.safeParse(JSON.parse(raw.toString('utf8')));
+        if (!parsed.success)
+          throw new AppError(
+            'validation_failed',
+            'The callback does not match the webhook schema',
+            parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+          );
+        hook = parsed.data;
+      } catch (err) {
+        if (err instanceof AppError) throw err;
+        throw new AppError('invalid_json');
+      }
 
-    const log = ctx.logger.child({ request_id: req.requestId, provider_event_id: hook.id, charge_id: hook.charge_id, type: hook.type });
-    const bookingId = bookingOfReference(hook.reference);
-    const booking = bookingId
-      ? (await ctx.pool.query<{ event_id: string }>({ name: 'callback-booking-event', text: 'SELECT event_id FROM bookings WHERE id = $1', values: [bookingId] })).rows[0]
-      : undefined;
-    const inserted = await ctx.pool.query({
-      name: 'insert-payment-callback',
-      text: `INSERT INTO payment_callbacks (provider_event_id, type, booking_id, charge_id, payload, outcome)
+      const log = ctx.logger.child({
+        request_id: req.requestId,
+        provider_event_id: hook.id,
+        charge_id: hook.charge_id,
+        type: hook.type,
+      });
+      const bookingId = bookingOfReference(hook.reference);
+      const booking = bookingId
+        ? (
+            await ctx.pool.query<{ event_id: string }>({
+              name: 'callback-booking-event',
+              text: 'SELECT event_id FROM bookings WHERE id = $1',
+              values: [bookingId],
+            })
+          ).rows[0]
+        : undefined;
+      const inserted = await ctx.pool.query({
+        name: 'insert-payment-callback',
+        text: `INSERT INTO payment_callbacks (provider_event_id, type, booking_id, charge_id, payload, outcome)
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (provider_event_id) DO NOTHING`,
-      values: [hook.id, hook.type, booking ? bookingId : null, hook.charge_id, raw.toString('utf8'), booking ? null : 'unknown_reference'],
-    });
-    if (!booking) {
-      // Not ours (or not any more): recorded, logged, acknowledged so the provider stops sending it.
-      log.warn('payment callback for an unknown reference ignored', { reference: hook.reference });
-      res.json({ received: true, ignored: 'unknown_reference' });
-      return;
-    }
-    if (inserted.rowCount === 0) {
-      const { rows } = await ctx.pool.query<{ routed_at: Date | null }>({ name: 'payment-callback-routed', text: 'SELECT routed_at FROM payment_callbacks WHERE provider_event_id = $1', values: [hook.id] });
-      if (rows[0]?.routed_at) {
-        log.info('duplicate payment callback');
-        res.json({ received: true, duplicate: true });
+        values: [
+          hook.id,
+          hook.type,
+          booking ? bookingId : null,
+          hook.charge_id,
+          raw.toString('utf8'),
+          booking ? null : 'unknown_reference',
+        ],
+      });
+      if (!booking) {
+        // Not ours (or not any more): recorded, logged, acknowledged so the provider stops sending it.
+        log.warn('payment callback for an unknown reference ignored', { reference: hook.reference });
+        res.json({ received: true, ignored: 'unknown_reference' });
         return;
       }
-    }
+      if (inserted.rowCount === 0) {
+        const { rows } = await ctx.pool.query<{ routed_at: Date | null }>({
+          name: 'payment-callback-routed',
+          text: 'SELECT routed_at FROM payment_callbacks WHERE provider_event_id = $1',
+          values: [hook.id],
+        });
+        if (rows[0]?.routed_at) {
+          log.info('duplicate payment callback');
+          res.json({ received: true, duplicate: true });
+          return;
+        }
+      }
 
-    const partition = await eventPartition(ctx, booking.event_id);
-    if (partition === null) throw new AppError('dependency_unavailable', 'The booking names an unknown event', undefined, 5);
-    const command = toCommand(hook, bookingId!, booking.event_id, req.requestId);
-    try {
-      await ctx.broker.publisher().publishCommand(partition, command);
-    } catch (err) {
-      log.warn('payment callback not routed; the provider will retry', { err: (err as Error).message });
-      throw new AppError('queue_unavailable', 'The result could not be queued; retry.', undefined, 2);
-    }
-    await ctx.pool.query({ name: 'payment-callback-mark-routed', text: `UPDATE payment_callbacks SET routed_at = now(), outcome = 'routed' WHERE provider_event_id = $1`, values: [hook.id] });
-    log.info('payment callback routed', { booking_id: bookingId, partition });
-    res.json({ received: true });
-  }, express.raw({ type: 'application/json', limit: '64kb' }));
+      const partition = await eventPartition(ctx, booking.event_id);
+      if (partition === null)
+        throw new AppError('dependency_unavailable', 'The booking names an unknown event', undefined, 5);
+      const command = toCommand(hook, bookingId!, booking.event_id, req.requestId);
+      try {
+        await ctx.broker.publisher().publishCommand(partition, command);
+      } catch (err) {
+        log.warn('payment callback not routed; the provider will retry', { err: (err as Error).message });
+        throw new AppError('queue_unavailable', 'The result could not be queued; retry.', undefined, 2);
+      }
+      await ctx.pool.query({
+        name: 'payment-callback-mark-routed',
+        text: `UPDATE payment_callbacks SET routed_at = now(), outcome = 'routed' WHERE provider_event_id = $1`,
+        values: [hook.id],
+      });
+      log.info('payment callback routed', { booking_id: bookingId, partition });
+      res.json({ received: true });
+    },
+    express.raw({ type: 'application/json', limit: '64kb' }),
+  );
   return r;
 }
 
 function toCommand(hook: Webhook, bookingId: string, eventId: string, correlationId: string): PartitionCommand {
-  const base = { event_id: eventId, booking_id: bookingId, provider_event_id: hook.id, charge_id: hook.charge_id, correlation_id: correlationId };
+  const base = {
+    event_id: eventId,
+    booking_id: bookingId,
+    provider_event_id: hook.id,
+    charge_id: hook.charge_id,
+    correlation_id: correlationId,
+  };
   if (hook.type === 'refund.succeeded' || hook.type === 'refund.failed') {
-    return { type: 'refund.result', ...base, outcome: hook.type === 'refund.succeeded' ? 'succeeded' : 'failed', refund_id: hook.reference };
+    return {
+      type: 'refund.result',
+      ...base,
+      outcome: hook.type === 'refund.succeeded' ? 'succeeded' : 'failed',
+      refund_id: hook.reference,
+    };
   }
   return {
     type: 'payment.result',

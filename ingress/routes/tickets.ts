@@ -57,7 +57,6 @@ async function getTicket(ctx: IngressContext, id: string): Promise<TicketRow | n
   return rows[0] ?? null;
 }
 
-
 /**
  * Tickets: the owner reads a ticket and its QR code and transfers it by e-mail; scanners verify
  * barcodes offline with the public key, or online (signature + current version + status).
@@ -71,7 +70,8 @@ export function ticketsRouter(ctx: IngressContext) {
     const id = uuidParam.safeParse(req.params.id);
     if (!id.success) throw new AppError('invalid_id');
     const t = await getTicket(ctx, id.data);
-    if (!t || (t.owner_user_id !== principal.user_id && principal.role !== 'operator')) throw new AppError('ticket_not_found');
+    if (!t || (t.owner_user_id !== principal.user_id && principal.role !== 'operator'))
+      throw new AppError('ticket_not_found');
     return t;
   };
 
@@ -79,28 +79,48 @@ export function ticketsRouter(ctx: IngressContext) {
     res.set('Cache-Control', 'public, max-age=3600').json({
       alg: 'Ed25519',
       public_key_pem: keys.publicKeyPem,
-      barcode_format: "base64url(JSON {t: ticket id, e: event id, s: seat id or 'GA-<unit>', v: version}) '.' base64url(Ed25519 signature of those payload bytes)",
+      barcode_format:
+        "base64url(JSON {t: ticket id, e: event id, s: seat id or 'GA-<unit>', v: version}) '.' base64url(Ed25519 signature of those payload bytes)",
     });
     return Promise.resolve();
   });
 
-  registerRoute(r, ctx.config.JWT_SECRET, ROUTES.verifyTicket, async (req: Request, res: Response, { body: { barcode } }) => {
-    const payload = verifyBarcode(keys.publicKey, barcode);
-    if (!payload || !uuidParam.safeParse(payload.t).success) {
-      res.json({ valid: false, reason: 'bad_signature' });
-      return;
-    }
-    const t = await getTicket(ctx, payload.t);
-    // An organizer verifies tickets of its own events only; another's look unknown (nothing leaks).
-    const principal = principalOf(req);
-    const foreign = t !== null && principal.role === 'organizer' && t.organizer_id !== principal.user_id;
-    const reason = !t || foreign || t.event_id !== payload.e ? 'unknown_ticket' : t.status !== 'valid' ? 'void' : t.version !== payload.v ? 'superseded' : null;
-    if (reason || !t) {
-      res.json({ valid: false, reason: reason ?? 'unknown_ticket', ticket_id: payload.t });
-      return;
-    }
-    res.json({ valid: true, ticket_id: t.id, event_id: t.event_id, event_name: t.event_name, ...(t.seat_id ? { seat_id: t.seat_id } : { unit: t.unit }), version: t.version });
-  });
+  registerRoute(
+    r,
+    ctx.config.JWT_SECRET,
+    ROUTES.verifyTicket,
+    async (req: Request, res: Response, { body: { barcode } }) => {
+      const payload = verifyBarcode(keys.publicKey, barcode);
+      if (!payload || !uuidParam.safeParse(payload.t).success) {
+        res.json({ valid: false, reason: 'bad_signature' });
+        return;
+      }
+      const t = await getTicket(ctx, payload.t);
+      // An organizer verifies tickets of its own events only; another's look unknown (nothing leaks).
+      const principal = principalOf(req);
+      const foreign = t !== null && principal.role === 'organizer' && t.organizer_id !== principal.user_id;
+      const reason =
+        !t || foreign || t.event_id !== payload.e
+          ? 'unknown_ticket'
+          : t.status !== 'valid'
+            ? 'void'
+            : t.version !== payload.v
+              ? 'superseded'
+              : null;
+      if (reason || !t) {
+        res.json({ valid: false, reason: reason ?? 'unknown_ticket', ticket_id: payload.t });
+        return;
+      }
+      res.json({
+        valid: true,
+        ticket_id: t.id,
+        event_id: t.event_id,
+        event_name: t.event_name,
+        ...(t.seat_id ? { seat_id: t.seat_id } : { unit: t.unit }),
+        version: t.version,
+      });
+    },
+  );
 
   registerRoute(r, ctx.config.JWT_SECRET, ROUTES.getTicket, async (req: Request, res: Response) => {
     res.json(ticketView(await ownTicket(req)));
@@ -112,25 +132,43 @@ export function ticketsRouter(ctx: IngressContext) {
     res.type('image/svg+xml').set('Cache-Control', 'private, no-store').send(svg);
   });
 
-  registerRoute(r, ctx.config.JWT_SECRET, ROUTES.transferTicket, async (req: Request, res: Response, { body: { email } }) => {
-    const principal = principalOf(req);
-    const t = await ownTicket(req);
-    if (t.owner_user_id !== principal.user_id) throw new AppError('ticket_not_found');
-    if (t.status !== 'valid') throw new AppError('ticket_not_transferable', 'The ticket is void');
-    const recipient = (await findUserByEmail(ctx.pool, email))?.id ?? null;
-    if (!recipient) throw new AppError('recipient_not_found');
-    if (recipient === t.owner_user_id) throw new AppError('ticket_not_transferable', 'The recipient already owns this ticket');
-    const partition = await eventPartition(ctx, t.event_id);
-    if (partition === null) throw new AppError('ticket_not_found');
-    await ctx.broker
-      .publisher()
-      .publishCommand(partition, { type: 'ticket.transfer', event_id: t.event_id, ticket_id: t.id, from_user_id: principal.user_id, to_user_id: recipient, correlation_id: req.requestId })
-      .catch(() => {
-        throw new AppError('queue_unavailable', 'The broker did not confirm the transfer; it may have been queued. GET the ticket before retrying.', undefined, 1);
-      });
-    ctx.logger.info('ticket transfer queued', { request_id: req.requestId, ticket_id: t.id, event_id: t.event_id });
-    res.status(202).json({ ticket_id: t.id, transfer: 'queued', recipient: email });
-  });
+  registerRoute(
+    r,
+    ctx.config.JWT_SECRET,
+    ROUTES.transferTicket,
+    async (req: Request, res: Response, { body: { email } }) => {
+      const principal = principalOf(req);
+      const t = await ownTicket(req);
+      if (t.owner_user_id !== principal.user_id) throw new AppError('ticket_not_found');
+      if (t.status !== 'valid') throw new AppError('ticket_not_transferable', 'The ticket is void');
+      const recipient = (await findUserByEmail(ctx.pool, email))?.id ?? null;
+      if (!recipient) throw new AppError('recipient_not_found');
+      if (recipient === t.owner_user_id)
+        throw new AppError('ticket_not_transferable', 'The recipient already owns this ticket');
+      const partition = await eventPartition(ctx, t.event_id);
+      if (partition === null) throw new AppError('ticket_not_found');
+      await ctx.broker
+        .publisher()
+        .publishCommand(partition, {
+          type: 'ticket.transfer',
+          event_id: t.event_id,
+          ticket_id: t.id,
+          from_user_id: principal.user_id,
+          to_user_id: recipient,
+          correlation_id: req.requestId,
+        })
+        .catch(() => {
+          throw new AppError(
+            'queue_unavailable',
+            'The broker did not confirm the transfer; it may have been queued. GET the ticket before retrying.',
+            undefined,
+            1,
+          );
+        });
+      ctx.logger.info('ticket transfer queued', { request_id: req.requestId, ticket_id: t.id, event_id: t.event_id });
+      res.status(202).json({ ticket_id: t.id, transfer: 'queued', recipient: email });
+    },
+  );
 
   return r;
 }

@@ -18,7 +18,10 @@ export function venuesRouter(ctx: IngressContext) {
   registerRoute(r, ctx.config.JWT_SECRET, ROUTES.createVenue, async (req: Request, res: Response, { body }) => {
     const id = await createVenue(ctx.pool, principalOf(req).user_id, body);
     ctx.logger.info('venue created', { request_id: req.requestId, venue_id: id });
-    res.status(201).location(`/v1/venues/${id}`).json(await getVenue(ctx.pool, id));
+    res
+      .status(201)
+      .location(`/v1/venues/${id}`)
+      .json(await getVenue(ctx.pool, id));
   });
 
   registerRoute(r, ctx.config.JWT_SECRET, ROUTES.getVenue, async (req: Request, res: Response) => {

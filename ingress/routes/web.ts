@@ -15,7 +15,10 @@ import { ROUTES } from '../http/routes';
 const WEB_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
 const require = createRequire(import.meta.url);
 /** The Socket.IO browser client, served from this origin: the page never loads a script from elsewhere. */
-const SOCKET_IO_CLIENT = path.join(path.dirname(require.resolve('socket.io-client/package.json')), 'dist/socket.io.min.js');
+const SOCKET_IO_CLIENT = path.join(
+  path.dirname(require.resolve('socket.io-client/package.json')),
+  'dist/socket.io.min.js',
+);
 
 function eventId(req: Request): string {
   const id = uuidParam.safeParse(req.params.id);
@@ -39,11 +42,12 @@ export function webRouter(ctx: IngressContext) {
     if (!status) throw new AppError('event_not_found');
     res.set('Cache-Control', 'no-store').json(status);
   });
-  registerRoute(r, '', ROUTES.socketIoClient, async (_req: Request, res: Response) => {
+  registerRoute(r, '', ROUTES.socketIoClient, (_req: Request, res: Response) => {
     res.sendFile(SOCKET_IO_CLIENT, { maxAge: '1h', headers: { 'Content-Type': 'text/javascript; charset=utf-8' } });
+    return Promise.resolve();
   });
   // The page's settings come from the server's configuration, never from its URL or storage.
-  registerRoute(r, '', ROUTES.clientConfig, async (req: Request, res: Response) => {
+  registerRoute(r, '', ROUTES.clientConfig, (req: Request, res: Response) => {
     res.set('Cache-Control', 'no-store').json({
       notifier_url: notifierOrigin(config, req),
       // What an order summary needs before paying, and the limit shown before a request is rejected.
@@ -51,6 +55,7 @@ export function webRouter(ctx: IngressContext) {
       fee_fixed_cents: config.FEE_FIXED_CENTS,
       max_per_request: config.MAX_PER_REQUEST,
     });
+    return Promise.resolve();
   });
   // Built assets carry a content hash in their names: cache them for long; index.html always revalidates.
   r.use('/assets', express.static(path.join(WEB_DIR, 'assets'), { immutable: true, maxAge: '1y', fallthrough: true }));
@@ -61,7 +66,10 @@ export function webRouter(ctx: IngressContext) {
       next();
       return;
     }
-    res.status(503).type('text/plain').send('The web app is not built yet: run `npm run build:web` (npm start builds it when needed).');
+    res
+      .status(503)
+      .type('text/plain')
+      .send('The web app is not built yet: run `npm run build:web` (npm start builds it when needed).');
   });
   return r;
 }

@@ -37,26 +37,39 @@ export function venueSeats(sections: VenueSectionBody[]): { layout: VenueSection
   const problems: Array<{ path: string; message: string }> = [];
   let nextY = 0;
   sections.forEach((s, i) => {
-    const rowLengths = typeof s.rows === 'number' ? Array.from({ length: s.rows }, () => s.seats_per_row!) : s.rows.map((r) => r.seats);
+    const rowLengths =
+      typeof s.rows === 'number' ? Array.from({ length: s.rows }, () => s.seats_per_row!) : s.rows.map((r) => r.seats);
     const spacing = s.seat_spacing ?? 1;
     const y = s.y ?? nextY;
     nextY = y + (rowLengths.length + 2) * spacing;
     layout.push({ name: s.name, row_lengths: rowLengths, x: s.x ?? 0, y, seat_spacing: spacing });
     const mark = (row: number, seat: number, path: string) => {
-      if (row > rowLengths.length || seat > rowLengths[row - 1]!) problems.push({ path, message: `row ${row} seat ${seat} is not in section ${s.name}` });
+      if (row > rowLengths.length || seat > rowLengths[row - 1]!)
+        problems.push({ path, message: `row ${row} seat ${seat} is not in section ${s.name}` });
       else accessible.add(`${s.name}-${row}-${seat}`);
     };
-    if (typeof s.rows !== 'number') s.rows.forEach((r, ri) => r.accessible?.forEach((seat, k) => mark(ri + 1, seat, `sections.${i}.rows.${ri}.accessible.${k}`)));
+    if (typeof s.rows !== 'number')
+      s.rows.forEach((r, ri) =>
+        r.accessible?.forEach((seat, k) => mark(ri + 1, seat, `sections.${i}.rows.${ri}.accessible.${k}`)),
+      );
     s.accessible?.forEach((a, k) => mark(a.row, a.seat, `sections.${i}.accessible.${k}`));
   });
   const total = layout.reduce((n, s) => n + s.row_lengths.reduce((m, l) => m + l, 0), 0);
-  if (total > MAX_SEATS_PER_EVENT) problems.push({ path: 'sections', message: `at most ${MAX_SEATS_PER_EVENT} seats per venue (got ${total})` });
+  if (total > MAX_SEATS_PER_EVENT)
+    problems.push({ path: 'sections', message: `at most ${MAX_SEATS_PER_EVENT} seats per venue (got ${total})` });
   if (problems.length) throw new AppError('invalid_layout', undefined, problems);
 
   const bySection = new Map(layout.map((s) => [s.name, s]));
   const expanded = expandLayout({
     kind: 'reserved',
-    sections: layout.map((s) => ({ name: s.name, rows: s.row_lengths.length, seats_per_row: Math.max(...s.row_lengths), row_lengths: s.row_lengths, price_cents: 0, price_tier: '' })),
+    sections: layout.map((s) => ({
+      name: s.name,
+      rows: s.row_lengths.length,
+      seats_per_row: Math.max(...s.row_lengths),
+      row_lengths: s.row_lengths,
+      price_cents: 0,
+      price_tier: '',
+    })),
   });
   const seats = expanded.map((seat): VenueSeat => {
     const s = bySection.get(seat.section)!;
@@ -87,7 +100,19 @@ export async function createVenue(pool: Pool, organizerId: string, body: CreateV
       name: 'insert-venue',
       text: `INSERT INTO venues (id, organizer_id, name, address, city, country, lat, lon, layout, seated_capacity, standing_capacity)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-      values: [id, organizerId, body.name, body.address, body.city, body.country, body.lat, body.lon, JSON.stringify({ sections: layout }), seats.length, body.standing_capacity],
+      values: [
+        id,
+        organizerId,
+        body.name,
+        body.address,
+        body.city,
+        body.country,
+        body.lat,
+        body.lon,
+        JSON.stringify({ sections: layout }),
+        seats.length,
+        body.standing_capacity,
+      ],
     });
     await insertVenueSeats(client, id, seats);
   });

@@ -18,15 +18,31 @@ export interface PerformerRow {
 }
 
 export function publicPerformer(p: PerformerRow) {
-  return { id: p.id, organizer_id: p.organizer_id, name: p.name, type: p.type, genre: p.genre, created_at: p.created_at.toISOString(), updated_at: p.updated_at.toISOString() };
+  return {
+    id: p.id,
+    organizer_id: p.organizer_id,
+    name: p.name,
+    type: p.type,
+    genre: p.genre,
+    created_at: p.created_at.toISOString(),
+    updated_at: p.updated_at.toISOString(),
+  };
 }
 
 export async function getPerformer(pool: Pool, id: string): Promise<PerformerRow | null> {
-  const { rows } = await pool.query<PerformerRow>({ name: 'get-performer', text: 'SELECT * FROM performers WHERE id = $1', values: [id] });
+  const { rows } = await pool.query<PerformerRow>({
+    name: 'get-performer',
+    text: 'SELECT * FROM performers WHERE id = $1',
+    values: [id],
+  });
   return rows[0] ?? null;
 }
 
-export async function createPerformer(pool: Pool, organizerId: string, body: z.infer<typeof createPerformerSchema>): Promise<PerformerRow> {
+export async function createPerformer(
+  pool: Pool,
+  organizerId: string,
+  body: z.infer<typeof createPerformerSchema>,
+): Promise<PerformerRow> {
   const { rows } = await pool.query<PerformerRow>({
     name: 'insert-performer',
     text: 'INSERT INTO performers (id, organizer_id, name, type, genre) VALUES ($1, $2, $3, $4, $5) RETURNING *',
@@ -39,7 +55,12 @@ export async function createPerformer(pool: Pool, organizerId: string, body: z.i
  * Renames or retypes a performer (owner or operator). Every event it performs at gets its search
  * document rebuilt; the caller drops their cached pages (returned ids).
  */
-export async function updatePerformer(pool: Pool, principal: Principal, id: string, body: z.infer<typeof updatePerformerSchema>): Promise<{ performer: PerformerRow; eventIds: string[] }> {
+export async function updatePerformer(
+  pool: Pool,
+  principal: Principal,
+  id: string,
+  body: z.infer<typeof updatePerformerSchema>,
+): Promise<{ performer: PerformerRow; eventIds: string[] }> {
   const current = await getPerformer(pool, id);
   if (!current) throw new AppError('performer_not_found');
   assertOwner(principal, current.organizer_id, 'performer');
@@ -50,7 +71,11 @@ export async function updatePerformer(pool: Pool, principal: Principal, id: stri
            WHERE id = $1 RETURNING *`,
     values: [id, body.name ?? null, body.type ?? null, body.genre !== undefined, body.genre ?? null],
   });
-  const { rows: events } = await pool.query<{ event_id: string }>({ name: 'performer-events', text: 'SELECT event_id FROM event_performers WHERE performer_id = $1', values: [id] });
+  const { rows: events } = await pool.query<{ event_id: string }>({
+    name: 'performer-events',
+    text: 'SELECT event_id FROM event_performers WHERE performer_id = $1',
+    values: [id],
+  });
   const eventIds = events.map((e) => e.event_id);
   await refreshEventSearch(pool, eventIds);
   return { performer: rows[0]!, eventIds };

@@ -24,11 +24,20 @@ export async function ownedEvent(ctx: IngressContext, req: Request): Promise<Eve
  * Sends an inventory change to the event's partition, whose single writer applies it. Resolves once
  * the broker confirmed; `503 queue_unavailable` when it did not (the change may still apply: repeating it is safe).
  */
-export async function sendToPartition(ctx: IngressContext, partition: number, command: PartitionCommand): Promise<void> {
+export async function sendToPartition(
+  ctx: IngressContext,
+  partition: number,
+  command: PartitionCommand,
+): Promise<void> {
   await ctx.broker
     .publisher()
     .publishCommand(partition, command)
     .catch(() => {
-      throw new AppError('queue_unavailable', 'The broker did not confirm the change; it may or may not apply. Retrying the same change is safe.', undefined, 1);
+      throw new AppError(
+        'queue_unavailable',
+        'The broker did not confirm the change; it may or may not apply. Retrying the same change is safe.',
+        undefined,
+        1,
+      );
     });
 }

@@ -11,10 +11,19 @@ import { findUserByEmail, insertUser, type UserRow } from '../../shared/sql/user
  * another role, whatever the e-mail: the first operator comes only from the command line
  * (`npm run user:grant`), who can prove access to the installation.
  */
-export async function registerUser(deps: { pool: Pool; config: Config }, body: { email: string; password: string; name: string }): Promise<UserRow> {
+export async function registerUser(
+  deps: { pool: Pool; config: Config },
+  body: { email: string; password: string; name: string },
+): Promise<UserRow> {
   const role: Role = 'buyer';
   const passwordHash = await hashPassword(body.password, deps.config.PASSWORD_HASH_COST);
-  const user = await insertUser(deps.pool, { id: randomUUID(), email: body.email, passwordHash, name: body.name, role });
+  const user = await insertUser(deps.pool, {
+    id: randomUUID(),
+    email: body.email,
+    passwordHash,
+    name: body.name,
+    role,
+  });
   if (!user) throw new AppError('email_taken');
   return user;
 }
@@ -23,9 +32,15 @@ export async function registerUser(deps: { pool: Pool; config: Config }, body: {
  * Checks an e-mail and password; 401 `invalid_credentials` for either wrong (the answer does not say
  * which, and an unknown e-mail costs the same bcrypt work).
  */
-export async function logIn(deps: { pool: Pool; config: Config }, body: { email: string; password: string }): Promise<UserRow> {
+export async function logIn(
+  deps: { pool: Pool; config: Config },
+  body: { email: string; password: string },
+): Promise<UserRow> {
   const user = await findUserByEmail(deps.pool, body.email);
-  const ok = await verifyPassword(body.password, user?.password_hash ?? (await dummyHash(deps.config.PASSWORD_HASH_COST)));
+  const ok = await verifyPassword(
+    body.password,
+    user?.password_hash ?? (await dummyHash(deps.config.PASSWORD_HASH_COST)),
+  );
   if (!user || !ok) throw new AppError('invalid_credentials');
   return user;
 }

@@ -9,7 +9,11 @@ import type { IngressContext } from '../context';
  * The watermark restarts at the highest decided number. (Ingress starts every new event's counter at
  * creation, so a missing counter means a lost one, or an event older than that.)
  */
-export async function seedSequence(ctx: IngressContext, eventId: string, partition: number): Promise<{ seq: number; watermark: number }> {
+export async function seedSequence(
+  ctx: IngressContext,
+  eventId: string,
+  partition: number,
+): Promise<{ seq: number; watermark: number }> {
   const { rows } = await ctx.pool.query<{ stamped: number; decided: number }>({
     name: 'event-highest-seq',
     text: `SELECT coalesce(max(seq), 0)::bigint AS stamped, coalesce(max(seq) FILTER (WHERE status <> 'queued'), 0)::bigint AS decided
@@ -28,6 +32,13 @@ export async function seedSequence(ctx: IngressContext, eventId: string, partiti
   // event that never had a counter (created before counters were started at creation), not a lost one.
   const traces = stamped > 0 || queued > 0;
   const seq = stamped + (traces ? queued + ctx.config.WORKER_PREFETCH : 0);
-  ctx.logger.warn('event sequence counter missing in Redis: reseeded', { event_id: eventId, partition, stamped, queued, seq, watermark: decided });
+  ctx.logger.warn('event sequence counter missing in Redis: reseeded', {
+    event_id: eventId,
+    partition,
+    stamped,
+    queued,
+    seq,
+    watermark: decided,
+  });
   return { seq, watermark: decided };
 }

@@ -51,7 +51,8 @@ export interface StampInput {
 /** Returns `[seq, watermark]`, or `[-1, 0]` when the counter is missing and no seed was given. ioredis sends the script by SHA after the first call (EVALSHA). */
 export async function stampRequest(redis: Redis, s: StampInput): Promise<[number, number]> {
   const r = redis as WithStamp;
-  if (typeof r.onsaleStampRequest !== 'function') redis.defineCommand('onsaleStampRequest', { numberOfKeys: 3, lua: SCRIPT });
+  if (typeof r.onsaleStampRequest !== 'function')
+    redis.defineCommand('onsaleStampRequest', { numberOfKeys: 3, lua: SCRIPT });
   const [seq, watermark] = await r.onsaleStampRequest(
     s.seqKey,
     s.watermarkKey,

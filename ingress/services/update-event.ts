@@ -12,9 +12,20 @@ import { assertPerformersExist, setEventPerformers } from './create-event';
  * Nothing here touches inventory: on-sale time, hold, limits, layout and prices belong to the
  * partition's single writer and would change through its queue.
  */
-export async function updateEvent(pool: Pool, principal: Principal, eventId: string, body: UpdateEventBody): Promise<void> {
+export async function updateEvent(
+  pool: Pool,
+  principal: Principal,
+  eventId: string,
+  body: UpdateEventBody,
+): Promise<void> {
   await withTransaction(pool, async (client) => {
-    const { rows } = await client.query<{ organizer_id: string; status: string; starts_at: Date; ends_at: Date | null; cancelled_at?: Date | null }>({
+    const { rows } = await client.query<{
+      organizer_id: string;
+      status: string;
+      starts_at: Date;
+      ends_at: Date | null;
+      cancelled_at?: Date | null;
+    }>({
       name: 'event-for-update',
       text: 'SELECT * FROM events WHERE id = $1 FOR UPDATE',
       values: [eventId],
@@ -22,9 +33,15 @@ export async function updateEvent(pool: Pool, principal: Principal, eventId: str
     const ev = rows[0];
     if (!ev) throw new AppError('event_not_found');
     assertOwner(principal, ev.organizer_id, 'event');
-    if (ev.status === 'cancelled' || ev.cancelled_at) throw new AppError('event_not_editable', 'The event is cancelled.');
+    if (ev.status === 'cancelled' || ev.cancelled_at)
+      throw new AppError('event_not_editable', 'The event is cancelled.');
     const startsAt = body.starts_at !== undefined ? Date.parse(body.starts_at) : ev.starts_at.getTime();
-    const endsAt = body.ends_at !== undefined ? (body.ends_at === null ? null : Date.parse(body.ends_at)) : (ev.ends_at?.getTime() ?? null);
+    const endsAt =
+      body.ends_at !== undefined
+        ? body.ends_at === null
+          ? null
+          : Date.parse(body.ends_at)
+        : (ev.ends_at?.getTime() ?? null);
     if (endsAt !== null && endsAt <= startsAt) throw new AppError('invalid_range', 'ends_at must be after starts_at');
     if (body.performer_ids) await assertPerformersExist(pool, [...new Set(body.performer_ids)]);
     await client.query({
@@ -34,7 +51,15 @@ export async function updateEvent(pool: Pool, principal: Principal, eventId: str
                                ends_at = CASE WHEN $6::boolean THEN $7::timestamptz ELSE ends_at END,
                                updated_at = now()
              WHERE id = $1`,
-      values: [eventId, body.name ?? null, body.description ?? null, body.category ?? null, body.starts_at ?? null, body.ends_at !== undefined, body.ends_at ?? null],
+      values: [
+        eventId,
+        body.name ?? null,
+        body.description ?? null,
+        body.category ?? null,
+        body.starts_at ?? null,
+        body.ends_at !== undefined,
+        body.ends_at ?? null,
+      ],
     });
     if (body.performer_ids) await setEventPerformers(client, eventId, [...new Set(body.performer_ids)]);
     await refreshEventSearch(client, [eventId]);

@@ -12,7 +12,12 @@ import { getVenueRow } from '../read-model/venue-details';
  * were generated from it. Every event at the venue gets its search document rebuilt; the caller drops
  * their cached pages (returned ids).
  */
-export async function updateVenue(pool: Pool, principal: Principal, id: string, body: z.infer<typeof updateVenueSchema>): Promise<string[]> {
+export async function updateVenue(
+  pool: Pool,
+  principal: Principal,
+  id: string,
+  body: z.infer<typeof updateVenueSchema>,
+): Promise<string[]> {
   const venue = await getVenueRow(pool, id);
   if (!venue) throw new AppError('venue_not_found');
   assertOwner(principal, venue.organizer_id, 'venue');
@@ -21,9 +26,21 @@ export async function updateVenue(pool: Pool, principal: Principal, id: string, 
     text: `UPDATE venues SET name = COALESCE($2, name), address = COALESCE($3, address), city = COALESCE($4, city), country = COALESCE($5, country),
                              lat = COALESCE($6, lat), lon = COALESCE($7, lon), updated_at = now()
            WHERE id = $1`,
-    values: [id, body.name ?? null, body.address ?? null, body.city ?? null, body.country ?? null, body.lat ?? null, body.lon ?? null],
+    values: [
+      id,
+      body.name ?? null,
+      body.address ?? null,
+      body.city ?? null,
+      body.country ?? null,
+      body.lat ?? null,
+      body.lon ?? null,
+    ],
   });
-  const { rows } = await pool.query<{ id: string }>({ name: 'venue-events', text: 'SELECT id FROM events WHERE venue_id = $1', values: [id] });
+  const { rows } = await pool.query<{ id: string }>({
+    name: 'venue-events',
+    text: 'SELECT id FROM events WHERE venue_id = $1',
+    values: [id],
+  });
   const eventIds = rows.map((r) => r.id);
   for (let i = 0; i < eventIds.length; i += 5000) await refreshEventSearch(pool, eventIds.slice(i, i + 5000));
   return eventIds;

@@ -31,7 +31,13 @@ export class EventCoalescer {
   }
 
   addProgress(p: EventProgress): void {
-    const push: EventProgressPush = { event_id: p.event_id, watermark: p.watermark, rate_per_s: p.rate_per_s, paused: p.paused, throttle_per_s: p.throttle_per_s };
+    const push: EventProgressPush = {
+      event_id: p.event_id,
+      watermark: p.watermark,
+      rate_per_s: p.rate_per_s,
+      paused: p.paused,
+      throttle_per_s: p.throttle_per_s,
+    };
     this.progress.set(p.event_id, push);
     this.ctx.lastProgress.set(p.event_id, push);
   }

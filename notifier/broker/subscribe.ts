@@ -30,7 +30,11 @@ export async function subscribeBookingEvents(ctx: NotifierContext, ch: Channel):
   await ch.prefetch(1000);
   const instance = randomUUID();
   const ownQueue = async (kind: 'booking.results' | 'event.progress') => {
-    const q = await ch.assertQueue(`${config.AMQP_PREFIX}notifier.${instance}.${kind}`, { exclusive: true, autoDelete: true, arguments: { 'x-queue-type': 'classic' } });
+    const q = await ch.assertQueue(`${config.AMQP_PREFIX}notifier.${instance}.${kind}`, {
+      exclusive: true,
+      autoDelete: true,
+      arguments: { 'x-queue-type': 'classic' },
+    });
     await ch.bindQueue(q.queue, n.bookingEvents, `${kind}.*`);
     return q.queue;
   };
@@ -44,9 +48,31 @@ export async function subscribeBookingEvents(ctx: NotifierContext, ch: Channel):
 
   const coalescer = new EventCoalescer(ctx, ctx.settings.NOTIFIER_COALESCE_MS);
   const tags = [
-    await consumeNotifications(ch, results, bookingEventSchemas['booking.results'], 'booking.results', logger, onResults(ctx), salvageResults(ctx)),
-    await consumeNotifications(ch, progress, bookingEventSchemas['event.progress'], 'event.progress', logger, onProgress(coalescer)),
-    await consumeNotifications(ch, seats.queue, bookingEventSchemas['seats.changed'], 'seats.changed', logger, onSeatsChanged(coalescer)),
+    await consumeNotifications(
+      ch,
+      results,
+      bookingEventSchemas['booking.results'],
+      'booking.results',
+      logger,
+      onResults(ctx),
+      salvageResults(ctx),
+    ),
+    await consumeNotifications(
+      ch,
+      progress,
+      bookingEventSchemas['event.progress'],
+      'event.progress',
+      logger,
+      onProgress(coalescer),
+    ),
+    await consumeNotifications(
+      ch,
+      seats.queue,
+      bookingEventSchemas['seats.changed'],
+      'seats.changed',
+      logger,
+      onSeatsChanged(coalescer),
+    ),
   ];
   let cancelled: Promise<void> | null = null;
   return {

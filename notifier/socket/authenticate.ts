@@ -15,7 +15,10 @@ function refuse(code: 'unauthorized' | 'too_many_sockets' | 'dependency_unavaila
  * sockets per account on this instance. Returns the middleware and the release to call when a socket
  * disconnects.
  */
-export function authenticate(ctx: NotifierContext): { middleware: (socket: NotifierSocket, next: Next) => void; release: (socket: NotifierSocket) => void } {
+export function authenticate(ctx: NotifierContext): {
+  middleware: (socket: NotifierSocket, next: Next) => void;
+  release: (socket: NotifierSocket) => void;
+} {
   const socketsOf = new Map<string, number>();
   const admit = (socket: NotifierSocket, token: string, principal: Principal, next: Next) => {
     const open = socketsOf.get(principal.user_id) ?? 0;
@@ -34,7 +37,9 @@ export function authenticate(ctx: NotifierContext): { middleware: (socket: Notif
     next();
   };
   const middleware = (socket: NotifierSocket, next: Next) => {
-    const token = (socket.handshake.auth as { token?: string } | undefined)?.token ?? bearer(socket.handshake.headers.authorization);
+    const token =
+      (socket.handshake.auth as { token?: string } | undefined)?.token ??
+      bearer(socket.handshake.headers.authorization);
     const principal = verifyToken(ctx.config.JWT_SECRET, token);
     if (!principal || !token) {
       next(refuse('unauthorized'));

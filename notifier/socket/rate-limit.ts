@@ -12,7 +12,10 @@ const FLOOD_FACTOR = 5;
  * the allowance; past that nothing is answered (answering a flood costs as much as serving it), and a
  * socket that sends FLOOD_FACTOR times its allowance within one second is disconnected.
  */
-export function rateLimitEvents(ctx: NotifierContext): { attach: (socket: NotifierSocket) => void; release: (socket: NotifierSocket) => void } {
+export function rateLimitEvents(ctx: NotifierContext): {
+  attach: (socket: NotifierSocket) => void;
+  release: (socket: NotifierSocket) => void;
+} {
   const points = ctx.settings.NOTIFIER_EVENTS_PER_SECOND;
   const limiter = new RateLimiterMemory({ points, duration: 1 });
   const attach = (socket: NotifierSocket) => {
@@ -21,19 +24,29 @@ export function rateLimitEvents(ctx: NotifierContext): { attach: (socket: Notifi
         () => next(),
         (rejection: unknown) => {
           if (!(rejection instanceof RateLimiterRes)) {
-            ctx.logger.warn('socket rate limiter failed', { err: rejection instanceof Error ? rejection.message : String(rejection) });
+            ctx.logger.warn('socket rate limiter failed', {
+              err: rejection instanceof Error ? rejection.message : String(rejection),
+            });
             return;
           }
           if (rejection.consumedPoints > points * FLOOD_FACTOR) {
             if (socket.connected) {
-              ctx.logger.warn('socket flooding events; disconnected', { user_id: socket.data.user_id, socket_id: socket.id });
+              ctx.logger.warn('socket flooding events; disconnected', {
+                user_id: socket.data.user_id,
+                socket_id: socket.id,
+              });
               socket.disconnect(true);
             }
             return;
           }
           const ack: unknown = packet[packet.length - 1];
           if (typeof ack === 'function' && rejection.consumedPoints <= points * 2) {
-            (ack as (r: WatchAck) => void)({ ok: false, code: 'rate_limited', message: 'too many events; slow down', retry_after: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) });
+            (ack as (r: WatchAck) => void)({
+              ok: false,
+              code: 'rate_limited',
+              message: 'too many events; slow down',
+              retry_after: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)),
+            });
           }
         },
       );

@@ -32,7 +32,13 @@ const CHUNK = 500;
  * only for an account whose mirror is missing. A sweep never overlaps the previous one; Redis not
  * answering skips the sweep (new watches are still checked one by one).
  */
-export function startRevocationSweep(io: NotifierServer, redis: Redis, source: TokenVersionSource, intervalMs: number, logger: Logger): { stop(): void } {
+export function startRevocationSweep(
+  io: NotifierServer,
+  redis: Redis,
+  source: TokenVersionSource,
+  intervalMs: number,
+  logger: Logger,
+): { stop(): void } {
   let running = false;
   const sweep = async () => {
     if (running) return;
@@ -52,7 +58,10 @@ export function startRevocationSweep(io: NotifierServer, redis: Redis, source: T
           const sockets = byUser.get(chunk[j]!)!;
           const mirrored = versions[j];
           for (const socket of sockets) {
-            const current = mirrored !== null && mirrored !== undefined ? (socket.data.token_version ?? 0) >= Number(mirrored) : await source.isCurrent(principalOf(socket)).catch(() => true);
+            const current =
+              mirrored !== null && mirrored !== undefined
+                ? (socket.data.token_version ?? 0) >= Number(mirrored)
+                : await source.isCurrent(principalOf(socket)).catch(() => true);
             if (!current) endRevoked(socket, logger);
           }
         }
@@ -76,7 +85,10 @@ export function principalOf(socket: NotifierSocket): SocketPrincipal {
 /** Tells the client why, then closes the socket (it must sign in again; reconnecting with the same token is refused). */
 export function endRevoked(socket: NotifierSocket, logger: Logger): void {
   if (socket.disconnected) return;
-  socket.emit('session.revoked', { code: 'token_revoked', message: 'this token was revoked (logout, password or role change); sign in again' });
+  socket.emit('session.revoked', {
+    code: 'token_revoked',
+    message: 'this token was revoked (logout, password or role change); sign in again',
+  });
   logger.info('socket of a revoked token disconnected', { user_id: socket.data.user_id, socket_id: socket.id });
   socket.disconnect(true);
 }

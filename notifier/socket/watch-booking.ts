@@ -36,7 +36,11 @@ export function watchBooking(ctx: NotifierContext, socket: NotifierSocket) {
       return;
     }
     if (!again && watchers.countOf(socket.id) >= ctx.settings.NOTIFIER_MAX_BOOKING_WATCHES) {
-      reply({ ok: false, code: 'too_many_watches', message: `at most ${ctx.settings.NOTIFIER_MAX_BOOKING_WATCHES} bookings per socket` });
+      reply({
+        ok: false,
+        code: 'too_many_watches',
+        message: `at most ${ctx.settings.NOTIFIER_MAX_BOOKING_WATCHES} bookings per socket`,
+      });
       return;
     }
     const w = watchers.add(socket.id, id);
@@ -45,7 +49,9 @@ export function watchBooking(ctx: NotifierContext, socket: NotifierSocket) {
       const recent = ctx.recent.get(id);
       let fromDb: BookingView | null = null;
       let dbDown = false;
-      let owner: { user_id: string; event_id: string; seq: number | null } | null = recent ? { user_id: recent.user_id, event_id: recent.push.event_id, seq: recent.seq } : null;
+      let owner: { user_id: string; event_id: string; seq: number | null } | null = recent
+        ? { user_id: recent.user_id, event_id: recent.push.event_id, seq: recent.seq }
+        : null;
       if (!owner) {
         const pending = await pendingBooking(ctx.redis, ctx.keys, id);
         try {
@@ -69,7 +75,8 @@ export function watchBooking(ctx: NotifierContext, socket: NotifierSocket) {
       watchers.confirm(socket.id, id, owner.event_id);
       const out: Delivery[] = [];
       if (recent) out.push(...watchers.offer(recent.push));
-      if (fromDb && fromDb.status !== 'queued') out.push(...watchers.offer(toPush({ ...fromDb, decided_at: fromDb.decided_at ?? fromDb.requested_at })));
+      if (fromDb && fromDb.status !== 'queued')
+        out.push(...watchers.offer(toPush({ ...fromDb, decided_at: fromDb.decided_at ?? fromDb.requested_at })));
       const mine = watchers.latestFor(socket.id, w);
       if (mine) out.push(mine);
       if (w.latest && w.latest.status !== 'queued') {
@@ -86,12 +93,18 @@ export function watchBooking(ctx: NotifierContext, socket: NotifierSocket) {
       // Join the event's queue room before reading the watermark, so no progress falls in between.
       await socket.join(queueRoom(owner.event_id));
       // No watermark yet means nothing decided yet (0); Redis not answering means no position (null).
-      const wm = await ctx.redis.get(ctx.keys.eventWatermark(owner.event_id)).then((v) => v ?? '0', () => null);
+      const wm = await ctx.redis.get(ctx.keys.eventWatermark(owner.event_id)).then(
+        (v) => v ?? '0',
+        () => null,
+      );
       if (w.latest && w.latest.status !== 'queued') {
         reply({ ok: true, status: w.latest.status });
         return;
       }
-      const position = owner.seq !== null && wm !== null ? positionOf(owner.seq, { watermark: Number(wm), rate_per_s: 0 }).position : null;
+      const position =
+        owner.seq !== null && wm !== null
+          ? positionOf(owner.seq, { watermark: Number(wm), rate_per_s: 0 }).position
+          : null;
       reply({ ok: true, status: 'queued', position, seq: owner.seq, event_id: owner.event_id });
       // Where the queue stands now (paused, throttled, its rate), without waiting for the next tick.
       const progress = ctx.lastProgress.get(owner.event_id);
@@ -130,7 +143,8 @@ function recheckLater(ctx: NotifierContext, socketId: string, bookingId: string,
     if (!ctx.watchers.watching(socketId, bookingId)) return;
     try {
       const view = await bookingFromDatabase(ctx.pool, bookingId);
-      if (view && view.status !== 'queued') deliver(ctx, ctx.watchers.offer(toPush({ ...view, decided_at: view.decided_at ?? view.requested_at })));
+      if (view && view.status !== 'queued')
+        deliver(ctx, ctx.watchers.offer(toPush({ ...view, decided_at: view.decided_at ?? view.requested_at })));
     } catch {
       recheckLater(ctx, socketId, bookingId, attempt + 1);
     }

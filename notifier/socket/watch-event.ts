@@ -30,15 +30,27 @@ export function watchEvent(ctx: NotifierContext, socket: NotifierSocket) {
       return;
     }
     if (eventRooms(socket) >= ctx.settings.NOTIFIER_MAX_EVENT_WATCHES) {
-      reply({ ok: false, code: 'too_many_watches', message: `at most ${ctx.settings.NOTIFIER_MAX_EVENT_WATCHES} events per socket` });
+      reply({
+        ok: false,
+        code: 'too_many_watches',
+        message: `at most ${ctx.settings.NOTIFIER_MAX_EVENT_WATCHES} events per socket`,
+      });
       return;
     }
     let exists: boolean;
     try {
       exists = await ctx.events.exists(parsed.data.event_id);
     } catch (err) {
-      ctx.logger.warn('event.watch: PostgreSQL did not answer', { event_id: parsed.data.event_id, err: (err as Error).message });
-      reply({ ok: false, code: 'dependency_unavailable', message: 'the event could not be looked up; not watching', retry_after: RETRY_AFTER_S });
+      ctx.logger.warn('event.watch: PostgreSQL did not answer', {
+        event_id: parsed.data.event_id,
+        err: (err as Error).message,
+      });
+      reply({
+        ok: false,
+        code: 'dependency_unavailable',
+        message: 'the event could not be looked up; not watching',
+        retry_after: RETRY_AFTER_S,
+      });
       return;
     }
     if (!exists) {
@@ -48,7 +60,11 @@ export function watchEvent(ctx: NotifierContext, socket: NotifierSocket) {
     if (socket.disconnected) return;
     // Re-check after the lookup: concurrent watches may have filled the cap meanwhile.
     if (!socket.rooms.has(room) && eventRooms(socket) >= ctx.settings.NOTIFIER_MAX_EVENT_WATCHES) {
-      reply({ ok: false, code: 'too_many_watches', message: `at most ${ctx.settings.NOTIFIER_MAX_EVENT_WATCHES} events per socket` });
+      reply({
+        ok: false,
+        code: 'too_many_watches',
+        message: `at most ${ctx.settings.NOTIFIER_MAX_EVENT_WATCHES} events per socket`,
+      });
       return;
     }
     await socket.join(room);

@@ -18,7 +18,12 @@ process.on('SIGINT', () => void stop());
 process.on('SIGTERM', () => void stop());
 const rabbitUrls = services.cluster ? services.cluster.nodes.map((n) => `${n.nodename} ${n.url}`) : [services.amqpUrl];
 process.stdout.write(
-  [`DATABASE_URL=${services.postgres.url('postgres')}`, `REDIS_URL=${services.redis.url}`, `AMQP_URL=${services.amqpUrl}`, ...rabbitUrls.map((u) => `# rabbitmq ${u}`)].join('\n') + '\n',
+  [
+    `DATABASE_URL=${services.postgres.url('postgres')}`,
+    `REDIS_URL=${services.redis.url}`,
+    `AMQP_URL=${services.amqpUrl}`,
+    ...rabbitUrls.map((u) => `# rabbitmq ${u}`),
+  ].join('\n') + '\n',
 );
 if (services.cluster) process.stdout.write(`# running nodes: ${(await services.cluster.runningNodes()).join(', ')}\n`);
 if (args.includes('--check')) await stop();

@@ -29,7 +29,8 @@ export interface PrivateServices {
 export async function startPrivateServices(opts: { rabbitNodes?: number } = {}): Promise<PrivateServices> {
   const started: Array<{ destroy(): Promise<void> }> = [];
   const destroy = async () => {
-    for (const s of started.reverse()) await s.destroy().catch((err: unknown) => process.stderr.write(`teardown: ${(err as Error).message}\n`));
+    for (const s of started.reverse())
+      await s.destroy().catch((err: unknown) => process.stderr.write(`teardown: ${(err as Error).message}\n`));
     started.length = 0;
   };
   try {

@@ -9,7 +9,9 @@ import { freePort, onExitCleanup, run, until } from './process';
 function pgBin(name: string): string {
   const base = '/usr/lib/postgresql';
   if (existsSync(base)) {
-    const versions = readdirSync(base).filter((v) => existsSync(path.join(base, v, 'bin', name))).sort((a, b) => Number(b) - Number(a));
+    const versions = readdirSync(base)
+      .filter((v) => existsSync(path.join(base, v, 'bin', name)))
+      .sort((a, b) => Number(b) - Number(a));
     if (versions[0]) return path.join(base, versions[0], 'bin', name);
   }
   return name;
@@ -55,7 +57,18 @@ export class PrivatePostgres {
       }
       rmSync(dir, { recursive: true, force: true });
     });
-    const [cmd, args] = asPgUser(pgBin('initdb'), ['-D', pgsql.dataDir, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale=C']);
+    const [cmd, args] = asPgUser(pgBin('initdb'), [
+      '-D',
+      pgsql.dataDir,
+      '-A',
+      'trust',
+      '-U',
+      'postgres',
+      '--no-sync',
+      '-E',
+      'UTF8',
+      '--locale=C',
+    ]);
     await run(cmd, args);
     await pgsql.start();
     return pgsql;

@@ -22,7 +22,12 @@ export async function freePort(): Promise<number> {
 }
 
 /** Runs a command to completion, throwing with its output when it fails. */
-export async function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env, timeoutMs = 120_000): Promise<string> {
+export async function run(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  timeoutMs = 120_000,
+): Promise<string> {
   try {
     const { stdout } = await exec(cmd, args, { env, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 });
     return stdout;
@@ -45,7 +50,11 @@ export function spawnDaemon(cmd: string, args: string[], env: NodeJS.ProcessEnv,
 }
 
 /** Sends `signal` to the child's whole process group; resolves once the leader has exited. */
-export async function killGroup(child: ChildProcess | undefined, signal: NodeJS.Signals = 'SIGKILL', timeoutMs = 30_000): Promise<void> {
+export async function killGroup(
+  child: ChildProcess | undefined,
+  signal: NodeJS.Signals = 'SIGKILL',
+  timeoutMs = 30_000,
+): Promise<void> {
   if (!child || child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
@@ -54,6 +63,8 @@ export async function killGroup(child: ChildProcess | undefined, signal: NodeJS.
     return;
   }
   await Promise.race([exited, sleep(timeoutMs)]);
+  // Read again after the wait: the child may have exited meanwhile (the rule sees only the earlier check).
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
   if (child.exitCode === null && child.signalCode === null) {
     try {
       process.kill(-child.pid, 'SIGKILL');
@@ -68,7 +79,12 @@ export async function killGroup(child: ChildProcess | undefined, signal: NodeJS.
 export async function until(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (await Promise.resolve().then(check).catch(() => false)) return;
+    if (
+      await Promise.resolve()
+        .then(check)
+        .catch(() => false)
+    )
+      return;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(200);
   }
@@ -79,7 +95,7 @@ export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 /** True when something accepts TCP connections on 127.0.0.1:`port`. */
 export function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    import('node:net').then(({ connect }) => {
+    void import('node:net').then(({ connect }) => {
       const s = connect(port, '127.0.0.1');
       s.once('connect', () => {
         s.destroy();

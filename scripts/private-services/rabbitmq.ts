@@ -18,7 +18,10 @@ class RabbitHome {
   readonly vms = new Set<ChildProcess>();
   private epmd?: ChildProcess;
   private readonly forget: () => void;
-  private constructor(readonly dir: string, readonly epmdPort: number) {
+  private constructor(
+    readonly dir: string,
+    readonly epmdPort: number,
+  ) {
     this.forget = onExitCleanup(() => {
       for (const vm of this.vms) killGroupSync(vm);
       killGroupSync(this.epmd);
@@ -40,7 +43,14 @@ class RabbitHome {
   env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     const { ERL_FLAGS: _f, RABBITMQ_NODENAME: _n, ...rest } = process.env;
     // ERL_CRASH_DUMP: a CLI call that cannot reach its node would otherwise drop erl_crash.dump in the cwd.
-    return { ...rest, HOME: this.dir, ERL_EPMD_PORT: String(this.epmdPort), ERL_EPMD_ADDRESS: '127.0.0.1', ERL_CRASH_DUMP: path.join(this.dir, 'erl_crash.dump'), ...extra };
+    return {
+      ...rest,
+      HOME: this.dir,
+      ERL_EPMD_PORT: String(this.epmdPort),
+      ERL_EPMD_ADDRESS: '127.0.0.1',
+      ERL_CRASH_DUMP: path.join(this.dir, 'erl_crash.dump'),
+      ...extra,
+    };
   }
 
   async destroy(): Promise<void> {
@@ -58,7 +68,12 @@ class RabbitHome {
 export class PrivateRabbitNode {
   readonly dir: string;
   private child?: ChildProcess;
-  constructor(readonly home: RabbitHome, readonly name: string, readonly port: number, readonly distPort: number) {
+  constructor(
+    readonly home: RabbitHome,
+    readonly name: string,
+    readonly port: number,
+    readonly distPort: number,
+  ) {
     this.dir = path.join(home.dir, name);
   }
 
@@ -109,7 +124,8 @@ export class PrivateRabbitNode {
     // The node registers with epmd a moment after the VM starts; only then does await_startup answer.
     await until(
       async () => {
-        if (child.exitCode !== null) throw new Error(`${this.nodename} exited with ${child.exitCode}; see ${path.join(this.dir, 'server.out')}`);
+        if (child.exitCode !== null)
+          throw new Error(`${this.nodename} exited with ${child.exitCode}; see ${path.join(this.dir, 'server.out')}`);
         await this.ctl(['await_startup', '--timeout', '60'], 'rabbitmqctl', 70_000);
         return true;
       },
@@ -164,7 +180,10 @@ export class PrivateRabbitNode {
 
 /** A single private RabbitMQ node. */
 export class PrivateRabbit {
-  private constructor(readonly home: RabbitHome, readonly node: PrivateRabbitNode) {}
+  private constructor(
+    readonly home: RabbitHome,
+    readonly node: PrivateRabbitNode,
+  ) {}
 
   get url(): string {
     return this.node.url;
@@ -198,7 +217,10 @@ export class PrivateRabbit {
  * queues declared once the cluster is formed get a replica on every node.
  */
 export class PrivateRabbitCluster {
-  private constructor(readonly home: RabbitHome, readonly nodes: PrivateRabbitNode[]) {}
+  private constructor(
+    readonly home: RabbitHome,
+    readonly nodes: PrivateRabbitNode[],
+  ) {}
 
   static async create(size = 3): Promise<PrivateRabbitCluster> {
     const home = await RabbitHome.create();
@@ -215,7 +237,11 @@ export class PrivateRabbitCluster {
         await n.ctl(['join_cluster', first.nodename]);
         await n.ctl(['start_app']);
       }
-      await until(async () => (await cluster.runningNodes()).length === size, 60_000, 'every node running in the cluster');
+      await until(
+        async () => (await cluster.runningNodes()).length === size,
+        60_000,
+        'every node running in the cluster',
+      );
       return cluster;
     } catch (err) {
       await cluster.destroy();
@@ -248,8 +274,14 @@ export class PrivateRabbitCluster {
     for (const n of this.nodes) {
       if (!n.running) continue;
       try {
-        const out = await n.ctl(['-q', 'list_queues', '--formatter', 'json', 'name', 'leader', 'members'], 'rabbitmqctl', 30_000);
-        return (JSON.parse(out) as Array<{ name: string; leader: string; members: string[] }>).find((q) => q.name === queue);
+        const out = await n.ctl(
+          ['-q', 'list_queues', '--formatter', 'json', 'name', 'leader', 'members'],
+          'rabbitmqctl',
+          30_000,
+        );
+        return (JSON.parse(out) as Array<{ name: string; leader: string; members: string[] }>).find(
+          (q) => q.name === queue,
+        );
       } catch {
         /* try the next */
       }

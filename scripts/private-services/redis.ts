@@ -12,7 +12,10 @@ import { freePort, killGroup, killGroupSync, onExitCleanup, run, spawnDaemon, un
 export class PrivateRedis {
   private child?: ChildProcess;
   private readonly forget: () => void;
-  private constructor(readonly port: number, readonly dir: string) {
+  private constructor(
+    readonly port: number,
+    readonly dir: string,
+  ) {
     this.forget = onExitCleanup(() => {
       killGroupSync(this.child);
       rmSync(this.dir, { recursive: true, force: true });
@@ -30,7 +33,20 @@ export class PrivateRedis {
   }
 
   async start(): Promise<void> {
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir, '--daemonize', 'no'];
+    const args = [
+      '--port',
+      String(this.port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      this.dir,
+      '--daemonize',
+      'no',
+    ];
     this.child = spawnDaemon('redis-server', args, process.env, path.join(this.dir, 'redis.log'));
     await until(() => this.ready(), 30_000, `Redis on ${this.port}`);
   }
@@ -55,7 +71,8 @@ export class PrivateRedis {
     c.on('error', () => undefined);
     try {
       await c.connect();
-      return (await c.ping()) === 'PONG';
+      const pong: string = await c.ping();
+      return pong === 'PONG';
     } catch {
       return false;
     } finally {

@@ -8,7 +8,12 @@ export async function connectAmqp(url: string, connectionName: string): Promise<
     // Nagle's algorithm would hold small publishes and confirms back for tens of milliseconds.
     return await amqp.connect(url, { noDelay: true, clientProperties: { connection_name: connectionName } });
   } catch (err) {
-    throw new ServiceUnavailableError('RabbitMQ', url, err, 'rabbitmq-server -detached   (or: docker compose up rabbitmq)');
+    throw new ServiceUnavailableError(
+      'RabbitMQ',
+      url,
+      err,
+      'rabbitmq-server -detached   (or: docker compose up rabbitmq)',
+    );
   }
 }
 
@@ -16,7 +21,9 @@ export async function connectAmqp(url: string, connectionName: string): Promise<
 export class ServiceUnavailableError extends Error {
   override name = 'ServiceUnavailableError';
   constructor(service: string, url: string, cause: unknown, howToStart: string) {
-    super(`${service} is not reachable at ${redact(url)} (${cause instanceof Error ? cause.message : String(cause)}). Start it with: ${howToStart}`);
+    super(
+      `${service} is not reachable at ${redact(url)} (${cause instanceof Error ? cause.message : String(cause)}). Start it with: ${howToStart}`,
+    );
   }
 }
 

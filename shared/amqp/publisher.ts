@@ -18,7 +18,11 @@ export class ConfirmPublisher {
    * @param confirmTimeoutMs when set, a publish not confirmed within it rejects (the message may still
    *   be taken later): a slow broker (a node stopping, a leader election) becomes an answer, not a hang.
    */
-  private constructor(private readonly channel: ConfirmChannel, prefix: string, private readonly confirmTimeoutMs?: number) {
+  private constructor(
+    private readonly channel: ConfirmChannel,
+    prefix: string,
+    private readonly confirmTimeoutMs?: number,
+  ) {
     this.names = names(prefix);
     channel.on('drain', () => {
       this.waitingDrain = null;
@@ -31,13 +35,13 @@ export class ConfirmPublisher {
     });
   }
 
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
   static async open(conn: AmqpConnection, prefix: string, confirmTimeoutMs?: number): Promise<ConfirmPublisher> {
     const channel = await conn.createConfirmChannel();
     return new ConfirmPublisher(channel, prefix, confirmTimeoutMs);
-  }
-
-  get isOpen(): boolean {
-    return !this.closed;
   }
 
   /** Publishes raw bytes and waits for the broker's confirm (at most `confirmTimeoutMs`, if set). */
@@ -79,11 +83,17 @@ export class ConfirmPublisher {
    * only when the queue is empty, so ticks never pile up (and, having no TTL, never dead-letter).
    */
   publishTick(partition: number): Promise<void> {
-    return this.publish(this.names.bookings, this.names.partitionKey(partition), Buffer.from('{"type":"tick"}'), { persistent: false, type: 'tick' });
+    return this.publish(this.names.bookings, this.names.partitionKey(partition), Buffer.from('{"type":"tick"}'), {
+      persistent: false,
+      type: 'tick',
+    });
   }
 
   publishControl(message: ControlMessage): Promise<void> {
-    return this.publish(this.names.control, '', Buffer.from(JSON.stringify(message)), { persistent: false, type: message.type });
+    return this.publish(this.names.control, '', Buffer.from(JSON.stringify(message)), {
+      persistent: false,
+      type: message.type,
+    });
   }
 
   async close(): Promise<void> {
@@ -92,15 +102,24 @@ export class ConfirmPublisher {
     await this.channel.close().catch(() => undefined);
   }
 
-  private async publishConfirmed(exchange: string, routingKey: string, body: Buffer, options: Options.Publish): Promise<void> {
+  private async publishConfirmed(
+    exchange: string,
+    routingKey: string,
+    body: Buffer,
+    options: Options.Publish,
+  ): Promise<void> {
     if (this.closed) throw new Error('channel closed');
     if (this.waitingDrain) await this.waitingDrain;
     // Counted until the broker answers, also past a confirm timeout: that is the backpressure signal.
     this.inFlight++;
     try {
       await new Promise<void>((resolve, reject) => {
-        const ok = this.channel.publish(exchange, routingKey, body, { contentType: 'application/json', ...options }, (err) =>
-          err ? reject(err instanceof Error ? err : new Error('broker nacked the message')) : resolve(),
+        const ok = this.channel.publish(
+          exchange,
+          routingKey,
+          body,
+          { contentType: 'application/json', ...options },
+          (err) => (err ? reject(err instanceof Error ? err : new Error('broker nacked the message')) : resolve()),
         );
         if (!ok && !this.waitingDrain) {
           this.waitingDrain = new Promise((r) => this.channel.once('drain', () => r()));

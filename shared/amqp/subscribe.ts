@@ -56,7 +56,11 @@ export async function subscribe<S extends z.ZodType>(
 }
 
 /** Parses one delivery's body with a schema (what `subscribe` does for each message). */
-export function parseMessage<S extends z.ZodType>(msg: Pick<ConsumeMessage, 'content'>, schema: S, label = 'message'): { ok: true; value: z.output<S> } | { ok: false; reason: string } {
+export function parseMessage<S extends z.ZodType>(
+  msg: Pick<ConsumeMessage, 'content'>,
+  schema: S,
+  label = 'message',
+): { ok: true; value: z.output<S> } | { ok: false; reason: string } {
   let raw: unknown;
   try {
     raw = JSON.parse(msg.content.toString('utf8'));
@@ -65,5 +69,8 @@ export function parseMessage<S extends z.ZodType>(msg: Pick<ConsumeMessage, 'con
   }
   const parsed = schema.safeParse(raw);
   if (parsed.success) return { ok: true, value: parsed.data };
-  return { ok: false, reason: `invalid ${label}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` };
+  return {
+    ok: false,
+    reason: `invalid ${label}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+  };
 }

@@ -96,7 +96,11 @@ export function buildTopology(config: Pick<Config, 'AMQP_PREFIX' | 'PARTITIONS' 
     {
       name: n.payments,
       durable: true,
-      arguments: { 'x-queue-type': 'quorum', 'x-dead-letter-exchange': n.paymentsDeadLetterExchange, 'x-delivery-limit': config.DELIVERY_LIMIT },
+      arguments: {
+        'x-queue-type': 'quorum',
+        'x-dead-letter-exchange': n.paymentsDeadLetterExchange,
+        'x-delivery-limit': config.DELIVERY_LIMIT,
+      },
     },
   );
   topology.bindings.push({ exchange: n.paymentsDeadLetterExchange, queue: n.paymentsDeadLetterQueue, routingKey: '' });
@@ -131,7 +135,8 @@ export function validateTopology(t: Topology): void {
   }
   for (const q of t.queues) {
     const dlx = q.arguments['x-dead-letter-exchange'];
-    if (typeof dlx === 'string' && !exchanges.has(dlx)) throw new Error(`topology: ${q.name} dead-letters to undeclared ${dlx}`);
+    if (typeof dlx === 'string' && !exchanges.has(dlx))
+      throw new Error(`topology: ${q.name} dead-letters to undeclared ${dlx}`);
   }
 }
 

@@ -20,7 +20,13 @@ const password = z
 export const registerBodySchema = z.object({ email, password, name: z.string().trim().min(1).max(200) }).strict();
 export const loginBodySchema = z.object({ email, password: z.string().min(1).max(200) }).strict();
 /** An account as the API shows it (never the hash). */
-export const userSchema = z.object({ id: z.uuid(), email: z.string(), name: z.string(), role: z.enum(ROLES), created_at: z.iso.datetime() });
+export const userSchema = z.object({
+  id: z.uuid(),
+  email: z.string(),
+  name: z.string(),
+  role: z.enum(ROLES),
+  created_at: z.iso.datetime(),
+});
 /** `201`/`200` of register, login and password change. */
 export const tokenResponseSchema = z.object({
   token: z.string().describe('HS256 JWT: `sub` = account id, `role`, `tv` = token version, `exp`.'),
@@ -28,13 +34,20 @@ export const tokenResponseSchema = z.object({
   expires_in: z.number().int(),
   user: userSchema,
 });
-export const passwordChangeBodySchema = z.object({ current_password: z.string().min(1).max(200), new_password: password }).strict();
+export const passwordChangeBodySchema = z
+  .object({ current_password: z.string().min(1).max(200), new_password: password })
+  .strict();
 export const roleBodySchema = z.object({ role: z.enum(ROLES) }).strict();
 export const usersQuerySchema = z.object({ email }).strict();
 
 // ---------- venues ----------
 
-const sectionName = z.string().trim().min(1).max(40).regex(/^[^:/\\]+$/, 'must not contain : / or \\');
+const sectionName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(40)
+  .regex(/^[^:/\\]+$/, 'must not contain : / or \\');
 const seatsInRow = z.number().int().min(1).max(500);
 const coordinate = z.number().min(-1e6).max(1e6);
 
@@ -47,10 +60,19 @@ const coordinate = z.number().min(-1e6).max(1e6);
 export const venueSectionSchema = z
   .object({
     name: sectionName,
-    rows: z.union([z.number().int().min(1).max(500), z.array(z.object({ seats: seatsInRow, accessible: z.array(seatsInRow).max(500).optional() }).strict()).min(1).max(500)]),
+    rows: z.union([
+      z.number().int().min(1).max(500),
+      z
+        .array(z.object({ seats: seatsInRow, accessible: z.array(seatsInRow).max(500).optional() }).strict())
+        .min(1)
+        .max(500),
+    ]),
     seats_per_row: seatsInRow.optional(),
     /** Wheelchair-accessible seats by row and seat number (also settable per row). */
-    accessible: z.array(z.object({ row: z.number().int().min(1).max(500), seat: seatsInRow }).strict()).max(10_000).optional(),
+    accessible: z
+      .array(z.object({ row: z.number().int().min(1).max(500), seat: seatsInRow }).strict())
+      .max(10_000)
+      .optional(),
     x: coordinate.optional(),
     y: coordinate.optional(),
     seat_spacing: z.number().positive().max(1000).optional(),
@@ -81,8 +103,14 @@ export const createVenueSchema = z
     standing_capacity: z.number().int().min(0).max(10_000_000).default(0),
   })
   .strict()
-  .refine((v) => new Set(v.sections.map((s) => s.name)).size === v.sections.length, { error: 'section names must be unique', path: ['sections'] })
-  .refine((v) => v.sections.length > 0 || v.standing_capacity > 0, { error: 'a venue needs seated sections or standing capacity', path: ['sections'] });
+  .refine((v) => new Set(v.sections.map((s) => s.name)).size === v.sections.length, {
+    error: 'section names must be unique',
+    path: ['sections'],
+  })
+  .refine((v) => v.sections.length > 0 || v.standing_capacity > 0, {
+    error: 'a venue needs seated sections or standing capacity',
+    path: ['sections'],
+  });
 export type CreateVenueBody = z.infer<typeof createVenueSchema>;
 
 /** Location and name only: a venue's seat layout is fixed once created (events were generated from it). */
@@ -99,10 +127,18 @@ export const venueSeatsQuerySchema = z.object({ section: z.string().min(1).max(4
 export const PERFORMER_TYPES = ['artist', 'band', 'team', 'comedian', 'speaker', 'company', 'other'] as const;
 
 export const createPerformerSchema = z
-  .object({ name: z.string().trim().min(1).max(200), type: z.enum(PERFORMER_TYPES), genre: z.string().trim().min(1).max(60).optional() })
+  .object({
+    name: z.string().trim().min(1).max(200),
+    type: z.enum(PERFORMER_TYPES),
+    genre: z.string().trim().min(1).max(60).optional(),
+  })
   .strict();
 export const updatePerformerSchema = z
-  .object({ name: z.string().trim().min(1).max(200), type: z.enum(PERFORMER_TYPES), genre: z.string().trim().min(1).max(60).nullable() })
+  .object({
+    name: z.string().trim().min(1).max(200),
+    type: z.enum(PERFORMER_TYPES),
+    genre: z.string().trim().min(1).max(60).nullable(),
+  })
   .partial()
   .strict()
   .refine((b) => Object.keys(b).length > 0, { error: 'nothing to change' });
@@ -110,8 +146,13 @@ export const updatePerformerSchema = z
 // ---------- search ----------
 
 /** Control characters (NUL above all, which PostgreSQL text refuses) become spaces. */
-// eslint-disable-next-line no-control-regex -- replacing control characters is the point
-const text = (max: number) => z.string().max(max).transform((v) => v.replace(/[\u0000-\u001f\u007f]/g, ' ').trim());
+// Replacing control characters is the point of the pattern below.
+const text = (max: number) =>
+  z
+    .string()
+    .max(max)
+    // eslint-disable-next-line no-control-regex
+    .transform((v) => v.replace(/[\u0000-\u001f\u007f]/g, ' ').trim());
 
 export const SEARCH_SORTS = ['relevance', 'date', 'price'] as const;
 export type SearchSort = (typeof SEARCH_SORTS)[number];
@@ -130,7 +171,10 @@ export const searchQuerySchema = z
       .string()
       .regex(/^\s*-?\d{1,3}(\.\d+)?\s*,\s*-?\d{1,3}(\.\d+)?\s*$/, 'must be "lat,lon" in decimal degrees')
       .transform((v) => v.split(',').map(Number) as [number, number])
-      .refine(([lat, lon]) => Math.abs(lat) <= 90 && Math.abs(lon) <= 180, 'latitude must be within ±90 and longitude within ±180')
+      .refine(
+        ([lat, lon]) => Math.abs(lat) <= 90 && Math.abs(lon) <= 180,
+        'latitude must be within ±90 and longitude within ±180',
+      )
       .optional(),
     radius_km: z.coerce.number().positive().max(20_000).optional(),
     start_date: dateOrDateTime.optional(),
@@ -146,5 +190,8 @@ export const searchQuerySchema = z
     cursor: z.string().min(1).max(1000).optional(),
   })
   .strict()
-  .refine((q) => q.radius_km === undefined || q.near !== undefined, { error: 'radius_km needs near', path: ['radius_km'] });
+  .refine((q) => q.radius_km === undefined || q.near !== undefined, {
+    error: 'radius_km needs near',
+    path: ['radius_km'],
+  });
 export type SearchQuery = z.infer<typeof searchQuerySchema>;

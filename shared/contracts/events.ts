@@ -11,7 +11,12 @@ import { MAX_POW_BITS, QUEUE_MODES } from './fair-onsale';
 const money = z.number().nonnegative().max(1_000_000).multipleOf(0.01);
 
 export const sectionSchema = z.object({
-  name: z.string().trim().min(1).max(40).regex(/^[^:/\\]+$/, 'must not contain : / or \\'),
+  name: z
+    .string()
+    .trim()
+    .min(1)
+    .max(40)
+    .regex(/^[^:/\\]+$/, 'must not contain : / or \\'),
   rows: z.number().int().min(1).max(500),
   seats_per_row: z.number().int().min(1).max(500),
   price: money,
@@ -20,7 +25,16 @@ export const sectionSchema = z.object({
 });
 
 /** What an event is, for browsing and the `category` filter. */
-export const EVENT_CATEGORIES = ['concert', 'sports', 'theatre', 'comedy', 'family', 'festival', 'conference', 'other'] as const;
+export const EVENT_CATEGORIES = [
+  'concert',
+  'sports',
+  'theatre',
+  'comedy',
+  'family',
+  'festival',
+  'conference',
+  'other',
+] as const;
 export type EventCategory = (typeof EVENT_CATEGORIES)[number];
 
 export const priceTierSchema = z
@@ -31,7 +45,6 @@ export const priceTierSchema = z
     sections: z.array(z.string().trim().min(1).max(40)).min(1).max(200),
   })
   .strict();
-
 
 const common = {
   name: z.string().trim().min(1).max(200),
@@ -63,12 +76,18 @@ export const endsAfterStart = (e: { starts_at: string; ends_at?: string | null |
 
 export const createEventSchema = z.union([
   z
-    .object({ ...common, general_admission: z.object({ capacity: z.number().int().min(1).max(10_000_000), price: money }) })
+    .object({
+      ...common,
+      general_admission: z.object({ capacity: z.number().int().min(1).max(10_000_000), price: money }),
+    })
     .strict(),
   z
     .object({ ...common, sections: z.array(sectionSchema).min(1).max(200) })
     .strict()
-    .refine((e) => new Set(e.sections.map((s) => s.name)).size === e.sections.length, { error: 'section names must be unique', path: ['sections'] })
+    .refine((e) => new Set(e.sections.map((s) => s.name)).size === e.sections.length, {
+      error: 'section names must be unique',
+      path: ['sections'],
+    })
     .refine((e) => e.sections.reduce((n, s) => n + s.rows * s.seats_per_row, 0) <= MAX_SEATS_PER_EVENT, {
       error: `at most ${MAX_SEATS_PER_EVENT} seats per event`,
       path: ['sections'],
@@ -76,11 +95,17 @@ export const createEventSchema = z.union([
   z
     .object({ ...common, venue_id: uuidSchema, price_tiers: z.array(priceTierSchema).min(1).max(50) })
     .strict()
-    .refine((e) => new Set(e.price_tiers.map((t) => t.name)).size === e.price_tiers.length, { error: 'price tier names must be unique', path: ['price_tiers'] })
-    .refine((e) => {
-      const all = e.price_tiers.flatMap((t) => t.sections);
-      return new Set(all).size === all.length;
-    }, { error: 'a section may be in one price tier only', path: ['price_tiers'] }),
+    .refine((e) => new Set(e.price_tiers.map((t) => t.name)).size === e.price_tiers.length, {
+      error: 'price tier names must be unique',
+      path: ['price_tiers'],
+    })
+    .refine(
+      (e) => {
+        const all = e.price_tiers.flatMap((t) => t.sections);
+        return new Set(all).size === all.length;
+      },
+      { error: 'a section may be in one price tier only', path: ['price_tiers'] },
+    ),
 ]);
 export type CreateEventBody = z.infer<typeof createEventSchema>;
 export type SectionLayout = z.infer<typeof sectionSchema>;
@@ -125,11 +150,17 @@ export function sectionSeatCount(s: Pick<ReservedSectionLayout, 'rows' | 'seats_
 /** Body of `PUT /v1/events/{id}/prices`: new prices for what is still unsold (currency units). */
 export const repriceEventSchema = z
   .object({
-    sections: z.array(z.object({ name: z.string().trim().min(1).max(40), price: money }).strict()).min(1).max(200).optional(),
+    sections: z
+      .array(z.object({ name: z.string().trim().min(1).max(40), price: money }).strict())
+      .min(1)
+      .max(200)
+      .optional(),
     general_admission: z.object({ price: money }).strict().optional(),
   })
   .strict()
-  .refine((b) => (b.sections === undefined) !== (b.general_admission === undefined), { error: 'give either sections or general_admission' });
+  .refine((b) => (b.sections === undefined) !== (b.general_admission === undefined), {
+    error: 'give either sections or general_admission',
+  });
 
 /**
  * Body of `POST /v1/events/{id}/inventory`: inventory added to an existing event, through its
@@ -139,9 +170,17 @@ export const repriceEventSchema = z
 export const addInventorySchema = z
   .object({
     sections: z.array(sectionSchema).min(1).max(200).optional(),
-    general_admission: z.object({ capacity: z.number().int().min(1).max(10_000_000) }).strict().optional(),
+    general_admission: z
+      .object({ capacity: z.number().int().min(1).max(10_000_000) })
+      .strict()
+      .optional(),
   })
   .strict()
-  .refine((b) => (b.sections === undefined) !== (b.general_admission === undefined), { error: 'give either sections or general_admission' })
-  .refine((b) => !b.sections || new Set(b.sections.map((s) => s.name)).size === b.sections.length, { error: 'section names must be unique', path: ['sections'] });
+  .refine((b) => (b.sections === undefined) !== (b.general_admission === undefined), {
+    error: 'give either sections or general_admission',
+  })
+  .refine((b) => !b.sections || new Set(b.sections.map((s) => s.name)).size === b.sections.length, {
+    error: 'section names must be unique',
+    path: ['sections'],
+  });
 export type AddInventoryBody = z.infer<typeof addInventorySchema>;

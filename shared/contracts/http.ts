@@ -63,8 +63,19 @@ export const bookingAcceptedSchema = z.object({
   booking_id: z.uuid(),
   event_id: z.uuid(),
   status: z.enum(BOOKING_STATUSES),
-  position: z.number().int().min(1).nullable().optional().describe('Requests of the event ahead of this one (queued only); 1 means next. null in a drawn waiting room until the draw, and for a presale booking.'),
-  queue: z.enum(['waiting_room', 'line', 'presale']).optional().describe('While queued: waiting for the draw (see draw_at), in line, or a presale booking being decided.'),
+  position: z
+    .number()
+    .int()
+    .min(1)
+    .nullable()
+    .optional()
+    .describe(
+      'Requests of the event ahead of this one (queued only); 1 means next. null in a drawn waiting room until the draw, and for a presale booking.',
+    ),
+  queue: z
+    .enum(['waiting_room', 'line', 'presale'])
+    .optional()
+    .describe('While queued: waiting for the draw (see draw_at), in line, or a presale booking being decided.'),
   draw_at: z.string().optional().describe('When the waiting room is drawn (the on-sale time).'),
 });
 
@@ -80,12 +91,20 @@ export const bookingCancelAcceptedSchema = z.object({
 /** `202` of `PUT /v1/events/{id}/prices`. */
 export const repriceAcceptedSchema = z.object({ event_id: z.uuid(), reprice: z.literal('queued') });
 /** `202` of `POST /v1/events/{id}/inventory`. */
-export const inventoryAcceptedSchema = z.object({ event_id: z.uuid(), inventory: z.literal('queued'), capacity: z.number().int() });
+export const inventoryAcceptedSchema = z.object({
+  event_id: z.uuid(),
+  inventory: z.literal('queued'),
+  capacity: z.number().int(),
+});
 /** `202` of `POST /v1/events/{id}/cancel`. */
 export const eventCancelAcceptedSchema = z.object({ event_id: z.uuid(), cancellation: z.enum(['queued', 'done']) });
 
 /** `202` of `POST /v1/bookings/{id}/checkout`. */
-export const checkoutAcceptedSchema = z.object({ booking_id: z.uuid(), status: z.enum(BOOKING_STATUSES), checkout: z.enum(['queued', 'in_progress']) });
+export const checkoutAcceptedSchema = z.object({
+  booking_id: z.uuid(),
+  status: z.enum(BOOKING_STATUSES),
+  checkout: z.enum(['queued', 'in_progress']),
+});
 /** `200` of `POST /v1/tickets/verify`. */
 export const verifyTicketAnswerSchema = z.object({
   valid: z.boolean(),
@@ -98,6 +117,14 @@ export const verifyTicketAnswerSchema = z.object({
   version: z.number().int().optional(),
 });
 /** `202` of `POST /v1/tickets/{id}/transfer`. */
-export const transferAcceptedSchema = z.object({ ticket_id: z.uuid(), transfer: z.literal('queued'), recipient: z.string() });
+export const transferAcceptedSchema = z.object({
+  ticket_id: z.uuid(),
+  transfer: z.literal('queued'),
+  recipient: z.string(),
+});
 /** `200` of the operators' event settings routes. */
-export const eventSettingsSchema = z.object({ event_id: z.uuid(), throttle_per_s: z.number().nullable(), paused: z.boolean() });
+export const eventSettingsSchema = z.object({
+  event_id: z.uuid(),
+  throttle_per_s: z.number().nullable(),
+  paused: z.boolean(),
+});

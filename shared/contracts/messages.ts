@@ -62,7 +62,10 @@ export const partitionCommandSchema = z.discriminatedUnion('type', [
      * buyer gave, or the presale the buyer's account is invited to.
      */
     presale: z
-      .union([z.object({ code_hash: z.string().regex(/^[0-9a-f]{64}$/) }).strict(), z.object({ presale_id: uuid }).strict()])
+      .union([
+        z.object({ code_hash: z.string().regex(/^[0-9a-f]{64}$/) }).strict(),
+        z.object({ presale_id: uuid }).strict(),
+      ])
       .optional(),
   }),
   z.object({
@@ -83,7 +86,10 @@ export const partitionCommandSchema = z.discriminatedUnion('type', [
      */
     type: z.literal('inventory.reprice'),
     ...base,
-    sections: z.array(z.object({ name: text(1, 40), price_cents: z.number().int().nonnegative() })).max(200).optional(),
+    sections: z
+      .array(z.object({ name: text(1, 40), price_cents: z.number().int().nonnegative() }))
+      .max(200)
+      .optional(),
     ga_price_cents: z.number().int().nonnegative().optional(),
   }),
   z.object({
@@ -203,16 +209,35 @@ export type BookingFailCommand = Extract<PartitionCommand, { type: 'booking.fail
 export type FailReason = FailureReason;
 
 /** A partition queue carries commands and, when it is empty, liveness ticks (see `publishTick`). */
-export const partitionMessageSchema = z.discriminatedUnion('type', [partitionCommandSchema, z.object({ type: z.literal('tick') })]);
+export const partitionMessageSchema = z.discriminatedUnion('type', [
+  partitionCommandSchema,
+  z.object({ type: z.literal('tick') }),
+]);
 export type PartitionMessage = z.infer<typeof partitionMessageSchema>;
 
 /** Lifecycle of a booking. */
-export const BOOKING_STATUSES = ['queued', 'held', 'rejected', 'payment_pending', 'confirmed', 'expired', 'cancelled', 'refunded', 'failed'] as const;
+export const BOOKING_STATUSES = [
+  'queued',
+  'held',
+  'rejected',
+  'payment_pending',
+  'confirmed',
+  'expired',
+  'cancelled',
+  'refunded',
+  'failed',
+] as const;
 export type BookingStatus = (typeof BOOKING_STATUSES)[number];
 /** States that hold inventory. */
 export const ACTIVE_STATUSES: ReadonlySet<BookingStatus> = new Set(['held', 'payment_pending', 'confirmed']);
 /** States after which nothing more happens to a booking (in this pipeline). */
-export const TERMINAL_STATUSES: ReadonlySet<BookingStatus> = new Set(['rejected', 'expired', 'cancelled', 'refunded', 'failed']);
+export const TERMINAL_STATUSES: ReadonlySet<BookingStatus> = new Set([
+  'rejected',
+  'expired',
+  'cancelled',
+  'refunded',
+  'failed',
+]);
 
 export const bookingStatusSchema = z.enum(BOOKING_STATUSES);
 /** Every reason an outcome may carry: rejection, payment and failure reasons (`shared/errors.ts`). */
@@ -297,7 +322,10 @@ export type SeatStatus = z.infer<typeof seatStatusSchema>;
 export const seatsChangedSchema = z.object({
   event_id: uuid,
   /** [seat_id, status] pairs, for reserved seating. */
-  seats: z.array(z.tuple([z.string().min(1).max(64), seatStatusSchema])).max(100_000).optional(),
+  seats: z
+    .array(z.tuple([z.string().min(1).max(64), seatStatusSchema]))
+    .max(100_000)
+    .optional(),
   /** Units left, for general admission. */
   available: z.number().int().nonnegative().optional(),
   as_of: z.string(),

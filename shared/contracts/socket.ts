@@ -26,7 +26,10 @@ export interface EventProgressPush {
 }
 
 /** A waiting request's position (1 means next) and rough wait in seconds (null when nothing moves). */
-export function positionOf(seq: number, progress: Pick<EventProgressPush, 'watermark' | 'rate_per_s'>): { position: number; eta_seconds: number | null } {
+export function positionOf(
+  seq: number,
+  progress: Pick<EventProgressPush, 'watermark' | 'rate_per_s'>,
+): { position: number; eta_seconds: number | null } {
   const position = Math.max(1, seq - progress.watermark);
   return { position, eta_seconds: progress.rate_per_s > 0 ? Math.ceil(position / progress.rate_per_s) : null };
 }
@@ -36,7 +39,10 @@ export function positionOf(seq: number, progress: Pick<EventProgressPush, 'water
  * (each socket joins its user's room on connection), whether or not it watches anything. Pay before
  * `hold_expires_at` (WAITLIST_OFFER_SECONDS) or it passes to the next entry.
  */
-export type WaitlistOfferPush = Pick<BookingResult, 'booking_id' | 'event_id' | 'seats' | 'quantity' | 'amount_cents' | 'hold_expires_at' | 'decided_at'> & {
+export type WaitlistOfferPush = Pick<
+  BookingResult,
+  'booking_id' | 'event_id' | 'seats' | 'quantity' | 'amount_cents' | 'hold_expires_at' | 'decided_at'
+> & {
   status: 'held';
   source: 'waitlist';
 };
@@ -48,7 +54,18 @@ export type PushStatus = BookingStatus;
  * One outcome of a booking. Pushed once per outcome and never older than one already pushed for the
  * same booking (outcomes are ordered by `decided_at`, then by lifecycle step).
  */
-export type BookingResultPush = Pick<BookingResult, 'booking_id' | 'event_id' | 'status' | 'seats' | 'quantity' | 'amount_cents' | 'hold_expires_at' | 'reason' | 'decided_at'> & {
+export type BookingResultPush = Pick<
+  BookingResult,
+  | 'booking_id'
+  | 'event_id'
+  | 'status'
+  | 'seats'
+  | 'quantity'
+  | 'amount_cents'
+  | 'hold_expires_at'
+  | 'reason'
+  | 'decided_at'
+> & {
   /**
    * On a `queued` push only: the request's sequence number, drawn at the on-sale time (`queue: 'drawn'`).
    * The client's position is then `positionOf(seq, progress)` from `event.progress`. A `queued` push never

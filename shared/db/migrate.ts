@@ -38,10 +38,14 @@ export function migrationNames(): string[] {
 export async function pendingMigrations(pool: Pool): Promise<string[]> {
   let applied: Set<string>;
   try {
-    const { rows } = await pool.query<{ name: string }>({ name: 'applied-migrations', text: 'SELECT name FROM pgmigrations' });
+    const { rows } = await pool.query<{ name: string }>({
+      name: 'applied-migrations',
+      text: 'SELECT name FROM pgmigrations',
+    });
     applied = new Set(rows.map((r) => r.name));
   } catch (err) {
-    if ((err as { code?: string }).code === '42P01') applied = new Set(); // no ledger: never migrated
+    if ((err as { code?: string }).code === '42P01')
+      applied = new Set(); // no ledger: never migrated
     else throw err;
   }
   return migrationNames().filter((n) => !applied.has(n));

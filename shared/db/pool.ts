@@ -25,7 +25,12 @@ const broken = new WeakSet<pg.PoolClient | pg.Client>();
  * listener when it is created; the query in flight (if any) still rejects with the error, which the
  * caller retries (`isRetryable`), and the broken client is discarded on release.
  */
-export function createPool(connectionString: string, max = 10, applicationName = 'onsale', onError: PoolErrorHandler = () => undefined): pg.Pool {
+export function createPool(
+  connectionString: string,
+  max = 10,
+  applicationName = 'onsale',
+  onError: PoolErrorHandler = () => undefined,
+): pg.Pool {
   const pool = new pg.Pool({ connectionString, max, application_name: applicationName, connectionTimeoutMillis: 5000 });
   // An idle client lost its connection: the pool already removed it and the next checkout reconnects.
   pool.on('error', (err) => onError(err));
@@ -53,11 +58,15 @@ export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClie
     throw err;
   } finally {
     // A client whose connection failed must not go back to the pool (the next user would get its error).
-    client.release(broken.has(client) || isConnectionError(failure) ? (failure ?? new Error('connection lost')) : undefined);
+    client.release(
+      broken.has(client) || isConnectionError(failure) ? (failure ?? new Error('connection lost')) : undefined,
+    );
   }
 }
 
 function isConnectionError(err: Error | undefined): boolean {
   const code = (err as { code?: string } | undefined)?.code;
-  return code !== undefined && (code.startsWith('57P') || code.startsWith('08') || code === 'ECONNRESET' || code === 'EPIPE');
+  return (
+    code !== undefined && (code.startsWith('57P') || code.startsWith('08') || code === 'ECONNRESET' || code === 'EPIPE')
+  );
 }

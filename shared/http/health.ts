@@ -46,7 +46,9 @@ export function healthRouter(
       }),
     );
     const ready = !isShuttingDown() && Object.values(results).every((r) => r === 'ok');
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : isShuttingDown() ? 'shutting_down' : 'not_ready', checks: results });
+    res
+      .status(ready ? 200 : 503)
+      .json({ status: ready ? 'ready' : isShuttingDown() ? 'shutting_down' : 'not_ready', checks: results });
   });
   router.get('/metrics', guardMetrics, async (_req: Request, res: Response) => {
     res.type(registry.contentType).send(await registry.metrics());

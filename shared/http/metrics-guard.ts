@@ -13,12 +13,21 @@ export function metricsGuard(config: Pick<Config, 'NODE_ENV' | 'METRICS_TOKEN'>)
   const expected = config.METRICS_TOKEN === undefined ? null : Buffer.from(config.METRICS_TOKEN);
   return (req: Request, res: Response, next: NextFunction) => {
     if (expected === null) {
-      if (config.NODE_ENV !== 'production') { next(); return; }
+      if (config.NODE_ENV !== 'production') {
+        next();
+        return;
+      }
       res.status(404).json({ error: { code: 'not_found', message: 'No such route.' } });
       return;
     }
     const given = Buffer.from(/^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1] ?? '');
-    if (given.length === expected.length && timingSafeEqual(given, expected)) { next(); return; }
-    res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: { code: 'unauthorized', message: 'Needs Authorization: Bearer <METRICS_TOKEN>.' } });
+    if (given.length === expected.length && timingSafeEqual(given, expected)) {
+      next();
+      return;
+    }
+    res
+      .status(401)
+      .set('WWW-Authenticate', 'Bearer')
+      .json({ error: { code: 'unauthorized', message: 'Needs Authorization: Bearer <METRICS_TOKEN>.' } });
   };
 }

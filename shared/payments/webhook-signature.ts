@@ -7,7 +7,11 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  */
 export const SIGNATURE_HEADER = 'x-onsale-signature';
 
-export function signWebhook(secret: string, rawBody: string | Buffer, nowSeconds = Math.floor(Date.now() / 1000)): string {
+export function signWebhook(
+  secret: string,
+  rawBody: string | Buffer,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): string {
   const mac = createHmac('sha256', secret).update(`${nowSeconds}.`).update(rawBody).digest('hex');
   return `t=${nowSeconds},v1=${mac}`;
 }
@@ -15,7 +19,13 @@ export function signWebhook(secret: string, rawBody: string | Buffer, nowSeconds
 export type SignatureCheck = { ok: true } | { ok: false; why: 'missing' | 'malformed' | 'stale' | 'mismatch' };
 
 /** Verifies a signature header against the raw body; `toleranceSeconds` bounds the age (and future skew). */
-export function verifyWebhook(secret: string, rawBody: Buffer, header: string | undefined, toleranceSeconds: number, nowSeconds = Math.floor(Date.now() / 1000)): SignatureCheck {
+export function verifyWebhook(
+  secret: string,
+  rawBody: Buffer,
+  header: string | undefined,
+  toleranceSeconds: number,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): SignatureCheck {
   if (!header) return { ok: false, why: 'missing' };
   const parts = new Map<string, string[]>();
   for (const kv of header.split(',')) {

@@ -28,7 +28,12 @@ export interface BookingView {
  * Finds a booking: PostgreSQL once the single writer decided (or parked) it, else the pending record
  * ingress wrote to Redis when the broker confirmed it (status `queued`).
  */
-export async function lookupBooking(pool: Pool, redis: Redis, keys: RedisKeys, bookingId: string): Promise<BookingView | null> {
+export async function lookupBooking(
+  pool: Pool,
+  redis: Redis,
+  keys: RedisKeys,
+  bookingId: string,
+): Promise<BookingView | null> {
   return (await bookingFromDatabase(pool, bookingId)) ?? (await pendingBooking(redis, keys, bookingId));
 }
 
@@ -63,7 +68,9 @@ export async function bookingFromDatabase(pool: Pool, bookingId: string): Promis
       status: b.status,
       seq: b.seq,
       ...(b.seat_ids?.length ? { seats: b.seat_ids } : {}),
-      ...(b.quantity ? { quantity: b.quantity, amount_cents: b.amount_cents ?? 0, amount: fromCents(b.amount_cents ?? 0) } : {}),
+      ...(b.quantity
+        ? { quantity: b.quantity, amount_cents: b.amount_cents ?? 0, amount: fromCents(b.amount_cents ?? 0) }
+        : {}),
       ...(b.hold_expires_at ? { hold_expires_at: new Date(b.hold_expires_at).toISOString() } : {}),
       ...(b.reason ? { reason: b.reason } : {}),
       requested_at: new Date(b.requested_at).toISOString(),

@@ -28,6 +28,11 @@ export async function connectRedis(url: string, name: string): Promise<Redis> {
     return redis;
   } catch (err) {
     redis.disconnect();
-    throw new ServiceUnavailableError('Redis', url, err, 'redis-server --daemonize yes   (or: docker compose up redis)');
+    throw new ServiceUnavailableError(
+      'Redis',
+      url,
+      err,
+      'redis-server --daemonize yes   (or: docker compose up redis)',
+    );
   }
 }

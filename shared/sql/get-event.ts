@@ -30,7 +30,10 @@ export interface EventRow {
 }
 
 export async function getEventRow(pool: Pool, eventId: string): Promise<EventRow | null> {
-  const { rows } = await pool.query<EventRow>({ name: 'get-event-row', text: 'SELECT * FROM events WHERE id = $1', values: [eventId] });
+  const { rows } = await pool.query<EventRow>({
+    name: 'get-event-row',
+    text: 'SELECT * FROM events WHERE id = $1',
+    values: [eventId],
+  });
   return rows[0] ?? null;
 }
-

@@ -14,7 +14,10 @@ export interface UserRow {
 }
 
 /** Inserts an account; resolves null when the e-mail (in any case) is taken. */
-export async function insertUser(pool: Pool, user: { id: string; email: string; passwordHash: string; name: string; role: Role }): Promise<UserRow | null> {
+export async function insertUser(
+  pool: Pool,
+  user: { id: string; email: string; passwordHash: string; name: string; role: Role },
+): Promise<UserRow | null> {
   try {
     const { rows } = await pool.query<UserRow>({
       name: 'insert-user',
@@ -29,21 +32,41 @@ export async function insertUser(pool: Pool, user: { id: string; email: string; 
 }
 
 export async function findUserByEmail(pool: Pool, email: string): Promise<UserRow | null> {
-  const { rows } = await pool.query<UserRow>({ name: 'find-user-by-email', text: 'SELECT * FROM users WHERE lower(email) = lower($1)', values: [email] });
+  const { rows } = await pool.query<UserRow>({
+    name: 'find-user-by-email',
+    text: 'SELECT * FROM users WHERE lower(email) = lower($1)',
+    values: [email],
+  });
   return rows[0] ?? null;
 }
 
 export async function findUserById(pool: Pool, id: string): Promise<UserRow | null> {
-  const { rows } = await pool.query<UserRow>({ name: 'find-user-by-id', text: 'SELECT * FROM users WHERE id = $1', values: [id] });
+  const { rows } = await pool.query<UserRow>({
+    name: 'find-user-by-id',
+    text: 'SELECT * FROM users WHERE id = $1',
+    values: [id],
+  });
   return rows[0] ?? null;
 }
 
 /** Sets an account's role (a change ends its older tokens); resolves null when there is no such account. */
-export async function setUserRole(pool: Pool, by: { id: string } | { email: string }, role: Role): Promise<UserRow | null> {
+export async function setUserRole(
+  pool: Pool,
+  by: { id: string } | { email: string },
+  role: Role,
+): Promise<UserRow | null> {
   const { rows } =
     'id' in by
-      ? await pool.query<UserRow>({ name: 'set-user-role-by-id', text: `UPDATE users SET token_version = token_version + (role <> $2)::int, role = $2, updated_at = now() WHERE id = $1 RETURNING *`, values: [by.id, role] })
-      : await pool.query<UserRow>({ name: 'set-user-role-by-email', text: `UPDATE users SET token_version = token_version + (role <> $2)::int, role = $2, updated_at = now() WHERE lower(email) = lower($1) RETURNING *`, values: [by.email, role] });
+      ? await pool.query<UserRow>({
+          name: 'set-user-role-by-id',
+          text: `UPDATE users SET token_version = token_version + (role <> $2)::int, role = $2, updated_at = now() WHERE id = $1 RETURNING *`,
+          values: [by.id, role],
+        })
+      : await pool.query<UserRow>({
+          name: 'set-user-role-by-email',
+          text: `UPDATE users SET token_version = token_version + (role <> $2)::int, role = $2, updated_at = now() WHERE lower(email) = lower($1) RETURNING *`,
+          values: [by.email, role],
+        });
   return rows[0] ?? null;
 }
 

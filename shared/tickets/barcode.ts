@@ -32,7 +32,11 @@ const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'he
 export function ticketKeys(seedHex: string): TicketKeys {
   const seed = Buffer.from(seedHex, 'hex');
   if (seed.length !== 32) throw new Error('TICKET_SIGNING_SEED must be 32 bytes of hex');
-  const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+  const privateKey = createPrivateKey({
+    key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]),
+    format: 'der',
+    type: 'pkcs8',
+  });
   const publicKey = createPublicKey(privateKey);
   return { privateKey, publicKey, publicKeyPem: publicKey.export({ format: 'pem', type: 'spki' }).toString() };
 }
@@ -62,7 +66,8 @@ export function verifyBarcode(publicKey: KeyObject, barcode: string): BarcodePay
   if (!ok) return null;
   try {
     const p = JSON.parse(body.toString('utf8')) as Partial<BarcodePayload>;
-    if (typeof p.t !== 'string' || typeof p.e !== 'string' || typeof p.s !== 'string' || typeof p.v !== 'number') return null;
+    if (typeof p.t !== 'string' || typeof p.e !== 'string' || typeof p.s !== 'string' || typeof p.v !== 'number')
+      return null;
     return { t: p.t, e: p.e, s: p.s, v: p.v };
   } catch {
     return null;

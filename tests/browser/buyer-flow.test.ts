@@ -5,7 +5,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../shared/logger';
 import { startNotifier, type RunningNotifier } from '../../notifier/server';
 import { TestEnv, waitFor } from '../support/env';
-import { axeProblems, DESKTOP, freePort, keepScreenshot, launch, overflowX, PHONE, signedInContext, step } from './support';
+import {
+  axeProblems,
+  DESKTOP,
+  freePort,
+  keepScreenshot,
+  launch,
+  overflowX,
+  PHONE,
+  signedInContext,
+  step,
+} from './support';
 
 /** 20,000 seats in five sections, three price zones. */
 const STADIUM = [
@@ -42,8 +52,18 @@ describe('web app in Chromium', () => {
     const sim = await env.startPaymentSim({ latency_ms: 50 });
     await env.startWorker(env.paymentWorkerConfig(sim));
     browser = await launch();
-    stadium = await env.createEvent({ name: 'Aurora Skies Stadium', sections: STADIUM, max_per_user: 6, hold_seconds: 600 });
-    club = await env.createEvent({ name: 'Night Shift Club', general_admission: { capacity: 500, price: 35 }, max_per_user: 4, hold_seconds: 600 });
+    stadium = await env.createEvent({
+      name: 'Aurora Skies Stadium',
+      sections: STADIUM,
+      max_per_user: 6,
+      hold_seconds: 600,
+    });
+    club = await env.createEvent({
+      name: 'Night Shift Club',
+      general_admission: { capacity: 500, price: 35 },
+      max_per_user: 4,
+      hold_seconds: 600,
+    });
   });
   afterAll(async () => {
     console.log('browser figures', JSON.stringify(figures));
@@ -84,7 +104,9 @@ describe('web app in Chromium', () => {
         await expectAccessible(page, 'event page');
       });
       await step('section', [page], async () => {
-        await page.getByRole('button', { name: /^Floor · 2,000 left: €249\.00, 2,000 of 2,000 seats available/ }).click();
+        await page
+          .getByRole('button', { name: /^Floor · 2,000 left: €249\.00, 2,000 of 2,000 seats available/ })
+          .click();
         const seat = page.getByRole('checkbox', { name: 'Floor, row 3, seat 12, €249.00, available' });
         await seat.click();
         await page.getByRole('checkbox', { name: 'Floor, row 3, seat 13, €249.00, available' }).click();
@@ -127,7 +149,9 @@ describe('web app in Chromium', () => {
   it('phone (390 px): general admission, a declined card then a good one, tickets and bookings without overflow, transfer and cancel ask first', async () => {
     const { ctx } = await signedInContext(browser, env, `phone-${randomUUID()}@example.com`, PHONE);
     const friend = `friend-${randomUUID()}@example.com`;
-    await env.http('POST', '/v1/auth/register', { body: { email: friend, password: 'correct horse battery', name: 'Friend' } });
+    await env.http('POST', '/v1/auth/register', {
+      body: { email: friend, password: 'correct horse battery', name: 'Friend' },
+    });
     const page = await ctx.newPage();
     try {
       await step('phone-book', [page], async () => {
@@ -145,7 +169,10 @@ describe('web app in Chromium', () => {
         await page.getByLabel('Expiry (MM/YY)').fill('11/29');
         await page.getByLabel('CVC').fill('321');
         await page.getByRole('button', { name: /^Pay/ }).click();
-        await page.getByText('Your card was declined. Try another card.', { exact: false }).first().waitFor({ timeout: 30_000 });
+        await page
+          .getByText('Your card was declined. Try another card.', { exact: false })
+          .first()
+          .waitFor({ timeout: 30_000 });
         await expectAccessible(page, 'declined (phone)');
         await page.getByLabel('Card number').fill('4242424242424242');
         await page.getByRole('button', { name: /^Pay/ }).click();
@@ -185,9 +212,20 @@ describe('web app in Chromium', () => {
         const booked = await env.http('POST', '/v1/bookings', { token, body: { event_id: club, quantity: 1 } });
         expect(booked.status).toBe(202);
         const id = booked.body.booking_id as string;
-        await waitFor(async () => (await env.http('GET', `/v1/bookings/${id}`, { token })).body.status === 'held', 30_000, 'held');
-        expect((await env.http('POST', `/v1/bookings/${id}/checkout`, { token, body: { payment_method: 'pm_card_visa' } })).status).toBe(202);
-        await waitFor(async () => (await env.http('GET', `/v1/bookings/${id}`, { token })).body.status === 'confirmed', 30_000, 'confirmed');
+        await waitFor(
+          async () => (await env.http('GET', `/v1/bookings/${id}`, { token })).body.status === 'held',
+          30_000,
+          'held',
+        );
+        expect(
+          (await env.http('POST', `/v1/bookings/${id}/checkout`, { token, body: { payment_method: 'pm_card_visa' } }))
+            .status,
+        ).toBe(202);
+        await waitFor(
+          async () => (await env.http('GET', `/v1/bookings/${id}`, { token })).body.status === 'confirmed',
+          30_000,
+          'confirmed',
+        );
         await page.goto('/#/bookings');
         await page.getByRole('button', { name: 'Cancel and refund' }).click();
         await page.getByText('Cancel this booking?', { exact: false }).waitFor();
@@ -215,19 +253,33 @@ describe('web app in Chromium', () => {
         await pb.getByRole('checkbox', { name: 'Lower-A, row 1, seat 5, €149.00, available' }).click();
         await pa.getByRole('button', { name: 'Request 1 seat' }).click();
         // B picked the same seat: it turns held on B's map and leaves B's selection, with a notice.
-        await pb.getByRole('checkbox', { name: 'Lower-A, row 1, seat 5, €149.00, held by another buyer' }).waitFor({ timeout: 30_000 });
+        await pb
+          .getByRole('checkbox', { name: 'Lower-A, row 1, seat 5, €149.00, held by another buyer' })
+          .waitFor({ timeout: 30_000 });
         await pb.getByText('Just taken by someone else: Lower-A row 1 seat 5.', { exact: false }).first().waitFor();
       });
       await step('burst', [pb], async () => {
         // 1,000 changes in one push, as the notifier sends a coalesced batch.
-        const seats = Array.from({ length: 1000 }, (_, i) => [`Upper-B-${Math.floor(i / 100) + 1}-${(i % 100) + 1}`, 'sold'] as const);
+        const seats = Array.from(
+          { length: 1000 },
+          (_, i) => [`Upper-B-${Math.floor(i / 100) + 1}-${(i % 100) + 1}`, 'sold'] as const,
+        );
         const before = await pb.evaluate(() => window.__onsale!.bursts.length);
         const conn = await amqp.connect(env.config.AMQP_URL);
         const ch = await conn.createChannel();
-        ch.publish(`${env.config.AMQP_PREFIX}booking-events`, `seats.changed.${stadium}`, Buffer.from(JSON.stringify({ event_id: stadium, seats, as_of: new Date().toISOString() })), { type: 'seats.changed', contentType: 'application/json' });
+        ch.publish(
+          `${env.config.AMQP_PREFIX}booking-events`,
+          `seats.changed.${stadium}`,
+          Buffer.from(JSON.stringify({ event_id: stadium, seats, as_of: new Date().toISOString() })),
+          { type: 'seats.changed', contentType: 'application/json' },
+        );
         await ch.close();
         await conn.close();
-        await waitFor(async () => (await pb.evaluate(() => window.__onsale!.bursts.filter((x) => x.seats >= 1000).length)) > 0, 20_000, 'burst applied');
+        await waitFor(
+          async () => (await pb.evaluate(() => window.__onsale!.bursts.filter((x) => x.seats >= 1000).length)) > 0,
+          20_000,
+          'burst applied',
+        );
         const burst = await pb.evaluate((n) => window.__onsale!.bursts.slice(n).find((x) => x.seats >= 1000)!, before);
         figures.burst_1000_ms = Math.round(burst.ms * 10) / 10;
         await pb.getByRole('button', { name: /^← Whole venue/ }).click();
@@ -249,7 +301,9 @@ describe('web app in Chromium', () => {
         await page.goto(`/#/events/${club}`);
         await page.getByRole('button', { name: 'Book 2 tickets' }).click();
         await page.getByRole('heading', { name: 'You are in the queue' }).waitFor({ timeout: 30_000 });
-        await page.getByText('The sale is paused by the organizer for a moment.', { exact: false }).waitFor({ timeout: 15_000 });
+        await page
+          .getByText('The sale is paused by the organizer for a moment.', { exact: false })
+          .waitFor({ timeout: 15_000 });
         await page.getByText('Keep this page open.').waitFor();
         await keepScreenshot(page, 'queue-room');
         await expectAccessible(page, 'queue room');
@@ -286,14 +340,27 @@ describe('web app in Chromium', () => {
         await notifier.close();
         await page.locator('.live[data-state="offline"]').waitFor({ timeout: 15_000 });
         // A seat is held while the page has no live connection.
-        const booked = await env.http('POST', '/v1/bookings', { token: other, body: { event_id: stadium, seat_ids: ['Upper-A-1-1'] } });
+        const booked = await env.http('POST', '/v1/bookings', {
+          token: other,
+          body: { event_id: stadium, seat_ids: ['Upper-A-1-1'] },
+        });
         expect(booked.status).toBe(202);
-        await waitFor(async () => (await env.http('GET', `/v1/bookings/${booked.body.booking_id}`, { token: other })).body.status === 'held', 30_000, 'held');
+        await waitFor(
+          async () =>
+            (await env.http('GET', `/v1/bookings/${booked.body.booking_id}`, { token: other })).body.status === 'held',
+          30_000,
+          'held',
+        );
         notifier = await startNotifier(env.config, createLogger('notifier'), notifierPort);
         await page.locator('.live[data-state="live"]').waitFor({ timeout: 30_000 });
-        await page.getByRole('checkbox', { name: 'Upper-A, row 1, seat 1, €79.00, held by another buyer' }).waitFor({ timeout: 15_000 });
+        await page
+          .getByRole('checkbox', { name: 'Upper-A, row 1, seat 1, €79.00, held by another buyer' })
+          .waitFor({ timeout: 15_000 });
         // And live pushes flow again.
-        const again = await env.http('POST', '/v1/bookings', { token: other, body: { event_id: stadium, seat_ids: ['Upper-A-1-2'] } });
+        const again = await env.http('POST', '/v1/bookings', {
+          token: other,
+          body: { event_id: stadium, seat_ids: ['Upper-A-1-2'] },
+        });
         expect(again.status).toBe(202);
       });
     } finally {
@@ -312,7 +379,10 @@ describe('web app in Chromium', () => {
         await page.goto('/#/');
         await page.getByRole('heading', { level: 1, name: 'Upcoming events' }).waitFor();
         await expectAccessible(page, 'home');
-        for (const [hash, name] of [['#/organizer', 'Organizer'], ['#/ops', 'Operations']] as const) {
+        for (const [hash, name] of [
+          ['#/organizer', 'Organizer'],
+          ['#/ops', 'Operations'],
+        ] as const) {
           await page.goto(`/${hash}`);
           await page.getByRole('heading', { level: 1, name }).waitFor();
           await expectAccessible(page, name);

@@ -25,19 +25,30 @@ describe('web app: fair on-sale', () => {
     const sim = await env.startPaymentSim({ latency_ms: 50 });
     await env.startWorker(env.paymentWorkerConfig(sim));
     browser = await launch();
-    eventId = await env.createEvent({ name: 'Proof Hall', general_admission: { capacity: 2, price: 20 }, max_per_user: 2, hold_seconds: 600, pow_bits: 8 });
+    eventId = await env.createEvent({
+      name: 'Proof Hall',
+      general_admission: { capacity: 2, price: 20 },
+      max_per_user: 2,
+      hold_seconds: 600,
+      pow_bits: 8,
+    });
   });
   afterAll(async () => {
-    await browser?.close();
-    await notifier?.close().catch(() => undefined);
-    await env?.cleanup();
+    // Unset when set-up failed half-way: close only what was started.
+    const started: { browser?: Browser; notifier?: RunningNotifier; env?: TestEnv } = { browser, notifier, env };
+    await started.browser?.close();
+    await started.notifier?.close().catch(() => undefined);
+    await started.env?.cleanup();
   });
 
   it('books with a proof of work solved in a Web Worker, then a second buyer joins and leaves the waitlist', async () => {
     const a = await signedInContext(browser, env, `pow-${randomUUID()}@example.com`);
     const page = await a.ctx.newPage();
     const cspErrors: string[] = [];
-    page.on('console', (m) => m.type() === 'error' && /Content Security Policy|worker/i.test(m.text()) && cspErrors.push(m.text()));
+    page.on(
+      'console',
+      (m) => m.type() === 'error' && /Content Security Policy|worker/i.test(m.text()) && cspErrors.push(m.text()),
+    );
     try {
       await step('proof of work', [page], async () => {
         await page.goto(`/#/events/${eventId}`);
@@ -49,7 +60,12 @@ describe('web app: fair on-sale', () => {
       expect(cspErrors).toEqual([]);
       const bookingId = /#\/bookings\/([0-9a-f-]{36})/.exec(page.url())![1]!;
       // The server accepted the proof: the booking exists and is decided as a hold.
-      await waitFor(async () => (await env.pool.query('select status from bookings where id = $1', [bookingId])).rows[0]?.status === 'held', 60_000, 'booking held');
+      await waitFor(
+        async () =>
+          (await env.pool.query('select status from bookings where id = $1', [bookingId])).rows[0]?.status === 'held',
+        60_000,
+        'booking held',
+      );
     } finally {
       await a.ctx.close();
     }
@@ -58,11 +74,15 @@ describe('web app: fair on-sale', () => {
     const page2 = await b.ctx.newPage();
     try {
       await step('waitlist', [page2], async () => {
-        await waitFor(async () => {
-          await page2.goto(`/#/events/${eventId}`);
-          await page2.getByRole('heading', { level: 1, name: 'Proof Hall' }).waitFor();
-          return (await page2.getByRole('button', { name: 'Join the waitlist' }).count()) > 0;
-        }, 60_000, 'sold out with a waitlist');
+        await waitFor(
+          async () => {
+            await page2.goto(`/#/events/${eventId}`);
+            await page2.getByRole('heading', { level: 1, name: 'Proof Hall' }).waitFor();
+            return (await page2.getByRole('button', { name: 'Join the waitlist' }).count()) > 0;
+          },
+          60_000,
+          'sold out with a waitlist',
+        );
         expect(await axeProblems(page2)).toEqual([]);
         await page2.getByRole('button', { name: 'Join the waitlist' }).click();
         await page2.getByText(/You are on the waitlist, place 1\b/).waitFor({ timeout: 30_000 });

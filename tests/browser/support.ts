@@ -14,7 +14,16 @@ export const SHOTS = path.join(ROOT, 'tests/browser/screenshots');
 export function launch(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -22,8 +31,15 @@ export const DESKTOP = { viewport: { width: 1280, height: 900 } };
 export const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 
 /** A signed-up buyer (through the API, as the page would) and a browser context already signed in. */
-export async function signedInContext(browser: Browser, env: TestEnv, email: string, options = DESKTOP): Promise<{ ctx: BrowserContext; token: string; userId: string }> {
-  const res = await env.http('POST', '/v1/auth/register', { body: { email, password: 'correct horse battery', name: email.split('@')[0] } });
+export async function signedInContext(
+  browser: Browser,
+  env: TestEnv,
+  email: string,
+  options = DESKTOP,
+): Promise<{ ctx: BrowserContext; token: string; userId: string }> {
+  const res = await env.http('POST', '/v1/auth/register', {
+    body: { email, password: 'correct horse battery', name: email.split('@')[0] },
+  });
   if (res.status !== 201) throw new Error(`register ${email}: ${res.status} ${JSON.stringify(res.body)}`);
   const ctx = await browser.newContext({ ...options, baseURL: env.baseUrl });
   const session = { token: res.body.token as string, user: res.body.user };
@@ -41,7 +57,18 @@ export async function axeProblems(page: Page): Promise<string[]> {
   // Evaluated through the DevTools protocol: the page's CSP (no inline scripts) stays as it is.
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(readFileSync(AXE, 'utf8'));
   const result = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: unknown }> }> }> } }).axe;
+    const axe = (
+      window as unknown as {
+        axe: {
+          run: (
+            ctx: Document,
+            opts: object,
+          ) => Promise<{
+            violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: unknown }> }>;
+          }>;
+        };
+      }
+    ).axe;
     return axe.run(document, { resultTypes: ['violations'] });
   });
   return result.violations
@@ -55,7 +82,10 @@ export async function step<T>(name: string, pages: Page[], fn: () => Promise<T>)
     return await fn();
   } catch (err) {
     mkdirSync(SHOTS, { recursive: true });
-    for (const [i, p] of pages.entries()) await p.screenshot({ path: path.join(SHOTS, `FAILED-${name.replace(/\W+/g, '-')}-${i}.png`), fullPage: true }).catch(() => undefined);
+    for (const [i, p] of pages.entries())
+      await p
+        .screenshot({ path: path.join(SHOTS, `FAILED-${name.replace(/\W+/g, '-')}-${i}.png`), fullPage: true })
+        .catch(() => undefined);
     throw err;
   }
 }

@@ -14,7 +14,9 @@ describe('faults: RabbitMQ restarts', () => {
     const until = Date.now() + 2000;
     while (Date.now() < until) {
       probes++;
-      const res = await fetch(`${ctx.stack.notifierUrl}/readyz`, { signal: AbortSignal.timeout(1000) }).catch(() => null);
+      const res = await fetch(`${ctx.stack.notifierUrl}/readyz`, { signal: AbortSignal.timeout(1000) }).catch(
+        () => null,
+      );
       if (res?.status === 200) notifierReady++;
       await sleep(200);
     }

@@ -26,7 +26,9 @@ describe('faults: three-node RabbitMQ cluster', () => {
   it('stop the node leading a busy partition: 0 lost, 0 doubled, the consumer continues on the new leader', async () => {
     const cluster = ctx.stack.services.cluster!;
     const events = await createEvents(ctx.stack, 'cluster');
-    const { rows } = await ctx.pool.query<{ partition: number }>('SELECT partition FROM events WHERE id = $1', [events[0]]);
+    const { rows } = await ctx.pool.query<{ partition: number }>('SELECT partition FROM events WHERE id = $1', [
+      events[0],
+    ]);
     const queue = names('').partitionQueue(rows[0]!.partition);
     const before = await cluster.queueInfo(queue);
     expect(before?.members, 'replicated on all three nodes').toHaveLength(3);

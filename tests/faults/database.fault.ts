@@ -8,7 +8,11 @@ import { sleep } from './support/roles';
  * outage is answered (queued, or retried), never `internal_error`.
  */
 function expectRidesOut(r: FaultReport): void {
-  expect({ workerRestarts: r.restarts['worker-a']! + r.restarts['worker-b']!, notifierRestarts: r.restarts.notifier, watchInternalErrors: r.watch_failures.internal_error ?? 0 }).toEqual({
+  expect({
+    workerRestarts: r.restarts['worker-a']! + r.restarts['worker-b']!,
+    notifierRestarts: r.restarts.notifier,
+    watchInternalErrors: r.watch_failures.internal_error ?? 0,
+  }).toEqual({
     workerRestarts: 0,
     notifierRestarts: 0,
     watchInternalErrors: 0,

@@ -10,10 +10,12 @@ const ctx = faultSuite();
 
 /** Role processes killed mid-load: the active worker, the standby, the notifier, the ingress. */
 describe('faults: role processes killed with kill -9', () => {
-
   /** The worker process that owns `events[0]`'s partition now. */
   async function activeWorkerPid(eventId: string): Promise<number> {
-    const { rows } = await ctx.pool.query<{ owner: string }>('SELECT p.owner FROM partitions p JOIN events e ON e.partition = p.id WHERE e.id = $1', [eventId]);
+    const { rows } = await ctx.pool.query<{ owner: string }>(
+      'SELECT p.owner FROM partitions p JOIN events e ON e.partition = p.id WHERE e.id = $1',
+      [eventId],
+    );
     return Number(/^worker-(\d+)-/.exec(rows[0]!.owner)![1]);
   }
 
@@ -95,24 +97,36 @@ describe('faults: readiness', () => {
   it('a role started against an unmigrated database is not ready and says `npm run migrate` (or migrates)', async () => {
     const url = await ctx.stack.services.postgres.createDatabase('onsale_unmigrated');
     const port = await freePort();
-    const ingress = new RoleProcess('ingress', { ...ctx.stack.env, DATABASE_URL: url, PORT: String(port) }, port, ctx.stack.logDir, false, 'ingress-unmigrated');
+    const ingress = new RoleProcess(
+      'ingress',
+      { ...ctx.stack.env, DATABASE_URL: url, PORT: String(port) },
+      port,
+      ctx.stack.logDir,
+      false,
+      'ingress-unmigrated',
+    );
     extra.push(ingress);
     ingress.start();
     const deadline = Date.now() + 60_000;
     let verdict = '';
     while (!verdict && Date.now() < deadline) {
       await sleep(500);
-      const res = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(3000) }).catch(() => null);
+      const res = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(3000) }).catch(
+        () => null,
+      );
       const body = res ? await res.text() : '';
       if (res?.status === 200) verdict = 'ready';
       else if (res?.status === 503 && /migrat/i.test(body)) verdict = 'not ready: migrate';
-      else if (ingress.child?.exitCode !== null && ingress.child?.exitCode !== undefined) verdict = /npm run migrate/.test(ingress.log()) ? 'exited: migrate' : 'exited';
+      else if (ingress.child?.exitCode !== null && ingress.child?.exitCode !== undefined)
+        verdict = /npm run migrate/.test(ingress.log()) ? 'exited: migrate' : 'exited';
     }
     if (verdict === 'ready') {
       // Ready is only right if it migrated the database itself.
       const c = new pg.Client({ connectionString: url });
       await c.connect();
-      const { rows } = await c.query<{ n: number }>("SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name = 'bookings'");
+      const { rows } = await c.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name = 'bookings'",
+      );
       await c.end();
       expect(rows[0]!.n, 'ready against an unmigrated database, without migrating it').toBe(1);
     } else {
@@ -122,7 +136,14 @@ describe('faults: readiness', () => {
 
   it('a second worker on the same port does not die with an unhandled EADDRINUSE', async () => {
     const taken = ctx.stack.roles['worker-a'].port;
-    const second = new RoleProcess('worker-a', { ...ctx.stack.env, WORKER_PORT: String(taken) }, taken, ctx.stack.logDir, false, 'worker-same-port');
+    const second = new RoleProcess(
+      'worker-a',
+      { ...ctx.stack.env, WORKER_PORT: String(taken) },
+      taken,
+      ctx.stack.logDir,
+      false,
+      'worker-same-port',
+    );
     extra.push(second);
     second.start();
     // Either it runs (another port, or no HTTP server) or it exits with a message; give it time to try.
@@ -130,6 +151,7 @@ describe('faults: readiness', () => {
     while (Date.now() < deadline && second.child?.exitCode === null) await sleep(500);
     const log = second.log();
     expect(log, 'an unhandled error with its stack trace').not.toMatch(/\n\s+at .+:\d+:\d+\)?\n/);
-    if (second.child?.exitCode !== null) expect(log, 'the exit message names the port in use').toMatch(new RegExp(`${taken}|in use|EADDRINUSE`));
+    if (second.child?.exitCode !== null)
+      expect(log, 'the exit message names the port in use').toMatch(new RegExp(`${taken}|in use|EADDRINUSE`));
   });
 });

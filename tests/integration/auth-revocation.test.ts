@@ -23,13 +23,16 @@ describe('token revocation and registration limits', () => {
     await env.cleanup();
   });
 
-  const register = (email: string) => env.http('POST', '/v1/auth/register', { body: { email, password, name: 'Someone' } });
+  const register = (email: string) =>
+    env.http('POST', '/v1/auth/register', { body: { email, password, name: 'Someone' } });
   const me = (token: string) => env.http('GET', '/v1/me', { token });
-  const meOnOther = async (token: string) => (await fetch(`http://127.0.0.1:${other.port}/v1/me`, { headers: { authorization: `Bearer ${token}` } })).status;
+  const meOnOther = async (token: string) =>
+    (await fetch(`http://127.0.0.1:${other.port}/v1/me`, { headers: { authorization: `Bearer ${token}` } })).status;
 
   it('logout ends every older token of the account, here and on another instance, within seconds', async () => {
     const first = (await register('dana@example.com')).body.token as string;
-    const second = (await env.http('POST', '/v1/auth/login', { body: { email: 'dana@example.com', password } })).body.token as string;
+    const second = (await env.http('POST', '/v1/auth/login', { body: { email: 'dana@example.com', password } })).body
+      .token as string;
     expect((await me(first)).status).toBe(200);
     expect(await meOnOther(second)).toBe(200); // cached as current on the other instance
     const started = Date.now();
@@ -45,22 +48,42 @@ describe('token revocation and registration limits', () => {
 
   it('a password change needs the current password, ends older tokens and returns a new one', async () => {
     const token = (await register('erin@example.com')).body.token as string;
-    const wrong = await env.http('POST', '/v1/auth/password', { token, body: { current_password: 'not the password', new_password: 'a brand new secret' } });
+    const wrong = await env.http('POST', '/v1/auth/password', {
+      token,
+      body: { current_password: 'not the password', new_password: 'a brand new secret' },
+    });
     expect([wrong.status, wrong.body.error.code]).toEqual([401, 'invalid_credentials']);
-    const short = await env.http('POST', '/v1/auth/password', { token, body: { current_password: password, new_password: 'short' } });
+    const short = await env.http('POST', '/v1/auth/password', {
+      token,
+      body: { current_password: password, new_password: 'short' },
+    });
     expect([short.status, short.body.error.code]).toEqual([400, 'validation_failed']);
-    const changed = await env.http('POST', '/v1/auth/password', { token, body: { current_password: password, new_password: 'a brand new secret' } });
+    const changed = await env.http('POST', '/v1/auth/password', {
+      token,
+      body: { current_password: password, new_password: 'a brand new secret' },
+    });
     expect(changed.status).toBe(200);
     expect((await me(token)).status).toBe(401);
     expect((await me(changed.body.token)).status).toBe(200);
-    expect((await env.http('POST', '/v1/auth/login', { body: { email: 'erin@example.com', password } })).status).toBe(401);
-    expect((await env.http('POST', '/v1/auth/login', { body: { email: 'erin@example.com', password: 'a brand new secret' } })).status).toBe(200);
+    expect((await env.http('POST', '/v1/auth/login', { body: { email: 'erin@example.com', password } })).status).toBe(
+      401,
+    );
+    expect(
+      (
+        await env.http('POST', '/v1/auth/login', {
+          body: { email: 'erin@example.com', password: 'a brand new secret' },
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('a role change ends the older tokens that carry the old role', async () => {
     const user = (await register('finn@example.com')).body;
     const operator = env.token(await env.createUser('root@example.com', 'operator'), 'operator');
-    expect((await env.http('PUT', `/v1/users/${user.user.id}/role`, { token: operator, body: { role: 'organizer' } })).status).toBe(200);
+    expect(
+      (await env.http('PUT', `/v1/users/${user.user.id}/role`, { token: operator, body: { role: 'organizer' } }))
+        .status,
+    ).toBe(200);
     expect((await me(user.token)).status).toBe(401);
     await waitFor(async () => (await meOnOther(user.token)) === 401, 10_000, 'role change seen by the other instance');
     const fresh = await env.http('POST', '/v1/auth/login', { body: { email: 'finn@example.com', password } });

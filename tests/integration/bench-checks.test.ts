@@ -12,7 +12,17 @@ import { skipLocked } from '../../bench/baselines/skip-locked';
 import { redisSetnx } from '../../bench/baselines/redis-setnx';
 import { TestEnv } from '../support/env';
 import { spawn } from 'node:child_process';
-import { microsPer, parseProcStat, survivors, parseRssBytes, readAllStats, rssOf, ticksByRole, TICKS_PER_S, type ProcStat } from '../../bench/report/proc-stat';
+import {
+  microsPer,
+  parseProcStat,
+  survivors,
+  parseRssBytes,
+  readAllStats,
+  rssOf,
+  ticksByRole,
+  TICKS_PER_S,
+  type ProcStat,
+} from '../../bench/report/proc-stat';
 import { generatorCount, parseOpenFilesLimit, split, summarizeCrowd } from '../../bench/crowd/summarize-crowd';
 import type { CrowdPart } from '../../bench/crowd/crowd-job';
 import type { CrowdResults, CrowdRunResult } from '../../bench/crowd/measure-crowd';
@@ -73,7 +83,8 @@ describe('benchmark parts', () => {
       it(`${spec.name}: ${baseline.name} decides the whole stream under concurrency without overselling`, async () => {
         await resetBaselineTables(env.pool, spec);
         const redisPrefix = `${env.config.REDIS_PREFIX}bench:${baseline.name}:`;
-        if (baseline.name === 'redis_setnx' && spec.kind === 'general_admission') await env.redis.set(`${redisPrefix}ga:${spec.name}`, spec.capacity);
+        if (baseline.name === 'redis_setnx' && spec.kind === 'general_admission')
+          await env.redis.set(`${redisPrefix}ga:${spec.name}`, spec.capacity);
         const stats = { retries: 0, gave_up: 0 };
         const ctx = { pool: env.pool, redis: env.redis, spec, redisPrefix, stats };
         const result = await closedLoop(requestStream(spec), 32, 60, (req) => baseline.decide(ctx, req, randomUUID()));
@@ -91,11 +102,17 @@ describe('benchmark parts', () => {
   it('the oversold check catches a seat held twice, a seat marked without a booking, and units beyond capacity', async () => {
     const [ga, reserved] = small;
     await resetBaselineTables(env.pool, reserved!);
-    await env.pool.query(`UPDATE bench_seats SET status = 'held', booking_id = 'b1' WHERE id IN (SELECT id FROM bench_seats ORDER BY rank LIMIT 2)`);
-    await env.pool.query(`INSERT INTO bench_bookings (id, user_id, quantity, seat_ids) SELECT 'b1', 'u1', 2, array_agg(id) FROM (SELECT id FROM bench_seats ORDER BY rank LIMIT 2) s`);
+    await env.pool.query(
+      `UPDATE bench_seats SET status = 'held', booking_id = 'b1' WHERE id IN (SELECT id FROM bench_seats ORDER BY rank LIMIT 2)`,
+    );
+    await env.pool.query(
+      `INSERT INTO bench_bookings (id, user_id, quantity, seat_ids) SELECT 'b1', 'u1', 2, array_agg(id) FROM (SELECT id FROM bench_seats ORDER BY rank LIMIT 2) s`,
+    );
     expect(await baselineOversold(env.pool, reserved!, 'skip_locked')).toBe(0);
     // The same seat in a second booking.
-    await env.pool.query(`INSERT INTO bench_bookings (id, user_id, quantity, seat_ids) SELECT 'b2', 'u2', 1, array_agg(id) FROM (SELECT id FROM bench_seats ORDER BY rank LIMIT 1) s`);
+    await env.pool.query(
+      `INSERT INTO bench_bookings (id, user_id, quantity, seat_ids) SELECT 'b2', 'u2', 1, array_agg(id) FROM (SELECT id FROM bench_seats ORDER BY rank LIMIT 1) s`,
+    );
     expect(await baselineOversold(env.pool, reserved!, 'skip_locked')).toBeGreaterThan(0);
     await env.pool.query(`DELETE FROM bench_bookings WHERE id = 'b2'`);
     // A seat marked held with no booking naming it.
@@ -104,7 +121,10 @@ describe('benchmark parts', () => {
 
     await resetBaselineTables(env.pool, ga!);
     await env.pool.query(`UPDATE bench_ga SET remaining = 0`);
-    await env.pool.query(`INSERT INTO bench_bookings (id, user_id, quantity) VALUES ('g1', 'u1', $1), ('g2', 'u2', 1)`, [ga!.capacity]);
+    await env.pool.query(
+      `INSERT INTO bench_bookings (id, user_id, quantity) VALUES ('g1', 'u1', $1), ('g2', 'u2', 1)`,
+      [ga!.capacity],
+    );
     expect(await baselineOversold(env.pool, ga!, 'conditional_update')).toBeGreaterThan(0);
   });
 });
@@ -112,7 +132,8 @@ describe('benchmark parts', () => {
 describe('crowd benchmark parts (issue 10)', () => {
   it('parses /proc/<pid>/stat, also with spaces and parentheses in the name', () => {
     // pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime …
-    const line = '4242 (my (odd) proc) S 17 4242 4242 0 -1 4194560 900 0 3 0 1234 567 0 0 20 0 11 0 1000 123456789 2048 18446744073709551615';
+    const line =
+      '4242 (my (odd) proc) S 17 4242 4242 0 -1 4194560 900 0 3 0 1234 567 0 0 20 0 11 0 1000 123456789 2048 18446744073709551615';
     expect(parseProcStat(line)).toEqual({ pid: 4242, comm: 'my (odd) proc', ppid: 17, ticks: 1234 + 567 });
     expect(() => parseProcStat('garbage')).toThrow();
     expect(parseRssBytes('Name:\tnode\nVmRSS:\t  123456 kB\nThreads: 11\n')).toBe(123456 * 1024);
@@ -154,7 +175,9 @@ describe('crowd benchmark parts (issue 10)', () => {
     const code = `const t=process.cpuUsage();while(true){const u=process.cpuUsage(t);if(u.user+u.system>=300000)break;}const u=process.cpuUsage();process.stdout.write(String(u.user+u.system)+"\\n");process.stdin.resume();`;
     const child = spawn(process.execPath, ['-e', code], { stdio: ['pipe', 'pipe', 'inherit'] });
     try {
-      const own = await new Promise<number>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(Number(d.toString()))));
+      const own = await new Promise<number>((resolve) =>
+        child.stdout.once('data', (d: Buffer) => resolve(Number(d.toString()))),
+      );
       const ticks = ticksByRole(readAllStats(), { burner: [child.pid!] }).burner!;
       const fromProc = (ticks * 1_000_000) / TICKS_PER_S;
       expect(own).toBeGreaterThanOrEqual(300_000);
@@ -166,15 +189,71 @@ describe('crowd benchmark parts (issue 10)', () => {
   });
 
   const part = (over: Partial<CrowdPart>): CrowdPart => ({
-    submitted: 0, accepted: 0, held: 0, rejected: 0, refused: 0, last_outcome_ms: 0, accept_ms: [], result_ms: [], decided_to_received_ms: [], http_errors: {},
-    broadcasts_per_watcher: 0, silent_watchers: 0, disconnects: {}, lost: 0, no_outcome: 0, conflicting_outcomes: 0, repeated_announcements: 0, not_durable_as_announced: 0, ...over,
+    submitted: 0,
+    accepted: 0,
+    held: 0,
+    rejected: 0,
+    refused: 0,
+    last_outcome_ms: 0,
+    accept_ms: [],
+    result_ms: [],
+    decided_to_received_ms: [],
+    http_errors: {},
+    broadcasts_per_watcher: 0,
+    silent_watchers: 0,
+    disconnects: {},
+    lost: 0,
+    no_outcome: 0,
+    conflicting_outcomes: 0,
+    repeated_announcements: 0,
+    not_durable_as_announced: 0,
+    ...over,
   });
 
   it('merges the generators: counts add up, the rate is over the longest window, broadcasts are what one watcher saw', () => {
-    const a = part({ submitted: 6, accepted: 5, held: 3, rejected: 1, refused: 1, last_outcome_ms: 2000, accept_ms: [1, 2, 3, 4], result_ms: [10, 20, 30, 40], http_errors: { '503': 1 }, broadcasts_per_watcher: 40, lost: 1, no_outcome: 1 });
-    const b = part({ submitted: 4, accepted: 4, held: 2, rejected: 2, last_outcome_ms: 4000, accept_ms: [100], result_ms: [1000], decided_to_received_ms: [7], http_errors: { '503': 2, timeout: 1 }, broadcasts_per_watcher: 42, silent_watchers: 3, disconnects: { 'ping timeout': 2 } });
+    const a = part({
+      submitted: 6,
+      accepted: 5,
+      held: 3,
+      rejected: 1,
+      refused: 1,
+      last_outcome_ms: 2000,
+      accept_ms: [1, 2, 3, 4],
+      result_ms: [10, 20, 30, 40],
+      http_errors: { '503': 1 },
+      broadcasts_per_watcher: 40,
+      lost: 1,
+      no_outcome: 1,
+    });
+    const b = part({
+      submitted: 4,
+      accepted: 4,
+      held: 2,
+      rejected: 2,
+      last_outcome_ms: 4000,
+      accept_ms: [100],
+      result_ms: [1000],
+      decided_to_received_ms: [7],
+      http_errors: { '503': 2, timeout: 1 },
+      broadcasts_per_watcher: 42,
+      silent_watchers: 3,
+      disconnects: { 'ping timeout': 2 },
+    });
     const m = summarizeCrowd([a, b]);
-    expect(m).toMatchObject({ submitted: 10, accepted: 9, decided: 8, held: 5, rejected: 3, refused: 1, wall_s: 4, decided_per_s: 2, lost: 1, no_outcome: 1, broadcasts_per_watcher: 42, silent_watchers: 3 });
+    expect(m).toMatchObject({
+      submitted: 10,
+      accepted: 9,
+      decided: 8,
+      held: 5,
+      rejected: 3,
+      refused: 1,
+      wall_s: 4,
+      decided_per_s: 2,
+      lost: 1,
+      no_outcome: 1,
+      broadcasts_per_watcher: 42,
+      silent_watchers: 3,
+    });
     expect(m.http_errors).toEqual({ '503': 3, timeout: 1 });
     expect(m.disconnects).toEqual({ 'ping timeout': 2 });
     expect(m.result.max_ms).toBe(1000);
@@ -189,20 +268,57 @@ describe('crowd benchmark parts (issue 10)', () => {
     expect(generatorCount(3000)).toBe(2);
     expect(generatorCount(20_000)).toBe(4);
     expect(generatorCount(20_001)).toBe(5);
-    const limits = 'Limit                     Soft Limit           Hard Limit           Units     \nMax open files            20000                20000                files     \n';
+    const limits =
+      'Limit                     Soft Limit           Hard Limit           Units     \nMax open files            20000                20000                files     \n';
     expect(parseOpenFilesLimit(limits)).toBe(20000);
-    expect(parseOpenFilesLimit(limits.replace('20000                20000', 'unlimited            unlimited'))).toBeNull();
+    expect(
+      parseOpenFilesLimit(limits.replace('20000                20000', 'unlimited            unlimited')),
+    ).toBeNull();
   });
 
   it("checks issue 10's targets against the floor of the same run", () => {
-    const run = (over: Partial<CrowdRunResult>): CrowdRunResult =>
-      ({ ...summarizeCrowd([]), bookers: 10, watchers: 0, generators: 2, seconds: 20, connected: 10, connect_failures: 0, watch_failures: 0, connect_s: 1, oversold: 0,
-        cpu_us_per_booking: {}, cpu_s: {}, notifier_us_per_broadcast: null, notifier_rss_mb_before: null, notifier_rss_mb_connected: null, notifier_rss_kb_per_socket: null, ...over });
+    const run = (over: Partial<CrowdRunResult>): CrowdRunResult => ({
+      ...summarizeCrowd([]),
+      bookers: 10,
+      watchers: 0,
+      generators: 2,
+      seconds: 20,
+      connected: 10,
+      connect_failures: 0,
+      watch_failures: 0,
+      connect_s: 1,
+      oversold: 0,
+      cpu_us_per_booking: {},
+      cpu_s: {},
+      notifier_us_per_broadcast: null,
+      notifier_rss_mb_before: null,
+      notifier_rss_mb_connected: null,
+      notifier_rss_kb_per_socket: null,
+      ...over,
+    });
     const c: CrowdResults = {
-      floor: { bookers: 10, http_connections: 8, seconds: 5, requests: 5000, requests_per_s: 1000, accept: { p50_ms: 1, p99_ms: 2, max_ms: 3 }, cpu_us_per_request: { bare_express: 500 }, errors: {} },
+      floor: {
+        bookers: 10,
+        http_connections: 8,
+        seconds: 5,
+        requests: 5000,
+        requests_per_s: 1000,
+        accept: { p50_ms: 1, p99_ms: 2, max_ms: 3 },
+        cpu_us_per_request: { bare_express: 500 },
+        errors: {},
+      },
       sustained: run({ decided: 100, decided_per_s: 600, cpu_us_per_booking: { ingress: 540, notifier: 160 } }),
       with_watchers: run({ watchers: 100, decided: 100, decided_per_s: 400, cpu_us_per_booking: { notifier: 100 } }),
-      sockets: { ...run({ watchers: 90, connected: 100, decided: 10, decided_to_received: { p50_ms: 100, p99_ms: 900, max_ms: 950 } }), sockets_target: 100, notifier_open_files_limit: null },
+      sockets: {
+        ...run({
+          watchers: 90,
+          connected: 100,
+          decided: 10,
+          decided_to_received: { p50_ms: 100, p99_ms: 900, max_ms: 950 },
+        }),
+        sockets_target: 100,
+        notifier_open_files_limit: null,
+      },
     };
     const byTarget = Object.fromEntries(crowdTargets(c).map((t) => [t.target.replace(/\d+ idle/, 'N idle'), t.met]));
     expect(byTarget).toEqual({

@@ -40,15 +40,29 @@ describe('the booking door (property)', () => {
   const hostileString = fc.string({ unit: hostileChar, minLength: 0, maxLength: 12 });
   const seatId = fc.oneof(fc.constantFrom('Front-1-1', 'Front-2-5', 'Back-1-3', 'Back-2-2', 'X-9-9'), hostileString);
   const eventId = fc.oneof(
-    fc.constantFrom(() => gaEvent, () => seatedEvent, () => gaEvent.toUpperCase(), () => seatedEvent.toUpperCase(), () => randomUUID()).map((f) => f()),
+    fc
+      .constantFrom(
+        () => gaEvent,
+        () => seatedEvent,
+        () => gaEvent.toUpperCase(),
+        () => seatedEvent.toUpperCase(),
+        () => randomUUID(),
+      )
+      .map((f) => f()),
     hostileString,
   );
-  const sometimesHostile = (plain: fc.Arbitrary<string>) => fc.oneof({ arbitrary: plain, weight: 3 }, { arbitrary: hostileString, weight: 1 });
+  const sometimesHostile = (plain: fc.Arbitrary<string>) =>
+    fc.oneof({ arbitrary: plain, weight: 3 }, { arbitrary: hostileString, weight: 1 });
   const validish = fc.oneof(
     // General admission by quantity, now and then with a hostile filter.
     fc.record(
       {
-        event_id: fc.constantFrom(() => gaEvent, () => gaEvent.toUpperCase()).map((f) => f()),
+        event_id: fc
+          .constantFrom(
+            () => gaEvent,
+            () => gaEvent.toUpperCase(),
+          )
+          .map((f) => f()),
         quantity: fc.integer({ min: 1, max: 3 }),
         section: sometimesHostile(fc.constantFrom('Front', 'Back')),
         price_tier: sometimesHostile(fc.constantFrom('standard', 'vip')),
@@ -59,7 +73,12 @@ describe('the booking door (property)', () => {
     // Reserved seats by id, now and then hostile ids.
     fc.record(
       {
-        event_id: fc.constantFrom(() => seatedEvent, () => seatedEvent.toUpperCase()).map((f) => f()),
+        event_id: fc
+          .constantFrom(
+            () => seatedEvent,
+            () => seatedEvent.toUpperCase(),
+          )
+          .map((f) => f()),
         seat_ids: fc.array(seatId, { minLength: 1, maxLength: 3 }),
         accept_alternatives: fc.boolean(),
       },

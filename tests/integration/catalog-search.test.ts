@@ -25,7 +25,11 @@ describe('event search', () => {
   const search = async (query: string) => {
     const res = await env.http('GET', `/v1/events/search?${query}`);
     if (res.status !== 200) throw new Error(`search ${query}: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body as { items: Array<Record<string, any>>; next_cursor: string | null; query: { words?: Array<{ word: string; matches: string[] }> } };
+    return res.body as {
+      items: Array<Record<string, any>>;
+      next_cursor: string | null;
+      query: { words?: Array<{ word: string; matches: string[] }> };
+    };
   };
   const names = (r: { items: Array<Record<string, any>> }) => r.items.map((i) => i.name as string);
 
@@ -33,10 +37,37 @@ describe('event search', () => {
     env = await TestEnv.create({ AVAILABILITY_CACHE_TTL_S: '1', SEARCH_CACHE_TTL_S: '0' });
     await env.startIngress();
     await env.startWorker();
-    v.sofi = await post('/v1/venues', { name: 'SoFi Stadium', city: 'Los Angeles', lat: 33.9535, lon: -118.3392, sections: [{ name: 'Floor', rows: 2, seats_per_row: 5 }, { name: 'Upper', rows: 2, seats_per_row: 5 }] });
-    v.msg = await post('/v1/venues', { name: 'Madison Square Garden', city: 'New York', lat: 40.7505, lon: -73.9934, standing_capacity: 1000 });
-    v.hallen = await post('/v1/venues', { name: 'Hallenstadion', city: 'Zürich', lat: 47.4113, lon: 8.5517, standing_capacity: 500 });
-    v.taylor = await post('/v1/venues', { name: 'Taylor Hall', city: 'Chicago', lat: 41.8781, lon: -87.6298, standing_capacity: 300 });
+    v.sofi = await post('/v1/venues', {
+      name: 'SoFi Stadium',
+      city: 'Los Angeles',
+      lat: 33.9535,
+      lon: -118.3392,
+      sections: [
+        { name: 'Floor', rows: 2, seats_per_row: 5 },
+        { name: 'Upper', rows: 2, seats_per_row: 5 },
+      ],
+    });
+    v.msg = await post('/v1/venues', {
+      name: 'Madison Square Garden',
+      city: 'New York',
+      lat: 40.7505,
+      lon: -73.9934,
+      standing_capacity: 1000,
+    });
+    v.hallen = await post('/v1/venues', {
+      name: 'Hallenstadion',
+      city: 'Zürich',
+      lat: 47.4113,
+      lon: 8.5517,
+      standing_capacity: 500,
+    });
+    v.taylor = await post('/v1/venues', {
+      name: 'Taylor Hall',
+      city: 'Chicago',
+      lat: 41.8781,
+      lon: -87.6298,
+      standing_capacity: 300,
+    });
     p.swift = await post('/v1/performers', { name: 'Taylor Swift', type: 'artist', genre: 'pop' });
     p.mason = await post('/v1/performers', { name: 'Taylor Mason', type: 'comedian' });
     p.knicks = await post('/v1/performers', { name: 'New York Knicks', type: 'team' });
@@ -44,19 +75,81 @@ describe('event search', () => {
     p.jazz = await post('/v1/performers', { name: 'Zürich Jazz Orchestra', type: 'band', genre: 'jazz' });
     const ga = (capacity: number, price: number) => ({ general_admission: { capacity, price } });
     const events: Array<[string, Record<string, unknown>]> = [
-      ['eras', { name: 'The Eras Tour', starts_at: at(10), category: 'concert', venue_id: v.sofi, performer_ids: [p.swift], price_tiers: [{ name: 'floor', price: 250, sections: ['Floor'] }, { name: 'upper', price: 90, sections: ['Upper'] }] }],
-      ['tribute', { name: 'Taylor Swift Tribute Night', starts_at: at(20), category: 'concert', venue_id: v.taylor, ...ga(300, 40) }],
-      ['boat', { name: 'Swift Boat Racing', starts_at: at(30), category: 'sports', venue_id: v.taylor, ...ga(300, 15) }],
-      ['mason', { name: 'Taylor Mason: Stand-up', starts_at: at(12), category: 'comedy', venue_id: v.msg, performer_ids: [p.mason], ...ga(1000, 30) }],
-      ['jazz', { name: 'Jazz Nights', starts_at: at(40), category: 'festival', venue_id: v.hallen, performer_ids: [p.jazz], ...ga(500, 80) }],
-      ['knicks', { name: 'Knicks vs Celtics', starts_at: at(5), category: 'sports', venue_id: v.msg, performer_ids: [p.knicks, p.celtics], sections: [{ name: 'Court', rows: 2, seats_per_row: 5, price: 150 }, { name: 'Balcony', rows: 2, seats_per_row: 5, price: 50 }] }],
+      [
+        'eras',
+        {
+          name: 'The Eras Tour',
+          starts_at: at(10),
+          category: 'concert',
+          venue_id: v.sofi,
+          performer_ids: [p.swift],
+          price_tiers: [
+            { name: 'floor', price: 250, sections: ['Floor'] },
+            { name: 'upper', price: 90, sections: ['Upper'] },
+          ],
+        },
+      ],
+      [
+        'tribute',
+        {
+          name: 'Taylor Swift Tribute Night',
+          starts_at: at(20),
+          category: 'concert',
+          venue_id: v.taylor,
+          ...ga(300, 40),
+        },
+      ],
+      [
+        'boat',
+        { name: 'Swift Boat Racing', starts_at: at(30), category: 'sports', venue_id: v.taylor, ...ga(300, 15) },
+      ],
+      [
+        'mason',
+        {
+          name: 'Taylor Mason: Stand-up',
+          starts_at: at(12),
+          category: 'comedy',
+          venue_id: v.msg,
+          performer_ids: [p.mason],
+          ...ga(1000, 30),
+        },
+      ],
+      [
+        'jazz',
+        {
+          name: 'Jazz Nights',
+          starts_at: at(40),
+          category: 'festival',
+          venue_id: v.hallen,
+          performer_ids: [p.jazz],
+          ...ga(500, 80),
+        },
+      ],
+      [
+        'knicks',
+        {
+          name: 'Knicks vs Celtics',
+          starts_at: at(5),
+          category: 'sports',
+          venue_id: v.msg,
+          performer_ids: [p.knicks, p.celtics],
+          sections: [
+            { name: 'Court', rows: 2, seats_per_row: 5, price: 150 },
+            { name: 'Balcony', rows: 2, seats_per_row: 5, price: 50 },
+          ],
+        },
+      ],
       ['tiny', { name: 'Tiny Gig', starts_at: at(15), category: 'concert', venue_id: v.msg, ...ga(1, 25) }],
       ['future', { name: 'Future Fest', starts_at: at(200), category: 'festival', venue_id: v.hallen, ...ga(500, 60) }],
       ['cancelled', { name: 'Cancelled Show', starts_at: at(8), category: 'concert', venue_id: v.msg, ...ga(100, 35) }],
     ];
     for (const [key, body] of events) ids[key] = await post('/v1/events', body);
     await env.pool.query("UPDATE events SET status = 'cancelled' WHERE id = $1", [ids.cancelled]);
-    await waitFor(async () => (await env.pool.query('SELECT bool_and(inventory_ready) AS ok FROM events')).rows[0].ok === true, 30_000, 'inventory of every event');
+    await waitFor(
+      async () => (await env.pool.query('SELECT bool_and(inventory_ready) AS ok FROM events')).rows[0].ok === true,
+      30_000,
+      'inventory of every event',
+    );
   });
   afterAll(() => env.cleanup());
 
@@ -80,7 +173,12 @@ describe('event search', () => {
     expect(names(await search('q=zurich')).sort()).toEqual(['Future Fest', 'Jazz Nights']);
     expect(names(await search('q=Z%C3%BCRICH')).sort()).toEqual(['Future Fest', 'Jazz Nights']);
     expect(names(await search('q=hallenstadoin&sort=date'))).toEqual(['Jazz Nights', 'Future Fest']);
-    expect(names(await search('q=taylo&sort=date'))).toEqual(['The Eras Tour', 'Taylor Mason: Stand-up', 'Taylor Swift Tribute Night', 'Swift Boat Racing']);
+    expect(names(await search('q=taylo&sort=date'))).toEqual([
+      'The Eras Tour',
+      'Taylor Mason: Stand-up',
+      'Taylor Swift Tribute Night',
+      'Swift Boat Racing',
+    ]);
     expect((await search('q=xqzvw')).items).toEqual([]);
   });
 
@@ -101,13 +199,28 @@ describe('event search', () => {
 
   it('filters by city, distance, dates, venue, performer, category and price', async () => {
     expect(names(await search('city=zurich&sort=date'))).toEqual(['Jazz Nights', 'Future Fest']);
-    expect(names(await search('city=new%20york&sort=date'))).toEqual(['Knicks vs Celtics', 'Taylor Mason: Stand-up', 'Tiny Gig']);
-    expect(names(await search('near=40.75,-73.99&radius_km=5&sort=date'))).toEqual(['Knicks vs Celtics', 'Taylor Mason: Stand-up', 'Tiny Gig']);
+    expect(names(await search('city=new%20york&sort=date'))).toEqual([
+      'Knicks vs Celtics',
+      'Taylor Mason: Stand-up',
+      'Tiny Gig',
+    ]);
+    expect(names(await search('near=40.75,-73.99&radius_km=5&sort=date'))).toEqual([
+      'Knicks vs Celtics',
+      'Taylor Mason: Stand-up',
+      'Tiny Gig',
+    ]);
     expect(names(await search('near=40.75,-73.99&radius_km=1500&sort=date'))).toEqual([
-      'Knicks vs Celtics', 'Taylor Mason: Stand-up', 'Tiny Gig', 'Taylor Swift Tribute Night', 'Swift Boat Racing',
+      'Knicks vs Celtics',
+      'Taylor Mason: Stand-up',
+      'Tiny Gig',
+      'Taylor Swift Tribute Night',
+      'Swift Boat Racing',
     ]);
     const date = (days: number) => at(days).slice(0, 10);
-    expect(names(await search(`start_date=${date(4)}&end_date=${date(11)}&sort=date`))).toEqual(['Knicks vs Celtics', 'The Eras Tour']);
+    expect(names(await search(`start_date=${date(4)}&end_date=${date(11)}&sort=date`))).toEqual([
+      'Knicks vs Celtics',
+      'The Eras Tour',
+    ]);
     expect(names(await search(`start_date=${date(100)}`))).toEqual(['Future Fest']);
     expect(names(await search(`end_date=${encodeURIComponent(at(6))}`))).toEqual(['Knicks vs Celtics']);
     expect(names(await search(`venue_id=${v.sofi}`))).toEqual(['The Eras Tour']);
@@ -123,7 +236,16 @@ describe('event search', () => {
 
   it('sorts by date, by price and by relevance', async () => {
     const byDate = (await search('sort=date')).items;
-    expect(byDate.map((i) => i.name)).toEqual(['Knicks vs Celtics', 'The Eras Tour', 'Taylor Mason: Stand-up', 'Tiny Gig', 'Taylor Swift Tribute Night', 'Swift Boat Racing', 'Jazz Nights', 'Future Fest']);
+    expect(byDate.map((i) => i.name)).toEqual([
+      'Knicks vs Celtics',
+      'The Eras Tour',
+      'Taylor Mason: Stand-up',
+      'Tiny Gig',
+      'Taylor Swift Tribute Night',
+      'Swift Boat Racing',
+      'Jazz Nights',
+      'Future Fest',
+    ]);
     const byPrice = (await search('sort=price')).items;
     expect(byPrice.map((i) => i.price_range.min)).toEqual([15, 25, 30, 40, 50, 60, 80, 90]);
     // Without q, relevance falls back to date.
@@ -134,41 +256,80 @@ describe('event search', () => {
     const buyer = env.token('buyer-tiny');
     const booking = await env.http('POST', '/v1/bookings', { token: buyer, body: { event_id: ids.tiny, quantity: 1 } });
     expect(booking.status).toBe(202);
-    await waitFor(async () => (await env.http('GET', `/v1/bookings/${booking.body.booking_id}`, { token: buyer })).body.status === 'held', 20_000, 'held');
+    await waitFor(
+      async () =>
+        (await env.http('GET', `/v1/bookings/${booking.body.booking_id}`, { token: buyer })).body.status === 'held',
+      20_000,
+      'held',
+    );
     await waitFor(async () => (await search('q=tiny')).items[0]?.availability.available === 0, 5_000, 'availability');
-    expect((await search('q=tiny')).items[0]).toMatchObject({ status: 'sold_out', availability: { available: 0, sold_out: true } });
-    expect(names(await search('city=new%20york&available_only=true&sort=date'))).toEqual(['Knicks vs Celtics', 'Taylor Mason: Stand-up']);
-    expect(names(await search('available_only=true&sort=date&limit=3'))).toEqual(['Knicks vs Celtics', 'The Eras Tour', 'Taylor Mason: Stand-up']);
+    expect((await search('q=tiny')).items[0]).toMatchObject({
+      status: 'sold_out',
+      availability: { available: 0, sold_out: true },
+    });
+    expect(names(await search('city=new%20york&available_only=true&sort=date'))).toEqual([
+      'Knicks vs Celtics',
+      'Taylor Mason: Stand-up',
+    ]);
+    expect(names(await search('available_only=true&sort=date&limit=3'))).toEqual([
+      'Knicks vs Celtics',
+      'The Eras Tour',
+      'Taylor Mason: Stand-up',
+    ]);
     const next = await search('available_only=true&sort=date&limit=3');
-    expect(names(await search(`available_only=true&sort=date&limit=3&cursor=${next.next_cursor}`))).toEqual(['Taylor Swift Tribute Night', 'Swift Boat Racing', 'Jazz Nights']);
+    expect(names(await search(`available_only=true&sort=date&limit=3&cursor=${next.next_cursor}`))).toEqual([
+      'Taylor Swift Tribute Night',
+      'Swift Boat Racing',
+      'Jazz Nights',
+    ]);
   });
 
-  it.each(['date', 'price', 'relevance'])('pages by %s with no duplicates and no gaps while events are added', async (sort) => {
-    const tag = `paging${sort}`;
-    const original = await Promise.all(
-      Array.from({ length: 22 }, (_, i) => post('/v1/events', { name: `${tag} Run ${i}`, starts_at: at(50 + (i % 7)), venue_id: v.msg, general_admission: { capacity: 10, price: 10 + (i % 5) } })),
-    );
-    const seen: string[] = [];
-    let cursor: string | null = null;
-    let pages = 0;
-    let added = 0;
-    do {
-      const query: string = `q=${tag}&sort=${sort}&limit=4${cursor ? `&cursor=${cursor}` : ''}`;
-      // Each page races two inserts: one sorting before the cursor, one after.
-      const [page] = await Promise.all([
-        search(query),
-        post('/v1/events', { name: `${tag} Run late ${added++}`, starts_at: at(49), venue_id: v.msg, general_admission: { capacity: 10, price: 1 } }),
-        post('/v1/events', { name: `${tag} Run late ${added++}`, starts_at: at(90), venue_id: v.msg, general_admission: { capacity: 10, price: 99 } }),
-      ]);
-      expect(page.items.length).toBeLessThanOrEqual(4);
-      seen.push(...page.items.map((i) => i.id as string));
-      cursor = page.next_cursor;
-      pages++;
-    } while (cursor && pages < 50);
-    expect(cursor).toBeNull();
-    expect(new Set(seen).size).toBe(seen.length);
-    for (const id of original) expect(seen).toContain(id);
-  });
+  it.each(['date', 'price', 'relevance'])(
+    'pages by %s with no duplicates and no gaps while events are added',
+    async (sort) => {
+      const tag = `paging${sort}`;
+      const original = await Promise.all(
+        Array.from({ length: 22 }, (_, i) =>
+          post('/v1/events', {
+            name: `${tag} Run ${i}`,
+            starts_at: at(50 + (i % 7)),
+            venue_id: v.msg,
+            general_admission: { capacity: 10, price: 10 + (i % 5) },
+          }),
+        ),
+      );
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      let added = 0;
+      do {
+        const query: string = `q=${tag}&sort=${sort}&limit=4${cursor ? `&cursor=${cursor}` : ''}`;
+        // Each page races two inserts: one sorting before the cursor, one after.
+        const [page] = await Promise.all([
+          search(query),
+          post('/v1/events', {
+            name: `${tag} Run late ${added++}`,
+            starts_at: at(49),
+            venue_id: v.msg,
+            general_admission: { capacity: 10, price: 1 },
+          }),
+          post('/v1/events', {
+            name: `${tag} Run late ${added++}`,
+            starts_at: at(90),
+            venue_id: v.msg,
+            general_admission: { capacity: 10, price: 99 },
+          }),
+        ]);
+        expect(page.items.length).toBeLessThanOrEqual(4);
+        seen.push(...page.items.map((i) => i.id as string));
+        cursor = page.next_cursor;
+        pages++;
+      } while (cursor && pages < 50);
+      expect(cursor).toBeNull();
+      expect(new Set(seen).size).toBe(seen.length);
+      for (const id of original) expect(seen).toContain(id);
+    },
+  );
 
   it('answers bad input with 4xx and a stable code', async () => {
     const cases: Array<[string, number, string]> = [
@@ -202,7 +363,10 @@ describe('event search', () => {
       expect(res.body.error.code, query).toBe(code);
     }
     const first = await search('sort=date&limit=2');
-    const other = await env.http('GET', `/v1/events/search?sort=date&limit=2&category=sports&cursor=${first.next_cursor}`);
+    const other = await env.http(
+      'GET',
+      `/v1/events/search?sort=date&limit=2&category=sports&cursor=${first.next_cursor}`,
+    );
     expect(other.body.error.code).toBe('invalid_cursor');
   });
 
@@ -220,7 +384,15 @@ describe('event search', () => {
 
   it('treats injection attempts as plain words', async () => {
     const before = (await env.pool.query('SELECT count(*)::int AS n FROM events')).rows[0].n;
-    for (const q of ["'; DROP TABLE events; --", "taylor' OR '1'='1", 'a & b | !c:* <-> (', '%_\\', '(((', "swift:* & !'x'", '😀 taylor']) {
+    for (const q of [
+      "'; DROP TABLE events; --",
+      "taylor' OR '1'='1",
+      'a & b | !c:* <-> (',
+      '%_\\',
+      '(((',
+      "swift:* & !'x'",
+      '😀 taylor',
+    ]) {
       const res = await env.http('GET', `/v1/events/search?q=${encodeURIComponent(q)}`);
       expect(res.status, q).toBe(200);
       expect(Array.isArray(res.body.items), q).toBe(true);
@@ -228,7 +400,9 @@ describe('event search', () => {
     // A NUL is refused at the door (PostgreSQL could not store or compare it), like any control character.
     const nul = await env.http('GET', `/v1/events/search?q=${encodeURIComponent('\u0000swift')}`);
     expect([nul.status, nul.body.error.code]).toEqual([400, 'invalid_characters']);
-    expect(names(await search(`q=${encodeURIComponent("swift:* & !'x'")}`)).sort()).toEqual(['Swift Boat Racing', 'Taylor Swift Tribute Night', 'The Eras Tour'].sort());
+    expect(names(await search(`q=${encodeURIComponent("swift:* & !'x'")}`)).sort()).toEqual(
+      ['Swift Boat Racing', 'Taylor Swift Tribute Night', 'The Eras Tour'].sort(),
+    );
     expect((await env.pool.query('SELECT count(*)::int AS n FROM events')).rows[0].n).toBe(before);
   });
 });

@@ -47,7 +47,8 @@ describe('2,000 concurrent requests for 100 seats', () => {
       Array.from({ length: 2000 }, (_, i) =>
         limit(async () => {
           const user = users[i % users.length]!;
-          const body = i % 3 === 0 ? { event_id: eventId, quantity: 1, section: 'Front' } : { event_id: eventId, quantity: 1 };
+          const body =
+            i % 3 === 0 ? { event_id: eventId, quantity: 1, section: 'Front' } : { event_id: eventId, quantity: 1 };
           const res = await env.http('POST', '/v1/bookings', { token: env.token(user), body });
           statuses.push(res.status);
           if (res.status !== 202) return;

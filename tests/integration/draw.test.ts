@@ -253,7 +253,10 @@ describe('queue mode and the draw record over HTTP', () => {
     });
     const bookingOf = new Map<string, string>();
     for (const u of ['d-1', 'd-2']) {
-      const res = await env.http('POST', '/v1/bookings', { token: env.token(u), body: { event_id: drawn, quantity: 1 } });
+      const res = await env.http('POST', '/v1/bookings', {
+        token: env.token(u),
+        body: { event_id: drawn, quantity: 1 },
+      });
       expect(res.status).toBe(202);
       bookingOf.set(u, res.body.booking_id);
       // Watching from the waiting room (the ack's seq, if any, is the arrival number, not the drawn one).
@@ -279,7 +282,11 @@ describe('queue mode and the draw record over HTTP', () => {
     for (const [u, { got }] of sockets) {
       await waitFor(() => got.some((p) => p.status === 'queued'), 10_000, `drawn seq pushed to ${u}`);
       const queued = got.find((p) => p.status === 'queued')!;
-      expect(queued).toMatchObject({ booking_id: bookingOf.get(u), queue: 'drawn', seq: drawnSeqs.get(bookingOf.get(u)!) });
+      expect(queued).toMatchObject({
+        booking_id: bookingOf.get(u),
+        queue: 'drawn',
+        seq: drawnSeqs.get(bookingOf.get(u)!),
+      });
       expect(got.indexOf(queued)).toBe(0);
     }
     expect(new Set([...sockets.values()].map((x) => x.got[0]!.seq)).size).toBe(2);

@@ -51,12 +51,16 @@ describe('worker failover', () => {
       Array.from({ length: 2400 }, (_, i) =>
         limit(async () => {
           if (i === 900) {
-            const owner = (await env.pool.query('SELECT owner FROM partitions WHERE id = $1', [partition])).rows[0]?.owner as string;
+            const owner = (await env.pool.query('SELECT owner FROM partitions WHERE id = $1', [partition])).rows[0]
+              ?.owner as string;
             killed = Number(/^worker-(\d+)-/.exec(owner)![1]);
             process.kill(killed, 'SIGKILL');
           }
           const user = users[i % users.length]!;
-          const res = await env.http('POST', '/v1/bookings', { token: env.token(user), body: { event_id: eventId, quantity: 1 + (i % 3) } });
+          const res = await env.http('POST', '/v1/bookings', {
+            token: env.token(user),
+            body: { event_id: eventId, quantity: 1 + (i % 3) },
+          });
           expect(res.status).toBe(202);
           accepted.push({ user, id: res.body.booking_id });
           await sockets.get(user)!.emitWithAck('booking.watch', { booking_id: res.body.booking_id });
@@ -100,7 +104,11 @@ describe('worker failover', () => {
     const zombie = await activatePartition(env.pool, 1, 'zombie');
     const current = await activatePartition(env.pool, 1, 'successor');
     expect(current).toBe(zombie + 1);
-    await expect(withTransaction(env.pool, (c) => commitBatch(c, emptyBatchWrite(1, zombie)))).rejects.toBeInstanceOf(FencedError);
-    await expect(withTransaction(env.pool, (c) => commitBatch(c, emptyBatchWrite(1, current)))).resolves.toBeUndefined();
+    await expect(withTransaction(env.pool, (c) => commitBatch(c, emptyBatchWrite(1, zombie)))).rejects.toBeInstanceOf(
+      FencedError,
+    );
+    await expect(
+      withTransaction(env.pool, (c) => commitBatch(c, emptyBatchWrite(1, current))),
+    ).resolves.toBeUndefined();
   });
 });

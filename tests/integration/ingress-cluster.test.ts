@@ -46,7 +46,8 @@ function collectLogs(child: ChildProcess): Array<Record<string, unknown>> {
   return lines;
 }
 
-const listening = (logs: Array<Record<string, unknown>>) => new Set(logs.filter((l) => l.message === 'ingress listening').map((l) => l.pid as number));
+const listening = (logs: Array<Record<string, unknown>>) =>
+  new Set(logs.filter((l) => l.message === 'ingress listening').map((l) => l.pid as number));
 
 /** The value of a counter sample in Prometheus text, 0 when absent. */
 function sample(metrics: string, name: string, labels: Record<string, string>): number {
@@ -86,14 +87,26 @@ describe('INGRESS_PROCESSES', () => {
     await waitFor(
       async () => {
         const states = await Promise.all(
-          accepted.map(async (a) => ((await (await fetch(`${base}/v1/bookings/${a.id}`, { headers: { authorization: `Bearer ${env.token(a.user)}` } })).json()) as { status: string }).status),
+          accepted.map(
+            async (a) =>
+              (
+                (await (
+                  await fetch(`${base}/v1/bookings/${a.id}`, {
+                    headers: { authorization: `Bearer ${env.token(a.user)}` },
+                  })
+                ).json()) as { status: string }
+              ).status,
+          ),
         );
         return states.every((s) => s === 'held');
       },
       30_000,
       'every booking held',
     );
-    const { rows } = await env.pool.query<{ n: string }>("SELECT count(*) AS n FROM bookings WHERE event_id = $1 AND status = 'held'", [eventId]);
+    const { rows } = await env.pool.query<{ n: string }>(
+      "SELECT count(*) AS n FROM bookings WHERE event_id = $1 AND status = 'held'",
+      [eventId],
+    );
     expect(Number(rows[0]!.n)).toBe(users.length);
 
     // /metrics on any process is the sum over all of them.

@@ -32,7 +32,10 @@ describe('ingress faults', () => {
     channel.publish = ((...args: Parameters<ConfirmChannel['publish']>) => {
       channel.publish = original;
       // The callback is registered either way, so closing the channel rejects the publish ("channel closed").
-      const ok = mode === 'deliver' ? original(...args) : (args[4] && (channel as unknown as { unconfirmed: unknown[] }).unconfirmed.push(args[4]), true);
+      const ok =
+        mode === 'deliver'
+          ? original(...args)
+          : (args[4] && (channel as unknown as { unconfirmed: unknown[] }).unconfirmed.push(args[4]), true);
       void channel.close().catch(() => undefined);
       return ok;
     }) as ConfirmChannel['publish'];
@@ -51,8 +54,13 @@ describe('ingress faults', () => {
       'confirm channel reopened',
     );
   const post = (token: string, key?: string) =>
-    env.http('POST', '/v1/bookings', { token, body: { event_id: eventId, quantity: 1 }, headers: key ? { 'idempotency-key': key } : {} });
-  const statusOf = async (token: string, id: string) => (await env.http('GET', `/v1/bookings/${id}`, { token })).body.status as string | undefined;
+    env.http('POST', '/v1/bookings', {
+      token,
+      body: { event_id: eventId, quantity: 1 },
+      headers: key ? { 'idempotency-key': key } : {},
+    });
+  const statusOf = async (token: string, id: string) =>
+    (await env.http('GET', `/v1/bookings/${id}`, { token })).body.status as string | undefined;
 
   it('a publish taken but not confirmed: 503 with the booking id, then the Idempotency-Key retry answers the real outcome', async () => {
     const token = env.token(randomUUID());
@@ -142,7 +150,10 @@ describe('ingress faults', () => {
     const ctx = env.ingress!.ctx;
     const real = ctx.pool;
     // Nothing listens on port 1: every query fails to connect, as during a PostgreSQL restart.
-    const dead = new pg.Pool({ connectionString: 'postgres://postgres@127.0.0.1:1/onsale', connectionTimeoutMillis: 2000 });
+    const dead = new pg.Pool({
+      connectionString: 'postgres://postgres@127.0.0.1:1/onsale',
+      connectionTimeoutMillis: 2000,
+    });
     dead.on('error', () => undefined);
     ctx.pool = dead;
     try {
@@ -160,7 +171,11 @@ describe('ingress faults', () => {
   it('Redis losing the sequence counter: numbers are never reused and positions never understated', async () => {
     await waitPublisherBack();
     const worker = env.workers[0]!;
-    const before = (await env.pool.query<{ n: number }>('SELECT coalesce(max(seq), 0)::int AS n FROM bookings WHERE event_id = $1', [eventId])).rows[0]!.n;
+    const before = (
+      await env.pool.query<{ n: number }>('SELECT coalesce(max(seq), 0)::int AS n FROM bookings WHERE event_id = $1', [
+        eventId,
+      ])
+    ).rows[0]!.n;
     // Requests wait in the queue (no worker), then Redis loses the event's keys.
     await worker.close();
     env.workers.length = 0;
@@ -181,13 +196,22 @@ describe('ingress faults', () => {
 
     await env.startWorker();
     const all = [...waiting, { token, id: after.body.booking_id as string }];
-    await waitFor(async () => (await Promise.all(all.map((a) => statusOf(a.token, a.id)))).every((s) => s === 'held'), 30_000, 'all decided');
-    const { rows } = await env.pool.query<{ seq: number }>('SELECT seq FROM bookings WHERE event_id = $1 AND seq > $2 ORDER BY requested_at', [eventId, before]);
+    await waitFor(
+      async () => (await Promise.all(all.map((a) => statusOf(a.token, a.id)))).every((s) => s === 'held'),
+      30_000,
+      'all decided',
+    );
+    const { rows } = await env.pool.query<{ seq: number }>(
+      'SELECT seq FROM bookings WHERE event_id = $1 AND seq > $2 ORDER BY requested_at',
+      [eventId, before],
+    );
     const seqs = rows.map((r) => r.seq);
     expect(seqs).toHaveLength(6);
     expect(new Set(seqs).size).toBe(6);
     // The request stamped after the loss is numbered above every request stamped before it.
-    const last = (await env.pool.query<{ seq: number }>('SELECT seq FROM bookings WHERE id = $1', [after.body.booking_id])).rows[0]!.seq;
+    const last = (
+      await env.pool.query<{ seq: number }>('SELECT seq FROM bookings WHERE id = $1', [after.body.booking_id])
+    ).rows[0]!.seq;
     expect(last).toBeGreaterThan(Math.max(...seqs.filter((s) => s !== last)));
   }, 90_000);
 });

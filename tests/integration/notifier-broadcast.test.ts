@@ -26,7 +26,12 @@ describe('notifier broadcasts', () => {
     env = await TestEnv.create();
     await env.startIngress();
     await env.startWorker();
-    notifier = await startNotifier(env.config, createLogger('notifier', 'warn'), 0, loadNotifierSettings({}, { NOTIFIER_COALESCE_MS: 200 }));
+    notifier = await startNotifier(
+      env.config,
+      createLogger('notifier', 'warn'),
+      0,
+      loadNotifierSettings({}, { NOTIFIER_COALESCE_MS: 200 }),
+    );
     broker = await amqp.connect(env.config.AMQP_URL);
     ch = await broker.createChannel();
   }, 120_000);
@@ -39,7 +44,12 @@ describe('notifier broadcasts', () => {
   });
 
   const publish = (kind: 'event.progress' | 'seats.changed', eventId: string, body: object) =>
-    ch.publish(amqpNames(env.config.AMQP_PREFIX).bookingEvents, `${kind}.${eventId}`, Buffer.from(JSON.stringify(body)), { type: kind });
+    ch.publish(
+      amqpNames(env.config.AMQP_PREFIX).bookingEvents,
+      `${kind}.${eventId}`,
+      Buffer.from(JSON.stringify(body)),
+      { type: kind },
+    );
 
   it('sends waiting clients one progress message per tick, from which each computes its own position', async () => {
     const eventId = randomUUID();
@@ -47,7 +57,12 @@ describe('notifier broadcasts', () => {
     const clients = await Promise.all(
       seqs.map(async (seq, i) => {
         const bookingId = randomUUID();
-        await env.redis.hset(redisKeys(env.config.REDIS_PREFIX).pendingBooking(bookingId), { event_id: eventId, user_id: `waiting-${i}`, seq: String(seq), requested_at: new Date().toISOString() });
+        await env.redis.hset(redisKeys(env.config.REDIS_PREFIX).pendingBooking(bookingId), {
+          event_id: eventId,
+          user_id: `waiting-${i}`,
+          seq: String(seq),
+          requested_at: new Date().toISOString(),
+        });
         const s = await sockets.connect(notifier.port, env.token(`waiting-${i}`));
         const seen: EventProgressPush[] = [];
         s.on('event.progress', (p) => seen.push(p));
@@ -57,21 +72,44 @@ describe('notifier broadcasts', () => {
       }),
     );
     // 40 progress messages in a burst: far fewer broadcasts, the last state wins.
-    for (let wm = 1; wm <= 40; wm++) publish('event.progress', eventId, { event_id: eventId, watermark: wm, rate_per_s: 20, paused: wm === 40, throttle_per_s: null, at: new Date().toISOString() });
+    for (let wm = 1; wm <= 40; wm++)
+      publish('event.progress', eventId, {
+        event_id: eventId,
+        watermark: wm,
+        rate_per_s: 20,
+        paused: wm === 40,
+        throttle_per_s: null,
+        at: new Date().toISOString(),
+      });
     for (const c of clients) await waitFor(() => c.seen.at(-1)?.watermark === 40, 10_000, 'the last progress');
     await sleep(400);
     for (const c of clients) {
       expect(c.seen.length).toBeLessThan(10);
-      expect(c.seen.at(-1)).toEqual({ event_id: eventId, watermark: 40, rate_per_s: 20, paused: true, throttle_per_s: null });
+      expect(c.seen.at(-1)).toEqual({
+        event_id: eventId,
+        watermark: 40,
+        rate_per_s: 20,
+        paused: true,
+        throttle_per_s: null,
+      });
       expect(positionOf(c.seq, c.seen.at(-1)!)).toEqual({ position: 1, eta_seconds: 1 });
     }
     // A client that starts waiting now is told where the queue stands at once (paused), not at the next move.
     const late = randomUUID();
-    await env.redis.hset(redisKeys(env.config.REDIS_PREFIX).pendingBooking(late), { event_id: eventId, user_id: 'late', seq: '60', requested_at: new Date().toISOString() });
+    await env.redis.hset(redisKeys(env.config.REDIS_PREFIX).pendingBooking(late), {
+      event_id: eventId,
+      user_id: 'late',
+      seq: '60',
+      requested_at: new Date().toISOString(),
+    });
     const s = await sockets.connect(notifier.port, env.token('late'));
     const seen: EventProgressPush[] = [];
     s.on('event.progress', (p) => seen.push(p));
-    expect(await s.emitWithAck('booking.watch', { booking_id: late })).toMatchObject({ ok: true, status: 'queued', seq: 60 });
+    expect(await s.emitWithAck('booking.watch', { booking_id: late })).toMatchObject({
+      ok: true,
+      status: 'queued',
+      seq: 60,
+    });
     await waitFor(() => seen.length > 0, 5_000, 'current progress');
     expect(seen[0]).toMatchObject({ watermark: 40, paused: true });
     expect(positionOf(60, seen[0]!).position).toBe(20);
@@ -85,16 +123,25 @@ describe('notifier broadcasts', () => {
     expect(await s.emitWithAck('event.watch', { event_id: eventId })).toEqual({ ok: true });
     const steps: Array<Array<[string, SeatStatus]>> = [
       [['A-1-1', 'held']],
-      [['A-1-2', 'held'], ['A-1-1', 'sold']],
+      [
+        ['A-1-2', 'held'],
+        ['A-1-1', 'sold'],
+      ],
       [['A-1-3', 'held']],
       [['A-1-2', 'available']],
     ];
-    for (let round = 0; round < 10; round++) for (const seats of steps) publish('seats.changed', eventId, { event_id: eventId, seats, as_of: new Date().toISOString() });
+    for (let round = 0; round < 10; round++)
+      for (const seats of steps)
+        publish('seats.changed', eventId, { event_id: eventId, seats, as_of: new Date().toISOString() });
     const map = new Map<string, SeatStatus>();
-    await waitFor(() => {
-      for (const c of changes.splice(0)) for (const [id, st] of c.seats ?? []) map.set(id, st);
-      return map.get('A-1-2') === 'available' && map.get('A-1-3') === 'held';
-    }, 10_000, 'the merged seat map');
+    await waitFor(
+      () => {
+        for (const c of changes.splice(0)) for (const [id, st] of c.seats ?? []) map.set(id, st);
+        return map.get('A-1-2') === 'available' && map.get('A-1-3') === 'held';
+      },
+      10_000,
+      'the merged seat map',
+    );
     expect(Object.fromEntries(map)).toEqual({ 'A-1-1': 'sold', 'A-1-2': 'available', 'A-1-3': 'held' });
   });
 });

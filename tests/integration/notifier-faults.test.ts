@@ -45,10 +45,14 @@ describe('notifier faults', () => {
 
   const exchange = () => amqpNames(env.config.AMQP_PREFIX).bookingEvents;
   function publishSeats(change: SeatsChanged): void {
-    ch.publish(exchange(), `seats.changed.${change.event_id}`, Buffer.from(JSON.stringify(change)), { type: 'seats.changed' });
+    ch.publish(exchange(), `seats.changed.${change.event_id}`, Buffer.from(JSON.stringify(change)), {
+      type: 'seats.changed',
+    });
   }
   function publishResults(eventId: string, results: Array<Record<string, unknown>>): void {
-    ch.publish(exchange(), `booking.results.${eventId}`, Buffer.from(JSON.stringify({ event_id: eventId, results })), { type: 'booking.results' });
+    ch.publish(exchange(), `booking.results.${eventId}`, Buffer.from(JSON.stringify({ event_id: eventId, results })), {
+      type: 'booking.results',
+    });
   }
 
   it('survives losing Redis: keeps its sockets, pushes locally, and broadcasts across instances again when Redis returns', async () => {
@@ -65,7 +69,10 @@ describe('notifier faults', () => {
       const onB = await sockets.connect(b.port, env.token('redis-watcher'));
       let disconnects = 0;
       const seen = { a: [] as SeatsChanged[], b: [] as SeatsChanged[] };
-      for (const [s, list] of [[onA, seen.a], [onB, seen.b]] as const) {
+      for (const [s, list] of [
+        [onA, seen.a],
+        [onB, seen.b],
+      ] as const) {
         s.on('disconnect', () => disconnects++);
         s.on('seats.changed', (c) => list.push(c));
         expect(await s.emitWithAck('event.watch', { event_id: eventId })).toEqual({ ok: true });
@@ -78,29 +85,54 @@ describe('notifier faults', () => {
       expect((await readyz(a)).body.checks.redis).toMatch(/^down/);
 
       // Mid-outage: the pipeline decides, and the notifiers keep consuming and pushing what they can locally.
-      for (let i = 0; i < 20; i++) publishSeats({ event_id: eventId, available: 1000 + i, as_of: new Date().toISOString() });
+      for (let i = 0; i < 20; i++)
+        publishSeats({ event_id: eventId, available: 1000 + i, as_of: new Date().toISOString() });
       const booked = await env.http('POST', '/v1/bookings', { token: buyer, body: { event_id: eventId, quantity: 2 } });
       expect(booked.status).toBe(202);
-      await waitFor(async () => (await env.http('GET', `/v1/bookings/${booked.body.booking_id}`, { token: buyer })).body.status === 'held', 20_000, 'held');
-      expect(await onA.emitWithAck('booking.watch', { booking_id: booked.body.booking_id })).toEqual({ ok: true, status: 'held' });
+      await waitFor(
+        async () =>
+          (await env.http('GET', `/v1/bookings/${booked.body.booking_id}`, { token: buyer })).body.status === 'held',
+        20_000,
+        'held',
+      );
+      expect(await onA.emitWithAck('booking.watch', { booking_id: booked.body.booking_id })).toEqual({
+        ok: true,
+        status: 'held',
+      });
       await waitFor(() => results.length > 0, 10_000, 'held pushed during the outage');
       expect(results[0]).toMatchObject({ booking_id: booked.body.booking_id, status: 'held', quantity: 2 });
       // The changes were consumed by the instances and pushed (coalesced) to their own sockets: the last one arrives.
-      await waitFor(() => [...seen.a, ...seen.b].some((c) => c.available === 1019), 10_000, 'local pushes during the outage');
+      await waitFor(
+        () => [...seen.a, ...seen.b].some((c) => c.available === 1019),
+        10_000,
+        'local pushes during the outage',
+      );
 
       await redis.restart();
-      await waitFor(async () => (await readyz(a)).status === 200 && (await readyz(b)).status === 200, 20_000, 'ready again');
+      await waitFor(
+        async () => (await readyz(a)).status === 200 && (await readyz(b)).status === 200,
+        20_000,
+        'ready again',
+      );
       // Once the adapter has resubscribed, every change reaches the sockets of both instances.
-      await waitFor(async () => {
-        const before = [seen.a.length, seen.b.length];
-        publishSeats({ event_id: eventId, available: 9999, as_of: new Date().toISOString() });
-        await new Promise((r) => setTimeout(r, 300));
-        return seen.a.length > before[0]! && seen.b.length > before[1]!;
-      }, 20_000, 'cross-instance broadcast back');
+      await waitFor(
+        async () => {
+          const before = [seen.a.length, seen.b.length];
+          publishSeats({ event_id: eventId, available: 9999, as_of: new Date().toISOString() });
+          await new Promise((r) => setTimeout(r, 300));
+          return seen.a.length > before[0]! && seen.b.length > before[1]!;
+        },
+        20_000,
+        'cross-instance broadcast back',
+      );
       const marks = Array.from({ length: 20 }, (_, i) => 5000 + i);
       for (const m of marks) publishSeats({ event_id: eventId, available: m, as_of: new Date().toISOString() });
       // Coalesced per event: the newest state reaches the sockets of both instances, in fewer messages than changes.
-      await waitFor(() => [seen.a, seen.b].every((l) => l.some((c) => c.available === 5019)), 10_000, 'the last change on both instances');
+      await waitFor(
+        () => [seen.a, seen.b].every((l) => l.some((c) => c.available === 5019)),
+        10_000,
+        'the last change on both instances',
+      );
       expect(seen.a.filter((c) => (c.available ?? 0) >= 5000).length).toBeLessThan(marks.length);
       expect(disconnects).toBe(0);
       expect(onA.connected && onB.connected).toBe(true);
@@ -116,15 +148,31 @@ describe('notifier faults', () => {
     notifiers.push(n);
     const eventId = randomUUID();
     const bookingId = randomUUID();
-    await env.redis.hset(redisKeys(env.config.REDIS_PREFIX).pendingBooking(bookingId), { event_id: eventId, user_id: 'ordered', seq: '7', requested_at: new Date().toISOString() });
+    await env.redis.hset(redisKeys(env.config.REDIS_PREFIX).pendingBooking(bookingId), {
+      event_id: eventId,
+      user_id: 'ordered',
+      seq: '7',
+      requested_at: new Date().toISOString(),
+    });
     const s: ClientSocket = await sockets.connect(n.port, env.token('ordered'));
     const pushed: BookingResultPush[] = [];
     s.on('booking.result', (r) => pushed.push(r));
-    expect(await s.emitWithAck('booking.watch', { booking_id: bookingId })).toMatchObject({ ok: true, status: 'queued' });
+    expect(await s.emitWithAck('booking.watch', { booking_id: bookingId })).toMatchObject({
+      ok: true,
+      status: 'queued',
+    });
 
     const t0 = Date.now();
     const at = (ms: number) => new Date(t0 + ms).toISOString();
-    const result = (status: string, decidedAt: string) => ({ booking_id: bookingId, event_id: eventId, user_id: 'ordered', status, seq: 7, quantity: 1, decided_at: decidedAt });
+    const result = (status: string, decidedAt: string) => ({
+      booking_id: bookingId,
+      event_id: eventId,
+      user_id: 'ordered',
+      status,
+      seq: 7,
+      quantity: 1,
+      decided_at: decidedAt,
+    });
     publishResults(eventId, [result('held', at(0))]);
     await waitFor(() => pushed.length === 1, 10_000, 'held');
     // The hold expires; then a stale `held` (a redelivery, an older read) and a duplicate `expired` arrive.
@@ -134,7 +182,12 @@ describe('notifier faults', () => {
     await waitFor(() => pushed.length >= 2, 10_000, 'expired');
     // A marker behind the stale messages on the same queue: once it is pushed, they were all handled.
     const marker = randomUUID();
-    await env.redis.hset(redisKeys(env.config.REDIS_PREFIX).pendingBooking(marker), { event_id: eventId, user_id: 'ordered', seq: '8', requested_at: new Date().toISOString() });
+    await env.redis.hset(redisKeys(env.config.REDIS_PREFIX).pendingBooking(marker), {
+      event_id: eventId,
+      user_id: 'ordered',
+      seq: '8',
+      requested_at: new Date().toISOString(),
+    });
     expect(await s.emitWithAck('booking.watch', { booking_id: marker })).toMatchObject({ ok: true });
     publishResults(eventId, [{ ...result('rejected', at(0)), booking_id: marker, seq: 8 }]);
     await waitFor(() => pushed.some((p) => p.booking_id === marker), 10_000, 'marker');
@@ -144,7 +197,10 @@ describe('notifier faults', () => {
     const watcher = await sockets.connect(n.port, env.token('ordered'));
     watcher.on('booking.result', (r) => late.push(r));
     // A socket that watches afterwards is told the newest outcome only.
-    expect(await watcher.emitWithAck('booking.watch', { booking_id: bookingId })).toEqual({ ok: true, status: 'expired' });
+    expect(await watcher.emitWithAck('booking.watch', { booking_id: bookingId })).toEqual({
+      ok: true,
+      status: 'expired',
+    });
     await waitFor(() => late.length === 1, 10_000, 'late watcher told');
     expect(late.map((p) => p.status)).toEqual(['expired']);
     for (const n of notifiers.splice(0)) await n.close();
@@ -156,19 +212,47 @@ describe('notifier faults', () => {
     try {
       const eventId = randomUUID();
       const bookingId = randomUUID();
-      await env.redis.hset(redisKeys(env.config.REDIS_PREFIX).pendingBooking(bookingId), { event_id: eventId, user_id: 'parsed', seq: '1', requested_at: new Date().toISOString() });
+      await env.redis.hset(redisKeys(env.config.REDIS_PREFIX).pendingBooking(bookingId), {
+        event_id: eventId,
+        user_id: 'parsed',
+        seq: '1',
+        requested_at: new Date().toISOString(),
+      });
       const s = await sockets.connect(n.port, env.token('parsed'));
       const pushed: BookingResultPush[] = [];
       s.on('booking.result', (r) => pushed.push(r));
-      expect(await s.emitWithAck('booking.watch', { booking_id: bookingId })).toMatchObject({ ok: true, status: 'queued' });
+      expect(await s.emitWithAck('booking.watch', { booking_id: bookingId })).toMatchObject({
+        ok: true,
+        status: 'queued',
+      });
       ch.publish(exchange(), `booking.results.${eventId}`, Buffer.from('{not json'), { type: 'booking.results' });
-      ch.publish(exchange(), `booking.results.${eventId}`, Buffer.from(JSON.stringify({ event_id: eventId, results: 'nope' })), { type: 'booking.results' });
-      ch.publish(exchange(), `event.progress.${eventId}`, Buffer.from(JSON.stringify({ event_id: eventId, watermark: 'high' })), { type: 'event.progress' });
-      const good = { booking_id: bookingId, event_id: eventId, user_id: 'parsed', status: 'held', seq: 1, quantity: 1, decided_at: new Date().toISOString() };
+      ch.publish(
+        exchange(),
+        `booking.results.${eventId}`,
+        Buffer.from(JSON.stringify({ event_id: eventId, results: 'nope' })),
+        { type: 'booking.results' },
+      );
+      ch.publish(
+        exchange(),
+        `event.progress.${eventId}`,
+        Buffer.from(JSON.stringify({ event_id: eventId, watermark: 'high' })),
+        { type: 'event.progress' },
+      );
+      const good = {
+        booking_id: bookingId,
+        event_id: eventId,
+        user_id: 'parsed',
+        status: 'held',
+        seq: 1,
+        quantity: 1,
+        decided_at: new Date().toISOString(),
+      };
       publishResults(eventId, [{ ...good, status: 'teleported' }, { ...good, decided_at: 'yesterday' }, good]);
       await waitFor(() => pushed.length > 0, 10_000, 'the valid result');
       await new Promise((r) => setTimeout(r, 300));
-      expect(pushed).toEqual([expect.objectContaining({ booking_id: bookingId, status: 'held', decided_at: good.decided_at })]);
+      expect(pushed).toEqual([
+        expect.objectContaining({ booking_id: bookingId, status: 'held', decided_at: good.decided_at }),
+      ]);
       expect((await readyz(n)).status).toBe(200);
     } finally {
       for (const x of notifiers.splice(0)) await x.close();
@@ -183,7 +267,12 @@ describe('notifier faults', () => {
       await env.pool.query(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${role}`);
       const url = new URL(env.config.DATABASE_URL);
       url.username = role;
-      const n = await startNotifier(Object.freeze({ ...env.config, DATABASE_URL: url.toString() }), quiet(), 0, settings);
+      const n = await startNotifier(
+        Object.freeze({ ...env.config, DATABASE_URL: url.toString() }),
+        quiet(),
+        0,
+        settings,
+      );
       notifiers.push(n);
       const op = env.token('pg-operator', 'operator');
       const watched = await env.createEvent({ general_admission: { capacity: 100, price: 10 } });
@@ -197,7 +286,12 @@ describe('notifier faults', () => {
 
       // Decided just before the outage, watched only during it.
       const early = await env.http('POST', '/v1/bookings', { token: alice, body: { event_id: watched, quantity: 1 } });
-      await waitFor(async () => (await env.http('GET', `/v1/bookings/${early.body.booking_id}`, { token: alice })).body.status === 'held', 20_000, 'early held');
+      await waitFor(
+        async () =>
+          (await env.http('GET', `/v1/bookings/${early.body.booking_id}`, { token: alice })).body.status === 'held',
+        20_000,
+        'early held',
+      );
       // Queued while the event is paused: its outcome comes during the outage.
       expect((await env.http('POST', `/v1/ops/events/${watched}/pause`, { token: op })).status).toBe(200);
       const parked = await env.http('POST', '/v1/bookings', { token: bob, body: { event_id: watched, quantity: 1 } });
@@ -208,7 +302,10 @@ describe('notifier faults', () => {
       await waitFor(async () => (await readyz(n)).status === 503, 10_000, 'not ready without PostgreSQL');
       expect((await readyz(n)).body.checks.postgres).toMatch(/^down/);
 
-      expect(await s.emitWithAck('booking.watch', { booking_id: early.body.booking_id })).toEqual({ ok: true, status: 'held' });
+      expect(await s.emitWithAck('booking.watch', { booking_id: early.body.booking_id })).toEqual({
+        ok: true,
+        status: 'held',
+      });
       await waitFor(() => pushed.some((p) => p.booking_id === early.body.booking_id), 10_000, 'early outcome pushed');
 
       const b = await sockets.connect(n.port, bob);
@@ -220,7 +317,11 @@ describe('notifier faults', () => {
       expect(await b.emitWithAck('event.watch', { event_id: watched })).toEqual({ ok: true });
       const seats: SeatsChanged[] = [];
       b.on('seats.changed', (c) => seats.push(c));
-      expect(await b.emitWithAck('event.watch', { event_id: unchecked })).toMatchObject({ ok: false, code: 'dependency_unavailable', retry_after: expect.any(Number) });
+      expect(await b.emitWithAck('event.watch', { event_id: unchecked })).toMatchObject({
+        ok: false,
+        code: 'dependency_unavailable',
+        retry_after: expect.any(Number),
+      });
       publishSeats({ event_id: unchecked, available: 1, as_of: new Date().toISOString() });
       publishSeats({ event_id: watched, available: 2, as_of: new Date().toISOString() });
       await waitFor(() => seats.some((c) => c.event_id === watched), 10_000, 'watched event change');

@@ -32,7 +32,12 @@ describe('notifier token revocation', () => {
   });
 
   const notifier = async (sweepMs: number) => {
-    const n = await startNotifier(env.config, createLogger('notifier'), 0, loadNotifierSettings({}, { NOTIFIER_REVOCATION_SWEEP_MS: sweepMs }));
+    const n = await startNotifier(
+      env.config,
+      createLogger('notifier'),
+      0,
+      loadNotifierSettings({}, { NOTIFIER_REVOCATION_SWEEP_MS: sweepMs }),
+    );
     notifiers.push(n);
     return n;
   };
@@ -43,7 +48,8 @@ describe('notifier token revocation', () => {
     expect(await env.redis.get(tokenVersionKey(env.config.REDIS_PREFIX, registered.body.user.id as string))).toBe('0');
     return registered.body.token as string;
   };
-  const login = async (email: string) => (await env.http('POST', '/v1/auth/login', { body: { email, password } })).body.token as string;
+  const login = async (email: string) =>
+    (await env.http('POST', '/v1/auth/login', { body: { email, password } })).body.token as string;
   const ended = (s: ClientSocket) => {
     const seen = { revoked: false, disconnected: false };
     s.on('session.revoked', (p) => {
@@ -98,7 +104,14 @@ describe('notifier token revocation', () => {
     const token = await account('kim@example.com');
     const s = await sockets.connect(n.port, token);
     const seen = ended(s);
-    expect((await env.http('POST', '/v1/auth/password', { token, body: { current_password: password, new_password: 'a brand new secret' } })).status).toBe(200);
+    expect(
+      (
+        await env.http('POST', '/v1/auth/password', {
+          token,
+          body: { current_password: password, new_password: 'a brand new secret' },
+        })
+      ).status,
+    ).toBe(200);
     // Within the token-version cache (TOKEN_VERSION_CACHE_MS) the notifier may still trust it; not after.
     let ack: unknown = null;
     await waitFor(

@@ -18,7 +18,15 @@ describe('notifier security', () => {
   let notifier: RunningNotifier;
   const sockets = new SocketPool();
   let eventIds: string[];
-  const settings = loadNotifierSettings({}, { NOTIFIER_MAX_BOOKING_WATCHES: 3, NOTIFIER_MAX_EVENT_WATCHES: 2, NOTIFIER_MAX_SOCKETS_PER_USER: 2, NOTIFIER_EVENTS_PER_SECOND: 30 });
+  const settings = loadNotifierSettings(
+    {},
+    {
+      NOTIFIER_MAX_BOOKING_WATCHES: 3,
+      NOTIFIER_MAX_EVENT_WATCHES: 2,
+      NOTIFIER_MAX_SOCKETS_PER_USER: 2,
+      NOTIFIER_EVENTS_PER_SECOND: 30,
+    },
+  );
 
   beforeAll(async () => {
     env = await TestEnv.create();
@@ -26,7 +34,8 @@ describe('notifier security', () => {
     await env.startWorker();
     notifier = await startNotifier(env.config, createLogger('notifier', 'warn'), 0, settings);
     eventIds = [];
-    for (let i = 0; i < 3; i++) eventIds.push(await env.createEvent({ general_admission: { capacity: 50, price: 10 } }));
+    for (let i = 0; i < 3; i++)
+      eventIds.push(await env.createEvent({ general_admission: { capacity: 50, price: 10 } }));
   }, 120_000);
   afterAll(async () => {
     sockets.closeAll();
@@ -38,7 +47,12 @@ describe('notifier security', () => {
   /** A request as ingress records it right after the broker confirmed it (status `queued`). */
   async function pending(userId: string, seq: number): Promise<string> {
     const id = randomUUID();
-    await env.redis.hset(redisKeys(env.config.REDIS_PREFIX).pendingBooking(id), { event_id: eventIds[0]!, user_id: userId, seq: String(seq), requested_at: new Date().toISOString() });
+    await env.redis.hset(redisKeys(env.config.REDIS_PREFIX).pendingBooking(id), {
+      event_id: eventIds[0]!,
+      user_id: userId,
+      seq: String(seq),
+      requested_at: new Date().toISOString(),
+    });
     return id;
   }
 
@@ -61,9 +75,22 @@ describe('notifier security', () => {
     );
     expect(refused).toBe('too_many_sockets');
     b.close();
-    await waitFor(async () => (await sockets.connect(notifier.port, token).then((s) => (s.close(), true), () => false)), 10_000, 'a socket slot freed');
+    await waitFor(
+      async () =>
+        await sockets.connect(notifier.port, token).then(
+          (s) => (s.close(), true),
+          () => false,
+        ),
+      10_000,
+      'a socket slot freed',
+    );
 
-    const ids = [await pending('capped', 1), await pending('capped', 2), await pending('capped', 3), await pending('capped', 4)];
+    const ids = [
+      await pending('capped', 1),
+      await pending('capped', 2),
+      await pending('capped', 3),
+      await pending('capped', 4),
+    ];
     const acks: WatchAck[] = [];
     for (const id of ids) acks.push(await a.emitWithAck('booking.watch', { booking_id: id }));
     expect(acks.slice(0, 3)).toEqual([0, 1, 2].map(() => expect.objectContaining({ ok: true, status: 'queued' })));
@@ -75,11 +102,17 @@ describe('notifier security', () => {
 
     expect(await a.emitWithAck('event.watch', { event_id: eventIds[0]! })).toEqual({ ok: true });
     expect(await a.emitWithAck('event.watch', { event_id: eventIds[1]! })).toEqual({ ok: true });
-    expect(await a.emitWithAck('event.watch', { event_id: eventIds[2]! })).toMatchObject({ ok: false, code: 'too_many_watches' });
+    expect(await a.emitWithAck('event.watch', { event_id: eventIds[2]! })).toMatchObject({
+      ok: false,
+      code: 'too_many_watches',
+    });
     a.emit('event.unwatch', { event_id: eventIds[0]! });
     expect(await a.emitWithAck('event.watch', { event_id: eventIds[2]! })).toEqual({ ok: true });
     a.emit('event.unwatch', { event_id: eventIds[1]! });
-    expect(await a.emitWithAck('event.watch', { event_id: randomUUID() })).toMatchObject({ ok: false, code: 'event_not_found' });
+    expect(await a.emitWithAck('event.watch', { event_id: randomUUID() })).toMatchObject({
+      ok: false,
+      code: 'event_not_found',
+    });
   });
 
   it("answers another user's booking and an unknown id the same way", async () => {
@@ -91,7 +124,10 @@ describe('notifier security', () => {
     expect(unknown).toEqual(theirs);
     // An operator may watch anyone's.
     const op = await sockets.connect(notifier.port, env.token('op', 'operator'));
-    expect(await op.emitWithAck('booking.watch', { booking_id: victims })).toMatchObject({ ok: true, status: 'queued' });
+    expect(await op.emitWithAck('booking.watch', { booking_id: victims })).toMatchObject({
+      ok: true,
+      status: 'queued',
+    });
   });
 
   it('lets a socket whose token expired keep its watches but start no new one', async () => {
@@ -101,8 +137,14 @@ describe('notifier security', () => {
     expect(await s.emitWithAck('booking.watch', { booking_id: mine })).toMatchObject({ ok: true });
     expect(await s.emitWithAck('event.watch', { event_id: eventIds[0]! })).toEqual({ ok: true });
     await sleep(3500);
-    expect(await s.emitWithAck('event.watch', { event_id: eventIds[1]! })).toMatchObject({ ok: false, code: 'unauthorized' });
-    expect(await s.emitWithAck('booking.watch', { booking_id: await pending('shortlived', 21) })).toMatchObject({ ok: false, code: 'unauthorized' });
+    expect(await s.emitWithAck('event.watch', { event_id: eventIds[1]! })).toMatchObject({
+      ok: false,
+      code: 'unauthorized',
+    });
+    expect(await s.emitWithAck('booking.watch', { booking_id: await pending('shortlived', 21) })).toMatchObject({
+      ok: false,
+      code: 'unauthorized',
+    });
     expect(s.connected).toBe(true);
     const refused = await sockets.connect(notifier.port, token).then(
       () => null,
@@ -117,7 +159,9 @@ describe('notifier security', () => {
       const dropped = new Promise<string>((resolve) => flooder.on('disconnect', (reason) => resolve(reason)));
       const acks = await Promise.allSettled(
         Array.from({ length: 2000 }, () =>
-          events === 'booking.watch' ? flooder.timeout(5_000).emitWithAck('booking.watch', { booking_id: randomUUID() }) : flooder.timeout(5_000).emitWithAck('event.watch', { event_id: randomUUID() }),
+          events === 'booking.watch'
+            ? flooder.timeout(5_000).emitWithAck('booking.watch', { booking_id: randomUUID() })
+            : flooder.timeout(5_000).emitWithAck('event.watch', { event_id: randomUUID() }),
         ),
       );
       return { reason: await dropped, answers: acks.flatMap((a) => (a.status === 'fulfilled' ? [a.value] : [])) };

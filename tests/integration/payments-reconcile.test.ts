@@ -17,7 +17,12 @@ describe('payments: reconcile with the provider by idempotency key', () => {
   const loseAnswers = new Set<string>();
 
   beforeAll(async () => {
-    env = await TestEnv.create({ PAYMENT_RETRIES: '1', PAYMENT_RETRY_BASE_MS: '50', PAYMENT_TIMEOUT_MS: '2000', PAYMENT_BREAKER_VOLUME: '100' });
+    env = await TestEnv.create({
+      PAYMENT_RETRIES: '1',
+      PAYMENT_RETRY_BASE_MS: '50',
+      PAYMENT_TIMEOUT_MS: '2000',
+      PAYMENT_BREAKER_VOLUME: '100',
+    });
     await env.startIngress();
     await env.startNotifier();
     sim = await env.startPaymentSim({ latency_ms: 50 });
@@ -39,7 +44,9 @@ describe('payments: reconcile with the provider by idempotency key', () => {
 
   const status = async (token: string, id: string) => (await env.http('GET', `/v1/bookings/${id}`, { token })).body;
 
-  async function heldBooking(user: string): Promise<{ token: string; bookingId: string; socket: ClientSocket; pushes: BookingResultPush[] }> {
+  async function heldBooking(
+    user: string,
+  ): Promise<{ token: string; bookingId: string; socket: ClientSocket; pushes: BookingResultPush[] }> {
     const eventId = await env.createEvent({ hold_seconds: 600, general_admission: { capacity: 10, price: 25 } });
     const token = env.token(user);
     const booked = await env.http('POST', '/v1/bookings', { token, body: { event_id: eventId, quantity: 1 } });
@@ -58,14 +65,29 @@ describe('payments: reconcile with the provider by idempotency key', () => {
     // The provider takes the charge and then "crashes": its webhook is never sent.
     sim.configure({ latency_ms: 60_000 });
     try {
-      expect((await env.http('POST', `/v1/bookings/${bookingId}/checkout`, { token, body: { payment_method: 'pm_card_visa' } })).status).toBe(202);
-      await waitFor(async () => (await status(token, bookingId)).status === 'payment_pending', 15_000, 'payment_pending');
+      expect(
+        (
+          await env.http('POST', `/v1/bookings/${bookingId}/checkout`, {
+            token,
+            body: { payment_method: 'pm_card_visa' },
+          })
+        ).status,
+      ).toBe(202);
+      await waitFor(
+        async () => (await status(token, bookingId)).status === 'payment_pending',
+        15_000,
+        'payment_pending',
+      );
       const charge = [...sim.charges.values()].find((c) => c.reference.startsWith(bookingId));
       expect(charge?.status).toBe('pending');
       // It recovers with the charge settled but the webhook lost.
       charge!.status = 'succeeded';
       const started = Date.now();
-      await waitFor(async () => (await status(token, bookingId)).status === 'confirmed', 20_000, 'confirmed by reconciliation');
+      await waitFor(
+        async () => (await status(token, bookingId)).status === 'confirmed',
+        20_000,
+        'confirmed by reconciliation',
+      );
       expect(Date.now() - started).toBeLessThan(20_000);
       expect(sim.webhooks.filter((w) => w.body.includes(bookingId))).toHaveLength(0);
       await waitFor(() => pushes.some((p) => p.status === 'confirmed'), 10_000, 'confirmed pushed');
@@ -79,7 +101,14 @@ describe('payments: reconcile with the provider by idempotency key', () => {
   it('looks a charge up before giving up on it when only its answer was lost', async () => {
     const { token, bookingId, pushes } = await heldBooking('lost-answer');
     loseAnswers.add(bookingId);
-    expect((await env.http('POST', `/v1/bookings/${bookingId}/checkout`, { token, body: { payment_method: 'pm_card_visa' } })).status).toBe(202);
+    expect(
+      (
+        await env.http('POST', `/v1/bookings/${bookingId}/checkout`, {
+          token,
+          body: { payment_method: 'pm_card_visa' },
+        })
+      ).status,
+    ).toBe(202);
     await waitFor(async () => (await status(token, bookingId)).status === 'confirmed', 20_000, 'confirmed');
     // The retries charged once (idempotency key), and the buyer was never told the payment was unavailable.
     expect([...sim.charges.values()].filter((c) => c.reference.startsWith(bookingId))).toHaveLength(1);

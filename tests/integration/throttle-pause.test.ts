@@ -21,22 +21,31 @@ describe('throttle, pause and resume', () => {
   const submit = async (eventId: string, n: number, prefix: string) => {
     const ids: string[] = [];
     for (let i = 0; i < n; i++) {
-      const res = await env.http('POST', '/v1/bookings', { token: env.token(`${prefix}-${i}`), body: { event_id: eventId, quantity: 1 } });
+      const res = await env.http('POST', '/v1/bookings', {
+        token: env.token(`${prefix}-${i}`),
+        body: { event_id: eventId, quantity: 1 },
+      });
       expect(res.status).toBe(202);
       ids.push(res.body.booking_id);
     }
     return ids;
   };
   const decidedTimes = async (ids: string[]) =>
-    (await env.pool.query("SELECT decided_at FROM bookings WHERE id = ANY($1::uuid[]) AND status <> 'queued' ORDER BY decided_at", [ids])).rows.map((r) =>
-      new Date(r.decided_at).getTime(),
-    );
+    (
+      await env.pool.query(
+        "SELECT decided_at FROM bookings WHERE id = ANY($1::uuid[]) AND status <> 'queued' ORDER BY decided_at",
+        [ids],
+      )
+    ).rows.map((r) => new Date(r.decided_at).getTime());
   const rateOf = (times: number[]) => (times.length - 1) / ((times[times.length - 1]! - times[0]!) / 1000);
 
   it('holds the throttled rate within tolerance, pauses, resumes, and keeps both across a worker restart', async () => {
     const eventId = await env.createEvent({ max_per_user: 2, general_admission: { capacity: 1000, price: 5 } });
 
-    const throttled = await env.http('PUT', `/v1/ops/events/${eventId}/throttle`, { token: op, body: { per_second: 20 } });
+    const throttled = await env.http('PUT', `/v1/ops/events/${eventId}/throttle`, {
+      token: op,
+      body: { per_second: 20 },
+    });
     expect(throttled.body).toEqual({ event_id: eventId, throttle_per_s: 20, paused: false });
     const batch1 = await submit(eventId, 60, 'r1');
     await waitFor(async () => (await decidedTimes(batch1)).length === 60, 20_000, 'throttled decisions');
@@ -46,9 +55,13 @@ describe('throttle, pause and resume', () => {
 
     // The operator view shows the setting and the progress.
     const view = await env.http('GET', '/v1/ops/partitions', { token: op });
-    const ev = view.body.partitions.flatMap((p: { events: unknown[] }) => p.events).find((e: { event_id: string }) => e.event_id === eventId);
+    const ev = view.body.partitions
+      .flatMap((p: { events: unknown[] }) => p.events)
+      .find((e: { event_id: string }) => e.event_id === eventId);
     expect(ev).toMatchObject({ throttle_per_s: 20, paused: false, sequence: 60, watermark: 60 });
-    expect(view.body.partitions.some((p: { active_consumer_present: boolean }) => p.active_consumer_present)).toBe(true);
+    expect(view.body.partitions.some((p: { active_consumer_present: boolean }) => p.active_consumer_present)).toBe(
+      true,
+    );
 
     // Pause: nothing is decided; requests wait, durably, as queued.
     expect((await env.http('POST', `/v1/ops/events/${eventId}/pause`, { token: op })).body.paused).toBe(true);
@@ -67,11 +80,17 @@ describe('throttle, pause and resume', () => {
     // Resume: the parked requests are decided, in order, still at the throttled rate.
     await env.http('POST', `/v1/ops/events/${eventId}/resume`, { token: op });
     const batch3 = await submit(eventId, 30, 'r3');
-    await waitFor(async () => (await decidedTimes([...batch2, ...batch3])).length === 40, 20_000, 'decisions after resume');
+    await waitFor(
+      async () => (await decidedTimes([...batch2, ...batch3])).length === 40,
+      20_000,
+      'decisions after resume',
+    );
     const rate2 = rateOf(await decidedTimes([...batch2, ...batch3]));
     expect(rate2).toBeGreaterThan(20 * 0.75);
     expect(rate2).toBeLessThan(20 * 1.25);
-    const order = await env.pool.query('SELECT seq FROM bookings WHERE id = ANY($1::uuid[]) ORDER BY decided_at, seq', [batch2]);
+    const order = await env.pool.query('SELECT seq FROM bookings WHERE id = ANY($1::uuid[]) ORDER BY decided_at, seq', [
+      batch2,
+    ]);
     expect(order.rows.map((r) => r.seq)).toEqual([...order.rows.map((r) => r.seq)].sort((a, b) => a - b));
 
     // Lifting the throttle lets the backlog through at full speed.
@@ -127,7 +146,10 @@ describe('throttle, pause and resume', () => {
     const late = await env.socket(me);
     const lateResults: BookingResultPush[] = [];
     late.on('booking.result', (r) => lateResults.push(r));
-    expect(await late.emitWithAck('booking.watch', { booking_id: mine.body.booking_id })).toEqual({ ok: true, status: 'held' });
+    expect(await late.emitWithAck('booking.watch', { booking_id: mine.body.booking_id })).toEqual({
+      ok: true,
+      status: 'held',
+    });
     await late.emitWithAck('booking.watch', { booking_id: mine.body.booking_id });
     await waitFor(() => lateResults.length === 1, 5_000, 'late result');
     await sleep(200);
@@ -135,7 +157,13 @@ describe('throttle, pause and resume', () => {
 
     // Only the owner may watch.
     const stranger = await env.socket(env.token('stranger'));
-    expect(await stranger.emitWithAck('booking.watch', { booking_id: mine.body.booking_id })).toMatchObject({ ok: false, code: 'booking_not_found' });
-    expect(await stranger.emitWithAck('booking.watch', { booking_id: 'nope' })).toMatchObject({ ok: false, code: 'validation_failed' });
+    expect(await stranger.emitWithAck('booking.watch', { booking_id: mine.body.booking_id })).toMatchObject({
+      ok: false,
+      code: 'booking_not_found',
+    });
+    expect(await stranger.emitWithAck('booking.watch', { booking_id: 'nope' })).toMatchObject({
+      ok: false,
+      code: 'validation_failed',
+    });
   });
 });

@@ -20,7 +20,11 @@ describe('waiting room before the on-sale time', () => {
   it('queues early requests, keeps them across a worker restart, and decides them in arrival order at opening (fifo)', async () => {
     const opensAt = Date.now() + 4_000;
     // `fifo`: the waiting room keeps arrival order exactly (the default, `draw`, is tested in draw.test.ts).
-    const eventId = await env.createEvent({ on_sale_at: new Date(opensAt).toISOString(), queue_mode: 'fifo', general_admission: { capacity: 3, price: 30 } });
+    const eventId = await env.createEvent({
+      on_sale_at: new Date(opensAt).toISOString(),
+      queue_mode: 'fifo',
+      general_admission: { capacity: 3, price: 30 },
+    });
     const page = (await env.http('GET', `/v1/events/${eventId}`)).body;
     expect(page.status).toBe('scheduled');
     expect(page.on_sale).toMatchObject({ open: false, queue_open: true });
@@ -28,14 +32,26 @@ describe('waiting room before the on-sale time', () => {
     const users = ['early-1', 'early-2', 'early-3'].map((u) => env.token(u));
     const accepted: Array<{ booking_id: string; position: number }> = [];
     for (const [i, token] of users.entries()) {
-      const res = await env.http('POST', '/v1/bookings', { token, body: { event_id: eventId, quantity: i === 2 ? 2 : 1 } });
+      const res = await env.http('POST', '/v1/bookings', {
+        token,
+        body: { event_id: eventId, quantity: i === 2 ? 2 : 1 },
+      });
       expect(res.status).toBe(202);
       accepted.push(res.body);
     }
     expect(accepted.map((a) => a.position)).toEqual([1, 2, 3]);
 
     // Still waiting, durably (parked as queued in PostgreSQL), also after the worker restarts.
-    await waitFor(async () => (await env.pool.query("SELECT count(*)::int AS n FROM bookings WHERE event_id = $1 AND status = 'queued'", [eventId])).rows[0].n === 3, 5_000, 'parked');
+    await waitFor(
+      async () =>
+        (
+          await env.pool.query("SELECT count(*)::int AS n FROM bookings WHERE event_id = $1 AND status = 'queued'", [
+            eventId,
+          ])
+        ).rows[0].n === 3,
+      5_000,
+      'parked',
+    );
     await env.workers[0]!.close();
     await env.startWorker();
     await sleep(300);
@@ -46,7 +62,12 @@ describe('waiting room before the on-sale time', () => {
     }
 
     // Opening: decided in arrival order (the third asks for 2 of the 1 unit left).
-    for (const [i, token] of users.entries()) await waitFor(async () => (await booking(token, accepted[i]!.booking_id)).status !== 'queued', 15_000, `decision ${i}`);
+    for (const [i, token] of users.entries())
+      await waitFor(
+        async () => (await booking(token, accepted[i]!.booking_id)).status !== 'queued',
+        15_000,
+        `decision ${i}`,
+      );
     const decided = await Promise.all(users.map((token, i) => booking(token, accepted[i]!.booking_id)));
     expect(decided.map((b) => b.status)).toEqual(['held', 'held', 'rejected']);
     expect(decided[2].reason).toBe('sold_out');
@@ -54,8 +75,14 @@ describe('waiting room before the on-sale time', () => {
   });
 
   it('rejects requests sent before the waiting room opens', async () => {
-    const eventId = await env.createEvent({ on_sale_at: new Date(Date.now() + 2 * 3600_000).toISOString(), general_admission: { capacity: 3, price: 30 } });
-    expect((await env.http('GET', `/v1/events/${eventId}`)).body.on_sale).toMatchObject({ open: false, queue_open: false });
+    const eventId = await env.createEvent({
+      on_sale_at: new Date(Date.now() + 2 * 3600_000).toISOString(),
+      general_admission: { capacity: 3, price: 30 },
+    });
+    expect((await env.http('GET', `/v1/events/${eventId}`)).body.on_sale).toMatchObject({
+      open: false,
+      queue_open: false,
+    });
     const token = env.token('too-early');
     const res = await env.http('POST', '/v1/bookings', { token, body: { event_id: eventId, quantity: 1 } });
     expect(res.status).toBe(202);

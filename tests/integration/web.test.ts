@@ -8,7 +8,13 @@ import { ROOT, TestEnv } from '../support/env';
 /** Every TypeScript source of the web app, concatenated (for the static checks below). */
 function webSources(dir = path.join(ROOT, 'web/src')): string {
   return readdirSync(dir, { withFileTypes: true })
-    .map((e) => (e.isDirectory() ? webSources(path.join(dir, e.name)) : /\.tsx?$/.test(e.name) ? readFileSync(path.join(dir, e.name), 'utf8') : ''))
+    .map((e) =>
+      e.isDirectory()
+        ? webSources(path.join(dir, e.name))
+        : /\.tsx?$/.test(e.name)
+          ? readFileSync(path.join(dir, e.name), 'utf8')
+          : '',
+    )
     .join('\n');
 }
 
@@ -36,7 +42,11 @@ describe('buyer web page', () => {
     const style = /<link rel="stylesheet" crossorigin href="(\/assets\/[^"]+\.css)">/.exec(html)?.[1];
     expect([script, style]).toEqual([expect.any(String), expect.any(String)]);
     const js = await fetch(`${env.baseUrl}${script}`, { headers: { 'accept-encoding': 'gzip' } });
-    expect([js.status, js.headers.get('content-type'), js.headers.get('cache-control')]).toEqual([200, expect.stringMatching(/javascript/), expect.stringMatching(/immutable/)]);
+    expect([js.status, js.headers.get('content-type'), js.headers.get('cache-control')]).toEqual([
+      200,
+      expect.stringMatching(/javascript/),
+      expect.stringMatching(/immutable/),
+    ]);
     const css = await fetch(`${env.baseUrl}${style}`);
     expect([css.status, css.headers.get('content-type')]).toEqual([200, expect.stringMatching(/text\/css/)]);
     const missing = await env.http('GET', '/v1/no-such-thing');
@@ -70,7 +80,9 @@ describe('buyer web page', () => {
       expect(csp, p).toContain("frame-ancestors 'none'");
       expect(csp, p).toContain("object-src 'none'");
       expect(csp, p).not.toContain('unsafe-inline');
-      expect(csp, p).toContain(`connect-src 'self' http://127.0.0.1:${env.config.NOTIFIER_PORT} ws://127.0.0.1:${env.config.NOTIFIER_PORT}`);
+      expect(csp, p).toContain(
+        `connect-src 'self' http://127.0.0.1:${env.config.NOTIFIER_PORT} ws://127.0.0.1:${env.config.NOTIFIER_PORT}`,
+      );
       expect(res.headers.get('x-content-type-options'), p).toBe('nosniff');
       expect(res.headers.get('referrer-policy'), p).toBe('no-referrer');
       expect(res.headers.get('x-frame-options'), p).toBe('DENY');
@@ -91,18 +103,35 @@ describe('buyer web page', () => {
   });
 
   it('serves a 20,000-seat map compactly: layout runs and one status character per seat, gzip, well under 150 KB together', async () => {
-    const sections = ['A', 'B', 'C', 'D'].map((name, i) => ({ name, rows: 50, seats_per_row: 100, price: 50 + i * 25 }));
+    const sections = ['A', 'B', 'C', 'D'].map((name, i) => ({
+      name,
+      rows: 50,
+      seats_per_row: 100,
+      price: 50 + i * 25,
+    }));
     const id = await env.createEvent({ sections });
-    const layoutRes = await fetch(`${env.baseUrl}/v1/events/${id}/seat-layout`, { headers: { 'accept-encoding': 'gzip' } });
-    const statusRes = await fetch(`${env.baseUrl}/v1/events/${id}/seat-status`, { headers: { 'accept-encoding': 'gzip' } });
-    expect([layoutRes.status, layoutRes.headers.get('content-encoding'), statusRes.status, statusRes.headers.get('content-encoding')]).toEqual([200, 'gzip', 200, 'gzip']);
+    const layoutRes = await fetch(`${env.baseUrl}/v1/events/${id}/seat-layout`, {
+      headers: { 'accept-encoding': 'gzip' },
+    });
+    const statusRes = await fetch(`${env.baseUrl}/v1/events/${id}/seat-status`, {
+      headers: { 'accept-encoding': 'gzip' },
+    });
+    expect([
+      layoutRes.status,
+      layoutRes.headers.get('content-encoding'),
+      statusRes.status,
+      statusRes.headers.get('content-encoding'),
+    ]).toEqual([200, 'gzip', 200, 'gzip']);
     // Bytes on the wire: fetch gives the decoded body, so measure the raw bodies with a second, non-decoding request.
     const wire = async (p: string) => {
       const { request } = await import('node:http');
       return new Promise<number>((resolve, reject) => {
         request(`${env.baseUrl}${p}`, { headers: { 'accept-encoding': 'gzip' } }, (res) => {
           let n = 0;
-          res.on('data', (c: Buffer) => (n += c.length)).on('end', () => resolve(n)).on('error', reject);
+          res
+            .on('data', (c: Buffer) => (n += c.length))
+            .on('end', () => resolve(n))
+            .on('error', reject);
         }).end();
       });
     };
@@ -122,11 +151,15 @@ describe('buyer web page', () => {
   it('calls only documented routes, with documented methods', () => {
     const source = webSources();
     // api('METHOD', `/v1/…`) and fetch(`/v1/…`) calls; template parameters become {param}.
-    const calls = [...source.matchAll(/api(?:<[^>]*>)?\('(GET|POST|PUT|PATCH|DELETE)', [`'](\/v1\/[^`'?]*)/g)].map((m) => [m[1]!.toLowerCase(), m[2]!] as const);
+    const calls = [...source.matchAll(/api(?:<[^>]*>)?\('(GET|POST|PUT|PATCH|DELETE)', [`'](\/v1\/[^`'?]*)/g)].map(
+      (m) => [m[1]!.toLowerCase(), m[2]!] as const,
+    );
     const fetches = [...source.matchAll(/fetch\(`(\/v1\/[^`?]*)/g)].map((m) => ['get', m[1]!] as const);
     const used = [...calls, ...fetches].map(([method, p]) => [method, p.replace(/\$\{[^}]+\}/g, '{id}')] as const);
     expect(used.length).toBeGreaterThan(8);
-    const documented = Object.entries(openApiDocument.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => [m, new RegExp(`^${p.replace(/\{[^}]+\}/g, '[^/]+')}$`)] as const));
+    const documented = Object.entries(openApiDocument.paths).flatMap(([p, ops]) =>
+      Object.keys(ops).map((m) => [m, new RegExp(`^${p.replace(/\{[^}]+\}/g, '[^/]+')}$`)] as const),
+    );
     const undocumented = used.filter(([method, p]) => !documented.some(([m, re]) => m === method && re.test(p)));
     expect(undocumented).toEqual([]);
   });

@@ -20,7 +20,9 @@ describe('worker faults', () => {
     const worker = await env.startWorker();
     const capacity = 300;
     const eventId = await env.createEvent({ general_admission: { capacity, price: 10 } });
-    const { rows } = await env.pool.query<{ partition: number }>('SELECT partition FROM events WHERE id = $1', [eventId]);
+    const { rows } = await env.pool.query<{ partition: number }>('SELECT partition FROM events WHERE id = $1', [
+      eventId,
+    ]);
     const n = names(env.config.AMQP_PREFIX);
     const conn = await amqp.connect(env.config.AMQP_URL);
     const ch = await conn.createConfirmChannel();
@@ -43,8 +45,19 @@ describe('worker faults', () => {
       for (let i = 0; i < 600; i++) {
         const id = randomUUID();
         ids.push(id);
-        const cmd = { type: 'book', event_id: eventId, booking_id: id, user_id: `u${i}`, seq: i + 1, requested_at: new Date().toISOString(), request: { quantity: 1 } };
-        ch.publish(n.bookings, n.partitionKey(rows[0]!.partition), Buffer.from(JSON.stringify(cmd)), { persistent: true, messageId: id });
+        const cmd = {
+          type: 'book',
+          event_id: eventId,
+          booking_id: id,
+          user_id: `u${i}`,
+          seq: i + 1,
+          requested_at: new Date().toISOString(),
+          request: { quantity: 1 },
+        };
+        ch.publish(n.bookings, n.partitionKey(rows[0]!.partition), Buffer.from(JSON.stringify(cmd)), {
+          persistent: true,
+          messageId: id,
+        });
         if (i % 50 === 49) {
           await ch.waitForConfirms();
           await sleep(100);
@@ -52,8 +65,17 @@ describe('worker faults', () => {
       }
       await ch.waitForConfirms();
       const decided = async () =>
-        (await env.pool.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM bookings WHERE id = ANY($1::uuid[]) GROUP BY status', [ids])).rows;
-      await waitFor(async () => (await decided()).reduce((a, r) => a + (r.status === 'queued' ? 0 : r.n), 0) === ids.length, 90_000, 'every request decided');
+        (
+          await env.pool.query<{ status: string; n: number }>(
+            'SELECT status, count(*)::int AS n FROM bookings WHERE id = ANY($1::uuid[]) GROUP BY status',
+            [ids],
+          )
+        ).rows;
+      await waitFor(
+        async () => (await decided()).reduce((a, r) => a + (r.status === 'queued' ? 0 : r.n), 0) === ids.length,
+        90_000,
+        'every request decided',
+      );
       loading = false;
       await killer;
       expect(terminated).toBeGreaterThan(0);
@@ -79,7 +101,11 @@ describe('worker faults', () => {
     expect(second.port).not.toBe(port);
     const status = await (await fetch(`http://127.0.0.1:${second.port}/status`)).json();
     expect(status.worker_id).toBe(second.id);
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${second.port}/readyz`)).status === 200, 20_000, 'second worker ready');
+    await waitFor(
+      async () => (await fetch(`http://127.0.0.1:${second.port}/readyz`)).status === 200,
+      20_000,
+      'second worker ready',
+    );
   }, 60_000);
 
   it('is not ready against an unmigrated database, says to run npm run migrate, and starts once migrated', async () => {

@@ -38,7 +38,10 @@ export class TestEnv {
   private readonly closers: Array<() => Promise<unknown>> = [];
   private readonly children = new Set<ChildProcess>();
 
-  private constructor(config: Config, readonly dbName: string) {
+  private constructor(
+    config: Config,
+    readonly dbName: string,
+  ) {
     this.config = config;
     this.pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 5 });
     this.redis = new Redis(config.REDIS_URL);
@@ -122,7 +125,11 @@ export class TestEnv {
    * Start ingress first, then the worker with {@link paymentWorkerConfig} so both ends meet.
    */
   async startPaymentSim(config: Partial<Omit<SimConfig, 'secret'>> = {}): Promise<RunningPaymentSim> {
-    const sim = await startPaymentSim({ secret: this.config.PAYMENT_WEBHOOK_SECRET, ...config }, 0, createLogger('payment-sim'));
+    const sim = await startPaymentSim(
+      { secret: this.config.PAYMENT_WEBHOOK_SECRET, ...config },
+      0,
+      createLogger('payment-sim'),
+    );
     this.closers.push(() => sim.close());
     return sim;
   }
@@ -135,12 +142,22 @@ export class TestEnv {
   /** An account (table `users`, migration 002) with this e-mail; returns its id (a uuid, usable as a token subject). */
   async createUser(email: string, role: Role = 'buyer'): Promise<string> {
     const id = randomUUID();
-    await this.pool.query('INSERT INTO users (id, email, password_hash, name, role) VALUES ($1, $2, $3, $4, $5)', [id, email, 'not-a-real-hash', email.split('@')[0], role]);
+    await this.pool.query('INSERT INTO users (id, email, password_hash, name, role) VALUES ($1, $2, $3, $4, $5)', [
+      id,
+      email,
+      'not-a-real-hash',
+      email.split('@')[0],
+      role,
+    ]);
     return id;
   }
 
   /** JSON over HTTP to the ingress. */
-  async http(method: string, p: string, opts: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {}) {
+  async http(
+    method: string,
+    p: string,
+    opts: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
+  ) {
     const headers: Record<string, string> = { ...opts.headers };
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;
     let body: string | undefined;
@@ -163,7 +180,12 @@ export class TestEnv {
   /** A connected Socket.IO client of the notifier. */
   async socket(token: string): Promise<ClientSocket> {
     if (!this.notifier) throw new Error('notifier not started');
-    const s: ClientSocket = ioClient(`http://127.0.0.1:${this.notifier.port}`, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
+    const s: ClientSocket = ioClient(`http://127.0.0.1:${this.notifier.port}`, {
+      auth: { token },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+    });
     this.closers.push(() => Promise.resolve(s.close()));
     await new Promise<void>((resolve, reject) => {
       s.once('connect', () => resolve());
@@ -174,10 +196,19 @@ export class TestEnv {
 
   /** Creates an event through the API as an organizer and waits until its inventory is ready. */
   async createEvent(body: Record<string, unknown>): Promise<string> {
-    const res = await this.http('POST', '/v1/events', { token: this.token('organizer-1', 'organizer'), body: { name: 'Test event', starts_at: new Date(Date.now() + 86400_000).toISOString(), ...body } });
+    const res = await this.http('POST', '/v1/events', {
+      token: this.token('organizer-1', 'organizer'),
+      body: { name: 'Test event', starts_at: new Date(Date.now() + 86400_000).toISOString(), ...body },
+    });
     if (res.status !== 201) throw new Error(`create event: ${res.status} ${JSON.stringify(res.body)}`);
     const id = res.body.id as string;
-    await waitFor(async () => (await this.pool.query('SELECT inventory_ready FROM events WHERE id = $1', [id])).rows[0]?.inventory_ready === true, 20_000, 'inventory ready');
+    await waitFor(
+      async () =>
+        (await this.pool.query('SELECT inventory_ready FROM events WHERE id = $1', [id])).rows[0]?.inventory_ready ===
+        true,
+      20_000,
+      'inventory ready',
+    );
     return id;
   }
 
@@ -209,7 +240,11 @@ export function envOf(config: Config): Record<string, string> {
 }
 
 /** Polls `check` until it returns true, or fails with `what` after `timeoutMs`. */
-export async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs = 20_000, what = 'condition'): Promise<void> {
+export async function waitFor(
+  check: () => Promise<boolean> | boolean,
+  timeoutMs = 20_000,
+  what = 'condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return;

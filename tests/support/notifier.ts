@@ -7,7 +7,12 @@ export class SocketPool {
 
   /** A client of the notifier on `port` (not yet connected; see {@link connect}). */
   open(port: number, token: string): ClientSocket {
-    const s: ClientSocket = ioClient(`http://127.0.0.1:${port}`, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
+    const s: ClientSocket = ioClient(`http://127.0.0.1:${port}`, {
+      auth: { token },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+    });
     this.sockets.add(s);
     return s;
   }

@@ -1,38 +1,90 @@
 import { describe, expect, it } from 'vitest';
 import { buildInventory, scheduleExpiry, type EventInventory } from '../../booking-workers/allocator/inventory';
-import { addSections, decideBook, expiredHolds, park, pickBestAvailable, raiseCapacity, release, waitsForOnSale, withdraw } from '../../booking-workers/allocator/allocate';
+import {
+  addSections,
+  decideBook,
+  expiredHolds,
+  park,
+  pickBestAvailable,
+  raiseCapacity,
+  release,
+  waitsForOnSale,
+  withdraw,
+} from '../../booking-workers/allocator/allocate';
 import { expandLayout } from '../../booking-workers/allocator/layout';
 import type { BookCommand, BookingRequest } from '../../shared/contracts/messages';
 
 const NOW = Date.parse('2027-01-01T10:00:00Z');
 const limits = { maxPerRequest: 10 };
 
-function reserved(sections = [{ name: 'A', rows: 2, seats_per_row: 6, price_cents: 10000, price_tier: 'gold' }, { name: 'B', rows: 2, seats_per_row: 6, price_cents: 5000, price_tier: 'silver' }], maxPerUser = 8): EventInventory {
+function reserved(
+  sections = [
+    { name: 'A', rows: 2, seats_per_row: 6, price_cents: 10000, price_tier: 'gold' },
+    { name: 'B', rows: 2, seats_per_row: 6, price_cents: 5000, price_tier: 'silver' },
+  ],
+  maxPerUser = 8,
+): EventInventory {
   return buildInventory({
-    eventId: 'e1', kind: 'reserved', ready: true, holdSeconds: 600, maxPerUser, onSaleAt: 0, settings: { throttlePerS: null, paused: false },
-    capacity: 24, gaPriceCents: 0, gaAvailable: null, seats: expandLayout({ kind: 'reserved', sections }), bookings: [],
+    eventId: 'e1',
+    kind: 'reserved',
+    ready: true,
+    holdSeconds: 600,
+    maxPerUser,
+    onSaleAt: 0,
+    settings: { throttlePerS: null, paused: false },
+    capacity: 24,
+    gaPriceCents: 0,
+    gaAvailable: null,
+    seats: expandLayout({ kind: 'reserved', sections }),
+    bookings: [],
   });
 }
 function ga(capacity: number, maxPerUser = 8): EventInventory {
   return buildInventory({
-    eventId: 'e2', kind: 'general_admission', ready: true, holdSeconds: 60, maxPerUser, onSaleAt: 0, settings: { throttlePerS: null, paused: false },
-    capacity, gaPriceCents: 2500, gaAvailable: capacity, seats: [], bookings: [],
+    eventId: 'e2',
+    kind: 'general_admission',
+    ready: true,
+    holdSeconds: 60,
+    maxPerUser,
+    onSaleAt: 0,
+    settings: { throttlePerS: null, paused: false },
+    capacity,
+    gaPriceCents: 2500,
+    gaAvailable: capacity,
+    seats: [],
+    bookings: [],
   });
 }
 let n = 0;
 function cmd(user: string, request: BookingRequest): BookCommand {
   n++;
-  return { type: 'book', event_id: 'e1', booking_id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, user_id: user, seq: n, requested_at: new Date(NOW).toISOString(), request };
+  return {
+    type: 'book',
+    event_id: 'e1',
+    booking_id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+    user_id: user,
+    seq: n,
+    requested_at: new Date(NOW).toISOString(),
+    request,
+  };
 }
 const seatIds = (inv: EventInventory, idx: number[]) => idx.map((i) => inv.seats[i]!.id);
 
 describe('layout', () => {
   it('gives stable ids and ranks best first: section order, front rows, centre seats', () => {
-    const seats = expandLayout({ kind: 'reserved', sections: [{ name: 'A', rows: 2, seats_per_row: 5, price_cents: 1, price_tier: 't' }] });
+    const seats = expandLayout({
+      kind: 'reserved',
+      sections: [{ name: 'A', rows: 2, seats_per_row: 5, price_cents: 1, price_tier: 't' }],
+    });
     expect(seats.map((s) => s.id).slice(0, 5)).toEqual(['A-1-3', 'A-1-2', 'A-1-4', 'A-1-1', 'A-1-5']);
     expect(seats.map((s) => s.rank)).toEqual(seats.map((_, i) => i));
     expect(new Set(seats.map((s) => s.id)).size).toBe(10);
-    expect(expandLayout({ kind: 'reserved', sections: [{ name: 'A', rows: 2, seats_per_row: 5, price_cents: 1, price_tier: 't' }] })).toEqual(seats);
+    expect(
+      expandLayout({
+        kind: 'reserved',
+        sections: [{ name: 'A', rows: 2, seats_per_row: 5, price_cents: 1, price_tier: 't' }],
+      }),
+    ).toEqual(seats);
   });
 });
 
@@ -66,17 +118,27 @@ describe('decideBook — reserved', () => {
     // Without accept_alternatives the same clash is refused.
     expect(decideBook(inv, cmd('u3', { seat_ids: ['A-1-3'] }), NOW, limits).reason).toBe('seats_unavailable');
     // The alternative stays in the asked seat's section even when that section is full.
-    const full = reserved([{ name: 'A', rows: 1, seats_per_row: 2, price_cents: 1, price_tier: 't' }, { name: 'B', rows: 1, seats_per_row: 2, price_cents: 1, price_tier: 't' }]);
+    const full = reserved([
+      { name: 'A', rows: 1, seats_per_row: 2, price_cents: 1, price_tier: 't' },
+      { name: 'B', rows: 1, seats_per_row: 2, price_cents: 1, price_tier: 't' },
+    ]);
     decideBook(full, cmd('f1', { seat_ids: ['A-1-1', 'A-1-2'] }), NOW, limits);
-    expect(decideBook(full, cmd('f2', { seat_ids: ['A-1-1'], accept_alternatives: true }), NOW, limits).reason).toBe('seats_unavailable');
+    expect(decideBook(full, cmd('f2', { seat_ids: ['A-1-1'], accept_alternatives: true }), NOW, limits).reason).toBe(
+      'seats_unavailable',
+    );
   });
 
   it('filters by section, tier and max price', () => {
     const inv = reserved();
     // Section A is better ranked: without a filter a pair lands there. Each filter moves it to B (the
     // checks below would also pass on an empty pick, hence the exact seats).
-    expect(seatIds(inv, decideBook(inv, cmd('u0', { quantity: 2 }), NOW, limits).seatIdx).sort()).toEqual(['A-1-3', 'A-1-4']);
-    expect(seatIds(inv, decideBook(inv, cmd('u1', { quantity: 2, section: 'B' }), NOW, limits).seatIdx).sort()).toEqual(['B-1-3', 'B-1-4']);
+    expect(seatIds(inv, decideBook(inv, cmd('u0', { quantity: 2 }), NOW, limits).seatIdx).sort()).toEqual([
+      'A-1-3',
+      'A-1-4',
+    ]);
+    expect(seatIds(inv, decideBook(inv, cmd('u1', { quantity: 2, section: 'B' }), NOW, limits).seatIdx).sort()).toEqual(
+      ['B-1-3', 'B-1-4'],
+    );
     const bySilver = decideBook(inv, cmd('u2', { quantity: 2, price_tier: 'silver' }), NOW, limits);
     // B row 1 is now 1 2 [3 4 taken] 5 6: the pair 1–2 ranks better than 5–6.
     expect(seatIds(inv, bySilver.seatIdx).sort()).toEqual(['B-1-1', 'B-1-2']);
@@ -100,7 +162,11 @@ describe('decideBook — reserved', () => {
     // Had a row room for all three, they would sit together there.
     const roomy = reserved([{ name: 'A', rows: 2, seats_per_row: 3, price_cents: 1, price_tier: 't' }]);
     decideBook(roomy, cmd('r1', { seat_ids: ['A-1-2'] }), NOW, limits);
-    expect(seatIds(roomy, decideBook(roomy, cmd('r2', { quantity: 3 }), NOW, limits).seatIdx).sort()).toEqual(['A-2-1', 'A-2-2', 'A-2-3']);
+    expect(seatIds(roomy, decideBook(roomy, cmd('r2', { quantity: 3 }), NOW, limits).seatIdx).sort()).toEqual([
+      'A-2-1',
+      'A-2-2',
+      'A-2-3',
+    ]);
   });
 
   it('enforces per-request and per-user limits and one active request per user', () => {
@@ -118,7 +184,17 @@ describe('decideBook — reserved', () => {
     const inv = reserved();
     const held = new Set<number>();
     for (let i = 0; i < 200; i++) {
-      const b = decideBook(inv, cmd(`u${i}`, i % 2 ? { quantity: 1 + (i % 4) } : { seat_ids: [`A-${1 + (i % 2)}-${1 + (i % 6)}`], accept_alternatives: i % 3 === 0 }), NOW, limits);
+      const b = decideBook(
+        inv,
+        cmd(
+          `u${i}`,
+          i % 2
+            ? { quantity: 1 + (i % 4) }
+            : { seat_ids: [`A-${1 + (i % 2)}-${1 + (i % 6)}`], accept_alternatives: i % 3 === 0 },
+        ),
+        NOW,
+        limits,
+      );
       for (const idx of b.seatIdx) {
         expect(held.has(idx)).toBe(false);
         held.add(idx);
@@ -150,7 +226,11 @@ describe('decideBook — reserved', () => {
     gaNotReady.ready = false;
     expect(decideBook(gaNotReady, cmd('u4', { quantity: 1 }), NOW, limits).reason).toBe('not_on_sale');
     // Nothing was taken, and no user is left with an active request.
-    expect([notReady.available, gaNotReady.available, notReady.holder.every((h) => h === null)]).toEqual([24, 10, true]);
+    expect([notReady.available, gaNotReady.available, notReady.holder.every((h) => h === null)]).toEqual([
+      24,
+      10,
+      true,
+    ]);
     expect(notReady.userActive.size + gaNotReady.userActive.size).toBe(0);
     notReady.ready = true;
     expect(decideBook(notReady, cmd('u2', { quantity: 2 }), NOW, limits).status).toBe('held');
@@ -213,12 +293,24 @@ describe('holds, backlog and withdrawals', () => {
     const inv = reserved();
     const b = decideBook(inv, cmd('u1', { quantity: 2 }), NOW, limits);
     const rebuilt = buildInventory({
-      eventId: 'e1', kind: 'reserved', ready: true, holdSeconds: 600, maxPerUser: 8, onSaleAt: 0, settings: { throttlePerS: null, paused: false },
-      capacity: 24, gaPriceCents: 0, gaAvailable: null, seats: inv.seats, bookings: [b],
+      eventId: 'e1',
+      kind: 'reserved',
+      ready: true,
+      holdSeconds: 600,
+      maxPerUser: 8,
+      onSaleAt: 0,
+      settings: { throttlePerS: null, paused: false },
+      capacity: 24,
+      gaPriceCents: 0,
+      gaAvailable: null,
+      seats: inv.seats,
+      bookings: [b],
     });
     expect(rebuilt.available).toBe(22);
     expect(rebuilt.userActive.get('u1')).toBe(b.id);
-    expect(decideBook(rebuilt, cmd('u2', { seat_ids: seatIds(inv, b.seatIdx) }), NOW, limits).reason).toBe('seats_unavailable');
+    expect(decideBook(rebuilt, cmd('u2', { seat_ids: seatIds(inv, b.seatIdx) }), NOW, limits).reason).toBe(
+      'seats_unavailable',
+    );
   });
 });
 
@@ -227,7 +319,11 @@ describe('adding inventory', () => {
     const inv = reserved();
     const held = decideBook(inv, cmd('u1', { quantity: 4 }), NOW, limits);
     const before = inv.seats.map((s) => [s.id, s.rank]);
-    const { inv: next, added, sections } = addSections(inv, [
+    const {
+      inv: next,
+      added,
+      sections,
+    } = addSections(inv, [
       { name: 'A', rows: 1, seats_per_row: 2, price_cents: 1, price_tier: 'dup' },
       { name: 'C', rows: 2, seats_per_row: 3, price_cents: 2000, price_tier: 'bronze' },
     ]);
@@ -241,9 +337,15 @@ describe('adding inventory', () => {
     // Best available still starts with the better sections; the added section sells once they are gone.
     expect(seatIds(next, decideBook(next, cmd('u2', { quantity: 2 }), NOW, limits).seatIdx)[0]).toMatch(/^A-/);
     const c = decideBook(next, cmd('u3', { quantity: 3, section: 'C' }), NOW, limits);
-    expect([c.status, c.amountCents, seatIds(next, c.seatIdx).sort()]).toEqual(['held', 6000, ['C-1-1', 'C-1-2', 'C-1-3']]);
+    expect([c.status, c.amountCents, seatIds(next, c.seatIdx).sort()]).toEqual([
+      'held',
+      6000,
+      ['C-1-1', 'C-1-2', 'C-1-3'],
+    ]);
     // A redelivered addition changes nothing.
-    expect(addSections(next, [{ name: 'C', rows: 2, seats_per_row: 3, price_cents: 2000, price_tier: 'bronze' }]).added).toEqual([]);
+    expect(
+      addSections(next, [{ name: 'C', rows: 2, seats_per_row: 3, price_cents: 2000, price_tier: 'bronze' }]).added,
+    ).toEqual([]);
   });
 
   it('keeps the event settings across the rebuild', () => {
@@ -280,9 +382,9 @@ describe('best available over fragmented rows', () => {
     return best;
   };
 
-  it('keeps each row\'s free-run bound above the truth through random takes and releases, and still seats parties together', () => {
+  it("keeps each row's free-run bound above the truth through random takes and releases, and still seats parties together", () => {
     let seed = 42;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     const inv = reserved([{ name: 'A', rows: 3, seats_per_row: 8, price_cents: 100, price_tier: 't' }], 1000);
     const live: string[] = [];
     for (let step = 0; step < 400; step++) {
@@ -310,7 +412,9 @@ describe('allocator internals kept fast', () => {
   /** Best available as first written: scan `rowOrder` with the filters, best rank sum per row, else scatter. */
   function referencePick(inv: EventInventory, req: BookingRequest, q: number): number[] | 'sold_out' {
     const fits = (s: { section: string; tier: string; priceCents: number }) =>
-      (req.section === undefined || s.section === req.section) && (req.price_tier === undefined || s.tier === req.price_tier) && (req.max_price_cents === undefined || s.priceCents <= req.max_price_cents);
+      (req.section === undefined || s.section === req.section) &&
+      (req.price_tier === undefined || s.tier === req.price_tier) &&
+      (req.max_price_cents === undefined || s.priceCents <= req.max_price_cents);
     const rows = inv.rowOrder.map((r) => inv.rows[r]!).filter(fits);
     for (const row of rows) {
       let best: number[] | null = null;
@@ -318,19 +422,23 @@ describe('allocator internals kept fast', () => {
       for (let start = 0; start + q <= row.seats.length; start++) {
         const block = row.seats.slice(start, start + q);
         const free = block.every((idx) => inv.holder[idx] === null);
-        const adjacent = block.every((idx, k) => k === 0 || inv.seats[idx]!.number === inv.seats[block[k - 1]!]!.number + 1);
+        const adjacent = block.every(
+          (idx, k) => k === 0 || inv.seats[idx]!.number === inv.seats[block[k - 1]!]!.number + 1,
+        );
         const score = block.reduce((a, b) => a + b, 0);
         if (free && adjacent && score < bestScore) [best, bestScore] = [block, score];
       }
       if (best) return best;
     }
-    const scattered = rows.flatMap((row) => [...row.seats].sort((a, b) => a - b).filter((idx) => inv.holder[idx] === null));
+    const scattered = rows.flatMap((row) =>
+      [...row.seats].sort((a, b) => a - b).filter((idx) => inv.holder[idx] === null),
+    );
     return scattered.length >= q ? scattered.slice(0, q) : 'sold_out';
   }
 
   it('picks exactly what the plain scan picks, with and without filters, through random takes and releases', () => {
     let seed = 7;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     const inv = reserved(
       [
         { name: 'A', rows: 3, seats_per_row: 7, price_cents: 9000, price_tier: 'gold' },
@@ -340,7 +448,15 @@ describe('allocator internals kept fast', () => {
       1000,
     );
     const live: string[] = [];
-    const filters: BookingRequest[] = [{}, { section: 'A' }, { section: 'C' }, { section: 'nope' }, { price_tier: 'silver' }, { max_price_cents: 5000 }, { section: 'B', price_tier: 'gold' }];
+    const filters: BookingRequest[] = [
+      {},
+      { section: 'A' },
+      { section: 'C' },
+      { section: 'nope' },
+      { price_tier: 'silver' },
+      { max_price_cents: 5000 },
+      { section: 'B', price_tier: 'gold' },
+    ];
     let compared = 0;
     for (let step = 0; step < 600; step++) {
       if (live.length && rand() < 0.35) {
@@ -363,10 +479,28 @@ describe('allocator internals kept fast', () => {
   });
 
   it('treats a gap in seat numbers as the end of a run', () => {
-    const seats = [1, 2, 4, 5, 6].map((n, rank) => ({ id: `A-1-${n}`, section: 'A', row: 1, number: n, rank, priceCents: 100, tier: 't' }));
+    const seats = [1, 2, 4, 5, 6].map((n, rank) => ({
+      id: `A-1-${n}`,
+      section: 'A',
+      row: 1,
+      number: n,
+      rank,
+      priceCents: 100,
+      tier: 't',
+    }));
     const inv = buildInventory({
-      eventId: 'e1', kind: 'reserved', ready: true, holdSeconds: 600, maxPerUser: 8, onSaleAt: 0, settings: { throttlePerS: null, paused: false },
-      capacity: 5, gaPriceCents: 0, gaAvailable: null, seats, bookings: [],
+      eventId: 'e1',
+      kind: 'reserved',
+      ready: true,
+      holdSeconds: 600,
+      maxPerUser: 8,
+      onSaleAt: 0,
+      settings: { throttlePerS: null, paused: false },
+      capacity: 5,
+      gaPriceCents: 0,
+      gaAvailable: null,
+      seats,
+      bookings: [],
     });
     expect(seatIds(inv, pickBestAvailable(inv, {}, 3) as number[])).toEqual(['A-1-4', 'A-1-5', 'A-1-6']);
     decideBook(inv, cmd('u1', { seat_ids: ['A-1-5'] }), NOW, limits);
@@ -388,7 +522,12 @@ describe('allocator internals kept fast', () => {
     const inv = ga(10);
     for (const [i, at] of [50, 10, 30, 30, 70, 20].entries()) scheduleExpiry(inv, `h${i}`, at);
     expect(inv.expiries).toEqual([
-      { at: 10, id: 'h1' }, { at: 20, id: 'h5' }, { at: 30, id: 'h2' }, { at: 30, id: 'h3' }, { at: 50, id: 'h0' }, { at: 70, id: 'h4' },
+      { at: 10, id: 'h1' },
+      { at: 20, id: 'h5' },
+      { at: 30, id: 'h2' },
+      { at: 30, id: 'h3' },
+      { at: 50, id: 'h0' },
+      { at: 70, id: 'h4' },
     ]);
   });
 });

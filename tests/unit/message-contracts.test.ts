@@ -18,31 +18,88 @@ const BOOKING = '0b7f6a0e-3c2d-4b8e-9f1a-2d3c4b5a6978';
 describe('message contracts', () => {
   it('refuses strings PostgreSQL cannot store in every free-text field of a command', () => {
     const book = (request: Record<string, unknown>, user_id = 'u1') =>
-      partitionCommandSchema.safeParse({ type: 'book', event_id: EVENT, booking_id: BOOKING, user_id, seq: 1, requested_at: new Date().toISOString(), request });
+      partitionCommandSchema.safeParse({
+        type: 'book',
+        event_id: EVENT,
+        booking_id: BOOKING,
+        user_id,
+        seq: 1,
+        requested_at: new Date().toISOString(),
+        request,
+      });
     expect(book({ quantity: 1, section: 'Floor' }).success).toBe(true);
-    for (const request of [{ quantity: 1, section: 'A\u0000' }, { quantity: 1, price_tier: '\u0007' }, { seat_ids: ['A-1\u001f'] }, { quantity: 1, section: 'x\u007f' }]) {
+    for (const request of [
+      { quantity: 1, section: 'A\u0000' },
+      { quantity: 1, price_tier: '\u0007' },
+      { seat_ids: ['A-1\u001f'] },
+      { quantity: 1, section: 'x\u007f' },
+    ]) {
       expect(book(request).success, JSON.stringify(request)).toBe(false);
     }
     expect(book({ quantity: 1 }, 'user\u0000').success).toBe(false);
-    const checkout = partitionCommandSchema.safeParse({ type: 'checkout', event_id: EVENT, booking_id: BOOKING, user_id: 'u1', payment_method: 'pm\u0000' });
+    const checkout = partitionCommandSchema.safeParse({
+      type: 'checkout',
+      event_id: EVENT,
+      booking_id: BOOKING,
+      user_id: 'u1',
+      payment_method: 'pm\u0000',
+    });
     expect(checkout.success).toBe(false);
   });
 
   it('parses what the worker publishes on booking-events, and refuses what it would not', () => {
     const results: BookingResults = {
       event_id: EVENT,
-      results: [{ booking_id: BOOKING, event_id: EVENT, user_id: 'u1', status: 'failed', reason: 'malformed_command', seq: 3, decided_at: new Date().toISOString() }],
+      results: [
+        {
+          booking_id: BOOKING,
+          event_id: EVENT,
+          user_id: 'u1',
+          status: 'failed',
+          reason: 'malformed_command',
+          seq: 3,
+          decided_at: new Date().toISOString(),
+        },
+      ],
     };
     expect(bookingEventSchemas['booking.results'].parse(results)).toEqual(results);
-    expect(bookingEventSchemas['booking.results'].safeParse({ ...results, results: [{ ...results.results[0], reason: 'because' }] }).success).toBe(false);
-    expect(bookingEventSchemas['event.progress'].safeParse({ event_id: EVENT, watermark: 4, rate_per_s: 1.5, paused: false, throttle_per_s: null, at: 'now' }).success).toBe(true);
-    expect(bookingEventSchemas['seats.changed'].safeParse({ event_id: EVENT, seats: [['A-1', 'held']], as_of: 'now' }).success).toBe(true);
-    expect(bookingEventSchemas['seats.changed'].safeParse({ event_id: EVENT, seats: [['A-1', 'lost']], as_of: 'now' }).success).toBe(false);
+    expect(
+      bookingEventSchemas['booking.results'].safeParse({
+        ...results,
+        results: [{ ...results.results[0], reason: 'because' }],
+      }).success,
+    ).toBe(false);
+    expect(
+      bookingEventSchemas['event.progress'].safeParse({
+        event_id: EVENT,
+        watermark: 4,
+        rate_per_s: 1.5,
+        paused: false,
+        throttle_per_s: null,
+        at: 'now',
+      }).success,
+    ).toBe(true);
+    expect(
+      bookingEventSchemas['seats.changed'].safeParse({ event_id: EVENT, seats: [['A-1', 'held']], as_of: 'now' })
+        .success,
+    ).toBe(true);
+    expect(
+      bookingEventSchemas['seats.changed'].safeParse({ event_id: EVENT, seats: [['A-1', 'lost']], as_of: 'now' })
+        .success,
+    ).toBe(false);
   });
 
   it('types every reason an outcome carries, duplicate_payment and the failure reasons included', () => {
     expect(Object.keys(PAYMENT_REASONS)).toContain('duplicate_payment');
-    for (const r of ['sold_out', 'payment_declined', 'duplicate_payment', 'hold_expired', 'malformed_command', 'delivery_limit']) expect(BOOKING_REASONS).toContain(r);
+    for (const r of [
+      'sold_out',
+      'payment_declined',
+      'duplicate_payment',
+      'hold_expired',
+      'malformed_command',
+      'delivery_limit',
+    ])
+      expect(BOOKING_REASONS).toContain(r);
   });
 
   it('a partition queue carries commands and ticks', () => {
@@ -60,10 +117,24 @@ describe('message contracts', () => {
     };
     const valid: ControlMessage[] = [];
     const invalid: string[] = [];
-    const tag = await subscribe(channel, 'q', controlMessageSchema, (m) => valid.push(m), (_msg, reason) => invalid.push(reason), { label: 'control message' });
+    const tag = await subscribe(
+      channel,
+      'q',
+      controlMessageSchema,
+      (m) => valid.push(m),
+      (_msg, reason) => invalid.push(reason),
+      { label: 'control message' },
+    );
     expect(tag).toBe('tag-1');
-    const msg = (body: string) => ({ content: Buffer.from(body), fields: {}, properties: {} }) as unknown as ConsumeMessage;
-    const settings: ControlMessage = { type: 'event.settings', event_id: EVENT, partition: 1, throttle_per_s: 5, paused: false };
+    const msg = (body: string) =>
+      ({ content: Buffer.from(body), fields: {}, properties: {} }) as unknown as ConsumeMessage;
+    const settings: ControlMessage = {
+      type: 'event.settings',
+      event_id: EVENT,
+      partition: 1,
+      throttle_per_s: 5,
+      paused: false,
+    };
     deliver(msg(JSON.stringify(settings)));
     deliver(msg('not json'));
     deliver(msg(JSON.stringify({ ...settings, partition: -1 })));

@@ -14,7 +14,8 @@ describe('metrics guard', () => {
     const server = http.createServer(app);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-    const get = async (p: string, token?: string) => (await fetch(`${base}${p}`, { headers: token ? { authorization: `Bearer ${token}` } : {} })).status;
+    const get = async (p: string, token?: string) =>
+      (await fetch(`${base}${p}`, { headers: token ? { authorization: `Bearer ${token}` } : {} })).status;
     return { get, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
   }
 

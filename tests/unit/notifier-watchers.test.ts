@@ -2,14 +2,21 @@ import { describe, expect, it } from 'vitest';
 import { isNewer, Watchers } from '../../notifier/watchers';
 import { positionOf, type BookingResultPush, type PushStatus } from '../../shared/contracts/socket';
 
-const push = (status: PushStatus, decidedAt: string, bookingId = 'b1'): BookingResultPush => ({ booking_id: bookingId, event_id: 'e1', status, decided_at: decidedAt });
+const push = (status: PushStatus, decidedAt: string, bookingId = 'b1'): BookingResultPush => ({
+  booking_id: bookingId,
+  event_id: 'e1',
+  status,
+  decided_at: decidedAt,
+});
 
 describe('notifier watcher index', () => {
   it('orders outcomes by decision time, then by lifecycle step within one batch', () => {
     expect(isNewer(push('expired', '2026-01-01T00:00:02.000Z'), push('held', '2026-01-01T00:00:01.000Z'))).toBe(true);
     expect(isNewer(push('held', '2026-01-01T00:00:01.000Z'), push('expired', '2026-01-01T00:00:02.000Z'))).toBe(false);
     // A declined payment puts a booking back to `held`: later, so news.
-    expect(isNewer(push('held', '2026-01-01T00:00:03.000Z'), push('payment_pending', '2026-01-01T00:00:02.000Z'))).toBe(true);
+    expect(isNewer(push('held', '2026-01-01T00:00:03.000Z'), push('payment_pending', '2026-01-01T00:00:02.000Z'))).toBe(
+      true,
+    );
     expect(isNewer(push('cancelled', '2026-01-01T00:00:01.000Z'), push('held', '2026-01-01T00:00:01.000Z'))).toBe(true);
     expect(isNewer(push('held', '2026-01-01T00:00:01.000Z'), push('held', '2026-01-01T00:00:01.000Z'))).toBe(false);
   });

@@ -16,13 +16,21 @@ type Layer = { route?: { path: string; methods: Record<string, boolean> }; handl
 /** Every (method, path) the Express app serves, paths in OpenAPI form (`/v1/events/{id}`). */
 function servedRoutes(): Set<string> {
   // Routers only close over the context when built; nothing here connects anywhere.
-  const ctx = { config: loadConfig({}), pool: {}, redis: {}, keys: redisKeys('x:'), broker: {}, logger: createLogger('test', 'error') } as unknown as IngressContext;
+  const ctx = {
+    config: loadConfig({}),
+    pool: {},
+    redis: {},
+    keys: redisKeys('x:'),
+    broker: {},
+    logger: createLogger('test', 'error'),
+  } as unknown as IngressContext;
   const app = createApp(ctx, { shuttingDown: false }) as unknown as { router: { stack: Layer[] } };
   const out = new Set<string>();
   const walk = (stack: Layer[]) => {
     for (const layer of stack) {
       if (layer.route) {
-        for (const method of Object.keys(layer.route.methods)) out.add(`${method} ${layer.route.path.replace(/:(\w+)/g, '{$1}')}`);
+        for (const method of Object.keys(layer.route.methods))
+          out.add(`${method} ${layer.route.path.replace(/:(\w+)/g, '{$1}')}`);
       } else if (layer.handle?.stack) walk(layer.handle.stack);
     }
   };
@@ -47,7 +55,9 @@ describe('OpenAPI document', () => {
   it('documents each error response under the status the registry gives its code', () => {
     for (const [path, ops] of Object.entries(openApiDocument.paths)) {
       for (const [method, op] of Object.entries(ops)) {
-        for (const [status, response] of Object.entries((op as { responses: Record<string, { 'x-error-codes'?: string[] }> }).responses)) {
+        for (const [status, response] of Object.entries(
+          (op as { responses: Record<string, { 'x-error-codes'?: string[] }> }).responses,
+        )) {
           for (const code of response['x-error-codes'] ?? []) {
             expect(ERRORS[code as keyof typeof ERRORS], `${method} ${path}: ${code}`).toBeDefined();
             expect(String(ERRORS[code as keyof typeof ERRORS].status), `${method} ${path}: ${code}`).toBe(status);
@@ -59,25 +69,59 @@ describe('OpenAPI document', () => {
 
   it('documents every route the ingress serves, and no route it does not', () => {
     const served = servedRoutes();
-    const documented = new Set(Object.entries(openApiDocument.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`)));
-    expect([...served].filter((r) => !documented.has(r)), 'served but not documented').toEqual([]);
-    expect([...documented].filter((r) => !served.has(r)), 'documented but not served').toEqual([]);
+    const documented = new Set(
+      Object.entries(openApiDocument.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`)),
+    );
+    expect(
+      [...served].filter((r) => !documented.has(r)),
+      'served but not documented',
+    ).toEqual([]);
+    expect(
+      [...documented].filter((r) => !served.has(r)),
+      'documented but not served',
+    ).toEqual([]);
   });
 
-  type Schema = { type?: string; properties?: Record<string, Schema>; required?: string[]; additionalProperties?: unknown; items?: Schema; maxLength?: number; maximum?: number; minimum?: number; multipleOf?: number; enum?: unknown[] };
-  const op = (path: string, method: string) => (openApiDocument.paths as Record<string, Record<string, { requestBody?: { content: { 'application/json': { schema: Schema } } }; responses: Record<string, { content?: { 'application/json': { schema: Schema } } }> }>>)[path]![method]!;
+  type Schema = {
+    type?: string;
+    properties?: Record<string, Schema>;
+    required?: string[];
+    additionalProperties?: unknown;
+    items?: Schema;
+    maxLength?: number;
+    maximum?: number;
+    minimum?: number;
+    multipleOf?: number;
+    enum?: unknown[];
+  };
+  const op = (path: string, method: string) =>
+    (
+      openApiDocument.paths as Record<
+        string,
+        Record<
+          string,
+          {
+            requestBody?: { content: { 'application/json': { schema: Schema } } };
+            responses: Record<string, { content?: { 'application/json': { schema: Schema } } }>;
+          }
+        >
+      >
+    )[path]![method]!;
   const bodyOf = (path: string, method: string) => op(path, method).requestBody!.content['application/json'].schema;
 
   it('documents every route-table body exactly as its zod schema validates it', () => {
     for (const c of Object.values(ROUTES) as RouteContract[]) {
       const documented = op(openApiPath(c.path), c.method);
-      if (c.body) expect(documented.requestBody!.content['application/json'].schema, c.operationId).toEqual(jsonSchemaOf(c.body));
+      if (c.body)
+        expect(documented.requestBody!.content['application/json'].schema, c.operationId).toEqual(jsonSchemaOf(c.body));
       else if (!c.rawBody) expect(documented.requestBody, c.operationId).toBeUndefined();
     }
   });
 
   it('leaves by hand only the health routes that every role serves (shared/http/health.ts)', () => {
-    const tablePaths = new Set((Object.values(ROUTES) as RouteContract[]).map((c) => `${c.method} ${openApiPath(c.path)}`));
+    const tablePaths = new Set(
+      (Object.values(ROUTES) as RouteContract[]).map((c) => `${c.method} ${openApiPath(c.path)}`),
+    );
     const byHand = Object.entries(openApiDocument.paths)
       .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`))
       .filter((r) => !tablePaths.has(r));
@@ -98,7 +142,11 @@ describe('OpenAPI document', () => {
   it('gives the add-inventory body its maximum', () => {
     const body = bodyOf('/v1/events/{id}/inventory', 'post');
     expect(body.additionalProperties).toBe(false);
-    expect(body.properties!.general_admission!.properties!.capacity).toMatchObject({ type: 'integer', minimum: 1, maximum: 10_000_000 });
+    expect(body.properties!.general_admission!.properties!.capacity).toMatchObject({
+      type: 'integer',
+      minimum: 1,
+      maximum: 10_000_000,
+    });
   });
 
   it('gives BookingRequest the limits zod applies, and no others', () => {
@@ -115,6 +163,8 @@ describe('OpenAPI document', () => {
   it('takes booking status values from the contract', () => {
     const accepted = op('/v1/bookings', 'post').responses['202']!.content!['application/json'].schema;
     expect(accepted.properties!.status!.enum).toEqual([...BOOKING_STATUSES]);
-    expect((openApiDocument.components.schemas as Record<string, Schema>).Booking!.properties!.status!.enum).toEqual([...BOOKING_STATUSES]);
+    expect((openApiDocument.components.schemas as Record<string, Schema>).Booking!.properties!.status!.enum).toEqual([
+      ...BOOKING_STATUSES,
+    ]);
   });
 });

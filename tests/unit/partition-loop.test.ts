@@ -30,8 +30,18 @@ function harness(opts: { capacity: number; failCommitFor?: Set<string>; retryabl
       return Promise.resolve({
         layout: { kind: 'general_admission', capacity: opts.capacity, price_cents: 1000 },
         source: {
-          eventId, kind: 'general_admission', ready: true, holdSeconds: 600, maxPerUser: 10, onSaleAt: 0, settings: { throttlePerS: null, paused: false },
-          capacity: opts.capacity, gaPriceCents: 1000, gaAvailable: opts.capacity, seats: [], bookings: [],
+          eventId,
+          kind: 'general_admission',
+          ready: true,
+          holdSeconds: 600,
+          maxPerUser: 10,
+          onSaleAt: 0,
+          settings: { throttlePerS: null, paused: false },
+          capacity: opts.capacity,
+          gaPriceCents: 1000,
+          gaAvailable: opts.capacity,
+          seats: [],
+          bookings: [],
         },
       });
     },
@@ -39,9 +49,12 @@ function harness(opts: { capacity: number; failCommitFor?: Set<string>; retryabl
     commit: (write) => {
       if (retryable > 0) {
         retryable--;
-        return Promise.reject(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }));
+        return Promise.reject(
+          Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }),
+        );
       }
-      if (write.bookings.some((b) => opts.failCommitFor?.has(b.state.id))) return Promise.reject(new Error('value too long for type character varying'));
+      if (write.bookings.some((b) => opts.failCommitFor?.has(b.state.id)))
+        return Promise.reject(new Error('value too long for type character varying'));
       commits.push(write);
       return Promise.resolve();
     },
@@ -50,8 +63,20 @@ function harness(opts: { capacity: number; failCommitFor?: Set<string>; retryabl
   const logger = createLogger('test', 'error');
   logger.silent = true; // the failures below are on purpose
   const runner = new PartitionRunner({
-    partition: 0, workerId: 'w', logger, metrics: createWorkerMetrics(), ticketKeys: ticketKeys('11'.repeat(32)), store,
-    config: { WAITING_ROOM_MINUTES: 0, WAITLIST_OFFER_SECONDS: 900, PAYMENT_GRACE_SECONDS: 60, FEE_PERCENT: 0, FEE_FIXED_CENTS: 0, MAX_PER_REQUEST: 10 },
+    partition: 0,
+    workerId: 'w',
+    logger,
+    metrics: createWorkerMetrics(),
+    ticketKeys: ticketKeys('11'.repeat(32)),
+    store,
+    config: {
+      WAITING_ROOM_MINUTES: 0,
+      WAITLIST_OFFER_SECONDS: 900,
+      PAYMENT_GRACE_SECONDS: 60,
+      FEE_PERCENT: 0,
+      FEE_FIXED_CENTS: 0,
+      MAX_PER_REQUEST: 10,
+    },
     announce: (batch) => {
       announced.push(...batch.results);
       return Promise.resolve();
@@ -67,20 +92,53 @@ function harness(opts: { capacity: number; failCommitFor?: Set<string>; retryabl
       return Promise.resolve({ consumerTag: 'ctag' });
     },
     cancel: () => Promise.resolve({}),
-    ack: (msg: ConsumeMessage, allUpTo?: boolean) => void acked.push(allUpTo ? -msg.fields.deliveryTag : msg.fields.deliveryTag),
-    nack: (msg: ConsumeMessage, _allUpTo?: boolean, requeue?: boolean) => void nacked.push({ tag: msg.fields.deliveryTag, requeue }),
+    ack: (msg: ConsumeMessage, allUpTo?: boolean) =>
+      void acked.push(allUpTo ? -msg.fields.deliveryTag : msg.fields.deliveryTag),
+    nack: (msg: ConsumeMessage, _allUpTo?: boolean, requeue?: boolean) =>
+      void nacked.push({ tag: msg.fields.deliveryTag, requeue }),
     close: () => Promise.resolve(),
     on: () => channel as never,
   };
-  const session = new SubscriberSession(() => Promise.resolve(channel), runner, { queue: 'q', schema: partitionMessageSchema, label: 'command', prefetch: 500, batchMax: 500, logger, tickMs: 5 });
+  const session = new SubscriberSession(() => Promise.resolve(channel), runner, {
+    queue: 'q',
+    schema: partitionMessageSchema,
+    label: 'command',
+    prefetch: 500,
+    batchMax: 500,
+    logger,
+    tickMs: 5,
+  });
   runner.kick = () => session.kick();
   let tag = 0;
   const book = (bookingId = randomUUID()) => {
-    const body = { type: 'book', event_id: EVENT, booking_id: bookingId, user_id: `u-${bookingId}`, seq: tag + 1, requested_at: new Date().toISOString(), request: { quantity: 1 } };
-    const msg = { content: Buffer.from(JSON.stringify(body)), fields: { deliveryTag: ++tag, redelivered: false }, properties: { type: 'book', headers: {} } } as unknown as ConsumeMessage;
+    const body = {
+      type: 'book',
+      event_id: EVENT,
+      booking_id: bookingId,
+      user_id: `u-${bookingId}`,
+      seq: tag + 1,
+      requested_at: new Date().toISOString(),
+      request: { quantity: 1 },
+    };
+    const msg = {
+      content: Buffer.from(JSON.stringify(body)),
+      fields: { deliveryTag: ++tag, redelivered: false },
+      properties: { type: 'book', headers: {} },
+    } as unknown as ConsumeMessage;
     return { bookingId, msg };
   };
-  return { session, runner, commits, announced, acked, nacked, book, deliver: (m: ConsumeMessage) => deliver(m), loads: () => loads, retriesLeft: () => retryable };
+  return {
+    session,
+    runner,
+    commits,
+    announced,
+    acked,
+    nacked,
+    book,
+    deliver: (m: ConsumeMessage) => deliver(m),
+    loads: () => loads,
+    retriesLeft: () => retryable,
+  };
 }
 
 async function until(check: () => boolean, ms = 5000): Promise<void> {

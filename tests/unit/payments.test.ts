@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createPublicKey } from 'node:crypto';
-import { buildInventory, cacheTickets, seatStatus, type EventInventory } from '../../booking-workers/allocator/inventory';
+import {
+  buildInventory,
+  cacheTickets,
+  seatStatus,
+  type EventInventory,
+} from '../../booking-workers/allocator/inventory';
 import { decideBook } from '../../booking-workers/allocator/allocate';
 import { expandLayout } from '../../booking-workers/allocator/layout';
 import {
@@ -27,15 +32,43 @@ const newId = () => `10000000-0000-4000-8000-${String(++ids).padStart(12, '0')}`
 
 function inventory(kind: 'reserved' | 'general_admission' = 'reserved'): EventInventory {
   return buildInventory({
-    eventId: 'e1', kind, ready: true, holdSeconds: 600, maxPerUser: 8, onSaleAt: 0, settings: { throttlePerS: null, paused: false },
-    capacity: 4, gaPriceCents: 2500, gaAvailable: kind === 'general_admission' ? 4 : null,
-    seats: kind === 'reserved' ? expandLayout({ kind: 'reserved', sections: [{ name: 'A', rows: 1, seats_per_row: 4, price_cents: 5000, price_tier: 'a' }] }) : [],
-    bookings: [], startsAt: NOW + 86_400_000,
+    eventId: 'e1',
+    kind,
+    ready: true,
+    holdSeconds: 600,
+    maxPerUser: 8,
+    onSaleAt: 0,
+    settings: { throttlePerS: null, paused: false },
+    capacity: 4,
+    gaPriceCents: 2500,
+    gaAvailable: kind === 'general_admission' ? 4 : null,
+    seats:
+      kind === 'reserved'
+        ? expandLayout({
+            kind: 'reserved',
+            sections: [{ name: 'A', rows: 1, seats_per_row: 4, price_cents: 5000, price_tier: 'a' }],
+          })
+        : [],
+    bookings: [],
+    startsAt: NOW + 86_400_000,
   });
 }
 
 function hold(inv: EventInventory, id: string, user: string, quantity = 2) {
-  return decideBook(inv, { type: 'book', event_id: 'e1', booking_id: id, user_id: user, seq: 1, requested_at: new Date(NOW).toISOString(), request: { quantity } }, NOW, { maxPerRequest: 10 });
+  return decideBook(
+    inv,
+    {
+      type: 'book',
+      event_id: 'e1',
+      booking_id: id,
+      user_id: user,
+      seq: 1,
+      requested_at: new Date(NOW).toISOString(),
+      request: { quantity },
+    },
+    NOW,
+    { maxPerRequest: 10 },
+  );
 }
 
 function paid(inv: EventInventory, id = B1, user = 'alice') {
@@ -44,7 +77,13 @@ function paid(inv: EventInventory, id = B1, user = 'alice') {
   startCheckout(inv, { bookingId: id, userId: user, paymentMethod: 'pm_card_visa' }, NOW, policy, fx);
   const total = inv.bookings.get(id)!.totalCents!;
   const fx2 = newEffects();
-  applyPaymentResult(inv, { bookingId: id, outcome: 'succeeded', attemptId: `${id}:a1`, chargeId: `ch_${id.slice(-1)}`, amountCents: total }, NOW + 1000, newId, fx2);
+  applyPaymentResult(
+    inv,
+    { bookingId: id, outcome: 'succeeded', attemptId: `${id}:a1`, chargeId: `ch_${id.slice(-1)}`, amountCents: total },
+    NOW + 1000,
+    newId,
+    fx2,
+  );
   return fx2;
 }
 
@@ -58,7 +97,13 @@ describe('pricing and checkout', () => {
     const held = hold(inv, B1, 'alice');
     const fx = newEffects();
     startCheckout(inv, { bookingId: B1, userId: 'alice', paymentMethod: 'pm_card_visa' }, NOW, policy, fx);
-    expect(fx.bookings[0]).toMatchObject({ status: 'payment_pending', feesCents: 1300, totalCents: 11_300, paymentAttempts: 1, holdExpiresAt: held.holdExpiresAt! + 120_000 });
+    expect(fx.bookings[0]).toMatchObject({
+      status: 'payment_pending',
+      feesCents: 1300,
+      totalCents: 11_300,
+      paymentAttempts: 1,
+      holdExpiresAt: held.holdExpiresAt! + 120_000,
+    });
     expect(fx.charges).toEqual([{ id: `${B1}:a1`, bookingId: B1, amountCents: 11_300, paymentMethod: 'pm_card_visa' }]);
 
     // A second checkout while paying re-asks for the same attempt (idempotent), changing nothing.
@@ -73,7 +118,11 @@ describe('pricing and checkout', () => {
     expect(declined.bookings[0]).toMatchObject({ status: 'held', reason: 'payment_declined' });
     const retry = newEffects();
     startCheckout(inv, { bookingId: B1, userId: 'alice', paymentMethod: 'pm_card_visa' }, NOW, policy, retry);
-    expect(retry.bookings[0]).toMatchObject({ status: 'payment_pending', paymentAttempts: 2, holdExpiresAt: held.holdExpiresAt! + 120_000 });
+    expect(retry.bookings[0]).toMatchObject({
+      status: 'payment_pending',
+      paymentAttempts: 2,
+      holdExpiresAt: held.holdExpiresAt! + 120_000,
+    });
   });
 
   it('refuses another user and a booking whose hold ran out (the expiry wins, once)', () => {
@@ -103,7 +152,13 @@ describe('payment results', () => {
     expect(inv.userActive.has('alice')).toBe(false);
 
     const dup = newEffects();
-    applyPaymentResult(inv, { bookingId: B1, outcome: 'succeeded', attemptId: `${B1}:a1`, chargeId: 'ch_1', amountCents: b.totalCents! }, NOW + 2000, newId, dup);
+    applyPaymentResult(
+      inv,
+      { bookingId: B1, outcome: 'succeeded', attemptId: `${B1}:a1`, chargeId: 'ch_1', amountCents: b.totalCents! },
+      NOW + 2000,
+      newId,
+      dup,
+    );
     expect([dup.bookings, dup.orders, dup.tickets, dup.refunds]).toEqual([[], [], [], []]);
     // A stale failure arriving after the success changes nothing either.
     const stale = newEffects();
@@ -111,15 +166,32 @@ describe('payment results', () => {
     expect(stale.bookings).toEqual([]);
     // A second charge that also succeeded is refunded.
     const extra = newEffects();
-    applyPaymentResult(inv, { bookingId: B1, outcome: 'succeeded', attemptId: `${B1}:a2`, chargeId: 'ch_extra', amountCents: b.totalCents! }, NOW + 4000, newId, extra);
+    applyPaymentResult(
+      inv,
+      { bookingId: B1, outcome: 'succeeded', attemptId: `${B1}:a2`, chargeId: 'ch_extra', amountCents: b.totalCents! },
+      NOW + 4000,
+      newId,
+      extra,
+    );
     expect(extra.bookings).toEqual([]);
-    expect(extra.refunds).toEqual([{ id: `${B1}:r:ch_extra`, bookingId: B1, chargeId: 'ch_extra', amountCents: b.totalCents, reason: 'duplicate_payment' }]);
+    expect(extra.refunds).toEqual([
+      {
+        id: `${B1}:r:ch_extra`,
+        bookingId: B1,
+        chargeId: 'ch_extra',
+        amountCents: b.totalCents,
+        reason: 'duplicate_payment',
+      },
+    ]);
   });
 
   it('issues numbered units for general admission', () => {
     const inv = inventory('general_admission');
     const fx = paid(inv);
-    expect(fx.tickets.map((t) => [t.seatId, t.unit])).toEqual([[null, 1], [null, 2]]);
+    expect(fx.tickets.map((t) => [t.seatId, t.unit])).toEqual([
+      [null, 1],
+      [null, 2],
+    ]);
   });
 
   it('refunds a payment that lands after the hold expired, and records the refund', () => {
@@ -128,16 +200,35 @@ describe('payment results', () => {
     startCheckout(inv, { bookingId: B1, userId: 'alice', paymentMethod: 'x' }, NOW, policy, newEffects());
     const total = inv.bookings.get(B1)!.totalCents!;
     const fx = newEffects();
-    applyPaymentResult(inv, { bookingId: B1, outcome: 'succeeded', attemptId: `${B1}:a1`, chargeId: 'ch_late', amountCents: total }, NOW + 800_000, newId, fx);
-    expect(fx.bookings.map((b) => [b.status, b.reason])).toEqual([['expired', 'hold_expired'], ['cancelled', 'payment_after_expiry']]);
+    applyPaymentResult(
+      inv,
+      { bookingId: B1, outcome: 'succeeded', attemptId: `${B1}:a1`, chargeId: 'ch_late', amountCents: total },
+      NOW + 800_000,
+      newId,
+      fx,
+    );
+    expect(fx.bookings.map((b) => [b.status, b.reason])).toEqual([
+      ['expired', 'hold_expired'],
+      ['cancelled', 'payment_after_expiry'],
+    ]);
     expect(fx.refunds).toHaveLength(1);
     expect(fx.tickets).toEqual([]);
     expect(inv.available).toBe(4);
     const done = newEffects();
-    applyRefundResult(inv, { bookingId: B1, refundId: `${B1}:r:ch_late`, chargeId: 'ch_late', outcome: 'succeeded' }, NOW + 801_000, done);
+    applyRefundResult(
+      inv,
+      { bookingId: B1, refundId: `${B1}:r:ch_late`, chargeId: 'ch_late', outcome: 'succeeded' },
+      NOW + 801_000,
+      done,
+    );
     expect(done.bookings.map((b) => [b.status, b.reason])).toEqual([['refunded', 'payment_after_expiry']]);
     const dup = newEffects();
-    applyRefundResult(inv, { bookingId: B1, refundId: `${B1}:r:ch_late`, chargeId: 'ch_late', outcome: 'succeeded' }, NOW + 802_000, dup);
+    applyRefundResult(
+      inv,
+      { bookingId: B1, refundId: `${B1}:r:ch_late`, chargeId: 'ch_late', outcome: 'succeeded' },
+      NOW + 802_000,
+      dup,
+    );
     expect(dup.bookings).toEqual([]);
   });
 });
@@ -197,7 +288,10 @@ describe('cancellations and transfers', () => {
       [B2, 'cancelled', 'event_cancelled'],
     ]);
     expect(fx.refunds).toHaveLength(1);
-    expect(hold(inv, '00000000-0000-4000-8000-000000000003', 'carol')).toMatchObject({ status: 'rejected', reason: 'event_cancelled' });
+    expect(hold(inv, '00000000-0000-4000-8000-000000000003', 'carol')).toMatchObject({
+      status: 'rejected',
+      reason: 'event_cancelled',
+    });
     const again = newEffects();
     cancelEvent(inv, NOW, again);
     expect(again.bookings).toEqual([]);
@@ -233,9 +327,18 @@ describe('webhook signatures and references', () => {
   it('accepts a fresh signature and refuses forged, stale and malformed ones', () => {
     const now = 1_800_000_000;
     expect(verifyWebhook(secret, body, signWebhook(secret, body, now), 300, now)).toEqual({ ok: true });
-    expect(verifyWebhook(secret, body, signWebhook('another-secret-entirely', body, now), 300, now)).toEqual({ ok: false, why: 'mismatch' });
-    expect(verifyWebhook(secret, Buffer.from('{"id":"evt_2"}'), signWebhook(secret, body, now), 300, now)).toEqual({ ok: false, why: 'mismatch' });
-    expect(verifyWebhook(secret, body, signWebhook(secret, body, now - 301), 300, now)).toEqual({ ok: false, why: 'stale' });
+    expect(verifyWebhook(secret, body, signWebhook('another-secret-entirely', body, now), 300, now)).toEqual({
+      ok: false,
+      why: 'mismatch',
+    });
+    expect(verifyWebhook(secret, Buffer.from('{"id":"evt_2"}'), signWebhook(secret, body, now), 300, now)).toEqual({
+      ok: false,
+      why: 'mismatch',
+    });
+    expect(verifyWebhook(secret, body, signWebhook(secret, body, now - 301), 300, now)).toEqual({
+      ok: false,
+      why: 'stale',
+    });
     expect(verifyWebhook(secret, body, undefined, 300, now)).toEqual({ ok: false, why: 'missing' });
     expect(verifyWebhook(secret, body, 'v1=abc', 300, now)).toEqual({ ok: false, why: 'malformed' });
   });

@@ -6,7 +6,11 @@ import { ROOT } from '../support/env';
 
 /** `NODE_ENV=production` refuses to start while any secret is still its development default. */
 describe('production secrets', () => {
-  const secrets = { JWT_SECRET: 'a'.repeat(40), PAYMENT_WEBHOOK_SECRET: 'b'.repeat(40), TICKET_SIGNING_SEED: 'c'.repeat(64) };
+  const secrets = {
+    JWT_SECRET: 'a'.repeat(40),
+    PAYMENT_WEBHOOK_SECRET: 'b'.repeat(40),
+    TICKET_SIGNING_SEED: 'c'.repeat(64),
+  };
 
   it('names every secret left at its default', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
@@ -27,10 +31,23 @@ describe('production secrets', () => {
     expect(loadConfig({ NODE_ENV: 'development' }).NODE_ENV).toBe('development');
   });
 
-  it.each(['ingress/main.ts', 'booking-workers/main.ts', 'notifier/main.ts'])('%s exits 78 naming each default secret', (entry) => {
-    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !['JWT_SECRET', 'PAYMENT_WEBHOOK_SECRET', 'TICKET_SIGNING_SEED'].includes(k)));
-    const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], { cwd: ROOT, env: { ...env, NODE_ENV: 'production' }, encoding: 'utf8', timeout: 60_000 });
-    expect(run.status).toBe(78);
-    for (const name of SECRET_SETTINGS) expect(run.stderr).toContain(name);
-  }, 90_000);
+  it.each(['ingress/main.ts', 'booking-workers/main.ts', 'notifier/main.ts'])(
+    '%s exits 78 naming each default secret',
+    (entry) => {
+      const env = Object.fromEntries(
+        Object.entries(process.env).filter(
+          ([k]) => !['JWT_SECRET', 'PAYMENT_WEBHOOK_SECRET', 'TICKET_SIGNING_SEED'].includes(k),
+        ),
+      );
+      const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], {
+        cwd: ROOT,
+        env: { ...env, NODE_ENV: 'production' },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(run.status).toBe(78);
+      for (const name of SECRET_SETTINGS) expect(run.stderr).toContain(name);
+    },
+    90_000,
+  );
 });

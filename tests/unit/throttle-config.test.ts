@@ -19,7 +19,12 @@ describe('token bucket', () => {
 describe('configuration', () => {
   it('defaults to the local services', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ PORT: 3000, NOTIFIER_PORT: 3001, PARTITIONS: 8, DATABASE_URL: expect.stringContaining('127.0.0.1') });
+    expect(c).toMatchObject({
+      PORT: 3000,
+      NOTIFIER_PORT: 3001,
+      PARTITIONS: 8,
+      DATABASE_URL: expect.stringContaining('127.0.0.1'),
+    });
     expect(Object.isFrozen(c)).toBe(true);
   });
   it('fails fast and names each bad variable', () => {
@@ -40,8 +45,19 @@ describe('topology and partitions', () => {
     const t = buildTopology({ AMQP_PREFIX: 'x.', PARTITIONS: 3, DELIVERY_LIMIT: 5 });
     const parts = t.queues.filter((q) => q.name.startsWith('x.bookings.p'));
     expect(parts).toHaveLength(3);
-    for (const q of parts) expect(q.arguments).toMatchObject({ 'x-queue-type': 'quorum', 'x-single-active-consumer': true, 'x-dead-letter-exchange': 'x.bookings.dlx', 'x-delivery-limit': 5 });
-    expect(() => validateTopology({ ...t, bindings: [...t.bindings, { exchange: 'nope', queue: 'x.bookings.p0', routingKey: '' }] })).toThrow(/undeclared exchange/);
+    for (const q of parts)
+      expect(q.arguments).toMatchObject({
+        'x-queue-type': 'quorum',
+        'x-single-active-consumer': true,
+        'x-dead-letter-exchange': 'x.bookings.dlx',
+        'x-delivery-limit': 5,
+      });
+    expect(() =>
+      validateTopology({
+        ...t,
+        bindings: [...t.bindings, { exchange: 'nope', queue: 'x.bookings.p0', routingKey: '' }],
+      }),
+    ).toThrow(/undeclared exchange/);
   });
   it('maps an event to a stable partition: the first 32 bits of the SHA-1 of its id, modulo the count', () => {
     // Published SHA-1 test vectors (FIPS 180): "abc" → a9993e36…, "" → da39a3ee…. Pinned, so a change

@@ -9,7 +9,12 @@ import { match } from './routes';
 // An older page remembered a notifier URL taken from `?notifier=`: forget it.
 localStorage.removeItem('onsale.notifier');
 
-const LIVE_TEXT: Record<LiveState, string> = { connecting: 'connecting…', live: 'live', offline: 'offline, reconnecting…', 'signed-out': 'sign in for live updates' };
+const LIVE_TEXT: Record<LiveState, string> = {
+  connecting: 'connecting…',
+  live: 'live',
+  offline: 'offline, reconnecting…',
+  'signed-out': 'sign in for live updates',
+};
 
 function Nav() {
   const [user, setUser] = useState(session.user);
@@ -43,17 +48,33 @@ function Nav() {
       </form>
       <nav aria-label="Main">
         <ul>
-          <li><a href="#/bookings">My bookings</a></li>
-          <li><a href="#/tickets">My tickets</a></li>
-          {user?.role !== 'buyer' && <li><a href="#/organizer">Organizer</a></li>}
-          {user?.role !== 'buyer' && <li><a href="#/ops">Operations</a></li>}
+          <li>
+            <a href="#/bookings">My bookings</a>
+          </li>
+          <li>
+            <a href="#/tickets">My tickets</a>
+          </li>
+          {user?.role !== 'buyer' && (
+            <li>
+              <a href="#/organizer">Organizer</a>
+            </li>
+          )}
+          {user?.role !== 'buyer' && (
+            <li>
+              <a href="#/ops">Operations</a>
+            </li>
+          )}
           {user ? (
             <li>
               <span class="who">{user.name || user.email}</span>{' '}
-              <a href="#/" onClick={signOut}>Sign out</a>
+              <a href="#/" onClick={signOut}>
+                Sign out
+              </a>
             </li>
           ) : (
-            <li><a href="#/signin">Sign in</a></li>
+            <li>
+              <a href="#/signin">Sign in</a>
+            </li>
           )}
         </ul>
       </nav>
@@ -65,7 +86,8 @@ function Nav() {
 }
 
 const root = document.getElementById('app')!;
-root.innerHTML = '<div id="nav"></div><main id="main" tabindex="-1"></main><div id="announcer" class="visually-hidden" role="status" aria-live="polite"></div><footer><a href="/docs">API docs</a></footer>';
+root.innerHTML =
+  '<div id="nav"></div><main id="main" tabindex="-1"></main><div id="announcer" class="visually-hidden" role="status" aria-live="polite"></div><footer><a href="/docs">API docs</a></footer>';
 render(<Nav />, document.getElementById('nav')!);
 const main = document.getElementById('main')!;
 const announcer = document.getElementById('announcer')!;

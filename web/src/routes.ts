@@ -22,14 +22,20 @@ export function match(hash: string): { load: Loader; params: Record<string, stri
   for (const r of ROUTES) {
     if (r.pattern.endsWith('*')) {
       const base = r.pattern.slice(0, -1);
-      if (path === base || path.startsWith(`${base}/`)) return { load: r.load, params: { ...params, rest: path.slice(base.length + 1) } };
+      if (path === base || path.startsWith(`${base}/`))
+        return { load: r.load, params: { ...params, rest: path.slice(base.length + 1) } };
       continue;
     }
     const a = r.pattern.split('/');
     const b = path.split('/');
     if (a.length !== b.length) continue;
     const got: Record<string, string> = {};
-    if (a.every((seg, i) => (seg.startsWith(':') ? ((got[seg.slice(1)] = decodeURIComponent(b[i] ?? '')), b[i] !== '') : seg === b[i]))) return { load: r.load, params: { ...params, ...got } };
+    if (
+      a.every((seg, i) =>
+        seg.startsWith(':') ? ((got[seg.slice(1)] = decodeURIComponent(b[i] ?? '')), b[i] !== '') : seg === b[i],
+      )
+    )
+      return { load: r.load, params: { ...params, ...got } };
   }
   return { load: ROUTES[ROUTES.length - 1]!.load, params };
 }

@@ -62,7 +62,8 @@ const GIVE_UP_MS = Number(process.env.FAULTS_GIVE_UP_S ?? 120) * 1000;
 export class Crowd {
   readonly users: string[];
   readonly tracked = new Map<string, Tracked>();
-  readonly watchFailures: Record<string, number> = {};
+  /** Watch acks that failed since the last reset, by code. */
+  watchFailures: Record<string, number> = {};
   private readonly sockets = new Map<string, ClientSocket>();
   private readonly tokens = new Map<string, string>();
   private closed = false;
@@ -94,7 +95,14 @@ export class Crowd {
    * Sends `rate` booking requests a second for `seconds`, round-robin over the crowd and `events`.
    * Each request is followed to its final answer (retries included) before the promise resolves.
    */
-  async load(opts: { events: string[]; rate: number; seconds: number; tally: HttpTally; giveUpAfterMs?: number; until?: () => boolean }): Promise<void> {
+  async load(opts: {
+    events: string[];
+    rate: number;
+    seconds: number;
+    tally: HttpTally;
+    giveUpAfterMs?: number;
+    until?: () => boolean;
+  }): Promise<void> {
     const { events, rate, seconds, tally } = opts;
     const total = Math.round(rate * seconds);
     let started = Date.now();
@@ -113,7 +121,7 @@ export class Crowd {
         skipped += missed;
         started += (missed * 1000) / rate;
       }
-      const user = this.users[(this.cursor++) % this.users.length]!;
+      const user = this.users[this.cursor++ % this.users.length]!;
       const body = { event_id: events[i % events.length]!, quantity: 1 + (i % 3) };
       inFlight.push(this.submit(user, body, tally, opts.giveUpAfterMs ?? GIVE_UP_MS));
     }
@@ -124,6 +132,11 @@ export class Crowd {
   /** Bookings accepted for these events. */
   bookings(events: string[]): Tracked[] {
     return [...this.tracked.values()].filter((t) => events.includes(t.eventId));
+  }
+
+  /** Starts counting watch failures afresh (each fault reports its own). */
+  resetWatchFailures(): void {
+    this.watchFailures = {};
   }
 
   close(): Promise<void> {
@@ -175,7 +188,12 @@ export class Crowd {
     }
   }
 
-  private async submit(user: string, body: { event_id: string; quantity: number }, tally: HttpTally, giveUpAfterMs: number): Promise<void> {
+  private async submit(
+    user: string,
+    body: { event_id: string; quantity: number },
+    tally: HttpTally,
+    giveUpAfterMs: number,
+  ): Promise<void> {
     tally.sent++;
     const key = randomUUID();
     const submittedAt = Date.now();
@@ -186,7 +204,11 @@ export class Crowd {
       try {
         const res = await fetch(`${this.baseUrl()}/v1/bookings`, {
           method: 'POST',
-          headers: { authorization: `Bearer ${this.token(user)}`, 'content-type': 'application/json', 'idempotency-key': key },
+          headers: {
+            authorization: `Bearer ${this.token(user)}`,
+            'content-type': 'application/json',
+            'idempotency-key': key,
+          },
           body: JSON.stringify(body),
           signal: AbortSignal.timeout(HTTP_TIMEOUT_MS),
         });
@@ -196,7 +218,15 @@ export class Crowd {
           const id = (JSON.parse(text) as { booking_id: string }).booking_id;
           tally.accepted++;
           if (!this.tracked.has(id)) {
-            const t: Tracked = { id, user, eventId: body.event_id, submittedAt, acceptedAt: Date.now(), pushes: [], watched: false };
+            const t: Tracked = {
+              id,
+              user,
+              eventId: body.event_id,
+              submittedAt,
+              acceptedAt: Date.now(),
+              pushes: [],
+              watched: false,
+            };
             this.tracked.set(id, t);
             void this.watch(t);
           }
@@ -217,8 +247,7 @@ export class Crowd {
         if ((err as Error).name === 'TimeoutError') {
           tally.hangs++;
           if (tally.hangSentAt.length < 1000) tally.hangSentAt.push(Date.now() - HTTP_TIMEOUT_MS);
-        }
-        else {
+        } else {
           tally.networkErrors++;
           const cause = ((err as Error).cause as { code?: string } | undefined)?.code ?? (err as Error).message;
           tally.networkErrorCauses[cause] = (tally.networkErrorCauses[cause] ?? 0) + 1;
@@ -234,5 +263,18 @@ export class Crowd {
 }
 
 export function newTally(): HttpTally {
-  return { sent: 0, skipped: 0, hangSentAt: [], accepted: 0, statuses: {}, unavailableWithoutRetryAfter: 0, unexplained5xx: 0, hangs: 0, networkErrors: 0, networkErrorCauses: {}, unresolved: 0, final4xx: {} };
+  return {
+    sent: 0,
+    skipped: 0,
+    hangSentAt: [],
+    accepted: 0,
+    statuses: {},
+    unavailableWithoutRetryAfter: 0,
+    unexplained5xx: 0,
+    hangs: 0,
+    networkErrors: 0,
+    networkErrorCauses: {},
+    unresolved: 0,
+    final4xx: {},
+  };
 }

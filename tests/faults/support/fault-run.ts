@@ -24,7 +24,17 @@ const ACTIVE = ['held', 'payment_pending', 'confirmed'];
  * A booking's history only moves forward: decision, then a final state. `held` ⇄ `payment_pending`
  * may alternate (a payment that failed or could not be made puts the booking back on hold).
  */
-const RANK: Record<string, number> = { queued: 0, held: 1, rejected: 1, failed: 1, payment_pending: 1, confirmed: 2, expired: 2, cancelled: 2, refunded: 3 };
+const RANK: Record<string, number> = {
+  queued: 0,
+  held: 1,
+  rejected: 1,
+  failed: 1,
+  payment_pending: 1,
+  confirmed: 2,
+  expired: 2,
+  cancelled: 2,
+  refunded: 3,
+};
 const DECISIONS = new Set(['held', 'rejected', 'failed']);
 
 export interface FaultReport {
@@ -79,9 +89,19 @@ export interface FaultOptions {
 
 /** Creates a reserved event (sections of seats) and a general-admission one, smaller than the demand. */
 export async function createEvents(stack: FaultStack, tag: string): Promise<string[]> {
-  const token = (await import('../../../shared/auth')).signToken(stack.env.JWT_SECRET!, { user_id: 'organizer-faults', role: 'organizer' });
+  const token = (await import('../../../shared/auth')).signToken(stack.env.JWT_SECRET!, {
+    user_id: 'organizer-faults',
+    role: 'organizer',
+  });
   const bodies = [
-    { name: `Faults ${tag} reserved`, max_per_user: 6, sections: [{ name: 'A', rows: 10, seats_per_row: 25, price: 80 }, { name: 'B', rows: 10, seats_per_row: 25, price: 50 }] },
+    {
+      name: `Faults ${tag} reserved`,
+      max_per_user: 6,
+      sections: [
+        { name: 'A', rows: 10, seats_per_row: 25, price: 80 },
+        { name: 'B', rows: 10, seats_per_row: 25, price: 50 },
+      ],
+    },
     { name: `Faults ${tag} GA`, max_per_user: 6, general_admission: { capacity: 400, price: 30 } },
   ];
   const ids: string[] = [];
@@ -98,7 +118,10 @@ export async function createEvents(stack: FaultStack, tag: string): Promise<stri
   try {
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM events WHERE id = ANY($1) AND inventory_ready', [ids]);
+      const { rows } = await pool.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM events WHERE id = ANY($1) AND inventory_ready',
+        [ids],
+      );
       if (rows[0]!.n === ids.length) return ids;
       if (Date.now() > deadline) throw new Error('events never became ready');
       await sleep(200);
@@ -139,7 +162,10 @@ export async function runFault(o: FaultOptions): Promise<FaultReport> {
   const accepted = () => o.crowd.bookings(o.events);
   const undecided = async () => {
     const ids = accepted().map((t) => t.id);
-    const { rows } = await o.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM bookings WHERE id = ANY($1::uuid[]) AND status NOT IN ('queued')`, [ids]);
+    const { rows } = await o.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM bookings WHERE id = ANY($1::uuid[]) AND status NOT IN ('queued')`,
+      [ids],
+    );
     return ids.length - rows[0]!.n;
   };
   const deadline = Date.now() + (o.decideTimeoutMs ?? 90_000);
@@ -150,10 +176,12 @@ export async function runFault(o: FaultOptions): Promise<FaultReport> {
   await sleep(500); // a late duplicate or an out-of-order push would arrive now
 
   const list = accepted();
-  const { rows } = await o.pool.query<{ id: string; status: string; seat_ids: string[] | null; quantity: number | null }>(
-    'SELECT id, status, seat_ids, quantity FROM bookings WHERE event_id = ANY($1::uuid[])',
-    [o.events],
-  );
+  const { rows } = await o.pool.query<{
+    id: string;
+    status: string;
+    seat_ids: string[] | null;
+    quantity: number | null;
+  }>('SELECT id, status, seat_ids, quantity FROM bookings WHERE event_id = ANY($1::uuid[])', [o.events]);
   const db = new Map(rows.map((r) => [r.id, r]));
   const known = new Set(list.map((t) => t.id));
   const ghosts = rows.filter((r) => !known.has(r.id)).length;
@@ -168,16 +196,28 @@ export async function runFault(o: FaultOptions): Promise<FaultReport> {
     list.map((t) =>
       limit(async () => {
         const row = db.get(t.id);
-        if (!row || row.status === 'queued') { lost++; return; }
-        if (t.pushes.length === 0) { unpushed++; return; }
+        if (!row || row.status === 'queued') {
+          lost++;
+          return;
+        }
+        if (t.pushes.length === 0) {
+          unpushed++;
+          return;
+        }
         if (!monotonic(t)) {
           regressions++;
-          if (regressionExamples.length < 5) regressionExamples.push({ booking_id: t.id, pushed: t.pushes.map((p) => p.status) });
+          if (regressionExamples.length < 5)
+            regressionExamples.push({ booking_id: t.id, pushed: t.pushes.map((p) => p.status) });
         }
         const last = t.pushes[t.pushes.length - 1]!;
-        const http = await fetch(`${o.stack.baseUrl}/v1/bookings/${t.id}`, { headers: { authorization: `Bearer ${o.crowd.token(t.user)}` } });
+        const http = await fetch(`${o.stack.baseUrl}/v1/bookings/${t.id}`, {
+          headers: { authorization: `Bearer ${o.crowd.token(t.user)}` },
+        });
         const body = http.ok ? ((await http.json()) as { status: string }) : null;
-        const seatsAgree = !ACTIVE.includes(row.status) || JSON.stringify([...(last.seats ?? [])].sort()) === JSON.stringify([...(row.seat_ids ?? [])].sort()) || row.seat_ids === null;
+        const seatsAgree =
+          !ACTIVE.includes(row.status) ||
+          JSON.stringify([...(last.seats ?? [])].sort()) === JSON.stringify([...(row.seat_ids ?? [])].sort()) ||
+          row.seat_ids === null;
         if (last.status !== row.status || body?.status !== row.status || !seatsAgree) mismatched++;
         else outcomes++;
       }),
@@ -211,9 +251,11 @@ export async function runFault(o: FaultOptions): Promise<FaultReport> {
     outage_ms: restoredAt - injectedAt,
     recovery_ms: after.length ? Math.min(...after) - injectedAt : null,
     max_outcome_gap_ms: gap,
-    restarts: Object.fromEntries(Object.values(o.stack.roles).map((r) => [r.name, r.restarts.length - restartsBefore[r.name]!])),
+    restarts: Object.fromEntries(
+      Object.values(o.stack.roles).map((r) => [r.name, r.restarts.length - restartsBefore[r.name]!]),
+    ),
   };
-  for (const k of Object.keys(o.crowd.watchFailures)) delete o.crowd.watchFailures[k];
+  o.crowd.resetWatchFailures();
   // Files run one after another, so a read-modify-write of the one report file is safe.
   mkdirSync(path.dirname(REPORT_FILE), { recursive: true });
   let all: Record<string, unknown> = {};
@@ -237,13 +279,16 @@ function hangWindow(sentAt: number[], injectedAt: number): [number, number] | nu
 function monotonic(t: Tracked): boolean {
   const decisions = new Set(t.pushes.map((p) => p.status).filter((s) => DECISIONS.has(s)));
   if (decisions.size > 1) return false;
-  for (let i = 1; i < t.pushes.length; i++) if ((RANK[t.pushes[i]!.status] ?? 0) < (RANK[t.pushes[i - 1]!.status] ?? 0)) return false;
+  for (let i = 1; i < t.pushes.length; i++)
+    if ((RANK[t.pushes[i]!.status] ?? 0) < (RANK[t.pushes[i - 1]!.status] ?? 0)) return false;
   return true;
 }
 
 /** `fault: accepted N, outcomes N, lost N, doubled N, recovery N ms` */
 export function line(r: FaultReport): string {
-  const http = Object.entries(r.http.statuses).map(([s, n]) => `${s}×${n}`).join(' ');
+  const http = Object.entries(r.http.statuses)
+    .map(([s, n]) => `${s}×${n}`)
+    .join(' ');
   return (
     `[fault] ${r.fault}: accepted ${r.accepted}, outcomes ${r.outcomes}, lost ${r.lost}, unpushed ${r.unpushed}, doubled ${r.doubled}, ghosts ${r.ghosts}, ` +
     `regressions ${r.regressions}${r.regressions ? ` e.g. ${JSON.stringify(r.regression_examples[0]?.pushed)}` : ''}, mismatched ${r.mismatched}; outage ${r.outage_ms} ms, recovery ${r.recovery_ms ?? '–'} ms, longest outcome gap ${r.max_outcome_gap_ms} ms; ` +

@@ -69,7 +69,9 @@ export class RoleProcess {
   /** Ready when its /readyz answers 200 (the payment simulator's /healthz). */
   async ready(): Promise<boolean> {
     try {
-      const res = await fetch(`http://127.0.0.1:${this.port}/${this.name === 'payment-sim' ? 'healthz' : 'readyz'}`, { signal: AbortSignal.timeout(3000) });
+      const res = await fetch(`http://127.0.0.1:${this.port}/${this.name === 'payment-sim' ? 'healthz' : 'readyz'}`, {
+        signal: AbortSignal.timeout(3000),
+      });
       return res.status === 200;
     } catch {
       return false;
@@ -115,7 +117,11 @@ export class RoleProcess {
 
   private spawn(): void {
     const fd = openSync(this.logFile, 'a');
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, ENTRY[this.name])], { cwd: ROOT, env: this.env, stdio: ['ignore', fd, fd] });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, ENTRY[this.name])], {
+      cwd: ROOT,
+      env: this.env,
+      stdio: ['ignore', fd, fd],
+    });
     closeSync(fd);
     this.child = child;
     const startedAt = Date.now();
@@ -173,7 +179,13 @@ export class FaultStack {
     try {
       const databaseUrl = await services.postgres.createDatabase('onsale');
       await migrate(databaseUrl);
-      const [ingressPort, notifierPort, workerA, workerB, simPort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+      const [ingressPort, notifierPort, workerA, workerB, simPort] = [
+        await freePort(),
+        await freePort(),
+        await freePort(),
+        await freePort(),
+        await freePort(),
+      ];
       const base: NodeJS.ProcessEnv = {
         ...process.env,
         NODE_ENV: 'test',
@@ -200,7 +212,8 @@ export class FaultStack {
         ...opts.env,
       };
       await opts.prepare?.(services, base);
-      const role = (name: RoleName, port: number, extra: Record<string, string> = {}) => new RoleProcess(name, { ...base, ...extra }, port, logDir);
+      const role = (name: RoleName, port: number, extra: Record<string, string> = {}) =>
+        new RoleProcess(name, { ...base, ...extra }, port, logDir);
       const roles: Record<RoleName, RoleProcess> = {
         'payment-sim': role('payment-sim', simPort),
         'worker-a': role('worker-a', workerA, { WORKER_PORT: String(workerA) }),

@@ -10,6 +10,9 @@ export interface SuiteContext {
   pool: pg.Pool;
 }
 
+/** The context while set-up may have failed half-way: what `afterAll` must tear down. */
+type PartialSuite = Partial<SuiteContext>;
+
 /**
  * Private services, every role, a crowd of connected buyers and a PostgreSQL pool for the checks,
  * for one test file; everything torn down afterwards, also when a test or the set-up fails.
@@ -20,13 +23,19 @@ export function faultSuite(opts: Parameters<typeof FaultStack.create>[0] = {}): 
     ctx.stack = await FaultStack.create(opts);
     ctx.pool = new pg.Pool({ connectionString: ctx.stack.databaseUrl, max: 4 });
     ctx.pool.on('error', () => undefined); // the database is one of the things these tests restart
-    ctx.crowd = new Crowd(() => ctx.stack.baseUrl, () => ctx.stack.notifierUrl, ctx.stack.env.JWT_SECRET!, LOAD.sockets);
+    ctx.crowd = new Crowd(
+      () => ctx.stack.baseUrl,
+      () => ctx.stack.notifierUrl,
+      ctx.stack.env.JWT_SECRET!,
+      LOAD.sockets,
+    );
     await ctx.crowd.connect();
   }, 600_000);
   afterAll(async () => {
-    await ctx.crowd?.close();
-    await ctx.pool?.end().catch(() => undefined);
-    await ctx.stack?.destroy();
+    const partial: PartialSuite = ctx;
+    await partial.crowd?.close();
+    await partial.pool?.end().catch(() => undefined);
+    await partial.stack?.destroy();
   }, 300_000);
   return ctx;
 }

@@ -7,7 +7,15 @@ export const TEST_CARDS: Record<string, { method: string; label: string }> = {
 };
 
 /** A card form for the simulator's test cards; calls `onPay(payment method)`. */
-export function CardForm({ onPay, busy, amountText }: { onPay: (method: string) => void; busy: boolean; amountText: string }) {
+export function CardForm({
+  onPay,
+  busy,
+  amountText,
+}: {
+  onPay: (method: string) => void;
+  busy: boolean;
+  amountText: string;
+}) {
   const [number, setNumber] = useState('');
   const [expiry, setExpiry] = useState('');
   const [cvc, setCvc] = useState('');
@@ -27,20 +35,50 @@ export function CardForm({ onPay, busy, amountText }: { onPay: (method: string) 
     <form class="card-form" onSubmit={submit} noValidate>
       <label>
         Card number
-        <input name="cardnumber" inputMode="numeric" autocomplete="cc-number" value={number} onInput={(e) => setNumber(e.currentTarget.value)} placeholder="4242 4242 4242 4242" required aria-describedby="test-cards" />
+        <input
+          name="cardnumber"
+          inputMode="numeric"
+          autocomplete="cc-number"
+          value={number}
+          onInput={(e) => setNumber(e.currentTarget.value)}
+          placeholder="4242 4242 4242 4242"
+          required
+          aria-describedby="test-cards"
+        />
       </label>
       <div class="row2">
         <label>
           Expiry (MM/YY)
-          <input name="exp" autocomplete="cc-exp" value={expiry} onInput={(e) => setExpiry(e.currentTarget.value)} placeholder="12/30" required />
+          <input
+            name="exp"
+            autocomplete="cc-exp"
+            value={expiry}
+            onInput={(e) => setExpiry(e.currentTarget.value)}
+            placeholder="12/30"
+            required
+          />
         </label>
         <label>
           CVC
-          <input name="cvc" inputMode="numeric" autocomplete="cc-csc" value={cvc} onInput={(e) => setCvc(e.currentTarget.value)} placeholder="123" required />
+          <input
+            name="cvc"
+            inputMode="numeric"
+            autocomplete="cc-csc"
+            value={cvc}
+            onInput={(e) => setCvc(e.currentTarget.value)}
+            placeholder="123"
+            required
+          />
         </label>
       </div>
-      {error && <p class="error" role="alert">{error}</p>}
-      <button class="primary" disabled={busy}>{busy ? 'Paying…' : `Pay ${amountText}`}</button>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      <button class="primary" disabled={busy}>
+        {busy ? 'Paying…' : `Pay ${amountText}`}
+      </button>
       <p id="test-cards" class="muted small">
         Test cards: 4242 4242 4242 4242 succeeds · 4000 0000 0000 0002 is declined. Any future expiry, any CVC.
       </p>

@@ -2,7 +2,19 @@ import { useState } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
 
 /** A button that asks first: the question and Yes / No appear in place (no browser dialog). */
-export function ConfirmButton({ label, question, yes, onConfirm, busy }: { label: string; question: ComponentChildren; yes: string; onConfirm: () => void; busy?: boolean }) {
+export function ConfirmButton({
+  label,
+  question,
+  yes,
+  onConfirm,
+  busy,
+}: {
+  label: string;
+  question: ComponentChildren;
+  yes: string;
+  onConfirm: () => void;
+  busy?: boolean;
+}) {
   const [asking, setAsking] = useState(false);
   if (!asking)
     return (

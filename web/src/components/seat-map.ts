@@ -24,7 +24,14 @@ const svg = <K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string,
   return node;
 };
 
-export const seatStatusWord = (data: SeatData, i: number, picked: boolean) => (picked ? 'selected' : data.status[i] === AVAILABLE ? 'available' : data.status[i] === HELD ? 'held by another buyer' : 'sold');
+export const seatStatusWord = (data: SeatData, i: number, picked: boolean) =>
+  picked
+    ? 'selected'
+    : data.status[i] === AVAILABLE
+      ? 'available'
+      : data.status[i] === HELD
+        ? 'held by another buyer'
+        : 'sold';
 /** "Floor, row 3, seat 12, €249.00, available" */
 export const seatLabel = (data: SeatData, i: number, picked: boolean) =>
   `${data.sections[data.section[i]!]!.name}, row ${data.row[i]}, seat ${data.number[i]}, ${money(data.price[i]! / 100)}, ${seatStatusWord(data, i, picked)}`;
@@ -106,7 +113,13 @@ export class SeatMap {
     for (const s of this.data.sections) {
       const g = svg('g', { class: 'section', role: 'button', tabindex: 0, 'data-section': s.name });
       g.append(svg('rect', { x: s.box.x - 0.5, y: s.box.y - 0.5, width: s.box.w + 1, height: s.box.h + 1, rx: 1 }));
-      const t = svg('text', { x: s.box.x + s.box.w / 2, y: s.box.y + s.box.h / 2, 'text-anchor': 'middle', 'dominant-baseline': 'middle', 'font-size': Math.max(2, Math.min(s.box.h / 3, s.box.w / 8, 6)) });
+      const t = svg('text', {
+        x: s.box.x + s.box.w / 2,
+        y: s.box.y + s.box.h / 2,
+        'text-anchor': 'middle',
+        'dominant-baseline': 'middle',
+        'font-size': Math.max(2, Math.min(s.box.h / 3, s.box.w / 8, 6)),
+      });
       g.append(t);
       this.sectionLabels.set(s.index, g);
       g.addEventListener('click', () => this.openSection(s));
@@ -126,10 +139,16 @@ export class SeatMap {
     const max = this.opts.maxPriceCents();
     for (const s of this.data.sections) {
       const g = this.sectionLabels.get(s.index)!;
-      const price = s.minPriceCents === s.maxPriceCents ? money(s.minPriceCents / 100) : `${money(s.minPriceCents / 100)}–${money(s.maxPriceCents / 100)}`;
+      const price =
+        s.minPriceCents === s.maxPriceCents
+          ? money(s.minPriceCents / 100)
+          : `${money(s.minPriceCents / 100)}–${money(s.maxPriceCents / 100)}`;
       // The visible label starts the accessible name (WCAG 2.5.3).
       const visible = `${s.name} · ${s.available.toLocaleString('en')} left`;
-      g.setAttribute('aria-label', `${visible}: ${price}, ${s.available.toLocaleString('en')} of ${s.seats.length.toLocaleString('en')} seats available. Show the seats`);
+      g.setAttribute(
+        'aria-label',
+        `${visible}: ${price}, ${s.available.toLocaleString('en')} of ${s.seats.length.toLocaleString('en')} seats available. Show the seats`,
+      );
       g.classList.toggle('filtered', max !== null && s.minPriceCents > max);
       g.classList.toggle('full', s.available === 0);
       g.querySelector('text')!.textContent = visible;
@@ -185,7 +204,8 @@ export class SeatMap {
 
   /** @internal */
   titleOf(s: SectionInfo) {
-    if (this.sectionTitle) this.sectionTitle.textContent = `${s.name}: ${s.available.toLocaleString('en')} of ${s.seats.length.toLocaleString('en')} available`;
+    if (this.sectionTitle)
+      this.sectionTitle.textContent = `${s.name}: ${s.available.toLocaleString('en')} of ${s.seats.length.toLocaleString('en')} available`;
   }
 
   /** The price filter or the selection changed: repaint everything (cheap: one canvas pass). */
@@ -251,7 +271,12 @@ export class SeatMap {
     const pad = 3;
     const vb = { x: s.box.x - pad, y: s.box.y - 1, w: s.box.w + 2 * pad, h: s.box.h + 2 };
     const full = { ...vb };
-    const area = svg('svg', { viewBox: `${vb.x} ${vb.y} ${vb.w} ${vb.h}`, class: 'seats', role: 'group', 'aria-label': `Seats of ${s.name}. Arrow keys move between seats, Space selects.` });
+    const area = svg('svg', {
+      viewBox: `${vb.x} ${vb.y} ${vb.w} ${vb.h}`,
+      class: 'seats',
+      role: 'group',
+      'aria-label': `Seats of ${s.name}. Arrow keys move between seats, Space selects.`,
+    });
     const defs = svg('defs');
     const sym = (id: string, ...shapes: SVGElement[]) => {
       const g = svg('symbol', { id, viewBox: '-0.5 -0.5 1 1', width: 0.9, height: 0.9 });
@@ -260,8 +285,15 @@ export class SeatMap {
     };
     sym('seat-available', svg('circle', { r: 0.42, fill: 'currentColor' }));
     sym('seat-held', svg('circle', { r: 0.34, fill: 'none', stroke: HELD_COLOUR, 'stroke-width': 0.14 }));
-    sym('seat-sold', svg('path', { d: 'M-0.3 -0.3 L0.3 0.3 M0.3 -0.3 L-0.3 0.3', stroke: SOLD_COLOUR, 'stroke-width': 0.14 }));
-    sym('seat-picked', svg('rect', { x: -0.42, y: -0.42, width: 0.84, height: 0.84, rx: 0.1, fill: '#111827' }), svg('path', { d: 'M-0.22 0 L-0.05 0.18 L0.25 -0.18', stroke: '#fff', 'stroke-width': 0.12, fill: 'none' }));
+    sym(
+      'seat-sold',
+      svg('path', { d: 'M-0.3 -0.3 L0.3 0.3 M0.3 -0.3 L-0.3 0.3', stroke: SOLD_COLOUR, 'stroke-width': 0.14 }),
+    );
+    sym(
+      'seat-picked',
+      svg('rect', { x: -0.42, y: -0.42, width: 0.84, height: 0.84, rx: 0.1, fill: '#111827' }),
+      svg('path', { d: 'M-0.22 0 L-0.05 0.18 L0.25 -0.18', stroke: '#fff', 'stroke-width': 0.12, fill: 'none' }),
+    );
     area.append(defs);
     const labels = svg('g', { class: 'row-labels', 'aria-hidden': 'true' });
     const seats = svg('g');
@@ -269,7 +301,15 @@ export class SeatMap {
     const rowsSeen = new Map<number, { minX: number; maxX: number; y: number }>();
     this.seatNodes.clear();
     for (const i of s.seats) {
-      const node = svg('use', { x: this.data.x[i]! - 0.45, y: this.data.y[i]! - 0.45, width: 0.9, height: 0.9, role: 'checkbox', tabindex: -1, 'data-seat': this.data.id(i) });
+      const node = svg('use', {
+        x: this.data.x[i]! - 0.45,
+        y: this.data.y[i]! - 0.45,
+        width: 0.9,
+        height: 0.9,
+        role: 'checkbox',
+        tabindex: -1,
+        'data-seat': this.data.id(i),
+      });
       this.styleSeat(node, i);
       this.seatNodes.set(i, node);
       seats.append(node);
@@ -280,7 +320,10 @@ export class SeatMap {
       rowsSeen.set(this.data.row[i]!, r);
     }
     for (const [row, r] of rowsSeen) {
-      for (const [x, anchor] of [[r.minX - 1, 'end'], [r.maxX + 1, 'start']] as const) {
+      for (const [x, anchor] of [
+        [r.minX - 1, 'end'],
+        [r.maxX + 1, 'start'],
+      ] as const) {
         const t = svg('text', { x, y: r.y, 'text-anchor': anchor, 'dominant-baseline': 'central', 'font-size': 0.6 });
         t.textContent = String(row);
         labels.append(t);
@@ -289,7 +332,12 @@ export class SeatMap {
     // Seat numbers above the first row.
     for (const i of s.seats) {
       if (this.data.row[i] !== 1) continue;
-      const t = svg('text', { x: this.data.x[i]!, y: this.data.y[i]! - 0.75, 'text-anchor': 'middle', 'font-size': 0.4 });
+      const t = svg('text', {
+        x: this.data.x[i]!,
+        y: this.data.y[i]! - 0.75,
+        'text-anchor': 'middle',
+        'font-size': 0.4,
+      });
       t.textContent = String(this.data.number[i]);
       labels.append(t);
     }
@@ -321,7 +369,12 @@ export class SeatMap {
       const row = this.data.row[i]!;
       const num = this.data.number[i]!;
       const at = (r: number, n: number) => byRowNumber.get(`${r}:${n}`);
-      const moves: Record<string, [number, number]> = { ArrowRight: [0, 1], ArrowLeft: [0, -1], ArrowDown: [1, 0], ArrowUp: [-1, 0] };
+      const moves: Record<string, [number, number]> = {
+        ArrowRight: [0, 1],
+        ArrowLeft: [0, -1],
+        ArrowDown: [1, 0],
+        ArrowUp: [-1, 0],
+      };
       if (e.key === ' ' || e.key === 'Enter') {
         e.preventDefault();
         this.opts.onToggle(i);
@@ -350,7 +403,11 @@ export class SeatMap {
       (e) => {
         e.preventDefault();
         const rect = area.getBoundingClientRect();
-        zoom(e.deltaY < 0 ? 0.85 : 1 / 0.85, vb.x + ((e.clientX - rect.left) / rect.width) * vb.w, vb.y + ((e.clientY - rect.top) / rect.height) * vb.h);
+        zoom(
+          e.deltaY < 0 ? 0.85 : 1 / 0.85,
+          vb.x + ((e.clientX - rect.left) / rect.width) * vb.w,
+          vb.y + ((e.clientY - rect.top) / rect.height) * vb.h,
+        );
       },
       { passive: false },
     );

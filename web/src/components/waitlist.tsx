@@ -27,7 +27,8 @@ export function Waitlist({ ctx, ev }: { ctx: PageContext; ev: EventPage }) {
     ctx.api<{ items: MyEntry[] }>('GET', '/v1/me/waitlist').then((r) => {
       const mine = r.items.find((i) => i.event_id === ev.id && i.status !== 'left') ?? null;
       setEntry(mine);
-      if (mine?.status === 'offered' && mine.offer_booking_id) setOffer((o) => o ?? { booking_id: mine.offer_booking_id! });
+      if (mine?.status === 'offered' && mine.offer_booking_id)
+        setOffer((o) => o ?? { booking_id: mine.offer_booking_id! });
     });
   useEffect(() => {
     if (!signedIn) return;
@@ -58,30 +59,62 @@ export function Waitlist({ ctx, ev }: { ctx: PageContext; ev: EventPage }) {
     return (
       <div class="card waitlist offer" role="alert">
         <h2>Tickets offered to you</h2>
-        <p>Tickets were released and held for you from the waitlist{offer.hold_expires_at ? ` until ${when(offer.hold_expires_at)}` : ''}.</p>
-        <a class="button primary" href={`#/bookings/${offer.booking_id}`}>Go to checkout</a>
+        <p>
+          Tickets were released and held for you from the waitlist
+          {offer.hold_expires_at ? ` until ${when(offer.hold_expires_at)}` : ''}.
+        </p>
+        <a class="button primary" href={`#/bookings/${offer.booking_id}`}>
+          Go to checkout
+        </a>
       </div>
     );
   return (
     <div class="card waitlist">
       <h2>Waitlist</h2>
       {!signedIn ? (
-        <p><a href={`#/signin?next=${encodeURIComponent(`#/events/${ev.id}`)}`}>Sign in</a> to join the waitlist.</p>
+        <p>
+          <a href={`#/signin?next=${encodeURIComponent(`#/events/${ev.id}`)}`}>Sign in</a> to join the waitlist.
+        </p>
       ) : entry ? (
         <>
-          <p aria-live="polite">You are on the waitlist{entry.position ? `, place ${entry.position}` : ''}. If tickets are released you get an offer here.</p>
-          <button type="button" disabled={busy} onClick={() => act(() => ctx.api('DELETE', `/v1/events/${ev.id}/waitlist`))}>Leave the waitlist</button>
+          <p aria-live="polite">
+            You are on the waitlist{entry.position ? `, place ${entry.position}` : ''}. If tickets are released you get
+            an offer here.
+          </p>
+          <button
+            type="button"
+            disabled={busy}
+            onClick={() => act(() => ctx.api('DELETE', `/v1/events/${ev.id}/waitlist`))}
+          >
+            Leave the waitlist
+          </button>
         </>
       ) : (
-        <form onSubmit={(e) => (e.preventDefault(), act(() => ctx.api('POST', `/v1/events/${ev.id}/waitlist`, { quantity: qty })))}>
+        <form
+          onSubmit={(e) => (
+            e.preventDefault(),
+            act(() => ctx.api('POST', `/v1/events/${ev.id}/waitlist`, { quantity: qty }))
+          )}
+        >
           <label>
             Tickets (1–{ev.max_per_user}){' '}
-            <input type="number" min={1} max={ev.max_per_user} value={qty} onInput={(e) => setQty(Number(e.currentTarget.value))} required />
+            <input
+              type="number"
+              min={1}
+              max={ev.max_per_user}
+              value={qty}
+              onInput={(e) => setQty(Number(e.currentTarget.value))}
+              required
+            />
           </label>{' '}
           <button disabled={busy || qty < 1}>Join the waitlist</button>
         </form>
       )}
-      {error && <p class="error" role="alert">{error}</p>}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
     </div>
   );
 }

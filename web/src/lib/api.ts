@@ -38,7 +38,9 @@ function describe(e: ApiError): string {
   if (typeof f === 'function') return f(e);
   if (f) return f;
   // Server messages that point at headers or fields are for developers; keep only the first sentence.
-  return e.message.replace(/\s*\(?`?details`?[^.]*\.?\)?/i, '').replace(/Retry-After/g, 'a few') || 'Something went wrong.';
+  return (
+    e.message.replace(/\s*\(?`?details`?[^.]*\.?\)?/i, '').replace(/Retry-After/g, 'a few') || 'Something went wrong.'
+  );
 }
 
 /** JSON over HTTP to ingress (same origin), with the bearer token when signed in. */
@@ -59,7 +61,13 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
     const err = (json as { error?: { code?: string; message?: string; details?: unknown } } | null)?.error;
     if (res.status === 401 && token) session.clear();
     const retry = Number(res.headers.get('retry-after'));
-    const e = new ApiError(res.status, err?.code ?? `http_${res.status}`, err?.message ?? `HTTP ${res.status}`, Number.isFinite(retry) && retry > 0 ? retry : null, err?.details);
+    const e = new ApiError(
+      res.status,
+      err?.code ?? `http_${res.status}`,
+      err?.message ?? `HTTP ${res.status}`,
+      Number.isFinite(retry) && retry > 0 ? retry : null,
+      err?.details,
+    );
     e.message = describe(e);
     throw e;
   }

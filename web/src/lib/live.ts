@@ -31,9 +31,9 @@ export async function connect(): Promise<LiveSocket | null> {
   const url = await configUrl();
   socket?.disconnect();
   socket = null;
-  if (!url) return setState('offline'), null;
+  if (!url) return (setState('offline'), null);
   const token = session.token;
-  if (!token) return setState('signed-out'), null;
+  if (!token) return (setState('signed-out'), null);
   const s: LiveSocket = io(url, { auth: { token }, transports: ['websocket'], reconnectionDelayMax: 3000 });
   socket = s;
   setState('connecting');

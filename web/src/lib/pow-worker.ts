@@ -20,9 +20,13 @@ function leadingZeroBits(b: Uint8Array): number {
   return n;
 }
 
-const scope = self as unknown as { onmessage: ((m: MessageEvent<PowRequest>) => void) | null; postMessage(m: PowMessage): void };
+const scope = self as unknown as {
+  onmessage: ((m: MessageEvent<PowRequest>) => void) | null;
+  postMessage(m: PowMessage): void;
+};
 const enc = new TextEncoder();
-scope.onmessage = async (m) => {
+scope.onmessage = (m) => void solve(m);
+async function solve(m: MessageEvent<PowRequest>): Promise<void> {
   const { challenge, bits } = m.data;
   for (let i = 0; ; i++) {
     const nonce = i.toString(36);
@@ -33,4 +37,4 @@ scope.onmessage = async (m) => {
     }
     if (i % 2000 === 1999) scope.postMessage({ type: 'progress', tries: i + 1 } satisfies PowMessage);
   }
-};
+}

@@ -13,7 +13,11 @@ interface Challenge {
  * `bits` > 0, solves it in a Web Worker. `onProgress` gets a rough share of the expected work (0–1).
  * Resolves to undefined when the event asks for none.
  */
-export async function solveProof(api: Api, eventId: string, onProgress: (share: number) => void): Promise<Proof | undefined> {
+export async function solveProof(
+  api: Api,
+  eventId: string,
+  onProgress: (share: number) => void,
+): Promise<Proof | undefined> {
   const c = await api<Challenge>('GET', `/v1/events/${eventId}/challenge`);
   if (!c.bits) return undefined;
   const expected = 2 ** c.bits;

@@ -15,7 +15,8 @@ const REASONS: Record<string, string> = {
   payment_after_expiry: 'The payment arrived after the hold expired and was refunded.',
   duplicate_payment: 'A second payment was refunded.',
   cancelled_by_user: 'You cancelled this booking.',
-  presale_code_invalid: 'That presale code does not exist for this event (or your account is not invited to its presale).',
+  presale_code_invalid:
+    'That presale code does not exist for this event (or your account is not invited to its presale).',
   presale_code_used_up: 'That presale code has no uses left.',
   presale_not_open: 'The presale is not open right now.',
   presale_limit_exceeded: 'That is more than the presale allows per person.',

@@ -74,7 +74,18 @@ export class SeatData {
     this.status = new Uint8Array(n);
     this.x = new Float32Array(n);
     this.y = new Float32Array(n);
-    this.sections = layout.sections.map((name, index) => ({ index, name, seats: [], rows: 0, maxRowLength: 0, minPriceCents: Infinity, maxPriceCents: 0, tier: 0, available: 0, box: { x: 0, y: 0, w: 0, h: 0 } }));
+    this.sections = layout.sections.map((name, index) => ({
+      index,
+      name,
+      seats: [],
+      rows: 0,
+      maxRowLength: 0,
+      minPriceCents: Infinity,
+      maxPriceCents: 0,
+      tier: 0,
+      available: 0,
+      box: { x: 0, y: 0, w: 0, h: 0 },
+    }));
     let i = 0;
     for (const [s, row, first, count, cents, tier] of layout.runs) {
       const sec = this.sections[s]!;

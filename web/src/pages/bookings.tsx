@@ -32,7 +32,10 @@ function Bookings({ ctx }: { ctx: PageContext }) {
   const [error, setError] = useState<string | null>(null);
   const load = async () => {
     try {
-      const [b, t] = await Promise.all([ctx.api<{ items: BookingRow[] }>('GET', '/v1/me/bookings?limit=50'), ctx.api<{ items: Ticket[] }>('GET', '/v1/me/tickets?limit=100')]);
+      const [b, t] = await Promise.all([
+        ctx.api<{ items: BookingRow[] }>('GET', '/v1/me/bookings?limit=50'),
+        ctx.api<{ items: Ticket[] }>('GET', '/v1/me/tickets?limit=100'),
+      ]);
       const counts = new Map<string, number>();
       for (const x of t.items) if (x.status === 'valid') counts.set(x.booking_id, (counts.get(x.booking_id) ?? 0) + 1);
       setHeld(counts);
@@ -45,12 +48,22 @@ function Bookings({ ctx }: { ctx: PageContext }) {
   return (
     <section>
       <h1>My bookings</h1>
-      {error && <p class="error" role="alert">{error}</p>}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
       {items?.length === 0 && <p>No bookings yet.</p>}
       {items && items.length > 0 && (
         <ul class="results bookings">
           {items.map((b) => (
-            <BookingCard key={b.booking_id} ctx={ctx} b={b} ticketsHeld={held.get(b.booking_id) ?? 0} onChanged={load} />
+            <BookingCard
+              key={b.booking_id}
+              ctx={ctx}
+              b={b}
+              ticketsHeld={held.get(b.booking_id) ?? 0}
+              onChanged={load}
+            />
           ))}
         </ul>
       )}
@@ -58,7 +71,17 @@ function Bookings({ ctx }: { ctx: PageContext }) {
   );
 }
 
-function BookingCard({ ctx, b, ticketsHeld, onChanged }: { ctx: PageContext; b: BookingRow; ticketsHeld: number; onChanged: () => void }) {
+function BookingCard({
+  ctx,
+  b,
+  ticketsHeld,
+  onChanged,
+}: {
+  ctx: PageContext;
+  b: BookingRow;
+  ticketsHeld: number;
+  onChanged: () => void;
+}) {
   const [note, setNote] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const tickets = b.seats?.length ?? b.quantity ?? 0;
@@ -69,7 +92,11 @@ function BookingCard({ ctx, b, ticketsHeld, onChanged }: { ctx: PageContext; b: 
     try {
       await ctx.api('DELETE', `/v1/bookings/${b.booking_id}`);
       setNote('Cancelling…');
-      await until(async () => ['refunded', 'cancelled'].includes((await ctx.api<{ status: string }>('GET', `/v1/bookings/${b.booking_id}`)).status));
+      await until(async () =>
+        ['refunded', 'cancelled'].includes(
+          (await ctx.api<{ status: string }>('GET', `/v1/bookings/${b.booking_id}`)).status,
+        ),
+      );
       ctx.announce('Booking cancelled; the refund is on its way.');
       onChanged();
     } catch (e) {
@@ -93,7 +120,18 @@ function BookingCard({ ctx, b, ticketsHeld, onChanged }: { ctx: PageContext; b: 
           </a>
         )}
         {b.status === 'confirmed' && !transferred && (
-          <ConfirmButton label="Cancel and refund" busy={busy} yes="Yes, cancel" question={<>Cancel this booking? Its tickets stop working and {b.total !== undefined ? money(b.total) : 'the amount paid'} is refunded.</>} onConfirm={() => void cancel()} />
+          <ConfirmButton
+            label="Cancel and refund"
+            busy={busy}
+            yes="Yes, cancel"
+            question={
+              <>
+                Cancel this booking? Its tickets stop working and{' '}
+                {b.total !== undefined ? money(b.total) : 'the amount paid'} is refunded.
+              </>
+            }
+            onConfirm={() => void cancel()}
+          />
         )}
         {transferred && <p class="muted">Some tickets of this booking were transferred, so it cannot be cancelled.</p>}
       </div>

@@ -60,7 +60,8 @@ function BookingPage({ ctx, id }: { ctx: PageContext; id: string }) {
       (x) => {
         merge(x);
         if (x.position) setQueue((q) => ({ ...q, position: x.position ?? q.position, seq: x.seq ?? q.seq }));
-        if (x.position && !sessionStorage.getItem(firstKey(id))) sessionStorage.setItem(firstKey(id), String(x.position));
+        if (x.position && !sessionStorage.getItem(firstKey(id)))
+          sessionStorage.setItem(firstKey(id), String(x.position));
         return x;
       },
       (e: Error) => setError(e.message),
@@ -68,7 +69,9 @@ function BookingPage({ ctx, id }: { ctx: PageContext; id: string }) {
 
   useEffect(() => {
     void clientConfig().then(setCfg);
-    void fetchBooking().then((x) => x && ctx.api<EventPage>('GET', `/v1/events/${x.event_id}`).then(setEv, () => undefined));
+    void fetchBooking().then(
+      (x) => x && ctx.api<EventPage>('GET', `/v1/events/${x.event_id}`).then(setEv, () => undefined),
+    );
     const onResult = (r: BookingView) => {
       if (r.booking_id !== id) return;
       merge(r);
@@ -91,7 +94,8 @@ function BookingPage({ ctx, id }: { ctx: PageContext; id: string }) {
         if (!ack.ok) return;
         if (ack.status === 'queued') {
           setQueue((q) => ({ ...q, seq: ack.seq ?? null, position: ack.position ?? q.position }));
-          if (ack.position && !sessionStorage.getItem(firstKey(id))) sessionStorage.setItem(firstKey(id), String(ack.position));
+          if (ack.position && !sessionStorage.getItem(firstKey(id)))
+            sessionStorage.setItem(firstKey(id), String(ack.position));
         }
       });
       void fetchBooking();
@@ -99,7 +103,8 @@ function BookingPage({ ctx, id }: { ctx: PageContext; id: string }) {
     // Without a live connection the page still moves: it polls.
     const poll = setInterval(() => {
       const st = bRef.current?.status;
-      if (ctx.live.state !== 'live' && (st === 'queued' || st === 'payment_pending' || st === 'held')) void fetchBooking();
+      if (ctx.live.state !== 'live' && (st === 'queued' || st === 'payment_pending' || st === 'held'))
+        void fetchBooking();
     }, 3000);
     return () => {
       off();
@@ -131,11 +136,28 @@ function BookingPage({ ctx, id }: { ctx: PageContext; id: string }) {
     }
   };
 
-  if (!b) return (<><h1>Your booking</h1>{error ? <p class="error" role="alert">{error}</p> : <p>Loading…</p>}</>);
+  if (!b)
+    return (
+      <>
+        <h1>Your booking</h1>
+        {error ? (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        ) : (
+          <p>Loading…</p>
+        )}
+      </>
+    );
   return (
     <section class="booking">
       <h1>{ev ? ev.name : 'Your booking'}</h1>
-      {ev && <p class="meta">{when(ev.starts_at)}{ev.venue ? ` · ${ev.venue.name}, ${ev.venue.city}` : ''}</p>}
+      {ev && (
+        <p class="meta">
+          {when(ev.starts_at)}
+          {ev.venue ? ` · ${ev.venue.name}, ${ev.venue.city}` : ''}
+        </p>
+      )}
       {b.status === 'queued' && <QueueRoom queue={queue} id={id} />}
       {(b.status === 'held' || b.status === 'payment_pending') && cfg && (
         <Checkout b={b} cfg={cfg} paying={paying || b.status === 'payment_pending'} onPay={pay} onRelease={release} />
@@ -144,33 +166,60 @@ function BookingPage({ ctx, id }: { ctx: PageContext; id: string }) {
         <div class="card outcome ok">
           <h2>Confirmed. Enjoy the show!</h2>
           <p>{what(b)}. Your tickets and their QR codes are ready; a confirmation e-mail is on its way.</p>
-          <p><a class="button" href="#/tickets">See your tickets</a></p>
+          <p>
+            <a class="button" href="#/tickets">
+              See your tickets
+            </a>
+          </p>
         </div>
       )}
-      {(b.status === 'rejected' || b.status === 'expired' || b.status === 'cancelled' || b.status === 'refunded' || b.status === 'failed') && (
+      {(b.status === 'rejected' ||
+        b.status === 'expired' ||
+        b.status === 'cancelled' ||
+        b.status === 'refunded' ||
+        b.status === 'failed') && (
         <div class="card outcome bad">
           <h2>{headline(b)}</h2>
           <p>{reasonText(b.reason) || statusSentence(b)}</p>
           <p>
-            <a class="button" href={`#/events/${b.event_id}`}>{b.status === 'refunded' ? 'Back to the event' : 'Pick seats again'}</a>
+            <a class="button" href={`#/events/${b.event_id}`}>
+              {b.status === 'refunded' ? 'Back to the event' : 'Pick seats again'}
+            </a>
           </p>
         </div>
       )}
-      {error && <p class="error" role="alert">{error}</p>}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
     </section>
   );
 }
 
-const what = (b: BookingView) => (b.seats?.length ? b.seats.map(seatName).join('; ') : b.quantity ? `${b.quantity} ticket${b.quantity === 1 ? '' : 's'}` : 'Your order');
+const what = (b: BookingView) =>
+  b.seats?.length
+    ? b.seats.map(seatName).join('; ')
+    : b.quantity
+      ? `${b.quantity} ticket${b.quantity === 1 ? '' : 's'}`
+      : 'Your order';
 const headline = (b: BookingView) =>
-  ({ rejected: 'Not booked', expired: 'Your hold expired', cancelled: 'Cancelled', refunded: 'Refunded', failed: 'Something went wrong' })[b.status as string] ?? b.status;
+  ({
+    rejected: 'Not booked',
+    expired: 'Your hold expired',
+    cancelled: 'Cancelled',
+    refunded: 'Refunded',
+    failed: 'Something went wrong',
+  })[b.status as string] ?? b.status;
 
 function statusSentence(b: BookingView): string {
   switch (b.status) {
     case 'queued':
       return 'You are in the queue.';
     case 'held':
-      return b.reason === 'payment_declined' ? 'Your card was declined; the seats are still held for you.' : 'Your seats are held. Pay before the timer runs out.';
+      return b.reason === 'payment_declined'
+        ? 'Your card was declined; the seats are still held for you.'
+        : 'Your seats are held. Pay before the timer runs out.';
     case 'payment_pending':
       return 'Paying…';
     case 'confirmed':
@@ -203,11 +252,26 @@ function QueueRoom({ queue, id }: { queue: Queue; id: string }) {
           <progress max={100} value={Math.round(done * 100)} aria-label="Progress through the queue">
             {Math.round(done * 100)}%
           </progress>
-          <p>{p?.paused ? 'The sale is paused by the organizer for a moment. You keep your place.' : eta === null ? 'Estimating your wait…' : eta < 60 ? 'Less than a minute to go.' : `About ${Math.ceil(eta / 60)} minute${Math.ceil(eta / 60) === 1 ? '' : 's'} to go.`}</p>
-          {p && !p.paused && p.throttle_per_s !== null && <p class="notice">The queue moves slower than usual right now (at most {p.throttle_per_s} requests a second).</p>}
+          <p>
+            {p?.paused
+              ? 'The sale is paused by the organizer for a moment. You keep your place.'
+              : eta === null
+                ? 'Estimating your wait…'
+                : eta < 60
+                  ? 'Less than a minute to go.'
+                  : `About ${Math.ceil(eta / 60)} minute${Math.ceil(eta / 60) === 1 ? '' : 's'} to go.`}
+          </p>
+          {p && !p.paused && p.throttle_per_s !== null && (
+            <p class="notice">
+              The queue moves slower than usual right now (at most {p.throttle_per_s} requests a second).
+            </p>
+          )}
         </>
       )}
-      <p class="keep-open"><strong>Keep this page open.</strong> If you reload or lose the connection you keep your place; the page catches up by itself.</p>
+      <p class="keep-open">
+        <strong>Keep this page open.</strong> If you reload or lose the connection you keep your place; the page catches
+        up by itself.
+      </p>
     </div>
   );
 }
@@ -215,7 +279,8 @@ function QueueRoom({ queue, id }: { queue: Queue; id: string }) {
 /** The drawn waiting room (fair on-sale): no place yet; the order is drawn at the on-sale time. */
 function DrawRoom({ drawAt }: { drawAt: string | null }) {
   const left = useSecondsUntil(drawAt ?? undefined);
-  if (!drawAt) return <p>You are in the waiting room. Places are given out when the sale opens; this page updates by itself.</p>;
+  if (!drawAt)
+    return <p>You are in the waiting room. Places are given out when the sale opens; this page updates by itself.</p>;
   const hhmm = new Date(drawAt).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
   return (
     <div class="draw" role="timer" aria-live="off">
@@ -225,7 +290,19 @@ function DrawRoom({ drawAt }: { drawAt: string | null }) {
   );
 }
 
-function Checkout({ b, cfg, paying, onPay, onRelease }: { b: BookingView; cfg: ClientConfig; paying: boolean; onPay: (m: string) => void; onRelease: () => void }) {
+function Checkout({
+  b,
+  cfg,
+  paying,
+  onPay,
+  onRelease,
+}: {
+  b: BookingView;
+  cfg: ClientConfig;
+  paying: boolean;
+  onPay: (m: string) => void;
+  onRelease: () => void;
+}) {
   const left = useSecondsUntil(b.hold_expires_at);
   const tickets = b.seats?.length ?? b.quantity ?? 0;
   const amount = b.amount_cents ?? 0;
@@ -236,8 +313,16 @@ function Checkout({ b, cfg, paying, onPay, onRelease }: { b: BookingView; cfg: C
         <h2>
           Held for you: <span class={left < 60 ? 'urgent' : ''}>{duration(left)}</span> left to pay
         </h2>
-        {b.reason === 'payment_declined' && <p class="error" role="alert">{reasonText('payment_declined')} The seats stay held until the timer ends.</p>}
-        {b.reason === 'payment_unavailable' && <p class="error" role="alert">{reasonText('payment_unavailable')}</p>}
+        {b.reason === 'payment_declined' && (
+          <p class="error" role="alert">
+            {reasonText('payment_declined')} The seats stay held until the timer ends.
+          </p>
+        )}
+        {b.reason === 'payment_unavailable' && (
+          <p class="error" role="alert">
+            {reasonText('payment_unavailable')}
+          </p>
+        )}
       </div>
       <div class="card summary">
         <h2>Order summary</h2>
@@ -261,7 +346,9 @@ function Checkout({ b, cfg, paying, onPay, onRelease }: { b: BookingView; cfg: C
               <td>{money(amount / 100)}</td>
             </tr>
             <tr>
-              <th scope="row">Fees ({cfg.fee_percent}% + {money(cfg.fee_fixed_cents / 100)} per ticket)</th>
+              <th scope="row">
+                Fees ({cfg.fee_percent}% + {money(cfg.fee_fixed_cents / 100)} per ticket)
+              </th>
               <td>{money(feesCents / 100)}</td>
             </tr>
             <tr class="total">
@@ -273,7 +360,11 @@ function Checkout({ b, cfg, paying, onPay, onRelease }: { b: BookingView; cfg: C
       </div>
       <div class="card pay">
         <h2>Pay by card</h2>
-        {left === 0 ? <p class="notice">The hold is ending…</p> : <CardForm busy={paying} amountText={money(totalCents / 100)} onPay={onPay} />}
+        {left === 0 ? (
+          <p class="notice">The hold is ending…</p>
+        ) : (
+          <CardForm busy={paying} amountText={money(totalCents / 100)} onPay={onPay} />
+        )}
         <button type="button" class="secondary" onClick={onRelease} disabled={paying}>
           Release the seats
         </button>

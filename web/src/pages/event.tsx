@@ -48,23 +48,54 @@ function EventView({ ctx, id }: { ctx: PageContext; id: string }) {
     void load();
     return () => (stop = true);
   }, [id]);
-  if (error) return (<><h1>Event</h1><p class="error" role="alert">{error}</p></>);
-  if (!ev) return (<><h1>Loading the event…</h1></>);
+  if (error)
+    return (
+      <>
+        <h1>Event</h1>
+        <p class="error" role="alert">
+          {error}
+        </p>
+      </>
+    );
+  if (!ev)
+    return (
+      <>
+        <h1>Loading the event…</h1>
+      </>
+    );
   const closed = ev.status === 'cancelled' || ev.status === 'sold_out';
   return (
     <section class="event">
       <h1>{ev.name}</h1>
       <p class="meta">
         {when(ev.starts_at)}
-        {ev.venue ? ` · ${ev.venue.name}, ${ev.venue.city}` : ''} <span class={`badge ${ev.status}`}>{statusBadge(ev)}</span>
+        {ev.venue ? ` · ${ev.venue.name}, ${ev.venue.city}` : ''}{' '}
+        <span class={`badge ${ev.status}`}>{statusBadge(ev)}</span>
       </p>
       {ev.description && <p class="muted">{ev.description}</p>}
-      {ev.status === 'cancelled' && <p class="notice" role="status">This event was cancelled. Every order is refunded; nothing can be booked.</p>}
-      {ev.status === 'sold_out' && <p class="notice" role="status">Sold out. Seats released by other buyers appear on the map live.</p>}
+      {ev.status === 'cancelled' && (
+        <p class="notice" role="status">
+          This event was cancelled. Every order is refunded; nothing can be booked.
+        </p>
+      )}
+      {ev.status === 'sold_out' && (
+        <p class="notice" role="status">
+          Sold out. Seats released by other buyers appear on the map live.
+        </p>
+      )}
       {ev.status === 'sold_out' && <Waitlist ctx={ctx} ev={ev} />}
       {!closed && !ev.on_sale.open && <OnSaleCountdown ev={ev} />}
-      <p class="limits">Up to {ev.max_per_user} tickets per person. Seats are held for {Math.round(ev.hold_seconds / 60)} minutes while you pay.</p>
-      {!ev.inventory_ready && !ev.cancelled ? <p class="notice">Preparing the seats…</p> : ev.kind === 'general_admission' ? <GeneralAdmission ctx={ctx} ev={ev} closed={closed} /> : <Reserved ctx={ctx} ev={ev} closed={ev.status === 'cancelled'} />}
+      <p class="limits">
+        Up to {ev.max_per_user} tickets per person. Seats are held for {Math.round(ev.hold_seconds / 60)} minutes while
+        you pay.
+      </p>
+      {!ev.inventory_ready && !ev.cancelled ? (
+        <p class="notice">Preparing the seats…</p>
+      ) : ev.kind === 'general_admission' ? (
+        <GeneralAdmission ctx={ctx} ev={ev} closed={closed} />
+      ) : (
+        <Reserved ctx={ctx} ev={ev} closed={ev.status === 'cancelled'} />
+      )}
     </section>
   );
 }
@@ -77,10 +108,15 @@ function OnSaleCountdown({ ev }: { ev: EventPage }) {
     <div class="card countdown" role="timer" aria-live="off">
       <h2>On sale in {duration(toSale)}</h2>
       {ev.on_sale.queue_open || toQueue === 0 ? (
-        <p>The queue is open: choose your seats and join it now. At {when(ev.on_sale.at)} requests are decided in the order they arrived, and you see your place live.</p>
+        <p>
+          The queue is open: choose your seats and join it now. At {when(ev.on_sale.at)} requests are decided in the
+          order they arrived, and you see your place live.
+        </p>
       ) : (
         <p>
-          The queue opens at {when(ev.on_sale.queue_opens_at)} (in {duration(toQueue)}). Everyone who joins before {when(ev.on_sale.at)} is served in order of arrival from that moment; keep the page open, it updates by itself.
+          The queue opens at {when(ev.on_sale.queue_opens_at)} (in {duration(toQueue)}). Everyone who joins before{' '}
+          {when(ev.on_sale.at)} is served in order of arrival from that moment; keep the page open, it updates by
+          itself.
         </p>
       )}
     </div>
@@ -88,12 +124,18 @@ function OnSaleCountdown({ ev }: { ev: EventPage }) {
 }
 
 /** Books, first solving the event's proof of work (if it asks for one) and adding the presale code (if typed). */
-async function book(ctx: PageContext, body: BookingBody, presaleCode: string, onProgress: (share: number) => void): Promise<void> {
+async function book(
+  ctx: PageContext,
+  body: BookingBody,
+  presaleCode: string,
+  onProgress: (share: number) => void,
+): Promise<void> {
   const proof = await solveProof(ctx.api, body.event_id, onProgress);
   if (proof) body = { ...body, proof };
   if (presaleCode.trim()) body = { ...body, presale_code: presaleCode.trim() };
   const answer = await ctx.api<BookingAccepted>('POST', '/v1/bookings', body);
-  if (answer.queue === 'waiting_room' && answer.draw_at) sessionStorage.setItem(`onsale.draw-at.${answer.booking_id}`, answer.draw_at);
+  if (answer.queue === 'waiting_room' && answer.draw_at)
+    sessionStorage.setItem(`onsale.draw-at.${answer.booking_id}`, answer.draw_at);
   if (answer.position) sessionStorage.setItem(`onsale.first-position.${answer.booking_id}`, String(answer.position));
   ctx.navigate(`#/bookings/${answer.booking_id}`);
 }
@@ -104,7 +146,9 @@ function PowProgress({ share }: { share: number | null }) {
   return (
     <p class="pow" role="status">
       Checking that you are not a bot…{' '}
-      <progress max={100} value={Math.round(share * 100)} aria-label="Anti-bot check progress">{Math.round(share * 100)}%</progress>
+      <progress max={100} value={Math.round(share * 100)} aria-label="Anti-bot check progress">
+        {Math.round(share * 100)}%
+      </progress>
     </p>
   );
 }
@@ -116,14 +160,21 @@ function PresaleField({ ev, code, setCode }: { ev: EventPage; code: string; setC
     <p class="presale">
       <label>
         Presale code (if you have one){' '}
-        <input name="presale_code" maxLength={64} autoComplete="off" value={code} onInput={(e) => setCode(e.currentTarget.value)} />
+        <input
+          name="presale_code"
+          maxLength={64}
+          autoComplete="off"
+          value={code}
+          onInput={(e) => setCode(e.currentTarget.value)}
+        />
       </label>
     </p>
   );
 }
 
 /** An error a buyer can act on: the registry's friendly text, or the presale reasons in words. */
-const errorText = (err: unknown) => (err instanceof ApiError ? (err.code.startsWith('presale_') ? reasonText(err.code) : err.message) : String(err));
+const errorText = (err: unknown) =>
+  err instanceof ApiError ? (err.code.startsWith('presale_') ? reasonText(err.code) : err.message) : String(err);
 
 function GeneralAdmission({ ctx, ev, closed }: { ctx: PageContext; ev: EventPage; closed: boolean }) {
   const [qty, setQty] = useState(2);
@@ -139,9 +190,16 @@ function GeneralAdmission({ ctx, ev, closed }: { ctx: PageContext; ev: EventPage
     const off = ctx.live.onConnect(() => {
       ctx.live.socket?.off('seats.changed', onSeats).on('seats.changed', onSeats);
       ctx.live.socket?.emit('event.watch', { event_id: ev.id }, () => undefined);
-      void ctx.api<EventPage>('GET', `/v1/events/${ev.id}`).then((e) => setAvailable(e.availability.available), () => undefined);
+      void ctx.api<EventPage>('GET', `/v1/events/${ev.id}`).then(
+        (e) => setAvailable(e.availability.available),
+        () => undefined,
+      );
     });
-    return () => (off(), ctx.live.socket?.off('seats.changed', onSeats), ctx.live.socket?.emit('event.unwatch', { event_id: ev.id }));
+    return () => (
+      off(),
+      ctx.live.socket?.off('seats.changed', onSeats),
+      ctx.live.socket?.emit('event.unwatch', { event_id: ev.id })
+    );
   }, [ev.id]);
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -159,15 +217,30 @@ function GeneralAdmission({ ctx, ev, closed }: { ctx: PageContext; ev: EventPage
   return (
     <form class="card ga" onSubmit={submit}>
       <h2>General admission · {money(ev.general_admission?.price)} each</h2>
-      <p aria-live="polite">{available.toLocaleString('en')} of {ev.capacity.toLocaleString('en')} left</p>
+      <p aria-live="polite">
+        {available.toLocaleString('en')} of {ev.capacity.toLocaleString('en')} left
+      </p>
       <label>
         Tickets (1–{limit}){' '}
-        <input type="number" min={1} max={limit} value={qty} onInput={(e) => setQty(Number(e.currentTarget.value))} required />
+        <input
+          type="number"
+          min={1}
+          max={limit}
+          value={qty}
+          onInput={(e) => setQty(Number(e.currentTarget.value))}
+          required
+        />
       </label>{' '}
       <PresaleField ev={ev} code={code} setCode={setCode} />
-      <button disabled={busy || closed || available === 0 || qty < 1 || qty > limit}>Book {qty} ticket{qty === 1 ? '' : 's'}</button>
+      <button disabled={busy || closed || available === 0 || qty < 1 || qty > limit}>
+        Book {qty} ticket{qty === 1 ? '' : 's'}
+      </button>
       <PowProgress share={pow} />
-      {error && <p class="error" role="alert">{error}</p>}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
     </form>
   );
 }
@@ -227,7 +300,10 @@ function Reserved({ ctx, ev, closed }: { ctx: PageContext; ev: EventPage; closed
       setTick((t) => t + 1);
     };
     (async () => {
-      const [layout, status] = await Promise.all([ctx.api<CompactLayout>('GET', `/v1/events/${ev.id}/seat-layout`), ctx.api<CompactStatus>('GET', `/v1/events/${ev.id}/seat-status`)]);
+      const [layout, status] = await Promise.all([
+        ctx.api<CompactLayout>('GET', `/v1/events/${ev.id}/seat-layout`),
+        ctx.api<CompactStatus>('GET', `/v1/events/${ev.id}/seat-status`),
+      ]);
       if (stop) return;
       const t0 = performance.now();
       d = new SeatData(layout);
@@ -276,7 +352,13 @@ function Reserved({ ctx, ev, closed }: { ctx: PageContext; ev: EventPage; closed
 
   const tiers = useMemo(() => {
     const list = ev.price_tiers ?? [];
-    return data ? data.tiers.map((name, i) => ({ name, colour: TIER_COLOURS[i % TIER_COLOURS.length]!, price: data.sections.find((s) => s.tier === i)?.minPriceCents ?? 0 })) : list.map((t, i) => ({ name: t.name, colour: TIER_COLOURS[i % TIER_COLOURS.length]!, price: t.price * 100 }));
+    return data
+      ? data.tiers.map((name, i) => ({
+          name,
+          colour: TIER_COLOURS[i % TIER_COLOURS.length]!,
+          price: data.sections.find((s) => s.tier === i)?.minPriceCents ?? 0,
+        }))
+      : list.map((t, i) => ({ name: t.name, colour: TIER_COLOURS[i % TIER_COLOURS.length]!, price: t.price * 100 }));
   }, [data]);
   const prices = [...new Set(tiers.map((t) => t.price))].sort((a, b) => a - b);
 
@@ -301,19 +383,42 @@ function Reserved({ ctx, ev, closed }: { ctx: PageContext; ev: EventPage; closed
   return (
     <div class="reserved">
       <p class="availability" aria-live="polite">
-        {data ? `${data.available.toLocaleString('en')} of ${data.count.toLocaleString('en')} seats available` : `${ev.availability.available.toLocaleString('en')} of ${ev.capacity.toLocaleString('en')} seats available`}
+        {data
+          ? `${data.available.toLocaleString('en')} of ${data.count.toLocaleString('en')} seats available`
+          : `${ev.availability.available.toLocaleString('en')} of ${ev.capacity.toLocaleString('en')} seats available`}
       </p>
       <div class="legend" aria-label="Legend">
         <ul>
           {tiers.map((t) => (
             <li key={t.name}>
-              <span class="swatch" style={{ background: t.colour }} aria-hidden="true" /> {t.name.replaceAll('_', ' ')} · {money(t.price / 100)}
+              <span class="swatch" style={{ background: t.colour }} aria-hidden="true" /> {t.name.replaceAll('_', ' ')}{' '}
+              · {money(t.price / 100)}
             </li>
           ))}
-          <li><span class="shape available" aria-hidden="true">●</span> available</li>
-          <li><span class="shape held" aria-hidden="true">○</span> held</li>
-          <li><span class="shape sold" aria-hidden="true">✕</span> sold</li>
-          <li><span class="shape picked" aria-hidden="true">■</span> your pick</li>
+          <li>
+            <span class="shape available" aria-hidden="true">
+              ●
+            </span>{' '}
+            available
+          </li>
+          <li>
+            <span class="shape held" aria-hidden="true">
+              ○
+            </span>{' '}
+            held
+          </li>
+          <li>
+            <span class="shape sold" aria-hidden="true">
+              ✕
+            </span>{' '}
+            sold
+          </li>
+          <li>
+            <span class="shape picked" aria-hidden="true">
+              ■
+            </span>{' '}
+            your pick
+          </li>
         </ul>
         <label>
           Price up to{' '}
@@ -328,26 +433,39 @@ function Reserved({ ctx, ev, closed }: { ctx: PageContext; ev: EventPage; closed
           >
             <option value="">any price</option>
             {prices.map((p) => (
-              <option key={p} value={String(p)}>{money(p / 100)}</option>
+              <option key={p} value={String(p)}>
+                {money(p / 100)}
+              </option>
             ))}
           </select>
         </label>
       </div>
-      <a class="skip-link-inline" href="#selection">Skip the seat map to your selection</a>
+      <a class="skip-link-inline" href="#selection">
+        Skip the seat map to your selection
+      </a>
       <div ref={host} class="map-host">
         <p>Loading the seat map…</p>
       </div>
-      {error && <p class="error" role="alert">{error}</p>}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
       <div id="selection" class="card selection" tabindex={-1}>
         <h2>Your selection</h2>
-        {notice && <p class="notice" role="status">{notice}</p>}
+        {notice && (
+          <p class="notice" role="status">
+            {notice}
+          </p>
+        )}
         {chosen.length === 0 ? (
           <p>No seats picked yet. Open a section and choose up to {limit} seats.</p>
         ) : (
           <ul class="picked">
             {chosen.map((i) => (
               <li key={i}>
-                {data!.sections[data!.section[i]!]!.name}, row {data!.row[i]}, seat {data!.number[i]} · {money(data!.price[i]! / 100)}{' '}
+                {data!.sections[data!.section[i]!]!.name}, row {data!.row[i]}, seat {data!.number[i]} ·{' '}
+                {money(data!.price[i]! / 100)}{' '}
                 <button
                   type="button"
                   class="link"
@@ -369,7 +487,9 @@ function Reserved({ ctx, ev, closed }: { ctx: PageContext; ev: EventPage; closed
         </p>
         <PresaleField ev={ev} code={code} setCode={setCode} />
         <button type="button" class="primary" disabled={busy || closed || chosen.length === 0} onClick={submit}>
-          {busy ? 'Sending…' : `Request ${chosen.length || ''} seat${chosen.length === 1 ? '' : 's'}`.replace('  ', ' ')}
+          {busy
+            ? 'Sending…'
+            : `Request ${chosen.length || ''} seat${chosen.length === 1 ? '' : 's'}`.replace('  ', ' ')}
         </button>
         <PowProgress share={pow} />
       </div>

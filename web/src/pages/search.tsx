@@ -34,7 +34,8 @@ export function render(el: HTMLElement, ctx: PageContext) {
 function state(h: Hit): { text: string; bookable: boolean } {
   if (h.status === 'cancelled') return { text: 'Cancelled', bookable: false };
   if (h.status === 'sold_out' || h.availability.sold_out) return { text: 'Sold out', bookable: false };
-  if (h.status === 'on_sale') return { text: `On sale · ${h.availability.available.toLocaleString('en')} left`, bookable: true };
+  if (h.status === 'on_sale')
+    return { text: `On sale · ${h.availability.available.toLocaleString('en')} left`, bookable: true };
   return { text: 'Coming soon', bookable: true };
 }
 
@@ -52,10 +53,16 @@ function Search({ ctx, q }: { ctx: PageContext; q: string }) {
   return (
     <section>
       <h1>{q ? `Events matching “${q}”` : 'Upcoming events'}</h1>
-      {error && <p class="error" role="alert">{error}</p>}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
       {!page && !error && <p>Loading…</p>}
       {page && correction(page) && <p class="muted">Showing results for “{correction(page)}”.</p>}
-      {page && page.items.length === 0 && <p role="status">{q ? `Nothing found for “${q}”. Try an artist, a venue or a city.` : 'No events yet.'}</p>}
+      {page && page.items.length === 0 && (
+        <p role="status">{q ? `Nothing found for “${q}”. Try an artist, a venue or a city.` : 'No events yet.'}</p>
+      )}
       {page && page.items.length > 0 && (
         <ul class="results">
           {page.items.map((h) => {

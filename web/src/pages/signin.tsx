@@ -22,7 +22,11 @@ function SignIn({ ctx }: { ctx: PageContext }) {
     setError(null);
     try {
       const answer = registering
-        ? await ctx.api<{ token: string; user: User }>('POST', '/v1/auth/register', { email, password, name: String(f.get('name') || email) })
+        ? await ctx.api<{ token: string; user: User }>('POST', '/v1/auth/register', {
+            email,
+            password,
+            name: String(f.get('name') || email),
+          })
         : await ctx.api<{ token: string; user: User }>('POST', '/v1/auth/login', { email, password });
       ctx.session.set(answer);
       ctx.navigate(next);
@@ -38,15 +42,28 @@ function SignIn({ ctx }: { ctx: PageContext }) {
         E-mail <input name="email" type="email" autocomplete="email" required />
       </label>
       <label>
-        Password <input name="password" type="password" minLength={8} autocomplete={registering ? 'new-password' : 'current-password'} required />
+        Password{' '}
+        <input
+          name="password"
+          type="password"
+          minLength={8}
+          autocomplete={registering ? 'new-password' : 'current-password'}
+          required
+        />
       </label>
       {registering && (
         <label>
           Name <input name="name" autocomplete="name" />
         </label>
       )}
-      {error && <p class="error" role="alert">{error}</p>}
-      <button class="primary" disabled={busy}>{registering ? 'Create the account' : 'Sign in'}</button>{' '}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      <button class="primary" disabled={busy}>
+        {registering ? 'Create the account' : 'Sign in'}
+      </button>{' '}
       <button type="button" class="secondary" onClick={() => (setRegistering(!registering), setError(null))}>
         {registering ? 'I have an account' : 'Create an account'}
       </button>

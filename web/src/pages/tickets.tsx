@@ -28,12 +28,20 @@ export function render(el: HTMLElement, ctx: PageContext) {
 function Tickets({ ctx }: { ctx: PageContext }) {
   const [items, setItems] = useState<Ticket[] | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const load = () => ctx.api<{ items: Ticket[] }>('GET', '/v1/me/tickets?limit=50').then((p) => setItems(p.items), (e: Error) => setError(e.message));
+  const load = () =>
+    ctx.api<{ items: Ticket[] }>('GET', '/v1/me/tickets?limit=50').then(
+      (p) => setItems(p.items),
+      (e: Error) => setError(e.message),
+    );
   useEffect(() => void load(), []);
   return (
     <section>
       <h1>My tickets</h1>
-      {error && <p class="error" role="alert">{error}</p>}
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
       {items?.length === 0 && <p>No tickets yet.</p>}
       {items && items.length > 0 && (
         <ul class="results tickets">
@@ -65,7 +73,11 @@ function TicketCard({ ctx, t, onChanged }: { ctx: PageContext; t: Ticket; onChan
     try {
       await ctx.api('POST', `/v1/tickets/${t.ticket_id}/transfer`, { email });
       setNote(`Transferring to ${email}…`);
-      await until(async () => (await ctx.api<{ items: Ticket[] }>('GET', '/v1/me/tickets?limit=100')).items.every((x) => x.ticket_id !== t.ticket_id));
+      await until(async () =>
+        (await ctx.api<{ items: Ticket[] }>('GET', '/v1/me/tickets?limit=100')).items.every(
+          (x) => x.ticket_id !== t.ticket_id,
+        ),
+      );
       ctx.announce(`Ticket transferred to ${email}.`);
       onChanged();
     } catch (e) {
@@ -75,7 +87,16 @@ function TicketCard({ ctx, t, onChanged }: { ctx: PageContext; t: Ticket; onChan
   };
   return (
     <li class="card ticket" data-ticket={t.ticket_id}>
-      {qr ? <img src={qr} alt={`QR code of the ticket for ${t.event_name}, ${t.seat_id ? seatName(t.seat_id) : `admission ${t.unit}`}`} width={140} height={140} /> : <div class="qr-placeholder" aria-hidden="true" />}
+      {qr ? (
+        <img
+          src={qr}
+          alt={`QR code of the ticket for ${t.event_name}, ${t.seat_id ? seatName(t.seat_id) : `admission ${t.unit}`}`}
+          width={140}
+          height={140}
+        />
+      ) : (
+        <div class="qr-placeholder" aria-hidden="true" />
+      )}
       <div class="ticket-body">
         <h2>{t.event_name}</h2>
         <p>{when(t.starts_at)}</p>
@@ -87,14 +108,17 @@ function TicketCard({ ctx, t, onChanged }: { ctx: PageContext; t: Ticket; onChan
         {t.status === 'valid' && (
           <form class="transfer" onSubmit={(e) => e.preventDefault()}>
             <label>
-              Transfer to (e-mail) <input type="email" value={email} onInput={(e) => setEmail(e.currentTarget.value)} required />
+              Transfer to (e-mail){' '}
+              <input type="email" value={email} onInput={(e) => setEmail(e.currentTarget.value)} required />
             </label>
             {email.includes('@') && (
               <ConfirmButton
                 label="Transfer"
                 busy={busy}
                 yes="Yes, transfer"
-                question={<>Give this ticket to {email}? It leaves your account, and its current QR code stops working.</>}
+                question={
+                  <>Give this ticket to {email}? It leaves your account, and its current QR code stops working.</>
+                }
                 onConfirm={() => void transfer()}
               />
             )}
