@@ -44,6 +44,8 @@ export class TestEnv {
   ) {
     this.config = config;
     this.pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 5 });
+    // An idle client loses its session when cleanup() drops the database (57P01): not an error of the test.
+    this.pool.on('error', () => undefined);
     this.redis = new Redis(config.REDIS_URL);
   }
 
