@@ -107,7 +107,10 @@ export function decideBook(inv: EventInventory, cmd: BookCommand, now: number, l
   if (userHas + wanted > inv.maxPerUser) return rejected(inv, booking, 'limit_exceeded');
 
   if (inv.kind === 'general_admission') {
-    if (inv.available < wanted) return rejected(inv, booking, 'sold_out');
+    // Nothing at or under the buyer's price is the same answer as nothing left (as for reserved seats).
+    const maxPrice = cmd.request.max_price_cents;
+    if (inv.available < wanted || (maxPrice !== undefined && inv.gaPriceCents > maxPrice))
+      return rejected(inv, booking, 'sold_out');
     inv.available -= wanted;
     booking.quantity = wanted;
     booking.amountCents = wanted * inv.gaPriceCents;

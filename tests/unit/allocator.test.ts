@@ -264,6 +264,14 @@ describe('decideBook — general admission', () => {
     expect(sold[0]!.amountCents).toBe(7500);
     expect(decideBook(inv, cmd('g9', { seat_ids: ['x'] }), NOW, limits).reason).toBe('invalid_request');
   });
+  it('honours a maximum price: nothing at or under it is sold out, and takes nothing', () => {
+    const inv = ga(10);
+    const over = decideBook(inv, cmd('p1', { quantity: 1, max_price_cents: 2499 }), NOW, limits);
+    expect(over).toMatchObject({ status: 'rejected', reason: 'sold_out' });
+    expect(inv.available).toBe(10);
+    expect(decideBook(inv, cmd('p2', { quantity: 2, max_price_cents: 2500 }), NOW, limits).status).toBe('held');
+    expect(inv.available).toBe(8);
+  });
 });
 
 describe('holds, backlog and withdrawals', () => {
