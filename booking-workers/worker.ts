@@ -41,7 +41,7 @@ export interface WorkerOptions {
   gateway?: PaymentGateway;
   /** @defaultValue SMTP when SMTP_URL is set, else the log sender */
   emailSender?: EmailSender;
-  /** @defaultValue 30000 (see {@link PaymentStageDeps.reconcileAfterMs}) */
+  /** @defaultValue PAYMENT_RECONCILE_AFTER_MS (see {@link PaymentStageDeps.reconcileAfterMs}) */
   reconcileAfterMs?: number;
 }
 
@@ -143,7 +143,7 @@ export async function startWorker(
     metrics,
     workerId: id,
     gateway,
-    ...(options.reconcileAfterMs !== undefined ? { reconcileAfterMs: options.reconcileAfterMs } : {}),
+    reconcileAfterMs: options.reconcileAfterMs ?? config.PAYMENT_RECONCILE_AFTER_MS,
   });
   await payments.start();
   const deadLetters = new DeadLetterConsumer({ config, conn, publisher, pool, redis, keys, logger: log, metrics });

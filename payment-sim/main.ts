@@ -6,8 +6,8 @@ import { startPaymentSim } from './server';
 /**
  * `npm run start:payment-sim`: the development payment provider on PAYMENT_SIM_HOST:PAYMENT_SIM_PORT
  * (loopback by default). It refuses to run with NODE_ENV=production, calls back only
- * PAYMENT_SIM_WEBHOOK_URL (default `<PUBLIC_BASE_URL>/v1/payments/callback`), and its control routes
- * need PAYMENT_SIM_CONTROL_TOKEN.
+ * PAYMENT_SIM_WEBHOOK_URL (default `<PUBLIC_BASE_URL>/v1/payments/callback`), its control routes
+ * need PAYMENT_SIM_CONTROL_TOKEN, and with PAYMENT_SIM_JOURNAL it survives a crash.
  */
 const config = loadConfigOrExit();
 const logger = createLogger('payment-sim', config.LOG_LEVEL);
@@ -30,6 +30,7 @@ try {
         config.PAYMENT_SIM_WEBHOOK_URL ?? new URL('/v1/payments/callback', config.PUBLIC_BASE_URL).toString(),
       ...(config.PAYMENT_SIM_CONTROL_TOKEN ? { control_token: config.PAYMENT_SIM_CONTROL_TOKEN } : {}),
     },
+    config.PAYMENT_SIM_JOURNAL ? { journal_file: config.PAYMENT_SIM_JOURNAL } : {},
   );
   onShutdownSignals(() => sim.close(), logger, config.SHUTDOWN_TIMEOUT_MS);
 } catch (err) {

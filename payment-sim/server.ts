@@ -1,4 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
 import http from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
@@ -12,6 +13,8 @@ import { SIGNATURE_HEADER, signWebhook } from '../shared/payments/webhook-signat
  * retried with backoff until the receiver answers 2xx. Latency, decline rate, outage (503 on every
  * API call), duplicate and out-of-order webhooks are configurable live through `PUT /v1/sim/config`.
  * The payment method `pm_card_declined` is always declined (like a provider's test cards).
+ * With a journal file it is durable like a real provider: what it accepted survives a crash, pending
+ * charges are decided after the restart and undelivered webhooks are sent again.
  */
 export interface SimConfig {
   /** HMAC secret of the webhooks (PAYMENT_WEBHOOK_SECRET on the receiving side). */
@@ -43,6 +46,23 @@ export interface SimAccess {
    */
   webhook_url?: string;
 }
+
+/** Where the simulator keeps what it accepted (a real provider's database). */
+export interface SimDurability {
+  /**
+   * JSON lines appended, before the simulator answers, for every charge, refund, outcome and delivered
+   * webhook, and replayed when it starts. Unset: memory only (a crash forgets everything).
+   */
+  journal_file?: string;
+}
+
+/** One line of the journal. */
+type JournalRecord =
+  | { k: 'charge'; v: Charge }
+  | { k: 'refund'; v: Refund }
+  | { k: 'decided'; id: string; status: 'succeeded' | 'failed' }
+  | { k: 'webhook'; v: Pick<SentWebhook, 'id' | 'url' | 'body' | 'type'> }
+  | { k: 'delivered'; id: string };
 
 export interface SentWebhook {
   id: string;
@@ -131,6 +151,7 @@ export async function startPaymentSim(
   port = 0,
   logger: Logger = createLogger('payment-sim'),
   access: SimAccess = {},
+  durability: SimDurability = {},
 ): Promise<RunningPaymentSim> {
   const config: SimConfig = {
     latency_ms: 300,
@@ -149,6 +170,12 @@ export async function startPaymentSim(
   const stats = { charge_calls: 0, refund_calls: 0 };
   const timers = new Set<NodeJS.Timeout>();
   let closing = false;
+  const replayed = durability.journal_file ? readJournal(durability.journal_file, logger) : [];
+  const journalFd = durability.journal_file ? openSync(durability.journal_file, 'a') : null;
+  /** Written before the answer (or the webhook) it records; survives a kill -9 (not a power cut: no fsync). */
+  const journal = (rec: JournalRecord) => {
+    if (journalFd !== null) writeSync(journalFd, JSON.stringify(rec) + '\n');
+  };
 
   const later = (ms: number, fn: () => void) => {
     const t = setTimeout(() => {
@@ -171,6 +198,7 @@ export async function startPaymentSim(
       .then(async (res) => {
         await res.arrayBuffer().catch(() => undefined);
         if (res.ok) {
+          if (!w.delivered) journal({ k: 'delivered', id: w.id });
           w.delivered = true;
           return;
         }
@@ -185,6 +213,12 @@ export async function startPaymentSim(
       });
   };
 
+  const send = (w: SentWebhook) => {
+    const jitter = () => (config.reorder ? Math.floor(Math.random() * config.latency_ms * 3) : 0);
+    later(jitter(), () => deliver(w));
+    if (Math.random() < config.duplicate_rate) later(jitter() + 20, () => deliver(w));
+  };
+
   const emit = (url: string, type: WebhookType, data: Record<string, unknown>) => {
     const id = rid('evt');
     const w: SentWebhook = {
@@ -195,11 +229,36 @@ export async function startPaymentSim(
       deliveries: 0,
       delivered: false,
     };
+    journal({ k: 'webhook', v: { id: w.id, url: w.url, body: w.body, type: w.type } });
     webhooks.push(w);
-    const jitter = () => (config.reorder ? Math.floor(Math.random() * config.latency_ms * 3) : 0);
-    later(jitter(), () => deliver(w));
-    if (Math.random() < config.duplicate_rate) later(jitter() + 20, () => deliver(w));
+    send(w);
   };
+
+  /** A charge's outcome, `latency_ms` after it was taken (or after a restart found it pending). */
+  const decideCharge = (charge: Charge) =>
+    later(config.latency_ms, () => {
+      const declined = charge.payment_method === 'pm_card_declined' || Math.random() < config.decline_rate;
+      charge.status = declined ? 'failed' : 'succeeded';
+      journal({ k: 'decided', id: charge.id, status: charge.status });
+      emit(charge.callback_url, declined ? 'charge.failed' : 'charge.succeeded', {
+        charge_id: charge.id,
+        reference: charge.reference,
+        amount_cents: charge.amount_cents,
+        ...(declined ? { failure_reason: 'card_declined' } : {}),
+      });
+    });
+
+  const settleRefund = (refund: Refund) =>
+    later(config.latency_ms, () => {
+      refund.status = 'succeeded';
+      journal({ k: 'decided', id: refund.id, status: 'succeeded' });
+      emit(refund.callback_url, 'refund.succeeded', {
+        refund_id: refund.id,
+        charge_id: refund.charge_id,
+        reference: refund.reference,
+        amount_cents: refund.amount_cents,
+      });
+    });
 
   const app = express();
   app.disable('x-powered-by');
@@ -262,18 +321,10 @@ export async function startPaymentSim(
         refunded_cents: 0,
         created_at: new Date().toISOString(),
       };
+      journal({ k: 'charge', v: charge });
       charges.set(charge.id, charge);
       chargesByKey.set(b.idempotency_key, charge);
-      later(config.latency_ms, () => {
-        const declined = charge.payment_method === 'pm_card_declined' || Math.random() < config.decline_rate;
-        charge.status = declined ? 'failed' : 'succeeded';
-        emit(charge.callback_url, declined ? 'charge.failed' : 'charge.succeeded', {
-          charge_id: charge.id,
-          reference: charge.reference,
-          amount_cents: charge.amount_cents,
-          ...(declined ? { failure_reason: 'card_declined' } : {}),
-        });
-      });
+      decideCharge(charge);
       res.status(202).json({ id: charge.id, status: 'pending', amount_cents: charge.amount_cents });
     },
   );
@@ -326,19 +377,12 @@ export async function startPaymentSim(
         });
         return;
       }
-      charge.refunded_cents += b.amount_cents;
       const refund: Refund = { id: rid('re'), ...b, status: 'pending' };
+      journal({ k: 'refund', v: refund });
+      charge.refunded_cents += b.amount_cents;
       refunds.set(refund.id, refund);
       refundsByKey.set(b.idempotency_key, refund);
-      later(config.latency_ms, () => {
-        refund.status = 'succeeded';
-        emit(refund.callback_url, 'refund.succeeded', {
-          refund_id: refund.id,
-          charge_id: refund.charge_id,
-          reference: refund.reference,
-          amount_cents: refund.amount_cents,
-        });
-      });
+      settleRefund(refund);
       res.status(202).json({ id: refund.id, status: 'pending' });
     },
   );
@@ -360,15 +404,55 @@ export async function startPaymentSim(
     res.json({ status: 'ok' });
   });
 
+  // What the journal holds comes back as it was; what was still under way goes on.
+  const undelivered = new Map<string, SentWebhook>();
+  for (const rec of replayed) {
+    if (rec.k === 'charge') {
+      charges.set(rec.v.id, rec.v);
+      chargesByKey.set(rec.v.idempotency_key, rec.v);
+    } else if (rec.k === 'refund') {
+      refunds.set(rec.v.id, rec.v);
+      refundsByKey.set(rec.v.idempotency_key, rec.v);
+      const charge = charges.get(rec.v.charge_id);
+      if (charge) charge.refunded_cents += rec.v.amount_cents;
+    } else if (rec.k === 'decided') {
+      const item = charges.get(rec.id) ?? refunds.get(rec.id);
+      if (item) item.status = rec.status;
+    } else if (rec.k === 'webhook') {
+      const w: SentWebhook = { ...rec.v, deliveries: 0, delivered: false };
+      webhooks.push(w);
+      undelivered.set(w.id, w);
+    } else {
+      const w = undelivered.get(rec.id);
+      if (w) w.delivered = true;
+      undelivered.delete(rec.id);
+    }
+  }
+
   const server = http.createServer(app);
   const host = access.host ?? '127.0.0.1';
   await new Promise<void>((resolve) => server.listen(port, host, resolve));
   const actual = (server.address() as { port: number }).port;
   logger.info('payment simulator listening', { host, port: actual });
+  if (replayed.length) {
+    const pending = [...charges.values()].filter((c) => c.status === 'pending');
+    const pendingRefunds = [...refunds.values()].filter((r) => r.status === 'pending');
+    pending.forEach(decideCharge);
+    pendingRefunds.forEach(settleRefund);
+    for (const w of undelivered.values()) send(w);
+    logger.info('journal replayed', {
+      charges: charges.size,
+      refunds: refunds.size,
+      pending_charges: pending.length,
+      pending_refunds: pendingRefunds.length,
+      webhooks_resent: undelivered.size,
+    });
+  }
   const close = once(async () => {
     closing = true;
     for (const t of timers) clearTimeout(t);
     timers.clear();
+    if (journalFd !== null) closeSync(journalFd);
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
@@ -385,4 +469,19 @@ export async function startPaymentSim(
     configure: (patch) => Object.assign(config, configBody.parse(patch)),
     close,
   };
+}
+
+/** The journal's records, in order; a last line cut short by a crash is skipped. */
+function readJournal(file: string, logger: Logger): JournalRecord[] {
+  if (!existsSync(file)) return [];
+  const out: JournalRecord[] = [];
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line) continue;
+    try {
+      out.push(JSON.parse(line) as JournalRecord);
+    } catch {
+      logger.warn('journal line skipped (cut short by a crash?)', { length: line.length });
+    }
+  }
+  return out;
 }

@@ -95,6 +95,11 @@ const schema = z.object({
   PAYMENT_CONCURRENCY: positiveInt.max(1000).default(16),
   /** A provider call taking longer than this fails (and counts against the breaker), in ms. @defaultValue 5000 */
   PAYMENT_TIMEOUT_MS: positiveInt.default(5000),
+  /**
+   * A charge still waiting for its webhook this long after it was asked for is looked up at the
+   * provider by its idempotency key (its webhook may be lost in a provider crash), in ms. @defaultValue 30000
+   */
+  PAYMENT_RECONCILE_AFTER_MS: positiveInt.max(3_600_000).default(30000),
   /** Retries of a provider call after a transient error (network, 5xx, timeout). @defaultValue 2 */
   PAYMENT_RETRIES: z.coerce.number().int().min(0).max(10).default(2),
   /** First retry delay in ms; doubles each retry. @defaultValue 200 */
@@ -174,6 +179,11 @@ const schema = z.object({
   PAYMENT_SIM_CONTROL_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** The only URL the payment simulator calls back (the ingress callback route). @defaultValue `<PUBLIC_BASE_URL>/v1/payments/callback` */
   PAYMENT_SIM_WEBHOOK_URL: z.url().optional(),
+  /**
+   * File the payment simulator journals every charge, refund and outcome to before it answers, so a
+   * crash (`kill -9`) loses nothing it accepted, as with a real provider; unset = memory only.
+   */
+  PAYMENT_SIM_JOURNAL: z.string().min(1).optional(),
 });
 
 /**

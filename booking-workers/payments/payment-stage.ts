@@ -28,7 +28,7 @@ export interface PaymentStageDeps {
   /**
    * A charge still waiting for its webhook this long after it was asked for is looked up at the
    * provider by its idempotency key (the webhook may have been lost in a provider crash).
-   * @defaultValue 30000
+   * @defaultValue PAYMENT_RECONCILE_AFTER_MS
    */
   reconcileAfterMs?: number;
 }
@@ -83,7 +83,7 @@ export class PaymentStage {
       },
       { label: 'payment request' },
     );
-    const after = this.d.reconcileAfterMs ?? 30_000;
+    const after = this.d.reconcileAfterMs ?? this.d.config.PAYMENT_RECONCILE_AFTER_MS;
     this.sweep = setInterval(
       () => {
         this.sweeping ??= this.reconcile(after)
@@ -117,7 +117,9 @@ export class PaymentStage {
   /**
    * Charges whose booking still waits in `payment_pending` well after the charge was asked for: the
    * webhook may be lost (a provider crash right after accepting it). Ask the provider by idempotency
-   * key and route what it says, long before the hold would otherwise run out.
+   * key and route what it says, long before the hold would otherwise run out. A charge the provider
+   * has no record of was never taken (or the provider lost it): the attempt ends as `unavailable`, so
+   * the booking goes back to `held` and the buyer can pay again, instead of waiting out the hold.
    */
   async reconcile(olderThanMs: number): Promise<number> {
     const stale = await listStaleCharges(this.d.pool, olderThanMs);
@@ -126,7 +128,33 @@ export class PaymentStage {
       if (this.stopping) break;
       const found = await this.lookup(c.id);
       await touchPayment(this.d.pool, c.id);
-      if (!found) continue;
+      if (found === undefined) continue; // the provider cannot be asked now: the next sweep asks again
+      if (found === null) {
+        this.log.warn('charge unknown to the provider; the attempt ends unavailable', {
+          booking_id: c.bookingId,
+          payment_id: c.id,
+        });
+        this.d.metrics.paymentCalls.inc({ kind: 'charge', outcome: 'reconciled_unknown' });
+        await recordPayment(this.d.pool, {
+          id: c.id,
+          kind: 'charge',
+          bookingId: c.bookingId,
+          eventId: c.eventId,
+          amountCents: c.amountCents,
+          status: 'unavailable',
+          error: 'unknown to the provider at reconciliation',
+        });
+        await this.d.publisher.publishCommand(c.partition, {
+          type: 'payment.result',
+          event_id: c.eventId,
+          booking_id: c.bookingId,
+          outcome: 'unavailable',
+          attempt_id: c.id,
+          reason: 'unknown_to_provider',
+        });
+        settled++;
+        continue;
+      }
       this.log.info('charge reconciled with the provider', {
         booking_id: c.bookingId,
         payment_id: c.id,
@@ -249,13 +277,13 @@ export class PaymentStage {
     });
   }
 
-  /** The provider's record of a charge, or null when it has none or cannot be asked right now. */
-  private async lookup(idempotencyKey: string): Promise<ChargeLookup | null> {
+  /** The provider's record of a charge, null when it has none, undefined when it cannot be asked right now. */
+  private async lookup(idempotencyKey: string): Promise<ChargeLookup | null | undefined> {
     try {
       return await this.d.gateway.lookup(idempotencyKey);
     } catch (err) {
       this.log.warn('charge lookup failed', { payment_id: idempotencyKey, err: (err as Error).message });
-      return null;
+      return undefined;
     }
   }
 

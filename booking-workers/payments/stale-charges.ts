@@ -6,6 +6,7 @@ export interface StaleCharge {
   bookingId: string;
   eventId: string;
   partition: number;
+  amountCents: number;
 }
 
 /**
@@ -13,9 +14,15 @@ export interface StaleCharge {
  * than `olderThanMs` ago whose booking is still `payment_pending`, oldest first.
  */
 export async function listStaleCharges(pool: Pool, olderThanMs: number, limit = 100): Promise<StaleCharge[]> {
-  const { rows } = await pool.query<{ id: string; booking_id: string; event_id: string; partition: number }>({
+  const { rows } = await pool.query<{
+    id: string;
+    booking_id: string;
+    event_id: string;
+    partition: number;
+    amount_cents: number;
+  }>({
     name: 'list-stale-charges',
-    text: `SELECT p.id, p.booking_id, p.event_id, e.partition
+    text: `SELECT p.id, p.booking_id, p.event_id, e.partition, p.amount_cents
            FROM payments p
            JOIN bookings b ON b.id = p.booking_id
            JOIN events e ON e.id = p.event_id
@@ -26,7 +33,13 @@ export async function listStaleCharges(pool: Pool, olderThanMs: number, limit = 
            LIMIT $2`,
     values: [olderThanMs, limit],
   });
-  return rows.map((r) => ({ id: r.id, bookingId: r.booking_id, eventId: r.event_id, partition: r.partition }));
+  return rows.map((r) => ({
+    id: r.id,
+    bookingId: r.booking_id,
+    eventId: r.event_id,
+    partition: r.partition,
+    amountCents: r.amount_cents,
+  }));
 }
 
 /** Marks a charge as just looked at, so the next sweep waits another period before asking again. */

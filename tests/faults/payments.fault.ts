@@ -12,7 +12,9 @@ const OUTAGE_S = Number(process.env.FAULTS_PAYMENT_OUTAGE_S ?? 10);
 const SETTLE_MS = 60_000;
 
 describe('faults: payment provider down', () => {
-  const ctx = faultSuite({ env: { PAYMENT_BREAKER_RESET_MS: '3000', PAYMENT_TIMEOUT_MS: '2000' } });
+  const ctx = faultSuite({
+    env: { PAYMENT_BREAKER_RESET_MS: '3000', PAYMENT_TIMEOUT_MS: '2000', PAYMENT_RECONCILE_AFTER_MS: '10000' },
+  });
 
   it(`payment provider down ${OUTAGE_S} s while buyers check out`, async () => {
     const events = await createEvents(ctx.stack, 'payments');

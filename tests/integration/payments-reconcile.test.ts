@@ -15,6 +15,8 @@ describe('payments: reconcile with the provider by idempotency key', () => {
   let sim: RunningPaymentSim;
   /** Charges whose answer the "network" loses after the provider took them. */
   const loseAnswers = new Set<string>();
+  /** Charges the "provider" answers `pending` for and then loses (it has no record of them afterwards). */
+  const forget = new Set<string>();
 
   beforeAll(async () => {
     env = await TestEnv.create({
@@ -31,6 +33,7 @@ describe('payments: reconcile with the provider by idempotency key', () => {
     const gateway: PaymentGateway = {
       name: 'simulator',
       charge: async (req: ChargeCall) => {
+        if (forget.has(req.reference.split(':')[0]!)) return { providerId: 'ch_forgotten', status: 'pending' };
         const answer = await real.charge(req);
         if (loseAnswers.has(req.reference.split(':')[0]!)) throw new GatewayError('socket hang up (answer lost)', true);
         return answer;
@@ -115,5 +118,35 @@ describe('payments: reconcile with the provider by idempotency key', () => {
     expect(pushes.map((p) => p.reason)).not.toContain('payment_unavailable');
     const row = await env.pool.query('SELECT status, provider_id FROM payments WHERE booking_id = $1', [bookingId]);
     expect(row.rows).toEqual([{ status: 'pending', provider_id: expect.stringMatching(/^ch/) }]);
+  }, 60_000);
+
+  it('puts a booking back to held, to pay again, when the provider has no record of its pending charge', async () => {
+    const { token, bookingId, pushes } = await heldBooking('forgotten-charge');
+    forget.add(bookingId);
+    expect(
+      (
+        await env.http('POST', `/v1/bookings/${bookingId}/checkout`, {
+          token,
+          body: { payment_method: 'pm_card_visa' },
+        })
+      ).status,
+    ).toBe(202);
+    await waitFor(async () => (await status(token, bookingId)).status === 'payment_pending', 15_000, 'pending');
+    // The sweep asks the provider after a second, hears 404, and ends the attempt: back to held, not stuck.
+    await waitFor(async () => (await status(token, bookingId)).status === 'held', 20_000, 'back to held');
+    const row = await env.pool.query('SELECT status, error FROM payments WHERE booking_id = $1', [bookingId]);
+    expect(row.rows).toEqual([{ status: 'unavailable', error: 'unknown to the provider at reconciliation' }]);
+    await waitFor(() => pushes.at(-1)?.status === 'held', 10_000, 'held pushed');
+    // Paying again (a new attempt, a new idempotency key) goes through.
+    forget.delete(bookingId);
+    expect(
+      (
+        await env.http('POST', `/v1/bookings/${bookingId}/checkout`, {
+          token,
+          body: { payment_method: 'pm_card_visa' },
+        })
+      ).status,
+    ).toBe(202);
+    await waitFor(async () => (await status(token, bookingId)).status === 'confirmed', 20_000, 'confirmed');
   }, 60_000);
 });

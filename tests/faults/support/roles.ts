@@ -205,6 +205,8 @@ export class FaultStack {
         PAYMENT_PROVIDER_URL: `http://127.0.0.1:${simPort}`,
         PUBLIC_BASE_URL: `http://127.0.0.1:${ingressPort}`,
         PAYMENT_SIM_LATENCY_MS: '100',
+        // The provider is durable, as a real one is: what it accepted survives its kill -9.
+        PAYMENT_SIM_JOURNAL: path.join(logDir, 'payment-sim.jsonl'),
         BOOKING_RATE_LIMIT: '100000',
         WAITING_ROOM_MINUTES: '0',
         NOTIFIER_POSITION_INTERVAL_MS: '1000',
