@@ -35,11 +35,12 @@ export function watchBooking(ctx: NotifierContext, socket: NotifierSocket) {
       reply({ ok: false, code: 'unauthorized', message: refused });
       return;
     }
-    if (!again && watchers.countOf(socket.id) >= ctx.settings.NOTIFIER_MAX_BOOKING_WATCHES) {
+    // Decided watches (told their outcome) give way to new ones; only pending ones count against the cap.
+    if (!again && !watchers.makeRoom(socket.id, ctx.settings.NOTIFIER_MAX_BOOKING_WATCHES)) {
       reply({
         ok: false,
         code: 'too_many_watches',
-        message: `at most ${ctx.settings.NOTIFIER_MAX_BOOKING_WATCHES} bookings per socket`,
+        message: `at most ${ctx.settings.NOTIFIER_MAX_BOOKING_WATCHES} pending bookings per socket`,
       });
       return;
     }
