@@ -28,6 +28,9 @@ export function benchIdentity(partitions: number): BenchIdentity {
     REDIS_PREFIX: `bench_${id}:`,
     PARTITIONS: String(partitions),
     JWT_SECRET: `bench-secret-${randomBytes(12).toString('hex')}`,
+    // The roles run with NODE_ENV=production, where they refuse the development defaults of every secret.
+    PAYMENT_WEBHOOK_SECRET: `bench-webhook-${randomBytes(12).toString('hex')}`,
+    TICKET_SIGNING_SEED: randomBytes(32).toString('hex'),
     LOG_LEVEL: 'warn',
   });
   return { id, adminUrl, dbName, config };
