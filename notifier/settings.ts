@@ -15,8 +15,15 @@ const schema = z.object({
   NOTIFIER_MAX_SOCKETS_PER_USER: positiveInt.max(10_000).default(10),
   /** Events (watch, unwatch, …) one socket may send per second; more are answered `rate_limited`. @defaultValue 20 */
   NOTIFIER_EVENTS_PER_SECOND: positiveInt.max(100_000).default(20),
-  /** How often an event's progress and seat changes are sent to its room, at most (one message each per tick). @defaultValue 200 */
+  /** How often an event's progress is sent to the sockets waiting on one of its bookings, at most (one message per tick). @defaultValue 200 */
   NOTIFIER_COALESCE_MS: positiveInt.min(10).max(5_000).default(200),
+  /**
+   * How often an event's room (everyone with the event open, e.g. its seat map) is sent the event's
+   * seat changes and, when it changed, its progress (one message of each kind per tick). Sockets
+   * waiting on a booking get progress every NOTIFIER_COALESCE_MS. Each message costs one write per
+   * socket in the room, so this clock bounds the cost of a crowd watching. @defaultValue 1000
+   */
+  NOTIFIER_EVENT_ROOM_MS: positiveInt.min(10).max(10_000).default(1000),
   /**
    * How often the notifier looks for sockets whose token was revoked (logout, password or role
    * change) and disconnects them: one Redis MGET per 500 accounts with open sockets. @defaultValue 2000

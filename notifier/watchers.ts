@@ -28,16 +28,25 @@ export interface Delivery {
  */
 const FINAL: ReadonlySet<PushStatus> = new Set(['rejected', 'refunded', 'failed']);
 
+/** One socket's watches, in the order they started, and those already decided, in the order they were. */
+interface SocketWatches {
+  all: Set<string>;
+  /** Watches whose latest outcome is not `queued` and was sent to the socket: evictable, oldest first. */
+  decided: Set<string>;
+}
+
 /**
  * The bookings watched by this instance's sockets, indexed by booking and by socket. Every operation
  * costs O(1) per watch it touches (a socket's own watches are capped): a socket with many watches never
  * makes another socket's watch slower. Positions are not computed here (the event's progress is
- * broadcast and each client computes its own), and a booking that reached a final outcome leaves the
- * index as soon as its sockets are told, so memory follows what is still pending.
+ * broadcast and each client computes its own). A booking that reached a final outcome leaves the
+ * index as soon as its sockets are told; one that was decided but may still change (held, confirmed,
+ * expired, cancelled) stays watched until the socket needs its place under the cap ({@link makeRoom}),
+ * so memory follows what is still pending plus at most the cap of decided watches per socket.
  */
 export class Watchers {
   private readonly byBooking = new Map<string, WatchedBooking>();
-  private readonly bySocket = new Map<string, Set<string>>();
+  private readonly bySocket = new Map<string, SocketWatches>();
 
   get size(): number {
     return this.byBooking.size;
@@ -49,8 +58,8 @@ export class Watchers {
     if (!w) this.byBooking.set(bookingId, (w = { bookingId, eventId: null, latest: null, sockets: new Map() }));
     if (!w.sockets.has(socketId)) w.sockets.set(socketId, { confirmed: false, sentKey: null });
     let mine = this.bySocket.get(socketId);
-    if (!mine) this.bySocket.set(socketId, (mine = new Set()));
-    mine.add(bookingId);
+    if (!mine) this.bySocket.set(socketId, (mine = { all: new Set(), decided: new Set() }));
+    mine.all.add(bookingId);
     return w;
   }
 
@@ -65,8 +74,9 @@ export class Watchers {
 
   remove(socketId: string, bookingId: string): void {
     const mine = this.bySocket.get(socketId);
-    mine?.delete(bookingId);
-    if (mine?.size === 0) this.bySocket.delete(socketId);
+    mine?.all.delete(bookingId);
+    mine?.decided.delete(bookingId);
+    if (mine?.all.size === 0) this.bySocket.delete(socketId);
     const w = this.byBooking.get(bookingId);
     if (!w) return;
     w.sockets.delete(socketId);
@@ -74,7 +84,7 @@ export class Watchers {
   }
 
   dropSocket(socketId: string): void {
-    for (const bookingId of [...(this.bySocket.get(socketId) ?? [])]) this.remove(socketId, bookingId);
+    for (const bookingId of [...(this.bySocket.get(socketId)?.all ?? [])]) this.remove(socketId, bookingId);
   }
 
   get(bookingId: string): WatchedBooking | undefined {
@@ -82,17 +92,38 @@ export class Watchers {
   }
 
   watching(socketId: string, bookingId: string): boolean {
-    return this.bySocket.get(socketId)?.has(bookingId) ?? false;
+    return this.bySocket.get(socketId)?.all.has(bookingId) ?? false;
   }
 
-  /** Bookings this socket watches. */
+  /** Bookings this socket watches (decided ones included). */
   countOf(socketId: string): number {
-    return this.bySocket.get(socketId)?.size ?? 0;
+    return this.bySocket.get(socketId)?.all.size ?? 0;
+  }
+
+  /** Watches of this socket still waiting for an outcome (or for one to be sent): what the cap limits. */
+  pendingOf(socketId: string): number {
+    const mine = this.bySocket.get(socketId);
+    return mine ? mine.all.size - mine.decided.size : 0;
+  }
+
+  /**
+   * Makes room for one more watch under `max`: while the socket is at the cap, its oldest decided
+   * watch ends (O(1) each; the socket was told that outcome, and may watch the booking again for later
+   * ones). False when every watch is still pending: the new watch must be refused.
+   */
+  makeRoom(socketId: string, max: number): boolean {
+    const mine = this.bySocket.get(socketId);
+    while (mine && mine.all.size >= max) {
+      const oldest = mine.decided.values().next();
+      if (oldest.done) return false;
+      this.remove(socketId, oldest.value);
+    }
+    return true;
   }
 
   /** Whether the socket still waits for the outcome of a booking of this event (O(its watches)). */
   waitsOn(socketId: string, eventId: string): boolean {
-    for (const bookingId of this.bySocket.get(socketId) ?? []) {
+    for (const bookingId of this.bySocket.get(socketId)?.all ?? []) {
       const w = this.byBooking.get(bookingId);
       if (w?.eventId === eventId && (w.latest === null || w.latest.status === 'queued')) return true;
     }
@@ -117,7 +148,8 @@ export class Watchers {
 
   /**
    * The newest outcome for one socket, unless it was already sent or the socket is not confirmed.
-   * A final outcome ends the socket's watch once handed out.
+   * A final outcome ends the socket's watch once handed out; any other non-queued one makes it decided
+   * (evictable under the cap).
    */
   latestFor(socketId: string, w: WatchedBooking): Delivery | null {
     const s = w.sockets.get(socketId);
@@ -126,6 +158,7 @@ export class Watchers {
     if (s.sentKey === key) return null;
     s.sentKey = key;
     if (FINAL.has(w.latest.status)) this.remove(socketId, w.bookingId);
+    else if (w.latest.status !== 'queued') this.bySocket.get(socketId)?.decided.add(w.bookingId);
     return { socketId, push: w.latest };
   }
 }

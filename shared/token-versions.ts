@@ -29,6 +29,13 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const CACHE_MAX = 100_000;
 /** The Redis mirror outlives a change made without Redis (it is rebuilt from PostgreSQL after this). */
 const MIRROR_TTL_S = 3600;
+interface Waiter {
+  resolve: (version: number) => void;
+  reject: (err: unknown) => void;
+}
+
+/** Keys per MGET when versions are loaded in a batch. */
+const MGET_CHUNK = 500;
 
 /** The Redis key of an account's token version. */
 export const tokenVersionKey = (prefix: string, userId: string) => `${prefix}user:${userId}:token-version`;
@@ -42,20 +49,75 @@ export const tokenVersionKey = (prefix: string, userId: string) => `${prefix}use
 export function tokenVersions(deps: { pool: Pool; redis: Redis; prefix: string; cacheMs: number }): TokenVersions {
   const cache = new Map<string, { version: number; at: number }>();
 
-  const load = async (userId: string): Promise<number> => {
-    // Subjects that are not account ids (tokens minted by `npm run token`) have no account: version 0.
-    if (!UUID.test(userId)) return 0;
-    const key = tokenVersionKey(deps.prefix, userId);
-    const mirrored = await deps.redis.get(key).catch(() => undefined);
-    if (mirrored !== undefined && mirrored !== null) return Number(mirrored);
-    const { rows } = await deps.pool.query<{ token_version: number }>({
-      name: 'get-token-version',
-      text: 'SELECT token_version FROM users WHERE id = $1',
-      values: [userId],
+  /**
+   * Versions not cached are loaded in batches: every account asked for in one turn of the event loop
+   * (a burst of socket handshakes, a crowd of bookings) costs one Redis MGET, and the accounts whose
+   * mirror is missing one PostgreSQL query and one pipelined write of their mirrors, instead of two or
+   * three round trips each. An account already being loaded shares that load.
+   */
+  const inFlight = new Map<string, Promise<number>>();
+  let batch: Map<string, Waiter> | null = null;
+
+  const loadBatch = async (waiting: Map<string, Waiter>): Promise<void> => {
+    const ids = [...waiting.keys()];
+    const versions = new Map<string, number>();
+    // undefined: Redis did not answer (then no mirror is written either).
+    let mirrored: Array<string | null> | undefined = [];
+    for (let i = 0; i < ids.length && mirrored; i += MGET_CHUNK) {
+      const chunk = ids.slice(i, i + MGET_CHUNK);
+      const got: Array<string | null> | undefined = await deps.redis
+        .mget(...chunk.map((u) => tokenVersionKey(deps.prefix, u)))
+        .catch(() => undefined);
+      mirrored = got ? mirrored.concat(got) : undefined;
+    }
+    const missing: string[] = [];
+    ids.forEach((u, i) => {
+      const m = mirrored?.[i];
+      if (m !== undefined && m !== null) versions.set(u, Number(m));
+      else missing.push(u);
     });
-    const version = rows[0]?.token_version ?? 0;
-    if (mirrored === null) await deps.redis.set(key, String(version), 'EX', MIRROR_TTL_S, 'NX').catch(() => undefined);
-    return version;
+    if (missing.length) {
+      try {
+        const { rows } = await deps.pool.query<{ id: string; token_version: number }>({
+          name: 'get-token-versions',
+          text: 'SELECT id, token_version FROM users WHERE id = ANY($1::uuid[])',
+          values: [missing],
+        });
+        const found = new Map(rows.map((r) => [r.id, r.token_version]));
+        for (const u of missing) versions.set(u, found.get(u) ?? 0);
+        if (mirrored) {
+          const write = deps.redis.pipeline();
+          for (const u of missing)
+            write.set(tokenVersionKey(deps.prefix, u), String(versions.get(u)), 'EX', MIRROR_TTL_S, 'NX');
+          await write.exec().catch(() => undefined);
+        }
+      } catch (err) {
+        for (const u of missing) waiting.get(u)!.reject(err);
+      }
+    }
+    for (const [u, v] of versions) waiting.get(u)!.resolve(v);
+  };
+
+  const load = (userId: string): Promise<number> => {
+    // Subjects that are not account ids (tokens minted by `npm run token`) have no account: version 0.
+    if (!UUID.test(userId)) return Promise.resolve(0);
+    let loading = inFlight.get(userId);
+    if (loading) return loading;
+    loading = new Promise<number>((resolve, reject) => {
+      if (!batch) {
+        const waiting = new Map<string, Waiter>();
+        batch = waiting;
+        setImmediate(() => {
+          batch = null;
+          void loadBatch(waiting).catch((err: unknown) => {
+            for (const w of waiting.values()) w.reject(err);
+          });
+        });
+      }
+      batch.set(userId, { resolve, reject });
+    }).finally(() => inFlight.delete(userId));
+    inFlight.set(userId, loading);
+    return loading;
   };
 
   const current = async (userId: string): Promise<number> => {

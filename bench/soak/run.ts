@@ -12,8 +12,10 @@ import { median, rssMb } from './rss';
  * `npm run bench:soak -- --minutes 30`: every role up (as separate processes, on private PostgreSQL,
  * Redis and RabbitMQ), a steady moderate booking rate from a crowd of Socket.IO clients, fresh events
  * every `--event-every-s`, and each role's resident memory sampled every `--sample-s`. Reports the
- * growth after warm-up (target < 10 %), outcomes per interval (must never stop), and the invariants
- * at the end; writes bench/results/soak-<time>.json. Exit 1 when a target is missed.
+ * growth after warm-up (target < 10 %), outcomes per interval (must never stop), watches the notifier
+ * refused (`too_many_watches`, per interval and in all), and the invariants at the end; writes
+ * bench/results/soak-<time>.json. Exit 1 when a target is missed, and in particular when any booking
+ * decided in PostgreSQL was never pushed to its buyer.
  */
 const { values: args } = parseArgs({
   options: {
@@ -39,6 +41,8 @@ interface Sample {
   rss_mb: Record<string, number | null>;
   accepted: number;
   outcomes_pushed: number;
+  /** `booking.watch` acks refused with `too_many_watches` in the interval (the crowd retries them). */
+  refused_watches: number;
 }
 
 async function main(): Promise<number> {
@@ -69,6 +73,8 @@ async function main(): Promise<number> {
     const samples: Sample[] = [];
     let lastAccepted = 0;
     let lastPushed = 0;
+    let lastRefused = 0;
+    const refusedCount = () => crowd.watchFailures.too_many_watches ?? 0;
     const pushedCount = () => [...crowd.tracked.values()].filter((t) => t.pushes.length > 0).length;
 
     const sampler = setInterval(() => {
@@ -78,12 +84,14 @@ async function main(): Promise<number> {
         rss_mb: Object.fromEntries(ROLES.map((r) => [r, rssMb(stack.roles[r].pid)])),
         accepted: tally.accepted - lastAccepted,
         outcomes_pushed: pushed - lastPushed,
+        refused_watches: refusedCount() - lastRefused,
       };
+      lastRefused = refusedCount();
       lastAccepted = tally.accepted;
       lastPushed = pushed;
       samples.push(s);
       process.stdout.write(
-        `  t=${s.t_s}s rss ${JSON.stringify(s.rss_mb)} MB, accepted ${s.accepted}, outcomes ${s.outcomes_pushed}\n`,
+        `  t=${s.t_s}s rss ${JSON.stringify(s.rss_mb)} MB, accepted ${s.accepted}, outcomes ${s.outcomes_pushed}, refused watches ${s.refused_watches}\n`,
       );
     }, sampleS * 1000);
 
@@ -114,6 +122,15 @@ async function main(): Promise<number> {
     for (const e of events) doubled += await pipelineOversold(pool, e);
     const lost = await undecided();
     const unpushed = ids.length - pushedCount();
+    // Decided in PostgreSQL but never told to its buyer: the failure the soak exists to catch.
+    const neverPushed = [...crowd.tracked.values()].filter((t) => t.pushes.length === 0).map((t) => t.id);
+    const decidedUnpushed = (
+      await pool.query<{ id: string; status: string }>(
+        `SELECT id, status FROM bookings WHERE id = ANY($1::uuid[]) AND status <> 'queued'`,
+        [neverPushed],
+      )
+    ).rows;
+    const refusedWatches = refusedCount();
 
     const afterWarmup = samples.filter((s) => s.t_s >= warmupMin * 60);
     const head = afterWarmup.slice(0, 3);
@@ -133,6 +150,7 @@ async function main(): Promise<number> {
       stalled === 0 &&
       lost === 0 &&
       unpushed === 0 &&
+      decidedUnpushed.length === 0 &&
       doubled === 0 &&
       Object.values(restarts).every((n) => n === 0);
     const report = {
@@ -147,6 +165,10 @@ async function main(): Promise<number> {
       accepted: ids.length,
       lost,
       unpushed,
+      decided_unpushed: decidedUnpushed.length,
+      decided_unpushed_sample: decidedUnpushed.slice(0, 20),
+      refused_watches: refusedWatches,
+      watch_failures: crowd.watchFailures,
       doubled,
       intervals_without_outcomes: stalled,
       restarts,
@@ -159,8 +181,14 @@ async function main(): Promise<number> {
     mkdirSync(dir, { recursive: true });
     const file = path.join(dir, `soak-${report.at.replace(/[:.]/g, '-')}.json`);
     writeFileSync(file, JSON.stringify(report, null, 2));
+    if (decidedUnpushed.length > 0)
+      process.stderr.write(
+        `soak: FAIL: ${decidedUnpushed.length} bookings decided in PostgreSQL were never pushed to their buyer ` +
+          `(${refusedWatches} watches refused with too_many_watches), e.g. ${JSON.stringify(decidedUnpushed.slice(0, 5))}\n`,
+      );
     process.stdout.write(
-      `soak: accepted ${ids.length}, lost ${lost}, unpushed ${unpushed}, doubled ${doubled}, intervals without outcomes ${stalled}, restarts ${JSON.stringify(restarts)}\n` +
+      `soak: accepted ${ids.length}, lost ${lost}, unpushed ${unpushed} (decided but never pushed ${decidedUnpushed.length}), ` +
+        `refused watches ${refusedWatches} ${JSON.stringify(crowd.watchFailures)}, doubled ${doubled}, intervals without outcomes ${stalled}, restarts ${JSON.stringify(restarts)}\n` +
         `soak: RSS growth after warm-up (%): ${JSON.stringify(growth)} (target < ${GROWTH_TARGET * 100} %)\n` +
         `soak: ${pass ? 'PASS' : 'FAIL'}; report ${path.relative(ROOT, file)}\n`,
     );

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { EventProgress, SeatsChanged, SeatStatus } from '../../shared/contracts/messages';
 import type { EventProgressPush } from '../../shared/contracts/socket';
 import { queueRoom, type NotifierContext } from '../context';
@@ -11,23 +12,44 @@ interface PendingSeats {
 /** The room of an event's watchers (seat map and progress). */
 export const eventRoom = (eventId: string) => `event:${eventId}`;
 
+const sameProgress = (a: EventProgressPush | undefined, b: EventProgressPush): boolean =>
+  a !== undefined &&
+  a.watermark === b.watermark &&
+  a.rate_per_s === b.rate_per_s &&
+  a.paused === b.paused &&
+  a.throttle_per_s === b.throttle_per_s;
+
 /**
- * Gathers progress and seat changes per event and sends each event's room at most one of each per
- * tick (NOTIFIER_COALESCE_MS): the latest progress, and the last status of every seat that changed.
- * The notifier's work per tick is one serialisation per event and kind, whatever the number of
- * bookings decided or of people watching.
+ * Gathers progress and seat changes per event and broadcasts each at most once per tick, the latest
+ * progress and the last status of every seat that changed, on two clocks:
+ * - the **queue room** (sockets waiting on one of the event's bookings: their position moves) gets
+ *   progress every NOTIFIER_COALESCE_MS;
+ * - the **event room** (everyone with the event open: the seat map, often thousands of idle sockets)
+ *   gets progress and seat changes every NOTIFIER_EVENT_ROOM_MS, and progress only when it changed.
+ *
+ * Every message is one write per socket (a system call each), so the cost of a tick grows with the
+ * room: the slower clock of the big room is what keeps the notifier's CPU per booking from growing
+ * with the people watching. A socket in both rooms gets progress on the queue room's clock only.
  */
 export class EventCoalescer {
-  private progress = new Map<string, EventProgressPush>();
+  private queueProgress = new Map<string, EventProgressPush>();
+  private roomProgress = new Map<string, EventProgressPush>();
   private seats = new Map<string, PendingSeats>();
-  private readonly timer: NodeJS.Timeout;
+  /** What each room was last sent, so an unchanged state is not sent again. */
+  private readonly sentToQueue = new LRUCache<string, EventProgressPush>({ max: 10_000 });
+  private readonly sentToRoom = new LRUCache<string, EventProgressPush>({ max: 10_000 });
+  private readonly timers: NodeJS.Timeout[];
 
   constructor(
     private readonly ctx: NotifierContext,
-    intervalMs: number,
+    queueIntervalMs: number,
+    roomIntervalMs: number = queueIntervalMs,
   ) {
-    this.timer = setInterval(() => this.flush(), intervalMs);
-    this.timer.unref();
+    this.timers = [
+      setInterval(() => this.flushQueues(), queueIntervalMs),
+      setInterval(() => this.flushRooms(), roomIntervalMs),
+    ];
+    for (const t of this.timers) t.unref();
   }
 
   addProgress(p: EventProgress): void {
@@ -38,7 +60,8 @@ export class EventCoalescer {
       paused: p.paused,
       throttle_per_s: p.throttle_per_s,
     };
-    this.progress.set(p.event_id, push);
+    this.queueProgress.set(p.event_id, push);
+    this.roomProgress.set(p.event_id, push);
     this.ctx.lastProgress.set(p.event_id, push);
   }
 
@@ -50,15 +73,31 @@ export class EventCoalescer {
     pending.as_of = c.as_of;
   }
 
-  flush(): void {
+  /** Progress to the sockets waiting on a booking of each event (this instance's own). */
+  flushQueues(): void {
     const { io, pushed } = this.ctx;
-    const progress = this.progress;
+    const progress = this.queueProgress;
+    this.queueProgress = new Map();
+    for (const [eventId, p] of progress) {
+      if (sameProgress(this.sentToQueue.get(eventId), p)) continue;
+      this.sentToQueue.set(eventId, p);
+      io.local.to(queueRoom(eventId)).emit('event.progress', p);
+      pushed.inc({ event: 'event.progress' });
+    }
+  }
+
+  /** Progress (when it changed) and seat changes to each event's room. */
+  flushRooms(): void {
+    const { io, pushed } = this.ctx;
+    const progress = this.roomProgress;
     const seats = this.seats;
-    this.progress = new Map();
+    this.roomProgress = new Map();
     this.seats = new Map();
     // Progress arrives on every instance's own queue: each tells its own sockets.
     for (const [eventId, p] of progress) {
-      io.local.to([eventRoom(eventId), queueRoom(eventId)]).emit('event.progress', p);
+      if (sameProgress(this.sentToRoom.get(eventId), p)) continue;
+      this.sentToRoom.set(eventId, p);
+      io.local.to(eventRoom(eventId)).except(queueRoom(eventId)).emit('event.progress', p);
       pushed.inc({ event: 'event.progress' });
     }
     // A seat change is consumed by one instance: it broadcasts through the adapter to all of them.
@@ -75,7 +114,8 @@ export class EventCoalescer {
 
   /** Sends what is pending and stops the ticks. */
   stop(): void {
-    clearInterval(this.timer);
-    this.flush();
+    for (const t of this.timers) clearInterval(t);
+    this.flushQueues();
+    this.flushRooms();
   }
 }

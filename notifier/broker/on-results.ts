@@ -33,5 +33,7 @@ function onResult(ctx: NotifierContext, r: BookingResult): void {
   const push = toPush(r);
   ctx.recent.remember(r.user_id, r.seq ?? null, push);
   deliver(ctx, ctx.watchers.offer(push));
-  ctx.logger.debug('result pushed', { booking_id: r.booking_id, correlation_id: r.correlation_id, status: r.status });
+  // winston builds and pipes a debug line even when the level is off: asked first, it costs nothing per result.
+  if (ctx.logger.isDebugEnabled())
+    ctx.logger.debug('result pushed', { booking_id: r.booking_id, correlation_id: r.correlation_id, status: r.status });
 }

@@ -46,7 +46,7 @@ export async function subscribeBookingEvents(ctx: NotifierContext, ch: Channel):
   });
   await ch.bindQueue(seats.queue, n.bookingEvents, 'seats.changed.*');
 
-  const coalescer = new EventCoalescer(ctx, ctx.settings.NOTIFIER_COALESCE_MS);
+  const coalescer = new EventCoalescer(ctx, ctx.settings.NOTIFIER_COALESCE_MS, ctx.settings.NOTIFIER_EVENT_ROOM_MS);
   const tags = [
     await consumeNotifications(
       ch,

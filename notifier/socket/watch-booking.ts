@@ -35,16 +35,19 @@ export function watchBooking(ctx: NotifierContext, socket: NotifierSocket) {
       reply({ ok: false, code: 'unauthorized', message: refused });
       return;
     }
-    if (!again && watchers.countOf(socket.id) >= ctx.settings.NOTIFIER_MAX_BOOKING_WATCHES) {
+    // Decided watches (told their outcome) give way to new ones; only pending ones count against the cap.
+    if (!again && !watchers.makeRoom(socket.id, ctx.settings.NOTIFIER_MAX_BOOKING_WATCHES)) {
       reply({
         ok: false,
         code: 'too_many_watches',
-        message: `at most ${ctx.settings.NOTIFIER_MAX_BOOKING_WATCHES} bookings per socket`,
+        message: `at most ${ctx.settings.NOTIFIER_MAX_BOOKING_WATCHES} pending bookings per socket`,
       });
       return;
     }
     const w = watchers.add(socket.id, id);
-    const log = ctx.logger.child({ user_id: socket.data.user_id, socket_id: socket.id, booking_id: id });
+    // Built only when something is logged: a winston logger (and each debug line, even when the level is
+    // off) costs more than the rest of a watch.
+    const log = () => ctx.logger.child({ user_id: socket.data.user_id, socket_id: socket.id, booking_id: id });
     try {
       const recent = ctx.recent.get(id);
       let fromDb: BookingView | null = null;
@@ -58,7 +61,7 @@ export function watchBooking(ctx: NotifierContext, socket: NotifierSocket) {
           fromDb = await bookingFromDatabase(ctx.pool, id);
         } catch (err) {
           dbDown = true;
-          log.warn('booking.watch: PostgreSQL did not answer', { err: (err as Error).message });
+          log().warn('booking.watch: PostgreSQL did not answer', { err: (err as Error).message });
         }
         owner = fromDb ?? pending;
       }
@@ -109,10 +112,10 @@ export function watchBooking(ctx: NotifierContext, socket: NotifierSocket) {
       // Where the queue stands now (paused, throttled, its rate), without waiting for the next tick.
       const progress = ctx.lastProgress.get(owner.event_id);
       if (progress) socket.emit('event.progress', progress);
-      log.debug('watching booking');
+      if (ctx.logger.isDebugEnabled()) log().debug('watching booking');
     } catch (err) {
       if (!again) watchers.remove(socket.id, id);
-      log.error('booking.watch failed', { err: (err as Error).message });
+      log().error('booking.watch failed', { err: (err as Error).message });
       reply({ ok: false, code: 'internal_error', message: 'try again' });
     }
   };

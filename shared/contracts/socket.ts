@@ -8,8 +8,9 @@ import type { BookingResult, BookingStatus, SeatsChanged } from './messages';
  */
 
 /**
- * An event's queue, broadcast to its room: at most one per NOTIFIER_COALESCE_MS (the latest state
- * wins), whatever the number of people waiting. A waiting client computes its own position from the
+ * An event's queue, broadcast when it changed: to the sockets waiting on one of its bookings at most
+ * one per NOTIFIER_COALESCE_MS, to the event's room at most one per NOTIFIER_EVENT_ROOM_MS (the latest
+ * state wins), whatever the number of people waiting. A waiting client computes its own position from the
  * `seq` its `booking.watch` ack gave it: `position = max(1, seq - watermark)`, and its wait as
  * `ceil(position / rate_per_s)` when `rate_per_s > 0` (see {@link positionOf}).
  */
@@ -105,7 +106,7 @@ export type WatchAck =
 export interface ServerToClientEvents {
   'booking.result': (payload: BookingResultPush) => void;
   'waitlist.offer': (payload: WaitlistOfferPush) => void;
-  /** Seat changes of a watched event, coalesced per NOTIFIER_COALESCE_MS (the last status of each seat). */
+  /** Seat changes of a watched event, coalesced per NOTIFIER_EVENT_ROOM_MS (the last status of each seat). */
   'seats.changed': (payload: SeatsChanged) => void;
   /** To the event's room (`event.watch`) and to sockets waiting on one of its bookings (`booking.watch`). */
   'event.progress': (payload: EventProgressPush) => void;

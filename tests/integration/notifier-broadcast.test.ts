@@ -30,7 +30,7 @@ describe('notifier broadcasts', () => {
       env.config,
       createLogger('notifier', 'warn'),
       0,
-      loadNotifierSettings({}, { NOTIFIER_COALESCE_MS: 200 }),
+      loadNotifierSettings({}, { NOTIFIER_COALESCE_MS: 200, NOTIFIER_EVENT_ROOM_MS: 600 }),
     );
     broker = await amqp.connect(env.config.AMQP_URL);
     ch = await broker.createChannel();
@@ -113,6 +113,36 @@ describe('notifier broadcasts', () => {
     await waitFor(() => seen.length > 0, 5_000, 'current progress');
     expect(seen[0]).toMatchObject({ watermark: 40, paused: true });
     expect(positionOf(60, seen[0]!).position).toBe(20);
+  });
+
+  it("sends an event's idle watchers progress on the room's slower clock, and only when it changed", async () => {
+    const eventId = await env.createEvent({ general_admission: { capacity: 50, price: 10 } });
+    const s = await sockets.connect(notifier.port, env.token('room-viewer'));
+    const seen: EventProgressPush[] = [];
+    s.on('event.progress', (p) => seen.push(p));
+    expect(await s.emitWithAck('event.watch', { event_id: eventId })).toEqual({ ok: true });
+    const progress = (wm: number) => ({
+      event_id: eventId,
+      watermark: wm,
+      rate_per_s: 5,
+      paused: false,
+      throttle_per_s: null,
+      at: new Date().toISOString(),
+    });
+    // 2 s of progress every 50 ms: at most one message per 600 ms tick reaches the room, the last state wins.
+    const started = performance.now();
+    for (let wm = 1; wm <= 40; wm++) {
+      publish('event.progress', eventId, progress(wm));
+      await sleep(50);
+    }
+    await waitFor(() => seen.at(-1)?.watermark === 40, 10_000, 'the last progress');
+    const elapsed = performance.now() - started;
+    expect(seen.length).toBeLessThanOrEqual(Math.ceil(elapsed / 600) + 1);
+    // The same state again is not sent again.
+    const before = seen.length;
+    publish('event.progress', eventId, progress(40));
+    await sleep(1500);
+    expect(seen.length).toBe(before);
   });
 
   it('merges seat changes of an event into one message per tick, the last status of each seat winning', async () => {

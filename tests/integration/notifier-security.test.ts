@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import amqp from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sleep, TestEnv, waitFor, type ClientSocket } from '../support/env';
 import { SocketPool } from '../support/notifier';
 import { signToken } from '../../shared/auth';
 import { createLogger } from '../../shared/logger';
 import { redisKeys } from '../../shared/redis/keys';
+import { names as amqpNames } from '../../shared/amqp/topology';
 import { loadNotifierSettings } from '../../notifier/settings';
 import { startNotifier, type RunningNotifier } from '../../notifier/server';
 import type { BookingResultPush, WatchAck } from '../../shared/contracts/socket';
@@ -16,6 +18,8 @@ import type { BookingResultPush, WatchAck } from '../../shared/contracts/socket'
 describe('notifier security', () => {
   let env: TestEnv;
   let notifier: RunningNotifier;
+  let broker: amqp.ChannelModel;
+  let ch: amqp.Channel;
   const sockets = new SocketPool();
   let eventIds: string[];
   const settings = loadNotifierSettings(
@@ -33,6 +37,8 @@ describe('notifier security', () => {
     await env.startIngress();
     await env.startWorker();
     notifier = await startNotifier(env.config, createLogger('notifier', 'warn'), 0, settings);
+    broker = await amqp.connect(env.config.AMQP_URL);
+    ch = await broker.createChannel();
     eventIds = [];
     for (let i = 0; i < 3; i++)
       eventIds.push(await env.createEvent({ general_admission: { capacity: 50, price: 10 } }));
@@ -41,6 +47,7 @@ describe('notifier security', () => {
     sockets.closeAll();
     // Both may be unset when beforeAll failed, whatever its declared type says.
     await (notifier as RunningNotifier | undefined)?.close();
+    await (broker as amqp.ChannelModel | undefined)?.close().catch(() => undefined);
     await (env as TestEnv | undefined)?.cleanup();
   });
 
@@ -112,6 +119,69 @@ describe('notifier security', () => {
     expect(await a.emitWithAck('event.watch', { event_id: randomUUID() })).toMatchObject({
       ok: false,
       code: 'event_not_found',
+    });
+  });
+
+  it('lets a long-lived socket watch booking after booking: decided watches give way, every outcome is pushed', async () => {
+    const cap = settings.NOTIFIER_MAX_BOOKING_WATCHES;
+    const s = await sockets.connect(notifier.port, env.token('long-lived'));
+    const pushed: BookingResultPush[] = [];
+    s.on('booking.result', (r) => pushed.push(r));
+    const ids: string[] = [];
+    // One after another, as a busy booker's tab does: watch, get the outcome, book again.
+    for (let i = 0; i < 3 * cap; i++) {
+      const id = await pending('long-lived', 100 + i);
+      ids.push(id);
+      expect(await s.emitWithAck('booking.watch', { booking_id: id })).toMatchObject({ ok: true, status: 'queued' });
+      const result = {
+        booking_id: id,
+        event_id: eventIds[0]!,
+        user_id: 'long-lived',
+        status: 'held',
+        quantity: 1,
+        decided_at: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+      };
+      ch.publish(
+        amqpNames(env.config.AMQP_PREFIX).bookingEvents,
+        `booking.results.${eventIds[0]!}`,
+        Buffer.from(JSON.stringify({ event_id: eventIds[0]!, results: [result] })),
+        { type: 'booking.results' },
+      );
+      await waitFor(() => pushed.some((p) => p.booking_id === id), 10_000, `the outcome of booking ${i + 1}`);
+    }
+    expect(pushed.map((p) => p.booking_id)).toEqual(ids);
+    expect(pushed.every((p) => p.status === 'held')).toBe(true);
+    // The watches still kept (the newest ones) are still told what comes next.
+    const last = ids[ids.length - 1]!;
+    ch.publish(
+      amqpNames(env.config.AMQP_PREFIX).bookingEvents,
+      `booking.results.${eventIds[0]!}`,
+      Buffer.from(
+        JSON.stringify({
+          event_id: eventIds[0]!,
+          results: [
+            {
+              booking_id: last,
+              event_id: eventIds[0]!,
+              user_id: 'long-lived',
+              status: 'expired',
+              decided_at: new Date(Date.UTC(2026, 0, 1, 1)).toISOString(),
+            },
+          ],
+        }),
+      ),
+      { type: 'booking.results' },
+    );
+    await waitFor(() => pushed.some((p) => p.booking_id === last && p.status === 'expired'), 10_000, 'the expiry');
+    // Pending watches still count: with `cap` of them, the next is refused.
+    for (let i = 0; i < cap; i++)
+      expect(await s.emitWithAck('booking.watch', { booking_id: await pending('long-lived', 200 + i) })).toMatchObject({
+        ok: true,
+        status: 'queued',
+      });
+    expect(await s.emitWithAck('booking.watch', { booking_id: await pending('long-lived', 300) })).toMatchObject({
+      ok: false,
+      code: 'too_many_watches',
     });
   });
 

@@ -58,6 +58,50 @@ describe('notifier watcher index', () => {
     expect(w.size).toBe(0);
   });
 
+  it('lets decided watches give way under the cap, oldest first, and refuses only when all are pending', () => {
+    const w = new Watchers();
+    const cap = 3;
+    const watch = (id: string) => {
+      if (!w.watching('s1', id) && !w.makeRoom('s1', cap)) return false;
+      w.add('s1', id);
+      w.confirm('s1', id, 'e1');
+      return true;
+    };
+    // A long-lived socket watching 3x the cap, each decided (and told) before the next: never refused.
+    for (let i = 0; i < 3 * cap; i++) {
+      expect(watch(`b${i}`)).toBe(true);
+      expect(w.offer(push('held', '2026-01-01T00:00:01.000Z', `b${i}`))).toHaveLength(1);
+      expect(w.countOf('s1')).toBeLessThanOrEqual(cap);
+      expect(w.pendingOf('s1')).toBe(0);
+    }
+    // Memory is bounded: only the last `cap` decided watches are kept, the oldest ones went first.
+    expect(w.size).toBe(cap);
+    expect(['b6', 'b7', 'b8'].every((id) => w.watching('s1', id))).toBe(true);
+    // A kept decided watch is still told later outcomes.
+    expect(w.offer(push('expired', '2026-01-01T00:00:02.000Z', 'b8')).map((d) => d.push.status)).toEqual(['expired']);
+    // Pending watches take the places one by one, evicting the oldest decided (b6, then b7, then b8).
+    expect(watch('p1')).toBe(true);
+    expect(w.watching('s1', 'b6')).toBe(false);
+    expect(watch('p2')).toBe(true);
+    expect(watch('p3')).toBe(true);
+    expect(w.pendingOf('s1')).toBe(cap);
+    expect(w.size).toBe(cap);
+    // Every watch pending: refused, and nothing was evicted.
+    expect(watch('p4')).toBe(false);
+    expect(w.countOf('s1')).toBe(cap);
+    // Watching one already watched is not a new watch.
+    expect(watch('p1')).toBe(true);
+    // Unconfirmed watches are pending too, whatever their booking's outcome.
+    const v = new Watchers();
+    v.add('s2', 'x1');
+    v.offer(push('held', '2026-01-01T00:00:01.000Z', 'x1'));
+    expect(v.makeRoom('s2', 1)).toBe(false);
+    v.confirm('s2', 'x1', 'e1');
+    expect(v.latestFor('s2', v.get('x1')!)).not.toBeNull();
+    expect(v.makeRoom('s2', 1)).toBe(true);
+    expect(v.size).toBe(0);
+  });
+
   it('turns a broadcast watermark into a position and a wait', () => {
     expect(positionOf(41, { watermark: 0, rate_per_s: 0 })).toEqual({ position: 41, eta_seconds: null });
     expect(positionOf(41, { watermark: 30, rate_per_s: 4 })).toEqual({ position: 11, eta_seconds: 3 });
