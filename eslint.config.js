@@ -25,7 +25,7 @@ export default defineConfig(
   globalIgnores(['node_modules/', 'dist/', 'coverage/', 'bench/results/']),
   js.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     extends: [tseslint.configs.strictTypeChecked],
     languageOptions: {
       // web/vite.config.ts sits outside both tsconfigs (it runs in Node, not in the page).

@@ -41,9 +41,11 @@ function EventView({ ctx, id }: { ctx: PageContext; id: string }) {
           if (stop) return;
           setEv(e);
           // Just created: the partition is still creating the seats.
-          if (!e.inventory_ready && !e.cancelled) setTimeout(load, 1000);
+          if (!e.inventory_ready && !e.cancelled) setTimeout(() => void load(), 1000);
         },
-        (e: Error) => !stop && setError(e.message),
+        (e: unknown) => {
+          if (!stop) setError((e as Error).message);
+        },
       );
     void load();
     return () => (stop = true);
@@ -203,7 +205,10 @@ function GeneralAdmission({ ctx, ev, closed }: { ctx: PageContext; ev: EventPage
   }, [ev.id]);
   const submit = async (e: Event) => {
     e.preventDefault();
-    if (!ctx.session.token) return ctx.navigate(`#/signin?next=${encodeURIComponent(`#/events/${ev.id}`)}`);
+    if (!ctx.session.token) {
+      ctx.navigate(`#/signin?next=${encodeURIComponent(`#/events/${ev.id}`)}`);
+      return;
+    }
     setBusy(true);
     setError(null);
     try {
@@ -215,7 +220,7 @@ function GeneralAdmission({ ctx, ev, closed }: { ctx: PageContext; ev: EventPage
     setPow(null);
   };
   return (
-    <form class="card ga" onSubmit={submit}>
+    <form class="card ga" onSubmit={(e) => void submit(e)}>
       <h2>General admission · {money(ev.general_admission?.price)} each</h2>
       <p aria-live="polite">
         {available.toLocaleString('en')} of {ev.capacity.toLocaleString('en')} left
@@ -286,7 +291,8 @@ function Reserved({ ctx, ev, closed }: { ctx: PageContext; ev: EventPage; closed
   };
 
   useEffect(() => {
-    let stop = false;
+    // An object, not a `let`: the cleanup sets it while the loading closure awaits.
+    const stop = { current: false };
     let d: SeatData | null = null;
     const onSeats = (c: SeatsChanged) => {
       if (!d || c.event_id !== ev.id || !c.seats) return;
@@ -304,14 +310,14 @@ function Reserved({ ctx, ev, closed }: { ctx: PageContext; ev: EventPage; closed
         ctx.api<CompactLayout>('GET', `/v1/events/${ev.id}/seat-layout`),
         ctx.api<CompactStatus>('GET', `/v1/events/${ev.id}/seat-status`),
       ]);
-      if (stop) return;
+      if (stop.current) return;
       const t0 = performance.now();
       d = new SeatData(layout);
       if (status.version === layout.version) d.setAll(status.status);
       const map = new SeatMap(d, {
         isPicked: (i) => picked.current.has(i),
         maxPriceCents: () => maxPriceRef.current,
-        announce: ctx.announce,
+        announce: (text) => ctx.announce(text),
         onToggle: (i) => {
           if (closed) return;
           if (picked.current.has(i)) picked.current.delete(i);
@@ -333,7 +339,9 @@ function Reserved({ ctx, ev, closed }: { ctx: PageContext; ev: EventPage; closed
       m.seatCount = d.count;
       setData(d);
       if (status.version !== layout.version) await refreshStatus(d);
-    })().catch((e: Error) => !stop && setError(e.message));
+    })().catch((e: unknown) => {
+      if (!stop.current) setError((e as Error).message);
+    });
     // Live changes; after every (re)connect: watch again and refetch what was missed meanwhile.
     const off = ctx.live.onConnect(() => {
       ctx.live.socket?.off('seats.changed', onSeats).on('seats.changed', onSeats);
@@ -341,7 +349,7 @@ function Reserved({ ctx, ev, closed }: { ctx: PageContext; ev: EventPage; closed
       if (d) void refreshStatus(d).catch(() => undefined);
     });
     return () => {
-      stop = true;
+      stop.current = true;
       off();
       ctx.live.socket?.off('seats.changed', onSeats);
       ctx.live.socket?.emit('event.unwatch', { event_id: ev.id });
@@ -366,7 +374,10 @@ function Reserved({ ctx, ev, closed }: { ctx: PageContext; ev: EventPage; closed
   const total = data ? chosen.reduce((t, i) => t + data.price[i]!, 0) : 0;
   const submit = async () => {
     if (!data || !chosen.length) return;
-    if (!ctx.session.token) return ctx.navigate(`#/signin?next=${encodeURIComponent(`#/events/${ev.id}`)}`);
+    if (!ctx.session.token) {
+      ctx.navigate(`#/signin?next=${encodeURIComponent(`#/events/${ev.id}`)}`);
+      return;
+    }
     setBusy(true);
     setError(null);
     try {
@@ -486,7 +497,12 @@ function Reserved({ ctx, ev, closed }: { ctx: PageContext; ev: EventPage; closed
           {chosen.length} of {limit} seats · {money(total / 100)} before fees
         </p>
         <PresaleField ev={ev} code={code} setCode={setCode} />
-        <button type="button" class="primary" disabled={busy || closed || chosen.length === 0} onClick={submit}>
+        <button
+          type="button"
+          class="primary"
+          disabled={busy || closed || chosen.length === 0}
+          onClick={() => void submit()}
+        >
           {busy
             ? 'Sending…'
             : `Request ${chosen.length || ''} seat${chosen.length === 1 ? '' : 's'}`.replace('  ', ' ')}
