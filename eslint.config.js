@@ -22,7 +22,7 @@ import tseslint from 'typescript-eslint';
  *   `no-explicit-any` is off in tests for the same reason.
  */
 export default defineConfig(
-  globalIgnores(['node_modules/', 'dist/', 'coverage/', 'bench/results/']),
+  globalIgnores(['node_modules/', 'dist/', 'web/dist/', 'coverage/', 'bench/results/']),
   js.configs.recommended,
   {
     files: ['**/*.ts', '**/*.tsx'],
