@@ -22,10 +22,10 @@ import tseslint from 'typescript-eslint';
  *   `no-explicit-any` is off in tests for the same reason.
  */
 export default defineConfig(
-  globalIgnores(['node_modules/', 'dist/', 'coverage/', 'bench/results/']),
+  globalIgnores(['node_modules/', 'dist/', 'web/dist/', 'coverage/', 'bench/results/']),
   js.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     extends: [tseslint.configs.strictTypeChecked],
     languageOptions: {
       // web/vite.config.ts sits outside both tsconfigs (it runs in Node, not in the page).

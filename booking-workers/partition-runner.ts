@@ -1,9 +1,8 @@
-import { randomBytes, randomUUID } from 'node:crypto';
 import type { Config } from '../shared/config';
 import type { Logger } from '../shared/logger';
-import type { BookingResult, PartitionCommand, PartitionMessage } from '../shared/contracts/messages';
+import type { PartitionCommand, PartitionMessage } from '../shared/contracts/messages';
 import type { EventLayout } from '../shared/contracts/events';
-import { seatLabel, signBarcode, type TicketKeys } from '../shared/tickets/barcode';
+import type { TicketKeys } from '../shared/tickets/barcode';
 import {
   buildInventory,
   cacheTickets,
@@ -12,18 +11,20 @@ import {
   type EventInventory,
 } from './allocator/inventory';
 import type { Effects, PaymentPolicy } from './allocator/payments';
-import { decideBook, expiredHolds, nextExpiry, parkedCommand, release, waitsForOnSale } from './allocator/allocate';
-import { applyDraw, drawDue, DRAW_ALGORITHM } from './allocator/draw';
+import { nextExpiry, waitsForOnSale } from './allocator/allocate';
+import { drawDue } from './allocator/draw';
 import { emptyPresaleState, type PresaleState } from './allocator/presale';
-import { offerToWaitlist, type WaitlistEntry } from './allocator/waitlist';
+import type { WaitlistEntry } from './allocator/waitlist';
 import { hasWrites } from './sql/commit-batch';
 import type { PartitionStore } from './sql/partition-store';
-import { msUntilToken, newBucket, take, type Bucket } from './throttle';
+import { msUntilToken, newBucket, type Bucket } from './throttle';
 import type { Announce } from './announcer';
 import { markSeatsChanged, newBatch, type Batch } from './batch';
 import { decide, type Writer } from './command-handlers';
 import type { BatchRunner, Delivery } from './subscriber-session';
 import type { WorkerMetrics } from './metrics';
+import { drainBacklog, drawWaitingRoom, expireDue, offerToWaitlists } from './internal-work';
+import { effectSinks, resultOf } from './effect-sinks';
 
 export interface PartitionRunnerDeps {
   partition: number;
@@ -176,7 +177,7 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
 
     // 3. Holds whose time is up expire first, so a checkout or payment racing its expiry is decided once;
     // what they free goes to the waitlist before anyone in the line can take it.
-    this.expireDue(now, batch);
+    expireDue(this, now, batch);
     this.offerToWaitlists(now, batch);
 
     // 4. Decide, serially, in arrival order.
@@ -185,10 +186,10 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
     // 5. Internal work of the single writer: expire holds, draw waiting rooms, drain parked requests.
     // A drawn event is not drained in the batch that draws it: the order is committed (and its
     // positions pushed) before any of its requests is decided.
-    this.expireDue(now, batch);
+    expireDue(this, now, batch);
     for (const inv of this.events.values()) {
-      if (drawDue(inv, now)) this.drawWaitingRoom(inv, now, batch);
-      else this.drainBacklog(inv, now, batch);
+      if (drawDue(inv, now)) drawWaitingRoom(this, inv, now, batch, { workerId: this.d.workerId, epoch: this.epoch! });
+      else drainBacklog(this, inv, now, batch);
     }
     this.offerToWaitlists(now, batch);
 
@@ -220,64 +221,7 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
   }
 
   effects(inv: EventInventory, batch: Batch, correlationId: string | undefined): Effects {
-    const eventId = inv.eventId;
-    const w = batch.write;
-    const corr = correlationId ? { correlation_id: correlationId } : {};
-    const sink = <T>(each: (item: T) => void) => ({ push: (...items: T[]) => items.forEach(each) });
-    return {
-      bookings: sink((b) => this.record(inv, b, batch, true)),
-      unchanged: sink((b) => this.announceAgain(eventId, b, batch)),
-      charges: sink((c) =>
-        batch.payments.set(c.id, {
-          kind: 'charge',
-          id: c.id,
-          booking_id: c.bookingId,
-          event_id: eventId,
-          partition: this.d.partition,
-          amount_cents: c.amountCents,
-          payment_method: c.paymentMethod,
-          ...corr,
-        }),
-      ),
-      refunds: sink((r) => {
-        w.refunds.push({ eventId, refund: r });
-        batch.payments.set(r.id, {
-          kind: 'refund',
-          id: r.id,
-          booking_id: r.bookingId,
-          event_id: eventId,
-          partition: this.d.partition,
-          charge_id: r.chargeId,
-          amount_cents: r.amountCents,
-          reason: r.reason,
-          ...corr,
-        });
-      }),
-      refundStatus: w.refundStatus,
-      orders: sink((o) => w.orders.push({ eventId, order: o })),
-      orderStatus: w.orderStatus,
-      voidBookings: w.voidBookings,
-      tickets: sink((t) =>
-        w.tickets.push({
-          ticket: t,
-          barcode: signBarcode(this.d.ticketKeys, { t: t.id, e: t.eventId, s: seatLabel(t), v: t.version }),
-        }),
-      ),
-      transfers: w.transfers,
-      emails: w.emails,
-      cancelledEvents: sink((id) => {
-        w.cancelledEvents.push(id);
-        batch.touched.add(eventId);
-      }),
-      refused: sink((r) =>
-        this.log.info('command refused by the single writer', {
-          event_id: eventId,
-          id: r.id,
-          why: r.why,
-          correlation_id: correlationId,
-        }),
-      ),
-    };
+    return effectSinks(this, this.d, inv, batch, correlationId);
   }
 
   record(inv: EventInventory, b: BookingState, batch: Batch, announce: boolean): void {
@@ -299,11 +243,16 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
     }
     if (inv.kind === 'general_admission' && b.quantity)
       batch.write.gaAvailable.push({ eventId: inv.eventId, available: inv.available });
-    if (announce) batch.results.push(this.resultOf(inv.eventId, b));
+    if (announce) batch.results.push(resultOf(this.events.get(inv.eventId), inv.eventId, b));
   }
 
   announceAgain(eventId: string, b: BookingState, batch: Batch): void {
-    batch.results.push(this.resultOf(eventId, b));
+    batch.results.push(resultOf(this.events.get(eventId), eventId, b));
+  }
+
+  /** Offers what came back to the touched events' waitlists (see `internal-work.ts`). */
+  private offerToWaitlists(now: number, batch: Batch): void {
+    offerToWaitlists(this, this.waitlists, this.waitlistOfferSeconds, now, batch);
   }
 
   private canDrain(inv: EventInventory, now: number): boolean {
@@ -345,58 +294,6 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
       batch?.touched.add(id);
     });
     await this.d.store.snapshot(ready);
-  }
-
-  private expireDue(now: number, batch: Batch): void {
-    for (const inv of this.events.values()) {
-      for (const id of expiredHolds(inv, now)) {
-        const next = release(inv, id, 'expired', now, 'hold_expired');
-        if (next) this.record(inv, next, batch, true);
-      }
-    }
-  }
-
-  /**
-   * Offers what came back to each touched event's waitlist, in order (see `allocator/waitlist.ts`):
-   * each offer is a hold of WAITLIST_OFFER_SECONDS, announced (also to the user's own socket room) and e-mailed.
-   */
-  private offerToWaitlists(now: number, batch: Batch): void {
-    for (const eventId of batch.touched) {
-      const inv = this.events.get(eventId);
-      const entries = this.waitlists.get(eventId);
-      if (!inv || !entries?.length || inv.available <= 0) continue;
-      const offers = offerToWaitlist(
-        inv,
-        entries,
-        now,
-        { maxPerRequest: this.maxPerRequest, holdSeconds: this.waitlistOfferSeconds },
-        randomUUID,
-      );
-      for (const o of offers) {
-        this.record(inv, o.booking, batch, true);
-        batch.write.waitlistOffers.push({
-          entryId: o.entryId,
-          bookingId: o.booking.id,
-          offeredAt: new Date(now).toISOString(),
-        });
-        batch.write.emails.push({
-          dedupeKey: `waitlist_offer:${o.booking.id}`,
-          userId: o.booking.userId,
-          template: 'waitlist_offer',
-          payload: {
-            event_id: eventId,
-            booking_id: o.booking.id,
-            quantity: o.booking.quantity,
-            hold_expires_at: new Date(o.booking.holdExpiresAt!).toISOString(),
-          },
-        });
-      }
-      if (offers.length)
-        this.waitlists.set(
-          eventId,
-          entries.filter((e) => e.status === 'waiting'),
-        );
-    }
   }
 
   /** Loads the presale codes, presales and per-account uses the batch's presale bookings need, per event. */
@@ -441,67 +338,5 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
         if (inv) cacheTickets(inv, loaded.bookingIds, loaded.tickets);
       }),
     );
-  }
-
-  /** Draws the event's waiting room with a fresh cryptographic seed (see `allocator/draw.ts`). */
-  private drawWaitingRoom(inv: EventInventory, now: number, batch: Batch): void {
-    const seed = randomBytes(32);
-    const { result, states } = applyDraw(inv, seed, now);
-    for (const b of states) this.record(inv, b, batch, true);
-    batch.write.draws.push({
-      eventId: inv.eventId,
-      drawnAt: new Date(now).toISOString(),
-      entries: states.length,
-      algorithm: DRAW_ALGORITHM,
-      seed: seed.toString('hex'),
-      inputDigest: result.inputDigest,
-      orderDigest: result.orderDigest,
-      workerId: this.d.workerId,
-      epoch: this.epoch!,
-      arrival: result.drawn.map((d) => ({ bookingId: d.bookingId, arrivalSeq: d.arrivalSeq })),
-    });
-    this.log.info('waiting room drawn', {
-      event_id: inv.eventId,
-      entries: states.length,
-      order_digest: result.orderDigest,
-    });
-  }
-
-  private drainBacklog(inv: EventInventory, now: number, batch: Batch): void {
-    // Parked requests wait for a pause to end and, in the waiting room, for the on-sale time.
-    if (!inv.backlog.length || inv.settings.paused || waitsForOnSale(inv, now, this.waitingRoomMs)) return;
-    let budget = inv.backlog.length;
-    if (inv.settings.throttlePerS !== null) budget = take(this.bucket(inv, now), budget, now);
-    while (budget-- > 0 && inv.backlog.length) {
-      const id = inv.backlog.shift()!;
-      const parked = inv.bookings.get(id);
-      if (!parked || parked.status !== 'queued') continue;
-      inv.bookings.delete(id);
-      this.record(
-        inv,
-        decideBook(inv, parkedCommand(inv, parked), now, { maxPerRequest: this.maxPerRequest }),
-        batch,
-        true,
-      );
-    }
-  }
-
-  private resultOf(eventId: string, b: BookingState): BookingResult {
-    const inv = this.events.get(eventId);
-    return {
-      booking_id: b.id,
-      event_id: eventId,
-      user_id: b.userId,
-      status: b.status,
-      ...(b.seq !== null ? { seq: b.seq } : {}),
-      ...(b.seatIdx.length && inv ? { seats: b.seatIdx.map((i) => inv.seats[i]!.id) } : {}),
-      ...(b.quantity ? { quantity: b.quantity, amount_cents: b.amountCents } : {}),
-      ...(b.totalCents !== undefined ? { fees_cents: b.feesCents ?? 0, total_cents: b.totalCents } : {}),
-      ...(b.holdExpiresAt !== null ? { hold_expires_at: new Date(b.holdExpiresAt).toISOString() } : {}),
-      ...(b.reason ? { reason: b.reason } : {}),
-      ...(b.correlationId ? { correlation_id: b.correlationId } : {}),
-      decided_at: b.decidedAt ?? new Date().toISOString(),
-      ...(b.source ? { source: b.source } : {}),
-    };
   }
 }

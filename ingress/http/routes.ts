@@ -18,9 +18,9 @@ import { FAIR_ROUTES } from './routes-fair';
 
 /**
  * The route table: each HTTP contract once. Routers mount these with `registerRoute` (auth, parsing),
- * and the OpenAPI document is generated from them (ingress/openapi/document.ts), request bodies and
+ * and the OpenAPI document is generated from them (ingress/openapi/paths.ts), request bodies and
  * responses from the same zod schemas that validate them. Routes not yet listed here are still
- * described by hand in document.ts; tests/unit/openapi.test.ts checks both against the served routes.
+ * described by hand in ingress/openapi/paths.ts; tests/unit/openapi.test.ts checks both against the served routes.
  */
 export const ROUTES = {
   ...ACCOUNT_ROUTES,

@@ -37,7 +37,7 @@ function Nav() {
         onSubmit={(e) => {
           e.preventDefault();
           const q = new FormData(e.currentTarget).get('q');
-          location.hash = `#/search?q=${encodeURIComponent(String(q ?? ''))}`;
+          location.hash = `#/search?q=${encodeURIComponent(typeof q === 'string' ? q : '')}`;
         }}
       >
         <label class="visually-hidden" for="q">
@@ -92,7 +92,7 @@ render(<Nav />, document.getElementById('nav')!);
 const main = document.getElementById('main')!;
 const announcer = document.getElementById('announcer')!;
 
-let cleanup: (() => void) | void = undefined;
+let cleanup: (() => void) | undefined = undefined;
 let generation = 0;
 
 async function route() {
@@ -121,8 +121,11 @@ async function route() {
     const view = document.createElement('div');
     view.className = 'page';
     main.replaceChildren(view);
-    const c = await mod.render(view, ctx);
-    if (gen !== generation) return void c?.();
+    const c = (await mod.render(view, ctx)) ?? undefined;
+    if (gen !== generation) {
+      c?.();
+      return;
+    }
     cleanup = c;
   } catch (err) {
     if (gen !== generation) return;

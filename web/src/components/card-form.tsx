@@ -24,10 +24,19 @@ export function CardForm({
     e.preventDefault();
     const digits = number.replace(/\D/g, '');
     const card = TEST_CARDS[digits];
-    if (!card) return setError('Use one of the test cards listed below the form.');
+    if (!card) {
+      setError('Use one of the test cards listed below the form.');
+      return;
+    }
     const m = /^(\d{2})\s*\/\s*(\d{2})$/.exec(expiry.trim());
-    if (!m || Number(m[1]) < 1 || Number(m[1]) > 12) return setError('Enter the expiry date as MM/YY.');
-    if (!/^\d{3,4}$/.test(cvc)) return setError('Enter the 3 or 4 digits on the back of the card.');
+    if (!m || Number(m[1]) < 1 || Number(m[1]) > 12) {
+      setError('Enter the expiry date as MM/YY.');
+      return;
+    }
+    if (!/^\d{3,4}$/.test(cvc)) {
+      setError('Enter the 3 or 4 digits on the back of the card.');
+      return;
+    }
     setError(null);
     onPay(card.method);
   };

@@ -25,7 +25,15 @@ export function ConfirmButton({
   return (
     <div class="confirm" role="group" aria-label={label}>
       <p>{question}</p>
-      <button type="button" class="danger" onClick={() => (setAsking(false), onConfirm())} ref={(b) => b?.focus()}>
+      <button
+        type="button"
+        class="danger"
+        onClick={() => {
+          setAsking(false);
+          onConfirm();
+        }}
+        ref={(b) => b?.focus()}
+      >
         {yes}
       </button>{' '}
       <button type="button" class="secondary" onClick={() => setAsking(false)}>

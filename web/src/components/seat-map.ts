@@ -1,11 +1,17 @@
 import { money } from '../lib/format';
 import { AVAILABLE, HELD, type SeatData, type SectionInfo } from '../lib/seat-data';
+import {
+  HELD_COLOUR,
+  rowAndSeatNumbers,
+  seatLabel,
+  seatSymbols,
+  SOLD_COLOUR,
+  svg,
+  TIER_COLOURS,
+} from './seat-map-draw';
+import { seatNavigation, zoomAndPan } from './seat-map-interaction';
 
-const SVG = 'http://www.w3.org/2000/svg';
-/** Price-zone colours, dark enough for 3:1 against white as graphics (WCAG 1.4.11). */
-export const TIER_COLOURS = ['#6d28d9', '#b45309', '#0f766e', '#be123c', '#1d4ed8', '#4d7c0f', '#a21caf', '#0e7490'];
-const HELD_COLOUR = '#9ca3af';
-const SOLD_COLOUR = '#4b5563';
+export { seatLabel, seatStatusWord, TIER_COLOURS } from './seat-map-draw';
 
 export interface SeatMapOptions {
   /** Whether a seat is in the buyer's selection. */
@@ -17,24 +23,6 @@ export interface SeatMapOptions {
   /** Heading-level announcements (a section opened). */
   announce(text: string): void;
 }
-
-const svg = <K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number> = {}) => {
-  const node = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
-  return node;
-};
-
-export const seatStatusWord = (data: SeatData, i: number, picked: boolean) =>
-  picked
-    ? 'selected'
-    : data.status[i] === AVAILABLE
-      ? 'available'
-      : data.status[i] === HELD
-        ? 'held by another buyer'
-        : 'sold';
-/** "Floor, row 3, seat 12, €249.00, available" */
-export const seatLabel = (data: SeatData, i: number, picked: boolean) =>
-  `${data.sections[data.section[i]!]!.name}, row ${data.row[i]}, seat ${data.number[i]}, ${money(data.price[i]! / 100)}, ${seatStatusWord(data, i, picked)}`;
 
 /**
  * The venue seat map: the whole venue first (stage, every section drawn at its place and every seat
@@ -50,7 +38,6 @@ export class SeatMap {
   private readonly detail = document.createElement('div');
   private open: SectionInfo | null = null;
   private seatNodes = new Map<number, SVGUseElement>();
-  private focusIndex = -1;
   private scale = 1;
   private bounds = { x: 0, y: 0, w: 1, h: 1 };
   private sectionLabels = new Map<number, SVGGElement>();
@@ -270,35 +257,14 @@ export class SeatMap {
 
     const pad = 3;
     const vb = { x: s.box.x - pad, y: s.box.y - 1, w: s.box.w + 2 * pad, h: s.box.h + 2 };
-    const full = { ...vb };
     const area = svg('svg', {
       viewBox: `${vb.x} ${vb.y} ${vb.w} ${vb.h}`,
       class: 'seats',
       role: 'group',
       'aria-label': `Seats of ${s.name}. Arrow keys move between seats, Space selects.`,
     });
-    const defs = svg('defs');
-    const sym = (id: string, ...shapes: SVGElement[]) => {
-      const g = svg('symbol', { id, viewBox: '-0.5 -0.5 1 1', width: 0.9, height: 0.9 });
-      g.append(...shapes);
-      defs.append(g);
-    };
-    sym('seat-available', svg('circle', { r: 0.42, fill: 'currentColor' }));
-    sym('seat-held', svg('circle', { r: 0.34, fill: 'none', stroke: HELD_COLOUR, 'stroke-width': 0.14 }));
-    sym(
-      'seat-sold',
-      svg('path', { d: 'M-0.3 -0.3 L0.3 0.3 M0.3 -0.3 L-0.3 0.3', stroke: SOLD_COLOUR, 'stroke-width': 0.14 }),
-    );
-    sym(
-      'seat-picked',
-      svg('rect', { x: -0.42, y: -0.42, width: 0.84, height: 0.84, rx: 0.1, fill: '#111827' }),
-      svg('path', { d: 'M-0.22 0 L-0.05 0.18 L0.25 -0.18', stroke: '#fff', 'stroke-width': 0.12, fill: 'none' }),
-    );
-    area.append(defs);
-    const labels = svg('g', { class: 'row-labels', 'aria-hidden': 'true' });
+    area.append(seatSymbols());
     const seats = svg('g');
-    const byRowNumber = new Map<string, number>();
-    const rowsSeen = new Map<number, { minX: number; maxX: number; y: number }>();
     this.seatNodes.clear();
     for (const i of s.seats) {
       const node = svg('use', {
@@ -313,121 +279,11 @@ export class SeatMap {
       this.styleSeat(node, i);
       this.seatNodes.set(i, node);
       seats.append(node);
-      byRowNumber.set(`${this.data.row[i]}:${this.data.number[i]}`, i);
-      const r = rowsSeen.get(this.data.row[i]!) ?? { minX: Infinity, maxX: -Infinity, y: this.data.y[i]! };
-      r.minX = Math.min(r.minX, this.data.x[i]!);
-      r.maxX = Math.max(r.maxX, this.data.x[i]!);
-      rowsSeen.set(this.data.row[i]!, r);
     }
-    for (const [row, r] of rowsSeen) {
-      for (const [x, anchor] of [
-        [r.minX - 1, 'end'],
-        [r.maxX + 1, 'start'],
-      ] as const) {
-        const t = svg('text', { x, y: r.y, 'text-anchor': anchor, 'dominant-baseline': 'central', 'font-size': 0.6 });
-        t.textContent = String(row);
-        labels.append(t);
-      }
-    }
-    // Seat numbers above the first row.
-    for (const i of s.seats) {
-      if (this.data.row[i] !== 1) continue;
-      const t = svg('text', {
-        x: this.data.x[i]!,
-        y: this.data.y[i]! - 0.75,
-        'text-anchor': 'middle',
-        'font-size': 0.4,
-      });
-      t.textContent = String(this.data.number[i]);
-      labels.append(t);
-    }
-    area.append(labels, seats);
+    area.append(rowAndSeatNumbers(this.data, s.seats), seats);
 
-    const first = s.seats.find((i) => this.data.status[i] === AVAILABLE) ?? s.seats[0];
-    this.focusIndex = first ?? -1;
-    if (first !== undefined) this.seatNodes.get(first)!.setAttribute('tabindex', '0');
-    const moveFocus = (to: number | undefined) => {
-      if (to === undefined) return;
-      this.seatNodes.get(this.focusIndex)?.setAttribute('tabindex', '-1');
-      this.focusIndex = to;
-      const node = this.seatNodes.get(to)!;
-      node.setAttribute('tabindex', '0');
-      node.focus();
-    };
-    seats.addEventListener('click', (e) => {
-      const node = (e.target as Element).closest('use');
-      const id = node?.getAttribute('data-seat');
-      const i = id ? this.data.indexOf(id) : undefined;
-      if (i !== undefined) {
-        moveFocus(i);
-        this.opts.onToggle(i);
-      }
-    });
-    seats.addEventListener('keydown', (e) => {
-      const i = this.focusIndex;
-      if (i < 0) return;
-      const row = this.data.row[i]!;
-      const num = this.data.number[i]!;
-      const at = (r: number, n: number) => byRowNumber.get(`${r}:${n}`);
-      const moves: Record<string, [number, number]> = {
-        ArrowRight: [0, 1],
-        ArrowLeft: [0, -1],
-        ArrowDown: [1, 0],
-        ArrowUp: [-1, 0],
-      };
-      if (e.key === ' ' || e.key === 'Enter') {
-        e.preventDefault();
-        this.opts.onToggle(i);
-      } else if (e.key in moves) {
-        e.preventDefault();
-        const [dr, dn] = moves[e.key]!;
-        moveFocus(at(row + dr, num + dn));
-      }
-    });
-
-    // Zoom (wheel, buttons) and pan (drag), by moving the viewBox.
-    const apply = () => area.setAttribute('viewBox', `${vb.x} ${vb.y} ${vb.w} ${vb.h}`);
-    const zoom = (f: number, cx = vb.x + vb.w / 2, cy = vb.y + vb.h / 2) => {
-      const w = Math.min(full.w * 1.5, Math.max(6, vb.w * f));
-      const k = w / vb.w;
-      vb.x = cx - (cx - vb.x) * k;
-      vb.y = cy - (cy - vb.y) * k;
-      vb.w = w;
-      vb.h *= k;
-      apply();
-    };
-    zoomIn.addEventListener('click', () => zoom(0.7));
-    zoomOut.addEventListener('click', () => zoom(1 / 0.7));
-    area.addEventListener(
-      'wheel',
-      (e) => {
-        e.preventDefault();
-        const rect = area.getBoundingClientRect();
-        zoom(
-          e.deltaY < 0 ? 0.85 : 1 / 0.85,
-          vb.x + ((e.clientX - rect.left) / rect.width) * vb.w,
-          vb.y + ((e.clientY - rect.top) / rect.height) * vb.h,
-        );
-      },
-      { passive: false },
-    );
-    let drag: { x: number; y: number; moved: boolean } | null = null;
-    area.addEventListener('pointerdown', (e) => (drag = { x: e.clientX, y: e.clientY, moved: false }));
-    area.addEventListener('pointermove', (e) => {
-      if (!drag || (e.buttons & 1) === 0) return;
-      const dx = e.clientX - drag.x;
-      const dy = e.clientY - drag.y;
-      if (!drag.moved && Math.hypot(dx, dy) < 4) return;
-      drag.moved = true;
-      const rect = area.getBoundingClientRect();
-      vb.x -= (dx / rect.width) * vb.w;
-      vb.y -= (dy / rect.height) * vb.h;
-      drag.x = e.clientX;
-      drag.y = e.clientY;
-      apply();
-    });
-    area.addEventListener('pointerup', () => setTimeout(() => (drag = null)));
-    area.addEventListener('click', (e) => drag?.moved && e.stopPropagation(), true);
+    seatNavigation(seats, this.data, s.seats, this.seatNodes, (i) => this.opts.onToggle(i));
+    zoomAndPan(area, vb, zoomIn, zoomOut);
 
     area.style.aspectRatio = `${vb.w} / ${vb.h}`;
     this.detail.replaceChildren(bar, area);

@@ -84,17 +84,17 @@ export function Waitlist({ ctx, ev }: { ctx: PageContext; ev: EventPage }) {
           <button
             type="button"
             disabled={busy}
-            onClick={() => act(() => ctx.api('DELETE', `/v1/events/${ev.id}/waitlist`))}
+            onClick={() => void act(() => ctx.api('DELETE', `/v1/events/${ev.id}/waitlist`))}
           >
             Leave the waitlist
           </button>
         </>
       ) : (
         <form
-          onSubmit={(e) => (
-            e.preventDefault(),
-            act(() => ctx.api('POST', `/v1/events/${ev.id}/waitlist`, { quantity: qty }))
-          )}
+          onSubmit={(e) => {
+            e.preventDefault();
+            void act(() => ctx.api('POST', `/v1/events/${ev.id}/waitlist`, { quantity: qty }));
+          }}
         >
           <label>
             Tickets (1–{ev.max_per_user}){' '}

@@ -21,7 +21,10 @@ interface BookingRow {
 }
 
 export function render(el: HTMLElement, ctx: PageContext) {
-  if (!ctx.session.token) return void ctx.navigate(`#/signin?next=${encodeURIComponent('#/bookings')}`);
+  if (!ctx.session.token) {
+    ctx.navigate(`#/signin?next=${encodeURIComponent('#/bookings')}`);
+    return;
+  }
   mount(<Bookings ctx={ctx} />, el);
   return () => mount(null, el);
 }
@@ -62,7 +65,7 @@ function Bookings({ ctx }: { ctx: PageContext }) {
               ctx={ctx}
               b={b}
               ticketsHeld={held.get(b.booking_id) ?? 0}
-              onChanged={load}
+              onChanged={() => void load()}
             />
           ))}
         </ul>

@@ -64,7 +64,7 @@ function BookingPage({ ctx, id }: { ctx: PageContext; id: string }) {
           sessionStorage.setItem(firstKey(id), String(x.position));
         return x;
       },
-      (e: Error) => setError(e.message),
+      (e: unknown) => setError((e as Error).message),
     );
 
   useEffect(() => {
@@ -160,7 +160,13 @@ function BookingPage({ ctx, id }: { ctx: PageContext; id: string }) {
       )}
       {b.status === 'queued' && <QueueRoom queue={queue} id={id} />}
       {(b.status === 'held' || b.status === 'payment_pending') && cfg && (
-        <Checkout b={b} cfg={cfg} paying={paying || b.status === 'payment_pending'} onPay={pay} onRelease={release} />
+        <Checkout
+          b={b}
+          cfg={cfg}
+          paying={paying || b.status === 'payment_pending'}
+          onPay={(m) => void pay(m)}
+          onRelease={() => void release()}
+        />
       )}
       {b.status === 'confirmed' && (
         <div class="card outcome ok">

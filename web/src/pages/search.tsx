@@ -44,7 +44,7 @@ function Search({ ctx, q }: { ctx: PageContext; q: string }) {
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     const qs = new URLSearchParams({ limit: '20', ...(q ? { q } : { sort: 'date' }) });
-    ctx.api<SearchPage>('GET', `/v1/events/search?${qs}`).then(setPage, (e: Error) => setError(e.message));
+    ctx.api<SearchPage>('GET', `/v1/events/search?${qs}`).then(setPage, (e: unknown) => setError((e as Error).message));
   }, [q]);
   useEffect(() => {
     const input = document.getElementById('q') as HTMLInputElement | null;

@@ -16,8 +16,8 @@ function SignIn({ ctx }: { ctx: PageContext }) {
   const submit = async (e: Event) => {
     e.preventDefault();
     const f = new FormData(e.currentTarget as HTMLFormElement);
-    const email = String(f.get('email') ?? '');
-    const password = String(f.get('password') ?? '');
+    const email = text(f.get('email'));
+    const password = text(f.get('password'));
     setBusy(true);
     setError(null);
     try {
@@ -25,7 +25,7 @@ function SignIn({ ctx }: { ctx: PageContext }) {
         ? await ctx.api<{ token: string; user: User }>('POST', '/v1/auth/register', {
             email,
             password,
-            name: String(f.get('name') || email),
+            name: text(f.get('name')) || email,
           })
         : await ctx.api<{ token: string; user: User }>('POST', '/v1/auth/login', { email, password });
       ctx.session.set(answer);
@@ -36,7 +36,7 @@ function SignIn({ ctx }: { ctx: PageContext }) {
     }
   };
   return (
-    <form class="card auth" onSubmit={submit}>
+    <form class="card auth" onSubmit={(e) => void submit(e)}>
       <h1>{registering ? 'Create an account' : 'Sign in'}</h1>
       <label>
         E-mail <input name="email" type="email" autocomplete="email" required />
@@ -64,9 +64,21 @@ function SignIn({ ctx }: { ctx: PageContext }) {
       <button class="primary" disabled={busy}>
         {registering ? 'Create the account' : 'Sign in'}
       </button>{' '}
-      <button type="button" class="secondary" onClick={() => (setRegistering(!registering), setError(null))}>
+      <button
+        type="button"
+        class="secondary"
+        onClick={() => {
+          setRegistering(!registering);
+          setError(null);
+        }}
+      >
         {registering ? 'I have an account' : 'Create an account'}
       </button>
     </form>
   );
+}
+
+/** A form field's text; a file input (none here) would read as empty. */
+function text(v: FormDataEntryValue | null): string {
+  return typeof v === 'string' ? v : '';
 }

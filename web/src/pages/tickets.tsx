@@ -20,7 +20,10 @@ export interface Ticket {
 }
 
 export function render(el: HTMLElement, ctx: PageContext) {
-  if (!ctx.session.token) return void ctx.navigate(`#/signin?next=${encodeURIComponent('#/tickets')}`);
+  if (!ctx.session.token) {
+    ctx.navigate(`#/signin?next=${encodeURIComponent('#/tickets')}`);
+    return;
+  }
   mount(<Tickets ctx={ctx} />, el);
   return () => mount(null, el);
 }
@@ -31,7 +34,7 @@ function Tickets({ ctx }: { ctx: PageContext }) {
   const load = () =>
     ctx.api<{ items: Ticket[] }>('GET', '/v1/me/tickets?limit=50').then(
       (p) => setItems(p.items),
-      (e: Error) => setError(e.message),
+      (e: unknown) => setError((e as Error).message),
     );
   useEffect(() => void load(), []);
   return (
@@ -46,7 +49,7 @@ function Tickets({ ctx }: { ctx: PageContext }) {
       {items && items.length > 0 && (
         <ul class="results tickets">
           {items.map((t) => (
-            <TicketCard key={t.ticket_id} ctx={ctx} t={t} onChanged={load} />
+            <TicketCard key={t.ticket_id} ctx={ctx} t={t} onChanged={() => void load()} />
           ))}
         </ul>
       )}

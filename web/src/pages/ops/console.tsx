@@ -25,7 +25,7 @@ export function OpsConsole({ ctx }: { ctx: PageContext }) {
   const refresh = useMemo(
     () => async () => {
       try {
-        history.push((await ctx.api('GET', '/v1/ops/live')) as OpsLive);
+        history.push(await ctx.api<OpsLive>('GET', '/v1/ops/live'));
         setError('');
       } catch (e) {
         setError(e instanceof ApiError ? e.message : 'The console could not reach the server; retrying.');

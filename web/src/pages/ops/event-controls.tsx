@@ -29,8 +29,10 @@ export function EventControls({ ev, ctx, onChanged }: { ev: OpsLiveEvent; ctx: P
   const submitThrottle = (e: Event) => {
     e.preventDefault();
     const perS = throttle.trim() === '' ? null : Number(throttle);
-    if (perS !== null && !(Number.isFinite(perS) && perS > 0))
-      return setError('A throttle is a number of requests per second above 0, or empty for none.');
+    if (perS !== null && !(Number.isFinite(perS) && perS > 0)) {
+      setError('A throttle is a number of requests per second above 0, or empty for none.');
+      return;
+    }
     void act(
       'PUT',
       `${base}/throttle`,

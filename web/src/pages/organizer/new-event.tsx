@@ -52,7 +52,7 @@ export function NewEvent({
         value={d[key] as string}
         aria-invalid={problems[key] ? 'true' : undefined}
         aria-describedby={problems[key] ? `p-${key}` : undefined}
-        onInput={(e) => set({ [key]: e.currentTarget.value } as Partial<EventDraft>)}
+        onInput={(e) => set({ [key]: e.currentTarget.value })}
         {...extra}
       />
       {problems[key] && (
