@@ -60,12 +60,16 @@ export class Announcer {
   /** Forgets the per-event rates and gauges (the partition was lost). */
   reset(): void {
     // A standby must not go on reporting the figures of events it no longer decides.
-    for (const eventId of this.eventRates.keys()) {
-      const labels = { partition: String(this.d.partition), event: eventId };
-      for (const g of [this.d.metrics.eventParked, this.d.metrics.eventHolds, this.d.metrics.eventHoldsExpiring])
-        g.remove(labels);
-    }
+    for (const eventId of [...this.eventRates.keys()]) this.forget(eventId);
     this.eventRates.clear();
+  }
+
+  /** Forgets one event's rate and gauges (it left the worker's memory). */
+  forget(eventId: string): void {
+    const labels = { partition: String(this.d.partition), event: eventId };
+    for (const g of [this.d.metrics.eventParked, this.d.metrics.eventHolds, this.d.metrics.eventHoldsExpiring])
+      g.remove(labels);
+    this.eventRates.delete(eventId);
   }
 
   readonly announce: Announce = async (batch, ctx, now) => {

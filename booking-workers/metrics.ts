@@ -58,6 +58,12 @@ export function createWorkerMetrics() {
       labelNames,
       registers: [registry],
     }),
+    eventEvictions: new Counter({
+      name: 'onsale_worker_event_evictions_total',
+      help: 'Idle events dropped from memory (WORKER_EVENT_IDLE_MS)',
+      labelNames,
+      registers: [registry],
+    }),
     deadLetterFailures: new Counter({
       name: 'onsale_worker_dead_letter_failures_total',
       help: 'Bookings failed because a command naming them was dead-lettered (booking.fail commands sent)',

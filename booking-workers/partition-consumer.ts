@@ -57,6 +57,7 @@ export class PartitionConsumer {
       store: pgPartitionStore({ ...d, logger: log }),
       announce: announcer.announce,
       onReset: () => announcer.reset(),
+      onEvict: (eventId) => announcer.forget(eventId),
     });
     this.session = new SubscriberSession(() => d.conn.createChannel(), this.runner, {
       queue: d.publisher.names.partitionQueue(d.partition),

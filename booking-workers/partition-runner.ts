@@ -37,6 +37,7 @@ export interface PartitionRunnerDeps {
     | 'FEE_PERCENT'
     | 'FEE_FIXED_CENTS'
     | 'MAX_PER_REQUEST'
+    | 'WORKER_EVENT_IDLE_MS'
   >;
   logger: Logger;
   metrics: WorkerMetrics;
@@ -45,6 +46,8 @@ export interface PartitionRunnerDeps {
   announce: Announce;
   /** Called when the partition's state is dropped (the announcer forgets its rates). */
   onReset?: () => void;
+  /** Called when an idle event leaves memory (the announcer forgets its rate and gauges). */
+  onEvict?: (eventId: string) => void;
 }
 
 /**
@@ -68,6 +71,9 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
   private readonly presales = new Map<string, PresaleState>();
   /** Waitlist entries per loaded event, in entry order (loaded with the event, kept up to date by commands). */
   private readonly waitlists = new Map<string, WaitlistEntry[]>();
+  /** When each loaded event was last named or changed by a batch (ms), for idle eviction. */
+  private readonly lastUsed = new Map<string, number>();
+  private nextIdleCheck = 0;
   /** The batch in flight (or last run): what to drop when it fails. */
   private current: Batch | null = null;
   private readonly waitlistOfferSeconds: number;
@@ -103,6 +109,7 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
 
   reset(): void {
     this.epoch = null;
+    this.lastUsed.clear();
     this.events.clear();
     this.missing.clear();
     this.buckets.clear();
@@ -123,13 +130,7 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
   dropTouched(): void {
     const batch = this.current;
     if (!batch) return;
-    for (const id of new Set([...batch.named, ...batch.touched])) {
-      this.events.delete(id);
-      this.layouts.delete(id);
-      this.buckets.delete(id);
-      this.presales.delete(id);
-      this.waitlists.delete(id);
-    }
+    for (const id of new Set([...batch.named, ...batch.touched])) this.dropEvent(id);
   }
 
   hasInternalWork(now: number): boolean {
@@ -208,6 +209,39 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
       m.commitSeconds.observe(labels, (committed - started) / 1000);
       m.batchSeconds.observe(labels, (performance.now() - started) / 1000);
     }
+    for (const id of batch.named) this.lastUsed.set(id, now);
+    for (const id of batch.touched) this.lastUsed.set(id, now);
+    if (now >= this.nextIdleCheck) {
+      this.evictIdle(now);
+      this.nextIdleCheck = now + Math.min(30_000, this.d.config.WORKER_EVENT_IDLE_MS);
+    }
+  }
+
+  /**
+   * Drops events that had no command for WORKER_EVENT_IDLE_MS and hold nothing that the single writer
+   * must act on by itself (a hold or payment to expire, a parked request, a draw). Everything else is
+   * in PostgreSQL, committed before each ack: the next command reloads the event exactly as a standby
+   * does after a failover. Without this, every event a worker ever decided stayed in its memory with
+   * every booking it ever decided (a 30-minute soak grew the active worker by ~60 %).
+   */
+  evictIdle(now: number): string[] {
+    const evicted: string[] = [];
+    for (const [id, inv] of this.events) {
+      const last = this.lastUsed.get(id);
+      if (last === undefined) this.lastUsed.set(id, now); // loaded at activation: idle from now on
+      if (last === undefined || now - last < this.d.config.WORKER_EVENT_IDLE_MS) continue;
+      if (inv.holds.size || inv.expiries.length || inv.backlog.length || drawDue(inv, now)) continue;
+      this.dropEvent(id);
+      this.d.onEvict?.(id);
+      evicted.push(id);
+    }
+    if (evicted.length) {
+      this.d.metrics.eventEvictions.inc({ partition: String(this.d.partition) }, evicted.length);
+      this.log.info('idle events left memory', { events: evicted.length, loaded: this.events.size });
+    }
+    // Ids of events that do not exist are remembered only to spare PostgreSQL; forget them now and then.
+    if (this.missing.size > 10_000) this.missing.clear();
+    return evicted;
   }
 
   waitlist(eventId: string): WaitlistEntry[] | undefined {
@@ -248,6 +282,15 @@ export class PartitionRunner implements BatchRunner<PartitionMessage>, Writer {
 
   announceAgain(eventId: string, b: BookingState, batch: Batch): void {
     batch.results.push(resultOf(this.events.get(eventId), eventId, b));
+  }
+
+  private dropEvent(id: string): void {
+    this.events.delete(id);
+    this.layouts.delete(id);
+    this.buckets.delete(id);
+    this.presales.delete(id);
+    this.waitlists.delete(id);
+    this.lastUsed.delete(id);
   }
 
   /** Offers what came back to the touched events' waitlists (see `internal-work.ts`). */

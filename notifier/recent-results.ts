@@ -11,14 +11,23 @@ export interface RecentResult {
 
 /**
  * The newest outcome of each booking this instance saw on the message stream, most recent first,
- * bounded. A watch that arrives after its booking was decided is answered from here without asking
- * PostgreSQL, and still is while PostgreSQL is down.
+ * bounded in number and in age. A watch that arrives after its booking was decided is answered from
+ * here without asking PostgreSQL, and still is while PostgreSQL is down.
  */
 export class RecentResults {
   private readonly cache: LRUCache<string, RecentResult>;
 
-  constructor(max: number) {
-    this.cache = new LRUCache({ max });
+  constructor(max: number, ttlMs: number) {
+    this.cache = new LRUCache({ max, ttl: ttlMs, updateAgeOnGet: false });
+  }
+
+  get size(): number {
+    return this.cache.size;
+  }
+
+  /** Frees outcomes past their age (lru-cache only drops them lazily); the notifier calls it every few seconds. */
+  purgeStale(): void {
+    this.cache.purgeStale();
   }
 
   /** Keeps `r` unless an outcome at least as new is already known. */

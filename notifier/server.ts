@@ -121,7 +121,7 @@ export async function startNotifier(
     keys,
     io,
     watchers: new Watchers(),
-    recent: new RecentResults(settings.NOTIFIER_RECENT_RESULTS),
+    recent: new RecentResults(settings.NOTIFIER_RECENT_RESULTS, settings.NOTIFIER_RECENT_RESULTS_TTL_MS),
     events: new EventDirectory(pool),
     lastProgress: new LRUCache({ max: 10_000 }),
     pushed,
@@ -129,6 +129,11 @@ export async function startNotifier(
     tokens: revocationSource(config, pool, redis),
   };
   registerSocketHandlers(ctx, connected);
+  const purge = setInterval(
+    () => ctx.recent.purgeStale(),
+    Math.min(30_000, settings.NOTIFIER_RECENT_RESULTS_TTL_MS),
+  ).unref();
+  ctx.timers.add(purge);
   const sweep = ctx.tokens
     ? startRevocationSweep(io, redis, ctx.tokens, settings.NOTIFIER_REVOCATION_SWEEP_MS, logger)
     : null;

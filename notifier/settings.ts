@@ -31,6 +31,12 @@ const schema = z.object({
   NOTIFIER_REVOCATION_SWEEP_MS: positiveInt.min(100).max(60_000).default(2000),
   /** Recent outcomes kept in memory to answer watches without PostgreSQL (and through its outages). @defaultValue 50000 */
   NOTIFIER_RECENT_RESULTS: positiveInt.max(10_000_000).default(50_000),
+  /**
+   * How long a recent outcome is kept (a watch later than that asks PostgreSQL). Without an age limit
+   * the cache only ever filled up to its size, so a notifier's memory grew for as long as that took
+   * (14 minutes at 60 outcomes a second). @defaultValue 300000
+   */
+  NOTIFIER_RECENT_RESULTS_TTL_MS: positiveInt.max(86_400_000).default(300_000),
 });
 
 export type NotifierSettings = Readonly<z.infer<typeof schema>>;

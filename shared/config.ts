@@ -42,6 +42,13 @@ const schema = z.object({
   WORKER_PREFETCH: positiveInt.max(65535).default(500),
   /** Largest batch decided and committed in one transaction. @defaultValue 500 */
   WORKER_BATCH_MAX: positiveInt.default(500),
+  /**
+   * An event with no command for this long and nothing pending in memory (no hold, no parked request,
+   * no draw due) leaves the worker's memory; the next command for it loads it again from PostgreSQL,
+   * as a failover would. Keeps a long-running worker's memory to the events on sale now, in ms.
+   * @defaultValue 300000
+   */
+  WORKER_EVENT_IDLE_MS: positiveInt.max(86_400_000).default(300000),
   /** Deliveries after which a message is dead-lettered (quorum x-delivery-limit). @defaultValue 5 */
   DELIVERY_LIMIT: positiveInt.default(5),
   /** How often each worker sends a liveness tick into every partition, in ms. @defaultValue 1000 */

@@ -17,7 +17,7 @@ import { ticketKeys } from '../../shared/tickets/barcode';
 
 const EVENT = '6f1c1d3e-8a8b-4c1e-9a51-0c7f7d1e2a01';
 
-function harness(opts: { capacity: number; failCommitFor?: Set<string>; retryableFailures?: number }) {
+function harness(opts: { capacity: number; failCommitFor?: Set<string>; retryableFailures?: number; idleMs?: number }) {
   const commits: BatchWrite[] = [];
   const announced: BookingResult[] = [];
   let loads = 0;
@@ -62,11 +62,12 @@ function harness(opts: { capacity: number; failCommitFor?: Set<string>; retryabl
   };
   const logger = createLogger('test', 'error');
   logger.silent = true; // the failures below are on purpose
+  const metrics = createWorkerMetrics();
   const runner = new PartitionRunner({
     partition: 0,
     workerId: 'w',
     logger,
-    metrics: createWorkerMetrics(),
+    metrics,
     ticketKeys: ticketKeys('11'.repeat(32)),
     store,
     config: {
@@ -76,6 +77,7 @@ function harness(opts: { capacity: number; failCommitFor?: Set<string>; retryabl
       FEE_PERCENT: 0,
       FEE_FIXED_CENTS: 0,
       MAX_PER_REQUEST: 10,
+      WORKER_EVENT_IDLE_MS: opts.idleMs ?? 300_000,
     },
     announce: (batch) => {
       announced.push(...batch.results);
@@ -137,6 +139,7 @@ function harness(opts: { capacity: number; failCommitFor?: Set<string>; retryabl
     book,
     deliver: (m: ConsumeMessage) => deliver(m),
     loads: () => loads,
+    metrics,
     retriesLeft: () => retryable,
   };
 }
@@ -195,5 +198,28 @@ describe('partition loop (session + runner, no services)', () => {
     expect(h.retriesLeft()).toBe(0);
     expect(h.nacked).toEqual([]);
     await h.session.stop();
+  });
+
+  it('drops an idle event from memory only when nothing is pending in it, and reloads it on its next command', async () => {
+    const h = harness({ capacity: 2, idleMs: 60_000 });
+    const run = (msg: ConsumeMessage, now: number) =>
+      h.runner.run([{ msg, value: partitionMessageSchema.parse(JSON.parse(msg.content.toString())) }], now);
+    const T0 = Date.parse('2026-12-02T00:00:00Z');
+    await run(h.book().msg, T0); // held for 600 s
+    expect(h.runner.events.has(EVENT)).toBe(true);
+    // Idle far longer than 60 s, but a hold is pending: it stays (its expiry is the single writer's to make).
+    expect(h.runner.evictIdle(T0 + 300_000)).toEqual([]);
+    // The hold expires in a batch at T0 + 601 s (internal work); 60 s after that the event is idle and empty.
+    await h.runner.run([], T0 + 601_000);
+    expect(h.announced.map((r) => r.status)).toEqual(['held', 'expired']);
+    expect(h.runner.evictIdle(T0 + 630_000)).toEqual([]);
+    expect(h.runner.evictIdle(T0 + 662_000)).toEqual([EVENT]);
+    expect(h.runner.events.has(EVENT)).toBe(false);
+    expect((await h.metrics.eventEvictions.get()).values[0]?.value).toBe(1);
+    // The next command loads it again from the store, as after a failover.
+    expect(h.loads()).toBe(1);
+    await run(h.book().msg, T0 + 700_000);
+    expect(h.loads()).toBe(2);
+    expect(h.announced.at(-1)?.status).toBe('held');
   });
 });
