@@ -9,11 +9,27 @@ import type { IngressContext } from '../context';
  * The watermark restarts at the highest decided number. (Ingress starts every new event's counter at
  * creation, so a missing counter means a lost one, or an event older than that.)
  */
-export async function seedSequence(
-  ctx: IngressContext,
-  eventId: string,
-  partition: number,
-): Promise<{ seq: number; watermark: number }> {
+export function seedSequence(ctx: IngressContext, eventId: string, partition: number): Promise<Seed> {
+  // One computation per event at a time in this process: a crowd that finds the counter missing at
+  // once (hundreds of requests in a bench's first second) shares it instead of each running the query
+  // and opening a channel. Each caller then stamps with the seed; the script sets it only if missing.
+  let seeds = inFlight.get(ctx);
+  if (!seeds) inFlight.set(ctx, (seeds = new Map<string, Promise<Seed>>()));
+  const running = seeds.get(eventId);
+  if (running) return running;
+  const seed = computeSeed(ctx, eventId, partition).finally(() => seeds.delete(eventId));
+  seeds.set(eventId, seed);
+  return seed;
+}
+
+export interface Seed {
+  seq: number;
+  watermark: number;
+}
+
+const inFlight = new WeakMap<IngressContext, Map<string, Promise<Seed>>>();
+
+async function computeSeed(ctx: IngressContext, eventId: string, partition: number): Promise<Seed> {
   const { rows } = await ctx.pool.query<{ stamped: number; decided: number }>({
     name: 'event-highest-seq',
     text: `SELECT coalesce(max(seq), 0)::bigint AS stamped, coalesce(max(seq) FILTER (WHERE status <> 'queued'), 0)::bigint AS decided
