@@ -3,6 +3,7 @@ import type { BookingReason, RejectionReason } from '../../shared/errors';
 import type { ReservedSectionLayout } from '../../shared/contracts/events';
 import {
   addUserQty,
+  clearActive,
   freeSeat,
   rebuildInventory,
   scheduleExpiry,
@@ -11,6 +12,7 @@ import {
   type EventInventory,
   type RowInfo,
   type SeatInfo,
+  type UserState,
 } from './inventory';
 import { expandLayout } from './layout';
 
@@ -79,7 +81,13 @@ export function isoAt(now: number): string {
  * Why a request cannot even be tried, or how many units or seats it asks for. (The per-user total is
  * checked by the caller, which needs the user's current count again to add the new hold to it.)
  */
-function refusal(inv: EventInventory, cmd: BookCommand, now: number, limits: Limits): RejectionReason | number {
+function refusal(
+  inv: EventInventory,
+  cmd: BookCommand,
+  now: number,
+  limits: Limits,
+  user: UserState | undefined,
+): RejectionReason | number {
   if (inv.cancelled) return 'event_cancelled';
   if (!inv.ready || (now < inv.onSaleAt && !limits.presale)) return 'not_on_sale';
   const req = cmd.request;
@@ -87,7 +95,7 @@ function refusal(inv: EventInventory, cmd: BookCommand, now: number, limits: Lim
   if ((req.seat_ids === undefined) === (req.quantity === undefined) || wanted < 1) return 'invalid_request';
   if (inv.kind === 'general_admission' && req.seat_ids) return 'invalid_request';
   if (wanted > limits.maxPerRequest || wanted > inv.maxPerUser) return 'limit_exceeded';
-  if (inv.userActive.has(cmd.user_id)) return 'active_request_exists';
+  if (user !== undefined && user.active !== null) return 'active_request_exists';
   return wanted;
 }
 
@@ -101,9 +109,10 @@ function rejected(inv: EventInventory, booking: BookingState, reason: RejectionR
 export function decideBook(inv: EventInventory, cmd: BookCommand, now: number, limits: Limits): BookingState {
   // No closures in here: tsx (esbuild keepNames) wraps each one in a naming call, on every decision.
   const booking = bookingFromCommand(cmd, 'rejected', isoAt(now));
-  const wanted = refusal(inv, cmd, now, limits);
+  const user = inv.users.get(cmd.user_id);
+  const wanted = refusal(inv, cmd, now, limits, user);
   if (typeof wanted === 'string') return rejected(inv, booking, wanted);
-  const userHas = inv.userQty.get(cmd.user_id) ?? 0;
+  const userHas = user?.qty ?? 0;
   if (userHas + wanted > inv.maxPerUser) return rejected(inv, booking, 'limit_exceeded');
 
   if (inv.kind === 'general_admission') {
@@ -132,8 +141,10 @@ export function decideBook(inv: EventInventory, cmd: BookCommand, now: number, l
   inv.bookings.set(booking.id, booking);
   inv.holds.add(booking.id);
   scheduleExpiry(inv, booking.id, booking.holdExpiresAt);
-  inv.userActive.set(booking.userId, booking.id);
-  inv.userQty.set(booking.userId, userHas + booking.quantity);
+  if (user) {
+    user.active = booking.id;
+    user.qty = userHas + booking.quantity;
+  } else inv.users.set(booking.userId, { qty: booking.quantity, active: booking.id });
   return booking;
 }
 
@@ -257,7 +268,7 @@ export function release(
   if (inv.kind === 'general_admission') inv.available += b.quantity;
   else for (const idx of b.seatIdx) freeSeat(inv, idx);
   addUserQty(inv, b.userId, -b.quantity);
-  if (inv.userActive.get(b.userId) === b.id) inv.userActive.delete(b.userId);
+  clearActive(inv, b.userId, b.id);
   inv.holds.delete(b.id);
   const next: BookingState = { ...b, status, holdExpiresAt: null, reason: reason ?? null, decidedAt: isoAt(now) };
   inv.bookings.set(b.id, next);

@@ -1,5 +1,5 @@
 import type { BookingState, EventInventory, TicketState } from './inventory';
-import { cacheTickets, scheduleExpiry } from './inventory';
+import { cacheTickets, clearActive, scheduleExpiry } from './inventory';
 import type { Effects, OrderIntent, PaymentPolicy } from './effects';
 import { chargeOf, expireIfDue, iso, priceOf, refundOf, reRequestRefund, set } from './transition-steps';
 
@@ -153,7 +153,7 @@ function confirm(
         throw new Error(`invariant: confirming ${b.id} on seat ${inv.seats[idx]?.id} it does not hold`);
   }
   inv.holds.delete(b.id);
-  if (inv.userActive.get(b.userId) === b.id) inv.userActive.delete(b.userId);
+  clearActive(inv, b.userId, b.id);
   const next = set(
     inv,
     { ...b, status: 'confirmed', chargeId, holdExpiresAt: null, reason: null, decidedAt: iso(now) },

@@ -120,10 +120,12 @@ export interface EventInventory {
   capacity: number;
 
   bookings: Map<string, BookingState>;
-  /** Units held, pending payment or confirmed, per user (per-user limit). */
-  userQty: Map<string, number>;
-  /** The user's booking that is held or pending payment (one active request per user). */
-  userActive: Map<string, string>;
+  /**
+   * Per user: units held, pending payment or confirmed (the per-user limit), and the booking that is
+   * held or pending payment (one active request per user). One map, so a decision reads and writes a
+   * user once (it was two maps and four lookups per decision).
+   */
+  users: Map<string, UserState>;
   /** Bookings currently holding inventory with an expiry. */
   holds: Set<string>;
   /** Hold expiries, soonest first (appends are almost always at the end: hold times are per event). */
@@ -198,8 +200,7 @@ export function buildInventory(src: InventorySource): EventInventory {
     capacity: src.capacity,
     available: src.kind === 'general_admission' ? (src.gaAvailable ?? src.capacity) : src.seats.length,
     bookings: new Map(),
-    userQty: new Map(),
-    userActive: new Map(),
+    users: new Map(),
     holds: new Set(),
     expiries: [],
     backlog: [],
@@ -224,7 +225,7 @@ export function buildInventory(src: InventorySource): EventInventory {
     if (b.status === 'held' || b.status === 'payment_pending' || b.status === 'confirmed') {
       addUserQty(inv, b.userId, b.quantity);
       if (b.status !== 'confirmed') {
-        inv.userActive.set(b.userId, b.id);
+        setActive(inv, b.userId, b.id);
         inv.holds.add(b.id);
         if (b.holdExpiresAt !== null) scheduleExpiry(inv, b.id, b.holdExpiresAt);
       }
@@ -336,10 +337,35 @@ export function freeSeat(inv: EventInventory, idx: number): void {
   inv.available++;
 }
 
+/** What one user has in an event (see {@link EventInventory.users}). */
+export interface UserState {
+  qty: number;
+  /** The booking held or pending payment, or null. */
+  active: string | null;
+}
+
 export function addUserQty(inv: EventInventory, userId: string, delta: number): void {
-  const next = (inv.userQty.get(userId) ?? 0) + delta;
-  if (next <= 0) inv.userQty.delete(userId);
-  else inv.userQty.set(userId, next);
+  const u = inv.users.get(userId);
+  if (!u) {
+    if (delta > 0) inv.users.set(userId, { qty: delta, active: null });
+    return;
+  }
+  u.qty += delta;
+  if (u.qty <= 0 && u.active === null) inv.users.delete(userId);
+}
+
+export function setActive(inv: EventInventory, userId: string, bookingId: string): void {
+  const u = inv.users.get(userId);
+  if (u) u.active = bookingId;
+  else inv.users.set(userId, { qty: 0, active: bookingId });
+}
+
+/** Ends the user's active booking if it is this one. */
+export function clearActive(inv: EventInventory, userId: string, bookingId: string): void {
+  const u = inv.users.get(userId);
+  if (u?.active !== bookingId) return;
+  u.active = null;
+  if (u.qty <= 0) inv.users.delete(userId);
 }
 
 /** Adds tickets loaded from PostgreSQL to the cache (all tickets of each booking named in `bookingIds`). */

@@ -231,7 +231,7 @@ describe('decideBook — reserved', () => {
       10,
       true,
     ]);
-    expect(notReady.userActive.size + gaNotReady.userActive.size).toBe(0);
+    expect(notReady.users.size + gaNotReady.users.size).toBe(0);
     notReady.ready = true;
     expect(decideBook(notReady, cmd('u2', { quantity: 2 }), NOW, limits).status).toBe('held');
   });
@@ -315,7 +315,7 @@ describe('holds, backlog and withdrawals', () => {
       bookings: [b],
     });
     expect(rebuilt.available).toBe(22);
-    expect(rebuilt.userActive.get('u1')).toBe(b.id);
+    expect(rebuilt.users.get('u1')?.active).toBe(b.id);
     expect(decideBook(rebuilt, cmd('u2', { seat_ids: seatIds(inv, b.seatIdx) }), NOW, limits).reason).toBe(
       'seats_unavailable',
     );
@@ -340,7 +340,7 @@ describe('adding inventory', () => {
     expect(added[0]!.id).toBe('C-1-2');
     expect(next.seats.slice(0, 24).map((s) => [s.id, s.rank])).toEqual(before);
     expect([next.capacity, next.available]).toEqual([30, 26]);
-    expect(next.userActive.get('u1')).toBe(held.id);
+    expect(next.users.get('u1')?.active).toBe(held.id);
     expect(next.seatIndex.get('C-2-3')).toBe(29);
     // Best available still starts with the better sections; the added section sells once they are gone.
     expect(seatIds(next, decideBook(next, cmd('u2', { quantity: 2 }), NOW, limits).seatIdx)[0]).toMatch(/^A-/);

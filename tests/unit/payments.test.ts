@@ -149,7 +149,7 @@ describe('payment results', () => {
     expect(fx.tickets.map((t) => t.seatId).sort()).toEqual(b.seatIdx.map((i) => inv.seats[i]!.id).sort());
     expect(b.seatIdx.map((i) => seatStatus(inv, i))).toEqual(['sold', 'sold']);
     expect(fx.emails.map((e) => e.template)).toEqual(['booking_confirmed']);
-    expect(inv.userActive.has('alice')).toBe(false);
+    expect(inv.users.get('alice')?.active ?? null).toBe(null);
 
     const dup = newEffects();
     applyPaymentResult(
