@@ -34,9 +34,9 @@ const schema = z.object({
   /**
    * How long a recent outcome is kept (a watch later than that asks PostgreSQL). Without an age limit
    * the cache only ever filled up to its size, so a notifier's memory grew for as long as that took
-   * (14 minutes at 60 outcomes a second). @defaultValue 300000
+   * (14 minutes at 60 outcomes a second). @defaultValue 120000
    */
-  NOTIFIER_RECENT_RESULTS_TTL_MS: positiveInt.max(86_400_000).default(300_000),
+  NOTIFIER_RECENT_RESULTS_TTL_MS: positiveInt.max(86_400_000).default(120_000),
 });
 
 export type NotifierSettings = Readonly<z.infer<typeof schema>>;

@@ -46,9 +46,9 @@ const schema = z.object({
    * An event with no command for this long and nothing pending in memory (no hold, no parked request,
    * no draw due) leaves the worker's memory; the next command for it loads it again from PostgreSQL,
    * as a failover would. Keeps a long-running worker's memory to the events on sale now, in ms.
-   * @defaultValue 300000
+   * @defaultValue 120000
    */
-  WORKER_EVENT_IDLE_MS: positiveInt.max(86_400_000).default(300000),
+  WORKER_EVENT_IDLE_MS: positiveInt.max(86_400_000).default(120_000),
   /** Deliveries after which a message is dead-lettered (quorum x-delivery-limit). @defaultValue 5 */
   DELIVERY_LIMIT: positiveInt.default(5),
   /** How often each worker sends a liveness tick into every partition, in ms. @defaultValue 1000 */

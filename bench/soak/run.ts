@@ -96,8 +96,10 @@ async function main(): Promise<number> {
     }, sampleS * 1000);
 
     // Steady load, a fresh pair of events every `eventEveryS` (inventory sells out; new on-sales keep holds coming).
+    // Holds of 2 minutes: an event's holds lapse 2 minutes after its minute on sale, and the worker lets it go
+    // WORKER_EVENT_IDLE_MS (2 minutes) later, so the events in memory reach their steady state within the warm-up.
     while (Date.now() < end) {
-      const pair = await createEvents(stack, `soak-${events.length / 2}`);
+      const pair = await createEvents(stack, `soak-${events.length / 2}`, { hold_seconds: 120 });
       events.push(...pair);
       const seconds = Math.min(eventEveryS, (end - Date.now()) / 1000);
       if (seconds <= 0) break;

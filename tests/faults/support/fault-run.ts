@@ -88,7 +88,11 @@ export interface FaultOptions {
 }
 
 /** Creates a reserved event (sections of seats) and a general-admission one, smaller than the demand. */
-export async function createEvents(stack: FaultStack, tag: string): Promise<string[]> {
+export async function createEvents(
+  stack: FaultStack,
+  tag: string,
+  extra: { hold_seconds?: number } = {},
+): Promise<string[]> {
   const token = (await import('../../../shared/auth')).signToken(stack.env.JWT_SECRET!, {
     user_id: 'organizer-faults',
     role: 'organizer',
@@ -109,7 +113,7 @@ export async function createEvents(stack: FaultStack, tag: string): Promise<stri
     const res = await fetch(`${stack.baseUrl}/v1/events`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ starts_at: new Date(Date.now() + 86_400_000).toISOString(), ...b }),
+      body: JSON.stringify({ starts_at: new Date(Date.now() + 86_400_000).toISOString(), ...extra, ...b }),
     });
     if (res.status !== 201) throw new Error(`create event: ${res.status} ${await res.text()}`);
     ids.push(((await res.json()) as { id: string }).id);
