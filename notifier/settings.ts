@@ -28,8 +28,8 @@ const schema = z.object({
    * Socket writes per second an event room may cost this notifier: each update is one write (a system
    * call, 20–50 µs) per socket in the room, so a room of `n` local sockets is updated every
    * `max(NOTIFIER_EVENT_ROOM_MS, n / NOTIFIER_ROOM_WRITES_PER_S s)`, its size read at each tick. With
-   * the default a 10,000-watcher room is updated every 2 s, and its writes cost the notifier about a
-   * tenth of a core whatever the crowd. Results and the waiting sockets' progress are never slowed.
+   * the default a 10,000-watcher room is updated every 2 s, and its writes cost the notifier a tenth
+   * to a quarter of a core whatever the crowd. Results and the waiting sockets' progress are never slowed.
    * @defaultValue 5000
    */
   NOTIFIER_ROOM_WRITES_PER_S: positiveInt.min(100).max(10_000_000).default(5000),
