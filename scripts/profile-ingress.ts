@@ -268,7 +268,6 @@ try {
   const conn = await amqp.connect(config.AMQP_URL);
   const ch = await conn.createChannel();
   await deleteTopology(ch, buildTopology(config)).catch(() => undefined);
-  await ch.deleteQueue(`${config.AMQP_PREFIX}notifier.seats-changed`).catch(() => undefined);
   await conn.close().catch(() => undefined);
   const redis = new Redis(config.REDIS_URL);
   let cursor = '0';

@@ -89,7 +89,7 @@ async function main(): Promise<void> {
       watcherUsers,
       (s, i) => {
         broadcasts[i] = 0;
-        // Anything the event's room gets (progress, seat changes) counts; per-booking pushes never reach an idle watcher.
+        // Anything the event's room gets (`event.update`: progress and seat changes) counts; per-booking pushes never reach an idle watcher.
         s.onAny((name: string) => {
           if (counting && !name.startsWith('booking.')) broadcasts[i]!++;
         });

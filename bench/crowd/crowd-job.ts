@@ -55,7 +55,7 @@ export interface CrowdPart extends OutcomeChecks {
   /** The worker's `decided_at` → the result's receipt here (same machine clock), ms. */
   decided_to_received_ms: number[];
   http_errors: Record<string, number>;
-  /** Broadcasts (`event.progress`, `seats.changed`, anything but per-booking pushes) one idle watcher received, the most over this process's watchers. */
+  /** Broadcasts (`event.update`, anything but per-booking pushes) one idle watcher received, the most over this process's watchers. */
   broadcasts_per_watcher: number;
   /** Idle watchers that received nothing at all during the run. */
   silent_watchers: number;

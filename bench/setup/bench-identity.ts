@@ -38,5 +38,5 @@ export function benchIdentity(partitions: number): BenchIdentity {
 
 /** Queues the bench (or a role) creates outside the pipeline topology. */
 export function extraQueues(b: BenchIdentity): string[] {
-  return [`${b.config.AMQP_PREFIX}ceiling`, `${b.config.AMQP_PREFIX}notifier.seats-changed`];
+  return [`${b.config.AMQP_PREFIX}ceiling`];
 }

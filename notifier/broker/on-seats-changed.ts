@@ -2,9 +2,8 @@ import type { EventCoalescer } from './coalesce';
 import type { SeatsChanged } from '../../shared/contracts/messages';
 
 /**
- * A seat change, consumed by one instance from the shared queue, merged into the event's next tick
- * and broadcast through the Redis adapter to every instance's sockets in the event's room (only this
- * instance's while Redis is down).
+ * A seat change, read from this instance's own queue (every instance reads every change, in the
+ * event's order) and merged into the event's next `event.update` to this instance's sockets.
  */
 export function onSeatsChanged(coalescer: EventCoalescer) {
   return (change: SeatsChanged): void => coalescer.addSeats(change);

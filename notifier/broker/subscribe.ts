@@ -17,19 +17,20 @@ export interface BrokerSubscription {
 }
 
 /**
- * The notifier's subscriptions on `booking-events`, one queue per message kind, each read through the
- * shared `subscribe` with the kind's shared schema (`bookingEventSchemas`):
- * - results and progress on queues of this instance's own (every instance sees every message),
- *   because positions and "push each result once" need this instance's own sockets' state;
- * - seat changes on one shared queue: identical for every watcher, so one instance broadcasts each
- *   through the adapter.
+ * The notifier's subscriptions on `booking-events`: one queue of this instance's own per message kind,
+ * each read through the shared `subscribe` with the kind's shared schema (`bookingEventSchemas`).
+ * Every instance sees every message, each event's in the order its single writer published them:
+ * "push each result once" needs this instance's own sockets' state, and an event's room gets its
+ * progress and seat changes together, one `event.update` per tick, from each instance to its own sockets. (Seat changes once went through one shared queue and the Redis
+ * adapter: two messages per tick to every watcher, and changes consumed by two instances at once
+ * could reach a socket out of order.)
  */
 export async function subscribeBookingEvents(ctx: NotifierContext, ch: Channel): Promise<BrokerSubscription> {
   const { config, logger } = ctx;
   const n = amqpNames(config.AMQP_PREFIX);
   await ch.prefetch(1000);
   const instance = randomUUID();
-  const ownQueue = async (kind: 'booking.results' | 'event.progress') => {
+  const ownQueue = async (kind: 'booking.results' | 'event.progress' | 'seats.changed') => {
     const q = await ch.assertQueue(`${config.AMQP_PREFIX}notifier.${instance}.${kind}`, {
       exclusive: true,
       autoDelete: true,
@@ -40,13 +41,12 @@ export async function subscribeBookingEvents(ctx: NotifierContext, ch: Channel):
   };
   const results = await ownQueue('booking.results');
   const progress = await ownQueue('event.progress');
-  const seats = await ch.assertQueue(`${config.AMQP_PREFIX}notifier.seats-changed`, {
-    durable: true,
-    arguments: { 'x-message-ttl': 10_000, 'x-expires': 3_600_000 },
-  });
-  await ch.bindQueue(seats.queue, n.bookingEvents, 'seats.changed.*');
+  const seats = await ownQueue('seats.changed');
 
-  const coalescer = new EventCoalescer(ctx, ctx.settings.NOTIFIER_COALESCE_MS, ctx.settings.NOTIFIER_EVENT_ROOM_MS);
+  const coalescer = new EventCoalescer(ctx, ctx.settings.NOTIFIER_COALESCE_MS, {
+    minMs: ctx.settings.NOTIFIER_EVENT_ROOM_MS,
+    writesPerS: ctx.settings.NOTIFIER_ROOM_WRITES_PER_S,
+  });
   const tags = [
     await consumeNotifications(
       ch,
@@ -67,7 +67,7 @@ export async function subscribeBookingEvents(ctx: NotifierContext, ch: Channel):
     ),
     await consumeNotifications(
       ch,
-      seats.queue,
+      seats,
       bookingEventSchemas['seats.changed'],
       'seats.changed',
       logger,

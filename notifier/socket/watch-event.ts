@@ -1,13 +1,15 @@
 import { z } from 'zod';
 import type { WatchAck } from '../../shared/contracts/socket';
 import { RETRY_AFTER_S, type NotifierContext, type NotifierSocket } from '../context';
+import { eventUpdate } from '../broker/event-update';
 import { mayWatch } from './authenticate';
 
 export const eventWatchSchema = z.object({ event_id: z.uuid() });
 type Reply = (r: WatchAck) => void;
 
 /**
- * `event.watch`: joins the event's room (seat changes and progress). Whether the event exists comes
+ * `event.watch`: joins the event's room (`event.update`: seat changes and progress), and is told where
+ * the event's queue stands at once. Whether the event exists comes
  * from the {@link EventDirectory} cache, not a query per call; when PostgreSQL cannot answer, the
  * socket does not join and is told to retry.
  */
@@ -69,8 +71,8 @@ export function watchEvent(ctx: NotifierContext, socket: NotifierSocket) {
     }
     await socket.join(room);
     reply({ ok: true });
-    const progress = ctx.lastProgress.get(parsed.data.event_id);
-    if (progress) socket.emit('event.progress', progress);
+    const now = eventUpdate(parsed.data.event_id, ctx.lastProgress.get(parsed.data.event_id), undefined);
+    if (now) socket.emit('event.update', now);
   };
 }
 

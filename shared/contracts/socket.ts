@@ -1,5 +1,5 @@
 import type { Role } from '../auth';
-import type { BookingResult, BookingStatus, SeatsChanged } from './messages';
+import type { BookingResult, BookingStatus, SeatStatus } from './messages';
 
 /**
  * Socket.IO contracts between the notifier and its clients, typed once for both sides
@@ -8,9 +8,9 @@ import type { BookingResult, BookingStatus, SeatsChanged } from './messages';
  */
 
 /**
- * An event's queue, broadcast when it changed: to the sockets waiting on one of its bookings at most
- * one per NOTIFIER_COALESCE_MS, to the event's room at most one per NOTIFIER_EVENT_ROOM_MS (the latest
- * state wins), whatever the number of people waiting. A waiting client computes its own position from the
+ * An event's queue, sent to the sockets waiting on one of its bookings when it changed, at most one
+ * per NOTIFIER_COALESCE_MS (the latest state wins), whatever the number of people waiting. (The
+ * event's room gets the same state inside {@link EventUpdatePush}.) A waiting client computes its own position from the
  * `seq` its `booking.watch` ack gave it: `position = max(1, seq - watermark)`, and its wait as
  * `ceil(position / rate_per_s)` when `rate_per_s > 0` (see {@link positionOf}).
  */
@@ -24,6 +24,25 @@ export interface EventProgressPush {
   paused: boolean;
   /** An operator's rate cap (decisions per second), or null. */
   throttle_per_s: number | null;
+}
+
+/**
+ * Everything that changed in an event since its room's last update, in **one** message per tick: the
+ * event's room (`event.watch`: a seat map open, often thousands of idle sockets) costs one socket write
+ * per watcher per tick, so its progress and seat changes travel together. Sent only when something
+ * changed, at most once per the room's interval: NOTIFIER_EVENT_ROOM_MS, longer for a big room (room
+ * size ÷ NOTIFIER_ROOM_WRITES_PER_S seconds). Watching an event also sends its last known `progress` at once.
+ */
+export interface EventUpdatePush {
+  event_id: string;
+  /** The event's queue, when it changed since the room's last update (paused, throttled, its rate). */
+  progress?: Omit<EventProgressPush, 'event_id'>;
+  /** [seat_id, status] of every seat that changed since the last update, its last status (reserved seating). */
+  seats?: Array<[string, SeatStatus]>;
+  /** Units left, when a change carried it (general admission). */
+  available?: number;
+  /** When the newest seat change included was made; present with `seats` or `available`. */
+  as_of?: string;
 }
 
 /** A waiting request's position (1 means next) and rough wait in seconds (null when nothing moves). */
@@ -106,9 +125,9 @@ export type WatchAck =
 export interface ServerToClientEvents {
   'booking.result': (payload: BookingResultPush) => void;
   'waitlist.offer': (payload: WaitlistOfferPush) => void;
-  /** Seat changes of a watched event, coalesced per NOTIFIER_EVENT_ROOM_MS (the last status of each seat). */
-  'seats.changed': (payload: SeatsChanged) => void;
-  /** To the event's room (`event.watch`) and to sockets waiting on one of its bookings (`booking.watch`). */
+  /** To a watched event's room (`event.watch`): its progress and seat changes, one message per room tick. */
+  'event.update': (payload: EventUpdatePush) => void;
+  /** To the sockets waiting on one of the event's bookings (`booking.watch`), on the fast clock. */
   'event.progress': (payload: EventProgressPush) => void;
   /**
    * The socket's token was revoked (logout, password or role change): sent just before the server

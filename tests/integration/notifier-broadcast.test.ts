@@ -8,12 +8,13 @@ import { redisKeys } from '../../shared/redis/keys';
 import { names as amqpNames } from '../../shared/amqp/topology';
 import { loadNotifierSettings } from '../../notifier/settings';
 import { startNotifier, type RunningNotifier } from '../../notifier/server';
-import { positionOf, type EventProgressPush } from '../../shared/contracts/socket';
-import type { SeatsChanged, SeatStatus } from '../../shared/contracts/messages';
+import { positionOf, type EventProgressPush, type EventUpdatePush } from '../../shared/contracts/socket';
+import type { SeatStatus } from '../../shared/contracts/messages';
 
 /**
- * Crowd-scale fan-out (issue 10): an event's progress and seat changes reach its room as one
- * coalesced message per tick, and each waiting client computes its own position.
+ * Crowd-scale fan-out (issue 10): an event's progress and seat changes reach its room together, as one
+ * coalesced `event.update` per tick on a clock that slows as the room grows, and each waiting client
+ * computes its own position from `event.progress`.
  */
 describe('notifier broadcasts', () => {
   let env: TestEnv;
@@ -118,8 +119,11 @@ describe('notifier broadcasts', () => {
   it("sends an event's idle watchers progress on the room's slower clock, and only when it changed", async () => {
     const eventId = await env.createEvent({ general_admission: { capacity: 50, price: 10 } });
     const s = await sockets.connect(notifier.port, env.token('room-viewer'));
-    const seen: EventProgressPush[] = [];
-    s.on('event.progress', (p) => seen.push(p));
+    const seen: Array<EventUpdatePush['progress']> = [];
+    s.on('event.update', (u) => u.progress && seen.push(u.progress));
+    // A watcher of the room is not waiting on a booking: it never gets the fast clock's `event.progress`.
+    let fast = 0;
+    s.on('event.progress', () => fast++);
     expect(await s.emitWithAck('event.watch', { event_id: eventId })).toEqual({ ok: true });
     const progress = (wm: number) => ({
       event_id: eventId,
@@ -143,13 +147,105 @@ describe('notifier broadcasts', () => {
     publish('event.progress', eventId, progress(40));
     await sleep(1500);
     expect(seen.length).toBe(before);
+    expect(fast).toBe(0);
+  });
+
+  it("sends the room's progress and seat changes of one tick in one message", async () => {
+    const eventId = await env.createEvent({ sections: [{ name: 'B', rows: 1, seats_per_row: 4, price: 10 }] });
+    const s = await sockets.connect(notifier.port, env.token('one-message'));
+    const updates: EventUpdatePush[] = [];
+    s.on('event.update', (u) => updates.push(u));
+    expect(await s.emitWithAck('event.watch', { event_id: eventId })).toEqual({ ok: true });
+    const at = () => new Date().toISOString();
+    // A first change opens the room's clock; what follows within its 600 ms interval waits for the next tick.
+    publish('seats.changed', eventId, { event_id: eventId, seats: [['B-1-1', 'held']], as_of: at() });
+    await waitFor(() => updates.some((u) => u.seats?.length), 10_000, 'the first seat change');
+    publish('event.progress', eventId, {
+      event_id: eventId,
+      watermark: 7,
+      rate_per_s: 3,
+      paused: false,
+      throttle_per_s: 10,
+      at: at(),
+    });
+    publish('seats.changed', eventId, { event_id: eventId, seats: [['B-1-2', 'sold']], as_of: at() });
+    await waitFor(() => updates.some((u) => u.progress && u.seats), 10_000, 'progress and seats together');
+    expect(updates.find((u) => u.progress && u.seats)).toEqual({
+      event_id: eventId,
+      progress: { watermark: 7, rate_per_s: 3, paused: false, throttle_per_s: 10 },
+      seats: [['B-1-2', 'sold']],
+      as_of: expect.any(String),
+    });
+    // A socket that starts watching now is told where the queue stands at once.
+    const late = await sockets.connect(notifier.port, env.token('one-message-late'));
+    const first: EventUpdatePush[] = [];
+    late.on('event.update', (u) => first.push(u));
+    expect(await late.emitWithAck('event.watch', { event_id: eventId })).toEqual({ ok: true });
+    await waitFor(() => first.length > 0, 5_000, 'current progress');
+    expect(first[0]).toEqual({
+      event_id: eventId,
+      progress: { watermark: 7, rate_per_s: 3, paused: false, throttle_per_s: 10 },
+    });
+  });
+
+  it("slows a big room's clock to its writes budget, and keeps the waiting sockets' fast clock", async () => {
+    // A budget of 2 writes a second (below what the environment may set, for the test): a room of 4
+    // sockets is updated every 2 s instead of every 600 ms.
+    const slow = await startNotifier(
+      env.config,
+      createLogger('notifier', 'warn'),
+      0,
+      loadNotifierSettings(
+        {},
+        { NOTIFIER_COALESCE_MS: 200, NOTIFIER_EVENT_ROOM_MS: 600, NOTIFIER_ROOM_WRITES_PER_S: 2 },
+      ),
+    );
+    try {
+      const eventId = await env.createEvent({ general_admission: { capacity: 50, price: 10 } });
+      const bookingId = randomUUID();
+      await env.redis.hset(redisKeys(env.config.REDIS_PREFIX).pendingBooking(bookingId), {
+        event_id: eventId,
+        user_id: 'slow-waiting',
+        seq: '100',
+        requested_at: new Date().toISOString(),
+      });
+      const room: EventUpdatePush[] = [];
+      for (let i = 0; i < 4; i++) {
+        const s = await sockets.connect(slow.port, env.token(`slow-viewer-${i}`));
+        if (i === 0) s.on('event.update', (u) => room.push(u));
+        expect(await s.emitWithAck('event.watch', { event_id: eventId })).toEqual({ ok: true });
+      }
+      const waiting = await sockets.connect(slow.port, env.token('slow-waiting'));
+      const fast: EventProgressPush[] = [];
+      waiting.on('event.progress', (p) => fast.push(p));
+      expect(await waiting.emitWithAck('booking.watch', { booking_id: bookingId })).toMatchObject({ ok: true });
+      const started = performance.now();
+      for (let wm = 1; wm <= 60; wm++) {
+        publish('event.progress', eventId, {
+          event_id: eventId,
+          watermark: wm,
+          rate_per_s: 5,
+          paused: false,
+          throttle_per_s: null,
+          at: new Date().toISOString(),
+        });
+        await sleep(50);
+      }
+      await waitFor(() => room.at(-1)?.progress?.watermark === 60, 10_000, 'the last progress in the room');
+      const elapsed = performance.now() - started;
+      expect(room.length).toBeLessThanOrEqual(Math.ceil(elapsed / 2000) + 1);
+      // The waiting socket's progress kept the 200 ms clock.
+      expect(fast.length).toBeGreaterThan(room.length * 2);
+    } finally {
+      await slow.close();
+    }
   });
 
   it('merges seat changes of an event into one message per tick, the last status of each seat winning', async () => {
     const eventId = await env.createEvent({ sections: [{ name: 'A', rows: 1, seats_per_row: 4, price: 10 }] });
     const s = await sockets.connect(notifier.port, env.token('map-viewer'));
-    const changes: SeatsChanged[] = [];
-    s.on('seats.changed', (c) => changes.push(c));
+    const changes: EventUpdatePush[] = [];
+    s.on('event.update', (c) => changes.push(c));
     expect(await s.emitWithAck('event.watch', { event_id: eventId })).toEqual({ ok: true });
     const steps: Array<Array<[string, SeatStatus]>> = [
       [['A-1-1', 'held']],

@@ -220,7 +220,6 @@ export class TestEnv {
     const conn = await amqp.connect(this.config.AMQP_URL);
     const ch = await conn.createChannel();
     await deleteTopology(ch, buildTopology(this.config));
-    await ch.deleteQueue(`${this.config.AMQP_PREFIX}notifier.seats-changed`);
     await conn.close();
     let cursor = '0';
     do {

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import type { SeatsChanged } from '../../../shared/contracts/messages';
+import type { EventUpdatePush } from '../../../shared/contracts/socket';
 import { clientConfig } from '../lib/client-config';
 import type { EventPage } from '../lib/event-types';
 import { money } from '../lib/format';
@@ -18,9 +18,10 @@ export function GeneralAdmission({ ctx, ev, closed }: { ctx: PageContext; ev: Ev
   const [limit, setLimit] = useState(ev.max_per_user);
   useEffect(() => void clientConfig().then((c) => setLimit(Math.min(ev.max_per_user, c.max_per_request))), []);
   useEffect(() => {
-    const onSeats = (c: SeatsChanged) => c.event_id === ev.id && c.available !== undefined && setAvailable(c.available);
+    const onSeats = (c: EventUpdatePush) =>
+      c.event_id === ev.id && c.available !== undefined && setAvailable(c.available);
     const off = ctx.live.onConnect(() => {
-      ctx.live.socket?.off('seats.changed', onSeats).on('seats.changed', onSeats);
+      ctx.live.socket?.off('event.update', onSeats).on('event.update', onSeats);
       ctx.live.socket?.emit('event.watch', { event_id: ev.id }, () => undefined);
       void ctx.api<EventPage>('GET', `/v1/events/${ev.id}`).then(
         (e) => setAvailable(e.availability.available),
@@ -29,7 +30,7 @@ export function GeneralAdmission({ ctx, ev, closed }: { ctx: PageContext; ev: Ev
     });
     return () => (
       off(),
-      ctx.live.socket?.off('seats.changed', onSeats),
+      ctx.live.socket?.off('event.update', onSeats),
       ctx.live.socket?.emit('event.unwatch', { event_id: ev.id })
     );
   }, [ev.id]);

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { SeatsChanged } from '../../../shared/contracts/messages';
+import type { EventUpdatePush } from '../../../shared/contracts/socket';
 import { SeatMap, TIER_COLOURS } from './seat-map';
 import { clientConfig } from '../lib/client-config';
 import type { EventPage } from '../lib/event-types';
@@ -55,7 +55,7 @@ export function Reserved({ ctx, ev, closed }: { ctx: PageContext; ev: EventPage;
     // An object, not a `let`: the cleanup sets it while the loading closure awaits.
     const stop = { current: false };
     let d: SeatData | null = null;
-    const onSeats = (c: SeatsChanged) => {
+    const onSeats = (c: EventUpdatePush) => {
       if (!d || c.event_id !== ev.id || !c.seats) return;
       const t0 = performance.now();
       const changed = d.apply(c.seats);
@@ -105,14 +105,14 @@ export function Reserved({ ctx, ev, closed }: { ctx: PageContext; ev: EventPage;
     });
     // Live changes; after every (re)connect: watch again and refetch what was missed meanwhile.
     const off = ctx.live.onConnect(() => {
-      ctx.live.socket?.off('seats.changed', onSeats).on('seats.changed', onSeats);
+      ctx.live.socket?.off('event.update', onSeats).on('event.update', onSeats);
       ctx.live.socket?.emit('event.watch', { event_id: ev.id }, () => undefined);
       if (d) void refreshStatus(d).catch(() => undefined);
     });
     return () => {
       stop.current = true;
       off();
-      ctx.live.socket?.off('seats.changed', onSeats);
+      ctx.live.socket?.off('event.update', onSeats);
       ctx.live.socket?.emit('event.unwatch', { event_id: ev.id });
     };
   }, [ev.id]);
