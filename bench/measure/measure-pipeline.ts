@@ -44,8 +44,16 @@ export interface PipelineResult extends PipelineRun {
  * outcome) is announced before that batch's histograms are, and it must not leak into the next
  * measurement (e.g. inventory.init: expanding and inserting 50,000 seats, a second or so). Bounded: 10 s.
  */
-async function settledMetrics(worker: RunningRole): Promise<string> {
-  const scrape = () => fetch(`${worker.url}/metrics`, { signal: AbortSignal.timeout(5000) }).then((r) => r.text());
+async function settledMetrics(worker: RunningRole, token: string | undefined): Promise<string> {
+  const scrape = () =>
+    fetch(`${worker.url}/metrics`, {
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+      signal: AbortSignal.timeout(5000),
+    }).then(async (r) => {
+      // A refused scrape must fail the run, not read as a worker that decided nothing.
+      if (!r.ok) throw new Error(`worker /metrics answered ${r.status}`);
+      return r.text();
+    });
   const count = (text: string) => Number(/^onsale_worker_batch_seconds_count\{[^}]*\} (\S+)$/m.exec(text)?.[1] ?? 0);
   let last = await scrape();
   const deadline = Date.now() + 10_000;
@@ -68,7 +76,7 @@ async function runOnEvent(
   clients: number,
   maxSeconds: number,
 ): Promise<PipelineRun> {
-  const before = await settledMetrics(worker);
+  const before = await settledMetrics(worker, b.config.METRICS_TOKEN);
   const load = await runLoadGenerator(
     {
       mode: 'pipeline',
@@ -84,7 +92,7 @@ async function runOnEvent(
     },
     maxSeconds + 90,
   );
-  const after = await settledMetrics(worker);
+  const after = await settledMetrics(worker, b.config.METRICS_TOKEN);
   const batchSize = histogramQuantiles(before, after, 'onsale_worker_batch_messages');
   return {
     ...load,

@@ -31,6 +31,8 @@ export function benchIdentity(partitions: number): BenchIdentity {
     // The roles run with NODE_ENV=production, where they refuse the development defaults of every secret.
     PAYMENT_WEBHOOK_SECRET: `bench-webhook-${randomBytes(12).toString('hex')}`,
     TICKET_SIGNING_SEED: randomBytes(32).toString('hex'),
+    // In production /metrics needs this token (without it the worker's histograms read as 404 pages).
+    METRICS_TOKEN: `bench-metrics-${randomBytes(12).toString('hex')}`,
     LOG_LEVEL: 'warn',
   });
   return { id, adminUrl, dbName, config };
