@@ -1,5 +1,8 @@
 import type { BookingReason } from '../../shared/errors';
 import type { BookingRequest, BookingStatus, SeatStatus } from '../../shared/contracts/messages';
+import { addUserQty, setActive, type UserState } from './users';
+
+export { addUserQty, clearActive, setActive, type UserState } from './users';
 
 /**
  * The in-memory inventory of one event, owned by the single writer of its partition. Built from
@@ -335,37 +338,6 @@ export function freeSeat(inv: EventInventory, idx: number): void {
   row.group.available++;
   row.maxRun = row.seats.length;
   inv.available++;
-}
-
-/** What one user has in an event (see {@link EventInventory.users}). */
-export interface UserState {
-  qty: number;
-  /** The booking held or pending payment, or null. */
-  active: string | null;
-}
-
-export function addUserQty(inv: EventInventory, userId: string, delta: number): void {
-  const u = inv.users.get(userId);
-  if (!u) {
-    if (delta > 0) inv.users.set(userId, { qty: delta, active: null });
-    return;
-  }
-  u.qty += delta;
-  if (u.qty <= 0 && u.active === null) inv.users.delete(userId);
-}
-
-export function setActive(inv: EventInventory, userId: string, bookingId: string): void {
-  const u = inv.users.get(userId);
-  if (u) u.active = bookingId;
-  else inv.users.set(userId, { qty: 0, active: bookingId });
-}
-
-/** Ends the user's active booking if it is this one. */
-export function clearActive(inv: EventInventory, userId: string, bookingId: string): void {
-  const u = inv.users.get(userId);
-  if (u?.active !== bookingId) return;
-  u.active = null;
-  if (u.qty <= 0) inv.users.delete(userId);
 }
 
 /** Adds tickets loaded from PostgreSQL to the cache (all tickets of each booking named in `bookingIds`). */
