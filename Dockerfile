@@ -2,7 +2,8 @@
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
-RUN chown node:node /app
+# The payment simulator's journal (compose mounts a volume here; a new volume takes this owner).
+RUN chown node:node /app && mkdir -p /var/lib/payment-sim && chown node:node /var/lib/payment-sim
 USER node
 # Dependencies first, for layer caching. Dev dependencies stay: the roles run TypeScript with tsx.
 COPY --chown=node:node package.json package-lock.json ./
