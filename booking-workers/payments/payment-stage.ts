@@ -135,23 +135,12 @@ export class PaymentStage {
           payment_id: c.id,
         });
         this.d.metrics.paymentCalls.inc({ kind: 'charge', outcome: 'reconciled_unknown' });
-        await recordPayment(this.d.pool, {
-          id: c.id,
-          kind: 'charge',
-          bookingId: c.bookingId,
-          eventId: c.eventId,
-          amountCents: c.amountCents,
-          status: 'unavailable',
-          error: 'unknown to the provider at reconciliation',
-        });
-        await this.d.publisher.publishCommand(c.partition, {
-          type: 'payment.result',
-          event_id: c.eventId,
-          booking_id: c.bookingId,
-          outcome: 'unavailable',
-          attempt_id: c.id,
-          reason: 'unknown_to_provider',
-        });
+        await this.endAttempt(
+          { id: c.id, bookingId: c.bookingId, eventId: c.eventId, partition: c.partition, amountCents: c.amountCents },
+          'unavailable',
+          'unknown to the provider at reconciliation',
+          'unknown_to_provider',
+        );
         settled++;
         continue;
       }
@@ -255,25 +244,56 @@ export class PaymentStage {
         return;
       }
     }
-    const status = out.kind === 'refused' ? 'failed' : 'unavailable';
-    await recordPayment(this.d.pool, {
-      id: req.id,
-      kind: 'charge',
-      bookingId: req.booking_id,
-      eventId: req.event_id,
-      amountCents: req.amount_cents,
-      status,
-      error: out.error,
-    });
     log.warn('charge not taken by the provider', { outcome: out.kind, err: out.error });
-    await this.d.publisher.publishCommand(req.partition, {
+    await this.endAttempt(
+      {
+        id: req.id,
+        bookingId: req.booking_id,
+        eventId: req.event_id,
+        partition: req.partition,
+        amountCents: req.amount_cents,
+        correlationId: req.correlation_id,
+      },
+      out.kind === 'refused' ? 'failed' : 'unavailable',
+      out.error,
+      out.error.slice(0, 200),
+    );
+  }
+
+  /**
+   * Ends a charge attempt that took no money: records it (`failed` or `unavailable`) and tells the
+   * event's partition, whose single writer puts the booking back to `held` (or declines it).
+   */
+  private async endAttempt(
+    charge: {
+      id: string;
+      bookingId: string;
+      eventId: string;
+      partition: number;
+      amountCents: number;
+      correlationId?: string | undefined;
+    },
+    outcome: 'failed' | 'unavailable',
+    error: string,
+    reason: string,
+  ): Promise<void> {
+    await recordPayment(this.d.pool, {
+      id: charge.id,
+      kind: 'charge',
+      bookingId: charge.bookingId,
+      eventId: charge.eventId,
+      amountCents: charge.amountCents,
+      status: outcome,
+      error,
+    });
+    await this.d.publisher.publishCommand(charge.partition, {
       type: 'payment.result',
-      event_id: req.event_id,
-      booking_id: req.booking_id,
-      outcome: out.kind === 'refused' ? 'failed' : 'unavailable',
-      attempt_id: req.id,
-      reason: out.error.slice(0, 200),
-      ...(req.correlation_id ? { correlation_id: req.correlation_id } : {}),
+      event_id: charge.eventId,
+      booking_id: charge.bookingId,
+      outcome,
+      attempt_id: charge.id,
+      reason,
+      ...(charge.correlationId ? { correlation_id: charge.correlationId } : {}),
     });
   }
 
