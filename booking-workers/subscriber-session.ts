@@ -102,8 +102,16 @@ export class SubscriberSession<S extends z.ZodType> {
         this.inbox.push({ msg, invalid });
         this.kick();
       },
-      { label: this.o.label ?? 'message' },
+      {
+        label: this.o.label ?? 'message',
+        // Nothing more will come on this subscription: start again as a standby, as after a lost channel.
+        onCancelled: () => {
+          this.o.logger.warn('subscription cancelled by the broker; subscribing again', { queue: this.o.queue });
+          void channel.close().catch(() => undefined);
+        },
+      },
     );
+    if (this.timer) clearInterval(this.timer);
     this.timer = setInterval(() => this.kick(), this.o.tickMs ?? 50);
     this.timer.unref();
   }

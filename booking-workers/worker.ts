@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Channel } from 'amqplib';
 import http from 'node:http';
 import express from 'express';
 import type { Config } from '../shared/config';
@@ -166,16 +167,32 @@ export async function startWorker(
     { noAck: true, label: 'control message' },
   );
 
-  const tickChannel = await conn.createChannel();
-  tickChannel.on('error', () => undefined);
+  // A channel of its own for the queue checks: a failed check closes it, so it is opened again on the
+  // next tick (a closed channel left in place would silence every tick, and a standby that never gets
+  // a message would never learn it became active).
+  let tickChannel: Channel | null = null;
+  let ticking = false;
   const tickIdlePartitions = async () => {
-    for (let p = 0; p < config.PARTITIONS; p++) {
-      try {
+    if (ticking || shuttingDown) return;
+    ticking = true;
+    try {
+      if (!tickChannel) {
+        const ch = await conn.createChannel();
+        ch.on('error', () => undefined);
+        ch.on('close', () => {
+          if (tickChannel === ch) tickChannel = null;
+        });
+        tickChannel = ch;
+      }
+      for (let p = 0; p < config.PARTITIONS; p++) {
         const { messageCount } = await tickChannel.checkQueue(publisher.names.partitionQueue(p));
         if (messageCount === 0) await publisher.publishTick(p);
-      } catch {
-        return; // broker trouble: the connection handler decides what happens next
       }
+    } catch (err) {
+      // Broker trouble: the connection handler decides what happens next; the next tick tries again.
+      log.debug('tick skipped', { err: (err as Error).message });
+    } finally {
+      ticking = false;
     }
   };
   const ticker = setInterval(() => void tickIdlePartitions(), config.TICK_MS);
@@ -219,7 +236,7 @@ export async function startWorker(
     await outbox.stop();
     await publisher.close();
     await setup.close().catch(() => undefined);
-    await tickChannel.close().catch(() => undefined);
+    await tickChannel?.close().catch(() => undefined);
     await conn.close().catch(() => undefined);
     redis.disconnect();
     await pool.end();

@@ -20,6 +20,8 @@ export type InvalidHandler = (msg: ConsumeMessage, reason: string) => void;
 export interface SubscribeOptions extends Options.Consume {
   /** Names the message kind in the reason given to `onInvalid`. @defaultValue 'message' */
   label?: string;
+  /** The broker cancelled the subscription (its queue was deleted, or a cluster node holding it left). */
+  onCancelled?: () => void;
 }
 
 /**
@@ -41,11 +43,14 @@ export async function subscribe<S extends z.ZodType>(
   onInvalid: InvalidHandler,
   options: SubscribeOptions = {},
 ): Promise<string> {
-  const { label = 'message', ...consume } = options;
+  const { label = 'message', onCancelled, ...consume } = options;
   const { consumerTag } = await channel.consume(
     queue,
     (msg) => {
-      if (!msg) return; // consumer cancelled by the broker (queue deleted)
+      if (!msg) {
+        onCancelled?.(); // consumer cancelled by the broker
+        return;
+      }
       const parsed = parseMessage(msg, schema, label);
       if (parsed.ok) handler(parsed.value, msg);
       else onInvalid(msg, parsed.reason);
