@@ -27,6 +27,40 @@ describe('the draw at the on-sale time', () => {
       )
     ).rows;
 
+  /**
+   * waitFor that says, every 30 s and on timeout, where the event stands (statuses, the partition queue,
+   * the partition's owner): this test once timed out in CI, and a bare timeout told nothing.
+   */
+  const waitReporting = async (eventId: string, check: () => Promise<boolean>, ms: number, what: string) => {
+    const report = async () => {
+      const n = names(env.config.AMQP_PREFIX);
+      const { rows } = await env.pool.query<{ partition: number }>('SELECT partition FROM events WHERE id = $1', [
+        eventId,
+      ]);
+      const partition = rows[0]!.partition;
+      const owner = (await env.pool.query('SELECT * FROM partitions WHERE id = $1', [partition])).rows[0] as unknown;
+      const conn = await amqp.connect(env.config.AMQP_URL);
+      try {
+        const ch = await conn.createChannel();
+        const q = await ch.checkQueue(n.partitionQueue(partition));
+        console.warn(
+          `[draw test] still waiting for ${what}: ${JSON.stringify(await counts(eventId))}, queue ${JSON.stringify(q)}, partition ${JSON.stringify(owner)}`,
+        );
+      } finally {
+        await conn.close().catch(() => undefined);
+      }
+    };
+    const timer = setInterval(() => void report().catch(() => undefined), 30_000);
+    try {
+      await waitFor(check, ms, what);
+    } catch (err) {
+      await report().catch(() => undefined);
+      throw err;
+    } finally {
+      clearInterval(timer);
+    }
+  };
+
   it('draws 10,000 entries uniformly, keeps the order across kill -9 right after the draw, and decides in drawn order', async () => {
     const N = 10_000;
     const CAPACITY = 2_000;
@@ -59,7 +93,8 @@ describe('the draw at the on-sale time', () => {
     await ch.waitForConfirms();
     await conn.close();
     // All of them wait in the waiting room (parked, durable).
-    await waitFor(
+    await waitReporting(
+      eventId,
       async () => (await counts(eventId)).find((r) => r.status === 'queued')?.n === N,
       // Generous: 10,000 durable parks on two shared cores (once seen to need more than 120 s in CI).
       300_000,
@@ -73,7 +108,8 @@ describe('the draw at the on-sale time', () => {
     await worker.close();
     await env.pool.query("UPDATE events SET on_sale_at = now() - interval '1 second' WHERE id = $1", [eventId]);
     const first = await env.spawnWorker();
-    await waitFor(
+    await waitReporting(
+      eventId,
       async () => (await env.pool.query('SELECT 1 FROM event_draws WHERE event_id = $1', [eventId])).rowCount === 1,
       300_000,
       'drawn',
@@ -108,7 +144,12 @@ describe('the draw at the on-sale time', () => {
 
     // A new worker takes over: no second draw, the same order, and decisions follow it (first CAPACITY drawn hold).
     await env.spawnWorker();
-    await waitFor(async () => !(await counts(eventId)).some((r) => r.status === 'queued'), 180_000, 'all decided');
+    await waitReporting(
+      eventId,
+      async () => !(await counts(eventId)).some((r) => r.status === 'queued'),
+      180_000,
+      'all decided',
+    );
     const after = (await env.pool.query('SELECT * FROM event_draws WHERE event_id = $1', [eventId])).rows;
     expect(after).toHaveLength(1);
     expect(after[0].seed).toBe(drawRow.seed);
