@@ -33,12 +33,32 @@ const sampleS = Number(args['sample-s']);
 const warmupMin = args['warmup-minutes'] !== undefined ? Number(args['warmup-minutes']) : Math.min(5, minutes / 3);
 const eventEveryS = Number(args['event-every-s']);
 const GROWTH_TARGET = 0.1;
+const LAG_TARGET_MS = 50;
 
 const ROLES: RoleName[] = ['ingress', 'notifier', 'worker-a', 'worker-b', 'payment-sim'];
+/** Roles with a Prometheus /metrics (prom-client's default metrics, event-loop lag among them). */
+const LAG_ROLES: RoleName[] = ['ingress', 'notifier', 'worker-a', 'worker-b'];
+
+/**
+ * The role's event-loop lag p99 (ms) since the previous scrape: prom-client resets its delay histogram
+ * on every collect, so one scrape per sample gives the sample's own interval. Null if it did not answer.
+ */
+async function lagP99Ms(port: number): Promise<number | null> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(5000) });
+    if (!res.ok) return null;
+    const m = /^nodejs_eventloop_lag_p99_seconds (\S+)$/m.exec(await res.text());
+    return m ? Math.round(Number(m[1]) * 10_000) / 10 : null;
+  } catch {
+    return null;
+  }
+}
 
 interface Sample {
   t_s: number;
   rss_mb: Record<string, number | null>;
+  /** Event-loop lag p99 over the interval, per role (ms). */
+  lag_p99_ms: Record<string, number | null>;
   accepted: number;
   outcomes_pushed: number;
   /** `booking.watch` acks refused with `too_many_watches` in the interval (the crowd retries them). */
@@ -77,11 +97,16 @@ async function main(): Promise<number> {
     const refusedCount = () => crowd.watchFailures.too_many_watches ?? 0;
     const pushedCount = () => [...crowd.tracked.values()].filter((t) => t.pushes.length > 0).length;
 
-    const sampler = setInterval(() => {
+    // Scraped once before the first sample, so the first interval's lag is the interval's alone.
+    await Promise.all(LAG_ROLES.map((r) => lagP99Ms(stack.roles[r].port)));
+    const sampler = setInterval(() => void sample(), sampleS * 1000);
+    const sample = async () => {
+      const lags = await Promise.all(LAG_ROLES.map(async (r) => [r, await lagP99Ms(stack.roles[r].port)] as const));
       const pushed = pushedCount();
       const s: Sample = {
         t_s: Math.round((Date.now() - start) / 1000),
         rss_mb: Object.fromEntries(ROLES.map((r) => [r, rssMb(stack.roles[r].pid)])),
+        lag_p99_ms: Object.fromEntries(lags),
         accepted: tally.accepted - lastAccepted,
         outcomes_pushed: pushed - lastPushed,
         refused_watches: refusedCount() - lastRefused,
@@ -91,9 +116,9 @@ async function main(): Promise<number> {
       lastPushed = pushed;
       samples.push(s);
       process.stdout.write(
-        `  t=${s.t_s}s rss ${JSON.stringify(s.rss_mb)} MB, accepted ${s.accepted}, outcomes ${s.outcomes_pushed}, refused watches ${s.refused_watches}\n`,
+        `  t=${s.t_s}s rss ${JSON.stringify(s.rss_mb)} MB, lag p99 ${JSON.stringify(s.lag_p99_ms)} ms, accepted ${s.accepted}, outcomes ${s.outcomes_pushed}, refused watches ${s.refused_watches}\n`,
       );
-    }, sampleS * 1000);
+    };
 
     // Steady load, a fresh pair of events every `eventEveryS` (inventory sells out; new on-sales keep holds coming).
     // Holds of 2 minutes: an event's holds lapse 2 minutes after its minute on sale, and the worker lets it go
@@ -144,11 +169,25 @@ async function main(): Promise<number> {
         return [r, a && b ? Math.round(((b - a) / a) * 1000) / 10 : null];
       }),
     );
+    // The worst interval's lag p99 after warm-up, per role; the notifier's is a target (issue 10).
+    const lagWorst = Object.fromEntries(
+      LAG_ROLES.map((r) => {
+        const xs = afterWarmup.map((s) => s.lag_p99_ms[r]).filter((x): x is number => typeof x === 'number');
+        return [r, xs.length ? Math.max(...xs) : null];
+      }),
+    );
+    const lagMedian = Object.fromEntries(
+      LAG_ROLES.map((r) => [r, median(afterWarmup.map((s) => s.lag_p99_ms[r] ?? null))]),
+    );
+    const notifierLag = lagWorst.notifier;
     const stalled = samples.filter((s, i) => i > 0 && s.outcomes_pushed === 0).length;
     const restarts = Object.fromEntries(ROLES.map((r) => [r, stack.roles[r].restarts.length]));
     const pass =
       afterWarmup.length >= 2 &&
       Object.values(growth).every((g) => g === null || g < GROWTH_TARGET * 100) &&
+      notifierLag !== null &&
+      notifierLag !== undefined &&
+      notifierLag < LAG_TARGET_MS &&
       stalled === 0 &&
       lost === 0 &&
       unpushed === 0 &&
@@ -176,6 +215,9 @@ async function main(): Promise<number> {
       restarts,
       rss_growth_percent_after_warmup: growth,
       growth_target_percent: GROWTH_TARGET * 100,
+      lag_p99_ms_worst_interval_after_warmup: lagWorst,
+      lag_p99_ms_median_interval_after_warmup: lagMedian,
+      lag_target_ms: LAG_TARGET_MS,
       pass,
       samples,
     };
@@ -192,6 +234,7 @@ async function main(): Promise<number> {
       `soak: accepted ${ids.length}, lost ${lost}, unpushed ${unpushed} (decided but never pushed ${decidedUnpushed.length}), ` +
         `refused watches ${refusedWatches} ${JSON.stringify(crowd.watchFailures)}, doubled ${doubled}, intervals without outcomes ${stalled}, restarts ${JSON.stringify(restarts)}\n` +
         `soak: RSS growth after warm-up (%): ${JSON.stringify(growth)} (target < ${GROWTH_TARGET * 100} %)\n` +
+        `soak: event-loop lag p99 after warm-up, worst ${sampleS}-s interval (ms): ${JSON.stringify(lagWorst)}, median interval ${JSON.stringify(lagMedian)} (notifier target < ${LAG_TARGET_MS} ms)\n` +
         `soak: ${pass ? 'PASS' : 'FAIL'}; report ${path.relative(ROOT, file)}\n`,
     );
     return pass ? 0 : 1;
