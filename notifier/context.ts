@@ -36,6 +36,8 @@ export interface NotifierContext {
   /** The last progress seen per event: a socket that starts watching is told where the queue stands at once. */
   lastProgress: LRUCache<string, EventProgressPush>;
   pushed: Counter<'event'>;
+  /** How `booking.watch` learnt the booking's owner: `stream` (a recent outcome), `redis`, `postgres`. */
+  watchLookups?: Counter<'source'>;
   /** Token versions (revocation), the same ingress checks; absent: only signature and expiry count. */
   tokens?: TokenVersionSource;
   /** Timers of background work (re-reading a booking after an outage), cleared on close. */

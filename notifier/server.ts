@@ -76,6 +76,13 @@ export async function startNotifier(
     registers: [registry],
   });
 
+  const watchLookups = new Counter({
+    name: 'onsale_notifier_watch_lookups_total',
+    help: 'booking.watch calls by where the owner was found: stream (recent outcome), redis, postgres',
+    labelNames: ['source'],
+    registers: [registry],
+  });
+
   let broker: BrokerSubscription | null = null;
   const app = express();
   app.use(helmet());
@@ -125,6 +132,7 @@ export async function startNotifier(
     events: new EventDirectory(pool),
     lastProgress: new LRUCache({ max: 10_000 }),
     pushed,
+    watchLookups,
     timers: new Set(),
     tokens: revocationSource(config, pool, redis),
   };
@@ -143,6 +151,7 @@ export async function startNotifier(
   ch.on('close', exitOnLoss('broker channel'));
   await assertTopology(ch, buildTopology(config));
   broker = await subscribeBookingEvents(ctx, ch);
+  ctx.recent.streamStarted();
 
   await new Promise<void>((resolve) => server.listen(port, '0.0.0.0', resolve));
   const actual = (server.address() as { port: number }).port;

@@ -16,8 +16,9 @@ const NOT_FOUND: WatchAck = { ok: false, code: 'booking_not_found', message: 'no
  * newer outcome; while it waits, the socket is in the event's queue room (its progress broadcasts)
  * and the ack gives it `seq` to compute its position. The watch is registered before anything is read, so an outcome published meanwhile
  * is not missed (it is held back until ownership is known). A recent outcome from the message stream
- * answers without PostgreSQL; otherwise one query. Another user's booking and an unknown id get the
- * same answer.
+ * answers without PostgreSQL, and so does a request recent enough that the stream must hold its
+ * outcome if it has one (`RecentResults.covers`: ingress's Redis record names the owner); otherwise one
+ * query. Another user's booking and an unknown id get the same answer.
  */
 export function watchBooking(ctx: NotifierContext, socket: NotifierSocket) {
   return async (payload: unknown, ack: unknown): Promise<void> => {
@@ -57,14 +58,22 @@ export function watchBooking(ctx: NotifierContext, socket: NotifierSocket) {
         : null;
       if (!owner) {
         const pending = await pendingBooking(ctx.redis, ctx.keys, id);
-        try {
-          fromDb = await bookingFromDatabase(ctx.pool, id);
-        } catch (err) {
-          dbDown = true;
-          log().warn('booking.watch: PostgreSQL did not answer', { err: (err as Error).message });
+        // The hot path (a watch right after the 202): ingress's Redis record names the owner, and no
+        // outcome in the stream means none yet, so PostgreSQL is not asked.
+        if (pending && ctx.recent.covers(Date.parse(pending.requested_at))) {
+          owner = pending;
+          ctx.watchLookups?.inc({ source: 'redis' });
+        } else {
+          ctx.watchLookups?.inc({ source: 'postgres' });
+          try {
+            fromDb = await bookingFromDatabase(ctx.pool, id);
+          } catch (err) {
+            dbDown = true;
+            log().warn('booking.watch: PostgreSQL did not answer', { err: (err as Error).message });
+          }
+          owner = fromDb ?? pending;
         }
-        owner = fromDb ?? pending;
-      }
+      } else ctx.watchLookups?.inc({ source: 'stream' });
       // Gone while we looked: its watches were dropped with it (and it must join no room).
       if (socket.disconnected) {
         watchers.remove(socket.id, id);
