@@ -66,7 +66,8 @@ export function bookingsRouter(ctx: IngressContext) {
       const bodyHash = idemKey !== undefined ? createHash('sha256').update(JSON.stringify(body)).digest('hex') : '';
       let idemRedisKey: string | null = null;
       let retryOf: Unconfirmed | null = null;
-      const claim = JSON.stringify({ hash: bodyHash, state: 'in_progress', attempt: randomUUID() });
+      const claim =
+        idemKey !== undefined ? JSON.stringify({ hash: bodyHash, state: 'in_progress', attempt: randomUUID() }) : '';
       if (idemKey !== undefined) {
         if (!/^[\x21-\x7e]{1,128}$/.test(idemKey))
           throw new AppError('validation_failed', 'Idempotency-Key must be 1-128 visible ASCII characters');
@@ -201,14 +202,16 @@ export function bookingsRouter(ctx: IngressContext) {
             : queueFields(queue, Date.parse(requestedAt), () => Math.max(1, seq - watermark))),
         };
         await remember({ hash: bodyHash, state: 'done', status: 202, body: answer });
-        ctx.logger.info('booking queued', {
-          request_id: req.requestId,
-          correlation_id: req.requestId,
-          booking_id: bookingId,
-          event_id: body.event_id,
-          partition,
-          seq,
-        });
+        // winston builds and pipes a line even when its level is off: asked first, this costs nothing at `warn`.
+        if (ctx.logger.isInfoEnabled())
+          ctx.logger.info('booking queued', {
+            request_id: req.requestId,
+            correlation_id: req.requestId,
+            booking_id: bookingId,
+            event_id: body.event_id,
+            partition,
+            seq,
+          });
         res.status(202).location(`/v1/bookings/${bookingId}`).json(answer);
       } catch (err) {
         if (stamped && command && partition !== null) {
