@@ -156,6 +156,7 @@ export function bookingsRouter(ctx: IngressContext) {
           userId: user_id,
           requestedAt,
           ttlSeconds: PENDING_TTL_S,
+          waitsForDraw: !presale && waitsForDraw(queue, Date.parse(requestedAt)),
         };
         try {
           [seq, watermark] = await stampRequest(ctx.redis, stamp);
@@ -238,11 +239,13 @@ export function bookingsRouter(ctx: IngressContext) {
 
   registerRoute(r, ctx.config.JWT_SECRET, ROUTES.getBooking, async (req: Request, res: Response) => {
     const booking = await ownBooking(ctx, req);
-    if (booking.status !== 'queued' || booking.seq === null) return void res.json(booking);
+    if (booking.status !== 'queued') return void res.json(booking);
     const queue = await eventQueueState(ctx, booking.event_id);
-    const position = waitsForDraw(queue, Date.parse(booking.requested_at))
-      ? 0
-      : await positionOf(ctx.redis, ctx.keys, booking.event_id, booking.seq);
+    // Waiting for the draw: no number of its own yet (`seq` null), no position.
+    const drawing = waitsForDraw(queue, Date.parse(booking.requested_at));
+    const seq = booking.seq;
+    if (seq === null && !drawing) return void res.json(booking);
+    const position = drawing || seq === null ? null : await positionOf(ctx.redis, ctx.keys, booking.event_id, seq);
     res.json({ ...booking, ...queueFields(queue, Date.parse(booking.requested_at), () => position ?? 1) });
   });
 

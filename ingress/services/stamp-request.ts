@@ -3,7 +3,8 @@ import type { Redis } from 'ioredis';
 /**
  * Stamps a booking request in one Redis round trip (a Lua script, atomic): the event's next sequence
  * number, the event's processed watermark (for the queue position answered with the 202), and the
- * pending record that lets `GET /v1/bookings/{id}` show the request before the worker decides it.
+ * pending record that lets `GET /v1/bookings/{id}` show the request before the worker decides it (with
+ * `draw: '1'` when it waits for its waiting room's draw, so it shows no number of its own yet).
  *
  * When the event's counter is missing (Redis restarted empty, or the key was lost) and no `seed` is
  * given, it stamps nothing and answers `seq = -1`: the caller then computes a seed from PostgreSQL and
@@ -18,6 +19,7 @@ end
 local seq = redis.call('INCR', KEYS[1])
 local wm = redis.call('GET', KEYS[2])
 redis.call('HSET', KEYS[3], 'event_id', ARGV[1], 'user_id', ARGV[2], 'requested_at', ARGV[3], 'seq', seq)
+if ARGV[7] == '1' then redis.call('HSET', KEYS[3], 'draw', '1') end
 redis.call('EXPIRE', KEYS[3], tonumber(ARGV[4]))
 return {seq, tonumber(wm or '0')}
 `;
@@ -33,6 +35,7 @@ type WithStamp = Redis & {
     ttl: number,
     seed: string,
     watermarkSeed: string,
+    waitsForDraw: string,
   ): Promise<[number, number]>;
 };
 
@@ -46,6 +49,8 @@ export interface StampInput {
   ttlSeconds: number;
   /** Where to start a missing counter (and watermark); absent: answer `seq = -1` instead of stamping. */
   seed?: { seq: number; watermark: number };
+  /** The request waits for the draw of its event's waiting room: its pending record says so (`draw: '1'`). */
+  waitsForDraw?: boolean;
 }
 
 /** Returns `[seq, watermark]`, or `[-1, 0]` when the counter is missing and no seed was given. ioredis sends the script by SHA after the first call (EVALSHA). */
@@ -63,6 +68,7 @@ export async function stampRequest(redis: Redis, s: StampInput): Promise<[number
     s.ttlSeconds,
     s.seed ? String(s.seed.seq) : '',
     s.seed ? String(s.seed.watermark) : '',
+    s.waitsForDraw ? '1' : '',
   );
   return [seq, watermark];
 }

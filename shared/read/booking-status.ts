@@ -55,8 +55,15 @@ export async function bookingFromDatabase(pool: Pool, bookingId: string): Promis
     source: 'queue' | 'waitlist';
   }>({
     name: 'get-booking',
-    text: `SELECT id, event_id, user_id, status, seq, seat_ids, quantity, amount_cents, reason, hold_expires_at, requested_at, decided_at, source
-           FROM bookings WHERE id = $1`,
+    // A request in a waiting room that is drawn has no number of its own until the draw (its `seq` is
+    // then its arrival number): it is answered with none, as the 202 answered it.
+    text: `SELECT b.id, b.event_id, b.user_id, b.status, b.seat_ids, b.quantity, b.amount_cents, b.reason,
+                  b.hold_expires_at, b.requested_at, b.decided_at, b.source,
+                  CASE WHEN b.status = 'queued' AND b.arrival_seq IS NULL AND e.queue_mode = 'draw'
+                            AND b.requested_at < e.on_sale_at
+                            AND NOT EXISTS (SELECT 1 FROM event_draws d WHERE d.event_id = b.event_id)
+                       THEN NULL ELSE b.seq END AS seq
+           FROM bookings b JOIN events e ON e.id = b.event_id WHERE b.id = $1`,
     values: [bookingId],
   });
   const b = rows[0];
@@ -93,7 +100,8 @@ export async function pendingBooking(redis: Redis, keys: RedisKeys, bookingId: s
     event_id: pending.event_id,
     user_id: pending.user_id!,
     status: 'queued',
-    seq: Number(pending.seq),
+    // Stamped in a waiting room that is drawn: no number of its own until the draw.
+    seq: pending.draw === '1' ? null : Number(pending.seq),
     requested_at: pending.requested_at!,
   };
 }

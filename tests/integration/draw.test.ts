@@ -6,6 +6,8 @@ import { drawPermutation } from '../../booking-workers/allocator/draw';
 import { chiSquareBuckets, spearmanRho } from '../../shared/stats/fairness';
 import type { BookingResultPush } from '../../shared/contracts/socket';
 import { sleep, TestEnv, waitFor, type ClientSocket } from '../support/env';
+import { bookingFromDatabase, pendingBooking } from '../../shared/read/booking-status';
+import { redisKeys } from '../../shared/redis/keys';
 
 /**
  * The draw (issue 12 §1), through the real partition: the waiting room's order is a uniformly random
@@ -171,6 +173,7 @@ describe('the draw at the on-sale time', () => {
 
   it('says a waiting-room request has no position until the draw, then gives it one', async () => {
     await env.startWorker();
+    await env.startNotifier();
     const opensAt = Date.now() + 5_000;
     const eventId = await env.createEvent({
       on_sale_at: new Date(opensAt).toISOString(),
@@ -187,6 +190,24 @@ describe('the draw at the on-sale time', () => {
       expect(a).toMatchObject({ position: null, queue: 'waiting_room', draw_at: new Date(opensAt).toISOString() });
     const got = await env.http('GET', `/v1/bookings/${accepted[0]!.booking_id}`, { token: tokens[0] });
     expect(got.body).toMatchObject({ status: 'queued', position: null, queue: 'waiting_room' });
+    // No number of its own before the draw: not in ingress's Redis record, not from PostgreSQL, not on the socket.
+    const pending = await pendingBooking(env.redis, redisKeys(env.config.REDIS_PREFIX), accepted[0]!.booking_id);
+    expect(pending).toMatchObject({ status: 'queued', seq: null });
+    await waitFor(
+      async () =>
+        (await env.pool.query("SELECT 1 FROM bookings WHERE id = $1 AND status = 'queued'", [accepted[0]!.booking_id]))
+          .rowCount === 1,
+      10_000,
+      'parked',
+    );
+    expect(await bookingFromDatabase(env.pool, accepted[0]!.booking_id)).toMatchObject({ status: 'queued', seq: null });
+    const socket = await env.socket(tokens[0]!);
+    expect(await socket.emitWithAck('booking.watch', { booking_id: accepted[0]!.booking_id })).toMatchObject({
+      ok: true,
+      status: 'queued',
+      seq: null,
+      position: null,
+    });
 
     // After the opening: drawn and decided; exactly one of three holds the one unit.
     await waitFor(
