@@ -104,11 +104,16 @@ export function watchBooking(ctx: NotifierContext, socket: NotifierSocket) {
       }
       // Join the event's queue room before reading the watermark, so no progress falls in between.
       await socket.join(queueRoom(owner.event_id));
-      // No watermark yet means nothing decided yet (0); Redis not answering means no position (null).
-      const wm = await ctx.redis.get(ctx.keys.eventWatermark(owner.event_id)).then(
-        (v) => v ?? '0',
-        () => null,
-      );
+      // The event's last progress from the stream has its watermark (no round trip); else Redis: no
+      // watermark yet means nothing decided yet (0), Redis not answering means no position (null).
+      const known = ctx.lastProgress.get(owner.event_id);
+      const wm =
+        known !== undefined
+          ? String(known.watermark)
+          : await ctx.redis.get(ctx.keys.eventWatermark(owner.event_id)).then(
+              (v) => v ?? '0',
+              () => null,
+            );
       if (w.latest && w.latest.status !== 'queued') {
         reply({ ok: true, status: w.latest.status });
         return;
