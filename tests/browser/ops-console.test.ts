@@ -15,8 +15,9 @@ describe('operations console in Chromium', () => {
 
   beforeAll(async () => {
     env = await TestEnv.create();
-    await env.startIngress();
-    await env.startNotifier();
+    // The page's live socket needs to know where the notifier is (client-config.json).
+    const notifier = await env.startNotifier();
+    await env.startIngress({ NOTIFIER_PUBLIC_URL: `http://127.0.0.1:${notifier.port}` });
     await env.startWorker();
     browser = await launch();
     eventId = await env.createEvent({

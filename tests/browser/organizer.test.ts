@@ -14,7 +14,9 @@ describe('organizer pages in Chromium', () => {
 
   beforeAll(async () => {
     env = await TestEnv.create();
-    await env.startIngress();
+    // The page's live socket needs to know where the notifier is (client-config.json).
+    const notifier = await env.startNotifier();
+    await env.startIngress({ NOTIFIER_PUBLIC_URL: `http://127.0.0.1:${notifier.port}` });
     await env.startWorker();
     browser = await launch();
   });

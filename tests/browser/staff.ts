@@ -14,7 +14,9 @@ export async function staffContext(
   options: object,
 ): Promise<{ ctx: BrowserContext; token: string }> {
   const password = 'correct horse battery';
-  const reg = await env.http('POST', '/v1/auth/register', { body: { email, password, name: email.split('@')[0] } });
+  // A person's name in the header, as a real staff account has (not the unique part of the test address).
+  const name = role === 'operator' ? 'Olu Operator' : 'Orla Organizer';
+  const reg = await env.http('POST', '/v1/auth/register', { body: { email, password, name } });
   if (reg.status !== 201) throw new Error(`register ${email}: ${reg.status} ${JSON.stringify(reg.body)}`);
   await env.pool.query('UPDATE users SET role = $2 WHERE id = $1', [reg.body.user.id, role]);
   const login = await env.http('POST', '/v1/auth/login', { body: { email, password } });

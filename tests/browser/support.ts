@@ -30,6 +30,11 @@ export function launch(): Promise<Browser> {
 export const DESKTOP = { viewport: { width: 1280, height: 900 } };
 export const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 
+const displayName = (email: string): string => {
+  const word = email.split(/[-@.]/)[0] ?? 'Test';
+  return `${word.charAt(0).toUpperCase()}${word.slice(1)} Buyer`;
+};
+
 /** A signed-up buyer (through the API, as the page would) and a browser context already signed in. */
 export async function signedInContext(
   browser: Browser,
@@ -38,7 +43,9 @@ export async function signedInContext(
   options = DESKTOP,
 ): Promise<{ ctx: BrowserContext; token: string; userId: string }> {
   const res = await env.http('POST', '/v1/auth/register', {
-    body: { email, password: 'correct horse battery', name: email.split('@')[0] },
+    // A person's name in the header (the e-mail's first word, e.g. `desk-<uuid>@…` → "Desk Buyer"),
+    // as a real account has, not the unique part of the test address.
+    body: { email, password: 'correct horse battery', name: displayName(email) },
   });
   if (res.status !== 201) throw new Error(`register ${email}: ${res.status} ${JSON.stringify(res.body)}`);
   const ctx = await browser.newContext({ ...options, baseURL: env.baseUrl });
