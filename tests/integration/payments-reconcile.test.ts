@@ -81,7 +81,10 @@ describe('payments: reconcile with the provider by idempotency key', () => {
         15_000,
         'payment_pending',
       );
-      const charge = [...sim.charges.values()].find((c) => c.reference.startsWith(bookingId));
+      // `payment_pending` is committed before the payment stage calls the provider: wait for the call.
+      const chargeOf = () => [...sim.charges.values()].find((c) => c.reference.startsWith(bookingId));
+      await waitFor(() => chargeOf() !== undefined, 15_000, 'charge taken by the provider');
+      const charge = chargeOf();
       expect(charge?.status).toBe('pending');
       // It recovers with the charge settled but the webhook lost.
       charge!.status = 'succeeded';
