@@ -37,7 +37,7 @@ export interface NotifierContext {
   lastProgress: LRUCache<string, EventProgressPush>;
   pushed: Counter<'event'>;
   /** How `booking.watch` learnt the booking's owner: `stream` (a recent outcome), `redis`, `postgres`. */
-  watchLookups?: Counter<'source'>;
+  watchLookups: Counter<'source'>;
   /** Token versions (revocation), the same ingress checks; absent: only signature and expiry count. */
   tokens?: TokenVersionSource;
   /** Timers of background work (re-reading a booking after an outage), cleared on close. */

@@ -1,10 +1,10 @@
 import type { EventInventory } from './inventory';
 
 /**
- * What each user has in an event, kept by the single writer: units held, pending payment or confirmed
- * (the per-user limit) and the one booking held or pending payment (one active request per user).
+ * What one user has in an event (see {@link EventInventory.users}), kept by the single writer: units
+ * held, pending payment or confirmed (the per-user limit) and the one booking held or pending payment
+ * (one active request per user).
  */
-/** What one user has in an event (see {@link EventInventory.users}). */
 export interface UserState {
   qty: number;
   /** The booking held or pending payment, or null. */

@@ -288,6 +288,11 @@ export const schemas: Json = {
       event_id: uuid,
       user_id: { type: 'string' },
       status: { enum: [...BOOKING_STATUSES] },
+      seq: {
+        ...nullable({ type: 'integer' }),
+        description:
+          "The request's number in its event's queue (position = seq − the event's watermark). null in a waiting room that is drawn, until the draw.",
+      },
       position: {
         ...nullable({ type: 'integer' }),
         description: 'While queued: 1 = next. null in a waiting room that is drawn, until the draw (draw_at).',

@@ -62,9 +62,9 @@ export function watchBooking(ctx: NotifierContext, socket: NotifierSocket) {
         // outcome in the stream means none yet, so PostgreSQL is not asked.
         if (pending && ctx.recent.covers(Date.parse(pending.requested_at))) {
           owner = pending;
-          ctx.watchLookups?.inc({ source: 'redis' });
+          ctx.watchLookups.inc({ source: 'redis' });
         } else {
-          ctx.watchLookups?.inc({ source: 'postgres' });
+          ctx.watchLookups.inc({ source: 'postgres' });
           try {
             fromDb = await bookingFromDatabase(ctx.pool, id);
           } catch (err) {
@@ -73,7 +73,7 @@ export function watchBooking(ctx: NotifierContext, socket: NotifierSocket) {
           }
           owner = fromDb ?? pending;
         }
-      } else ctx.watchLookups?.inc({ source: 'stream' });
+      } else ctx.watchLookups.inc({ source: 'stream' });
       // Gone while we looked: its watches were dropped with it (and it must join no room).
       if (socket.disconnected) {
         watchers.remove(socket.id, id);

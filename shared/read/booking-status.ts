@@ -59,7 +59,7 @@ export async function bookingFromDatabase(pool: Pool, bookingId: string): Promis
     // then its arrival number): it is answered with none, as the 202 answered it.
     text: `SELECT b.id, b.event_id, b.user_id, b.status, b.seat_ids, b.quantity, b.amount_cents, b.reason,
                   b.hold_expires_at, b.requested_at, b.decided_at, b.source,
-                  CASE WHEN b.status = 'queued' AND b.arrival_seq IS NULL AND e.queue_mode = 'draw'
+                  CASE WHEN b.status = 'queued' AND e.queue_mode = 'draw'
                             AND b.requested_at < e.on_sale_at
                             AND NOT EXISTS (SELECT 1 FROM event_draws d WHERE d.event_id = b.event_id)
                        THEN NULL ELSE b.seq END AS seq
