@@ -34,6 +34,12 @@ const schema = z.object({
    */
   NOTIFIER_ROOM_WRITES_PER_S: positiveInt.min(100).max(10_000_000).default(5000),
   /**
+   * An event room with more sockets on this notifier than this is sent its update slice by slice (16
+   * slices, one per event-loop turn), so a result published meanwhile is pushed between two slices
+   * instead of waiting behind the whole room's writes. @defaultValue 1000
+   */
+  NOTIFIER_ROOM_SLICE_ABOVE: positiveInt.max(10_000_000).default(1000),
+  /**
    * How often the notifier looks for sockets whose token was revoked (logout, password or role
    * change) and disconnects them: one Redis MGET per 500 accounts with open sockets. @defaultValue 2000
    */

@@ -184,6 +184,8 @@ async function main(): Promise<void> {
     }
   };
   await Promise.all(bookerUsers.map((_, i) => loop(i)));
+  // Watchers only: they listen for as long as the bookers of the other processes book.
+  if (job.bookers === 0 && (await next()).type !== 'stop') return;
   if (job.mode === 'floor') part.last_outcome_ms = performance.now() - start;
   counting = false;
   part.decided_to_received_ms = tracker.decidedToReceived;

@@ -36,8 +36,11 @@ export type CrowdMessage =
   | { type: 'done'; result: CrowdPart }
   | { type: 'failed'; error: string };
 
-/** Orchestrator → generator. */
-export type CrowdCommand = { type: 'go' } | { type: 'close' };
+/**
+ * Orchestrator → generator. A generator of watchers only (no bookers) keeps counting after 'go' until
+ * 'stop' (sent once every booker's process is done), then reports.
+ */
+export type CrowdCommand = { type: 'go' } | { type: 'stop' } | { type: 'close' };
 
 /** What one generator measured ('go' → its last outcome); merged over generators by the orchestrator. */
 export interface CrowdPart extends OutcomeChecks {

@@ -113,23 +113,29 @@ export async function measureCrowd(
       watchers: number,
       seconds: number,
     ): CrowdJob[] => {
-      const k = generatorCount(bookers + watchers);
-      const bs = split(bookers, k);
-      const ws = split(watchers, k);
-      const conns = split(s.http.connections, k);
-      return bs.map((n, i) => ({
+      // Bookers and idle watchers live in separate processes, as a buyer's tab holds one socket: a
+      // booker's result is read by a process that is not also reading thousands of watchers' updates.
+      // The bookers are split as in the floor (same processes, same HTTP pool), the watchers added.
+      const kb = generatorCount(bookers);
+      const kw = watchers > 0 ? generatorCount(watchers, 1) : 0;
+      const conns = split(s.http.connections, kb);
+      const job = (b_: number, w: number, connections: number): CrowdJob => ({
         mode,
         httpUrl,
         notifierUrl,
         databaseUrl: b.config.DATABASE_URL,
         jwtSecret: b.config.JWT_SECRET,
         eventId,
-        bookers: n,
-        watchers: ws[i]!,
-        httpConnections: Math.max(1, conns[i]!),
+        bookers: b_,
+        watchers: w,
+        httpConnections: Math.max(1, connections),
         seconds,
         drainSeconds: c.drainSeconds,
-      }));
+      });
+      return [
+        ...split(bookers, kb).map((n, i) => job(n, 0, conns[i]!)),
+        ...split(watchers, kw).map((n) => job(0, n, 1)),
+      ];
     };
     const timeoutS = c.seconds + c.drainSeconds + 600;
 

@@ -73,6 +73,10 @@ export async function runCrowd(
     const beforeStats = readAllStats();
     const dones = children.map((c) => nextMessage(c, timeoutS, 'done'));
     for (const c of children) c.send({ type: 'go' } satisfies CrowdCommand);
+    // Processes of watchers only listen until every booker's process is done.
+    const listening = (i: number) => jobs[i]!.bookers === 0;
+    await Promise.all(dones.filter((_, i) => !listening(i)));
+    children.forEach((c, i) => listening(i) && c.send({ type: 'stop' } satisfies CrowdCommand));
     const parts = (await Promise.all(dones)).map((m) => (m as Extract<CrowdMessage, { type: 'done' }>).result);
     const afterStats = readAllStats();
     // Only processes alive at both readings (and new ones) are compared: see `survivors`.

@@ -4,9 +4,7 @@ import type { EventProgressPush } from '../../shared/contracts/socket';
 import { queueRoom, type NotifierContext } from '../context';
 import { eventUpdate, mergeSeats, type PendingSeats } from './event-update';
 import { roomIntervalMs } from './room-interval';
-
-/** The room of an event's watchers (seat map and progress). */
-export const eventRoom = (eventId: string) => `event:${eventId}`;
+import { emitToEventRoom, eventRoomSize, SLICE_ABOVE } from '../rooms';
 
 const sameProgress = (a: EventProgressPush | undefined, b: EventProgressPush): boolean =>
   a !== undefined &&
@@ -20,6 +18,8 @@ export interface RoomClock {
   minMs: number;
   /** Socket writes per second one event room may cost (NOTIFIER_ROOM_WRITES_PER_S). */
   writesPerS: number;
+  /** A room with more local sockets than this is written slice by slice (NOTIFIER_ROOM_SLICE_ABOVE). */
+  sliceAbove?: number;
 }
 
 /** What an event's room has not been told yet, and when it may be told next. */
@@ -128,8 +128,7 @@ export class EventCoalescer {
 
   /** The room's interval, from its size on this instance now. */
   private intervalMs(eventId: string): number {
-    const size = this.ctx.io.of('/').adapter.rooms.get(eventRoom(eventId))?.size ?? 0;
-    return roomIntervalMs(size, this.clock.minMs, this.clock.writesPerS);
+    return roomIntervalMs(eventRoomSize(this.ctx.io, eventId), this.clock.minMs, this.clock.writesPerS);
   }
 
   /** One `event.update` to the room's sockets on this instance, when there is something to tell. */
@@ -143,7 +142,7 @@ export class EventCoalescer {
     if (room.progress) this.sentToRoom.set(eventId, room.progress);
     this.roomSentAt.set(eventId, performance.now());
     const { io, pushed } = this.ctx;
-    io.local.to(eventRoom(eventId)).emit('event.update', update);
+    emitToEventRoom(io, eventId, update, this.clock.sliceAbove ?? SLICE_ABOVE);
     pushed.inc({ event: 'event.update' });
   }
 }

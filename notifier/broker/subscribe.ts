@@ -46,6 +46,7 @@ export async function subscribeBookingEvents(ctx: NotifierContext, ch: Channel):
   const coalescer = new EventCoalescer(ctx, ctx.settings.NOTIFIER_COALESCE_MS, {
     minMs: ctx.settings.NOTIFIER_EVENT_ROOM_MS,
     writesPerS: ctx.settings.NOTIFIER_ROOM_WRITES_PER_S,
+    sliceAbove: ctx.settings.NOTIFIER_ROOM_SLICE_ABOVE,
   });
   const tags = [
     await consumeNotifications(

@@ -3,6 +3,7 @@ import type { WatchAck } from '../../shared/contracts/socket';
 import { RETRY_AFTER_S, type NotifierContext, type NotifierSocket } from '../context';
 import { eventUpdate } from '../broker/event-update';
 import { mayWatch } from './authenticate';
+import { eventRoom, joinEventRoom, leaveEventRoom } from '../rooms';
 
 export const eventWatchSchema = z.object({ event_id: z.uuid() });
 type Reply = (r: WatchAck) => void;
@@ -21,7 +22,7 @@ export function watchEvent(ctx: NotifierContext, socket: NotifierSocket) {
       reply({ ok: false, code: 'validation_failed', message: 'event_id must be a uuid' });
       return;
     }
-    const room = `event:${parsed.data.event_id}`;
+    const room = eventRoom(parsed.data.event_id);
     if (socket.rooms.has(room)) {
       reply({ ok: true });
       return;
@@ -69,7 +70,7 @@ export function watchEvent(ctx: NotifierContext, socket: NotifierSocket) {
       });
       return;
     }
-    await socket.join(room);
+    await joinEventRoom(socket, parsed.data.event_id);
     reply({ ok: true });
     const now = eventUpdate(parsed.data.event_id, ctx.lastProgress.get(parsed.data.event_id), undefined);
     if (now) socket.emit('event.update', now);
@@ -79,7 +80,7 @@ export function watchEvent(ctx: NotifierContext, socket: NotifierSocket) {
 export function unwatchEvent(_ctx: NotifierContext, socket: NotifierSocket) {
   return (payload: unknown): void => {
     const parsed = eventWatchSchema.safeParse(payload);
-    if (parsed.success) void socket.leave(`event:${parsed.data.event_id}`);
+    if (parsed.success) leaveEventRoom(socket, parsed.data.event_id);
   };
 }
 

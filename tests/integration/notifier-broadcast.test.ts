@@ -241,6 +241,53 @@ describe('notifier broadcasts', () => {
     }
   });
 
+  it('writes a room bigger than its slice threshold slice by slice, each socket once, and unwatching leaves every slice', async () => {
+    // Rooms above 3 local sockets go out slice by slice (16 slices, one per event-loop turn).
+    const sliced = await startNotifier(
+      env.config,
+      createLogger('notifier', 'warn'),
+      0,
+      loadNotifierSettings({}, { NOTIFIER_EVENT_ROOM_MS: 100, NOTIFIER_ROOM_SLICE_ABOVE: 3 }),
+    );
+    try {
+      const eventId = await env.createEvent({ general_admission: { capacity: 50, price: 10 } });
+      const got: EventUpdatePush[][] = [];
+      const viewers = [];
+      for (let i = 0; i < 20; i++) {
+        const s = await sockets.connect(sliced.port, env.token(`slice-viewer-${i}`));
+        const mine: EventUpdatePush[] = [];
+        got.push(mine);
+        s.on('event.update', (u) => mine.push(u));
+        expect(await s.emitWithAck('event.watch', { event_id: eventId })).toEqual({ ok: true });
+        viewers.push(s);
+      }
+      const send = (watermark: number) =>
+        publish('event.progress', eventId, {
+          event_id: eventId,
+          watermark,
+          rate_per_s: 5,
+          paused: false,
+          throttle_per_s: null,
+          at: new Date().toISOString(),
+        });
+      send(1);
+      await waitFor(() => got.every((m) => m.at(-1)?.progress?.watermark === 1), 10_000, 'every viewer told 1');
+      // The last viewer unwatches: it leaves the room and its slice, and hears nothing more.
+      viewers.at(-1)!.emit('event.unwatch', { event_id: eventId });
+      await sleep(200);
+      send(2);
+      await waitFor(() => got.slice(0, -1).every((m) => m.at(-1)?.progress?.watermark === 2), 10_000, 'told 2');
+      await sleep(300);
+      // Each told 1 and 2 once (the worker's own progress of the new event may come first).
+      const mine = (m: EventUpdatePush[]) =>
+        m.map((u) => u.progress?.watermark).filter((w) => w !== undefined && w > 0);
+      for (const m of got.slice(0, -1)) expect(mine(m)).toEqual([1, 2]);
+      expect(mine(got.at(-1)!)).toEqual([1]);
+    } finally {
+      await sliced.close();
+    }
+  });
+
   it('merges seat changes of an event into one message per tick, the last status of each seat winning', async () => {
     const eventId = await env.createEvent({ sections: [{ name: 'A', rows: 1, seats_per_row: 4, price: 10 }] });
     const s = await sockets.connect(notifier.port, env.token('map-viewer'));

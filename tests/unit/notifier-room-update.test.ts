@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LRUCache } from 'lru-cache';
-import { EventCoalescer, eventRoom } from '../../notifier/broker/coalesce';
+import { EventCoalescer } from '../../notifier/broker/coalesce';
+import { eventRoom } from '../../notifier/rooms';
 import { eventUpdate, mergeSeats } from '../../notifier/broker/event-update';
 import { roomIntervalMs } from '../../notifier/broker/room-interval';
 import { queueRoom, type NotifierContext } from '../../notifier/context';
@@ -94,7 +95,7 @@ describe('the coalescer', () => {
   afterEach(() => vi.useRealTimers());
 
   it('sends the room one message per tick with both, on a clock that slows with the room', () => {
-    const c = new EventCoalescer(ctx, 200, { minMs: 1000, writesPerS: 5000 });
+    const c = new EventCoalescer(ctx, 200, { minMs: 1000, writesPerS: 5000, sliceAbove: Infinity });
     roomSize = 10_000;
     const t0 = Date.now();
     // A first change after a quiet spell goes at once.
@@ -129,6 +130,22 @@ describe('the coalescer', () => {
     const room = sent.filter((m) => m.room === eventRoom('e1'));
     expect(room).toHaveLength(1);
     expect(room[0]!.payload).toMatchObject({ progress: { watermark: 5 } });
+    c.stop();
+  });
+
+  it('writes a room above its slice threshold slice by slice, one slice per event-loop turn', async () => {
+    const c = new EventCoalescer(ctx, 200, { minMs: 1000, writesPerS: 5000, sliceAbove: 1000 });
+    roomSize = 5_000;
+    c.addProgress(progress(3));
+    vi.advanceTimersByTime(0);
+    // The first slice goes at once, the other 15 on the next turns (setImmediate is not faked here).
+    expect(sent.filter((m) => m.room.startsWith('slice:e1:'))).toHaveLength(1);
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    const slices = sent.filter((m) => m.room.startsWith('slice:e1:'));
+    expect(new Set(slices.map((m) => m.room)).size).toBe(16);
+    expect(slices).toHaveLength(16);
+    expect(sent.filter((m) => m.room === eventRoom('e1'))).toHaveLength(0);
+    expect(slices.every((m) => m.name === 'event.update')).toBe(true);
     c.stop();
   });
 });
