@@ -14,18 +14,18 @@ export const EVENT_ROOM_SLICES = 16;
 /** Rooms up to this many local sockets get their update in one go (a few milliseconds of writes). */
 export const SLICE_ABOVE = 1_000;
 
-const slicePrefix = (eventId: string) => `slice:${eventId}:`;
+const sliceRoom = (eventId: string, k: number) => `slice:${eventId}:${k}`;
 let nextSlice = 0;
 
 /** Joins the event's room and one of its slices (in turn, so the slices stay even). */
 export function joinEventRoom(socket: NotifierSocket, eventId: string): Promise<void> | void {
   nextSlice = (nextSlice + 1) % EVENT_ROOM_SLICES;
-  return socket.join([eventRoom(eventId), slicePrefix(eventId) + nextSlice]);
+  return socket.join([eventRoom(eventId), sliceRoom(eventId, nextSlice)]);
 }
 
 /** Leaves the event's room and its slice. */
 export function leaveEventRoom(socket: NotifierSocket, eventId: string): void {
-  const prefix = slicePrefix(eventId);
+  const prefix = `slice:${eventId}:`;
   for (const room of socket.rooms) if (room.startsWith(prefix)) void socket.leave(room);
   void socket.leave(eventRoom(eventId));
 }
@@ -50,9 +50,8 @@ export function emitToEventRoom(
     io.local.to(eventRoom(eventId)).emit('event.update', update);
     return;
   }
-  const prefix = slicePrefix(eventId);
   const sendSlice = (k: number): void => {
-    io.local.to(prefix + k).emit('event.update', update);
+    io.local.to(sliceRoom(eventId, k)).emit('event.update', update);
     if (k + 1 < EVENT_ROOM_SLICES) setImmediate(sendSlice, k + 1);
   };
   sendSlice(0);
