@@ -1,7 +1,7 @@
 import jwt from 'jsonwebtoken';
 import { bearer, verifyToken, type Principal } from '../../shared/auth';
 import type { NotifierContext, NotifierSocket } from '../context';
-import { endRevoked, principalOf, type SocketPrincipal } from './revocation';
+import { endRevoked, principalOf, sweptRecently, type SocketPrincipal } from './revocation';
 
 type Next = (err?: Error) => void;
 
@@ -83,6 +83,8 @@ export function tokenValid(socket: NotifierSocket, now = Date.now()): boolean {
 export async function mayWatch(ctx: NotifierContext, socket: NotifierSocket): Promise<string | null> {
   if (!tokenValid(socket)) return 'token expired; reconnect with a fresh token';
   if (!ctx.tokens) return null;
+  // The revocation sweep read this account's version a moment ago: no lookup per watch.
+  if (sweptRecently(socket, ctx.config.TOKEN_VERSION_CACHE_MS)) return null;
   const current = await ctx.tokens.isCurrent(principalOf(socket)).catch(() => true);
   if (current) return null;
   // After the watch's answer has gone out (the caller replies synchronously with what this returns).

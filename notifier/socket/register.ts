@@ -23,7 +23,6 @@ export function registerSocketHandlers(ctx: NotifierContext, connected: Gauge): 
       connected.dec();
       ctx.watchers.dropSocket(socket.id);
       auth.release(socket);
-      limits.release(socket);
     });
   });
 }

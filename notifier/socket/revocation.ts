@@ -26,6 +26,18 @@ export interface TokenVersionSource {
 /** Reads per MGET in a sweep. */
 const CHUNK = 500;
 
+/** When a sweep last found each socket's token current (ms since the epoch, when its version was read). */
+const sweptCurrent = new WeakMap<NotifierSocket, number>();
+
+/**
+ * Whether a sweep found the socket's token current less than `withinMs` ago: a new watch then needs no
+ * lookup of its own (the same staleness a cached version allows, TOKEN_VERSION_CACHE_MS).
+ */
+export function sweptRecently(socket: NotifierSocket, withinMs: number, now = Date.now()): boolean {
+  const at = sweptCurrent.get(socket);
+  return at !== undefined && now - at < withinMs;
+}
+
 /**
  * Disconnects this instance's sockets whose token was revoked, every `intervalMs`: one MGET per
  * {@link CHUNK} accounts with open sockets (the versions' Redis mirror), and the per-process lookup
@@ -54,6 +66,7 @@ export function startRevocationSweep(
       for (let i = 0; i < users.length; i += CHUNK) {
         const chunk = users.slice(i, i + CHUNK);
         const versions = await redis.mget(...chunk.map((u) => source.key(u)));
+        const readAt = Date.now();
         for (let j = 0; j < chunk.length; j++) {
           const sockets = byUser.get(chunk[j]!)!;
           const mirrored = versions[j];
@@ -63,6 +76,7 @@ export function startRevocationSweep(
                 ? (socket.data.token_version ?? 0) >= Number(mirrored)
                 : await source.isCurrent(principalOf(socket)).catch(() => true);
             if (!current) endRevoked(socket, logger);
+            else if (mirrored !== null && mirrored !== undefined) sweptCurrent.set(socket, readAt);
           }
         }
       }

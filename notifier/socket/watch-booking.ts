@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { bookingFromDatabase, pendingBooking, type BookingView } from '../../shared/read/booking-status';
-import { positionOf, type WatchAck } from '../../shared/contracts/socket';
+import { positionOf, type EventProgressPush, type WatchAck } from '../../shared/contracts/socket';
 import { deliver, queueRoom, RETRY_AFTER_S, type NotifierContext, type NotifierSocket } from '../context';
 import type { Delivery } from '../watchers';
 import { toPush } from '../to-push';
@@ -122,10 +122,15 @@ export function watchBooking(ctx: NotifierContext, socket: NotifierSocket) {
         owner.seq !== null && wm !== null
           ? positionOf(owner.seq, { watermark: Number(wm), rate_per_s: 0 }).position
           : null;
-      reply({ ok: true, status: 'queued', position, seq: owner.seq, event_id: owner.event_id });
-      // Where the queue stands now (paused, throttled, its rate), without waiting for the next tick.
-      const progress = ctx.lastProgress.get(owner.event_id);
-      if (progress) socket.emit('event.progress', progress);
+      // Where the queue stands now (paused, throttled, its rate) rides on the ack: one write, not two.
+      reply({
+        ok: true,
+        status: 'queued',
+        position,
+        seq: owner.seq,
+        event_id: owner.event_id,
+        ...(known ? { progress: progressState(known) } : {}),
+      });
       if (ctx.logger.isDebugEnabled()) log().debug('watching booking');
     } catch (err) {
       if (!again) watchers.remove(socket.id, id);
@@ -143,6 +148,10 @@ export function unwatchBooking(ctx: NotifierContext, socket: NotifierSocket) {
     ctx.watchers.remove(socket.id, parsed.data.booking_id);
     if (eventId && !ctx.watchers.waitsOn(socket.id, eventId)) void socket.leave(queueRoom(eventId));
   };
+}
+
+function progressState(p: EventProgressPush): Omit<EventProgressPush, 'event_id'> {
+  return { watermark: p.watermark, rate_per_s: p.rate_per_s, paused: p.paused, throttle_per_s: p.throttle_per_s };
 }
 
 function unavailable(message: string): WatchAck {

@@ -116,10 +116,19 @@ export type WatchErrorCode =
 
 /**
  * Answer to a watch. For a waiting booking: `status: 'queued'`, its `event_id`, its `seq` (null while
- * in the waiting room before the draw) and its current `position`; follow `event.progress` from there.
+ * in the waiting room before the draw), its current `position` and, when the notifier has seen the
+ * event's queue move, where it stands now (`progress`: paused, throttled, its rate; the same state
+ * `event.progress` carries); follow `event.progress` from there.
  */
 export type WatchAck =
-  | { ok: true; status?: PushStatus; position?: number | null; seq?: number | null; event_id?: string }
+  | {
+      ok: true;
+      status?: PushStatus;
+      position?: number | null;
+      seq?: number | null;
+      event_id?: string;
+      progress?: Omit<EventProgressPush, 'event_id'>;
+    }
   | { ok: false; code: WatchErrorCode; message: string; retry_after?: number };
 
 export interface ServerToClientEvents {

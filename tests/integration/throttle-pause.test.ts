@@ -122,7 +122,15 @@ describe('throttle, pause and resume', () => {
     const mine = await env.http('POST', '/v1/bookings', { token: me, body: { event_id: eventId, quantity: 2 } });
     expect(mine.body.position).toBe(41);
     const ack = await socket.emitWithAck('booking.watch', { booking_id: mine.body.booking_id });
-    expect(ack).toEqual({ ok: true, status: 'queued', position: 41, seq: 41, event_id: eventId });
+    // Paused: the ack says so (where the queue stands rides on it).
+    expect(ack).toEqual({
+      ok: true,
+      status: 'queued',
+      position: 41,
+      seq: 41,
+      event_id: eventId,
+      progress: expect.objectContaining({ paused: true }) as unknown,
+    });
     seq = ack.ok ? (ack.seq ?? null) : null;
 
     const started = performance.now();

@@ -94,6 +94,8 @@ function BookingPage({ ctx, id }: { ctx: PageContext; id: string }) {
         if (!ack.ok) return;
         if (ack.status === 'queued') {
           setQueue((q) => ({ ...q, seq: ack.seq ?? null, position: ack.position ?? q.position }));
+          // Where the queue stands now (paused, throttled, its rate) comes with the ack.
+          if (ack.progress && ack.event_id) onProgress({ event_id: ack.event_id, ...ack.progress });
           if (ack.position && !sessionStorage.getItem(firstKey(id)))
             sessionStorage.setItem(firstKey(id), String(ack.position));
         }
