@@ -6,6 +6,7 @@ import type { ClientToServerEvents, ServerToClientEvents, WatchAck } from '../..
 import { createPoster } from '../load/http-post';
 import { OutcomeTracker } from '../load/outcome-tracker';
 import type { CrowdCommand, CrowdJob, CrowdMessage, CrowdPart } from './crowd-job';
+import { LeanWatcher } from './lean-watcher';
 
 /**
  * One crowd load-generator process (see CrowdJob). Forked by the orchestrator with the job in
@@ -22,7 +23,6 @@ process.on('message', (c: CrowdCommand) => commands.shift()?.(c));
 const next = () => new Promise<CrowdCommand>((r) => commands.push(r));
 
 const tracker = new OutcomeTracker();
-const broadcasts: number[] = [];
 let counting = false;
 /** Why sockets were disconnected while the crowd ran (socket.io's reason: ping timeout, server disconnect…). */
 const disconnects: Record<string, number> = {};
@@ -48,24 +48,14 @@ function connect(user: string, token: string, onSocket: (s: ClientSocket) => voi
   });
 }
 
-async function connectAll(
-  users: string[],
-  onSocket: (s: ClientSocket, i: number) => void,
-  after?: (s: ClientSocket) => Promise<boolean>,
-) {
+/** Connects the bookers' sockets, CONNECT_BATCH handshakes at a time. */
+async function connectAll(users: string[], tokens: string[], onSocket: (s: ClientSocket) => void) {
   const sockets: Array<ClientSocket | null> = [];
-  let afterFailures = 0;
   for (let i = 0; i < users.length; i += CONNECT_BATCH) {
-    const batch = users.slice(i, i + CONNECT_BATCH).map(async (u, k) => {
-      const s = await connect(u, signToken(job.jwtSecret, { user_id: u, role: 'buyer' }), (sock) =>
-        onSocket(sock, i + k),
-      );
-      if (s && after && !(await after(s))) afterFailures++;
-      return s;
-    });
+    const batch = users.slice(i, i + CONNECT_BATCH).map((u, k) => connect(u, tokens[i + k]!, onSocket));
     sockets.push(...(await Promise.all(batch)));
   }
-  return { sockets, afterFailures };
+  return sockets;
 }
 
 async function main(): Promise<void> {
@@ -75,47 +65,45 @@ async function main(): Promise<void> {
   const poster = createPoster(job.httpConnections);
   const pool = job.mode === 'crowd' ? new pg.Pool({ connectionString: job.databaseUrl, max: 1 }) : null;
   let bookers: Array<ClientSocket | null> = [];
-  let watchers: Array<ClientSocket | null> = [];
-  let watchFailures = 0;
+  const watchers: LeanWatcher[] = [];
+  // Watchers that did not get to watch (refused, dropped or timed out before the ack).
+  let watcherFailures = 0;
   const t0 = performance.now();
   if (job.mode === 'crowd') {
-    bookers = (
-      await connectAll(bookerUsers, (s) =>
-        s.on('booking.result', (r) => tracker.onOutcome(r.booking_id, r.status, r.decided_at)),
-      )
-    ).sockets;
-    const watcherUsers = Array.from({ length: job.watchers }, () => randomUUID());
-    const w = await connectAll(
-      watcherUsers,
-      (s, i) => {
-        broadcasts[i] = 0;
-        // Anything the event's room gets (`event.update`: progress and seat changes) counts; per-booking pushes never reach an idle watcher.
-        s.onAny((name: string) => {
-          if (counting && !name.startsWith('booking.')) broadcasts[i]!++;
-        });
-      },
-      async (s) => {
-        const ack = (await s
-          .timeout(60_000)
-          .emitWithAck('event.watch', { event_id: job.eventId })
-          .catch((): null => null)) as WatchAck | null;
-        return ack?.ok === true;
-      },
+    bookers = await connectAll(bookerUsers, tokens, (s) =>
+      s.on('booking.result', (r) => tracker.onOutcome(r.booking_id, r.status, r.decided_at)),
     );
-    watchers = w.sockets;
-    watchFailures = w.afterFailures;
+    // Idle watchers: a seat map open, each its own account; they speak the wire protocol lean (LeanWatcher).
+    for (let i = 0; i < job.watchers; i += CONNECT_BATCH) {
+      const batch = Array.from({ length: Math.min(CONNECT_BATCH, job.watchers - i) }, () =>
+        LeanWatcher.open(
+          job.notifierUrl,
+          signToken(job.jwtSecret, { user_id: randomUUID(), role: 'buyer' }),
+          job.eventId,
+          60_000,
+          (reason) => {
+            if (counting) disconnects[reason] = (disconnects[reason] ?? 0) + 1;
+          },
+        ),
+      );
+      for (const w of await Promise.all(batch)) {
+        if (w) watchers.push(w);
+        else watcherFailures++;
+      }
+    }
   }
-  const connected = [...bookers, ...watchers].filter(Boolean).length;
+  const connected = bookers.filter(Boolean).length + watchers.length;
   await send({
     type: 'ready',
     connect_ms: Math.round(performance.now() - t0),
     connected,
-    connect_failures: bookers.length + watchers.length - connected,
-    watch_failures: watchFailures,
+    connect_failures: bookers.length - bookers.filter(Boolean).length + watcherFailures,
+    watch_failures: 0,
   });
 
   if ((await next()).type !== 'go') return;
   counting = true;
+  for (const w of watchers) w.counting = true;
   const part: CrowdPart = {
     submitted: 0,
     accepted: 0,
@@ -188,15 +176,17 @@ async function main(): Promise<void> {
   if (job.bookers === 0 && (await next()).type !== 'stop') return;
   if (job.mode === 'floor') part.last_outcome_ms = performance.now() - start;
   counting = false;
+  for (const w of watchers) w.counting = false;
   part.decided_to_received_ms = tracker.decidedToReceived;
-  part.broadcasts_per_watcher = Math.max(0, ...broadcasts);
+  part.broadcasts_per_watcher = watchers.reduce((most, w) => Math.max(most, w.received), 0);
   part.disconnects = disconnects;
-  part.silent_watchers = watchers.filter((s, i) => s && broadcasts[i] === 0).length;
+  part.silent_watchers = watchers.filter((w) => w.received === 0).length;
   if (pool) Object.assign(part, await tracker.check(pool, job.eventId));
   await send({ type: 'done', result: part });
   await next();
   poster.close();
-  for (const s of [...bookers, ...watchers]) s?.close();
+  for (const s of bookers) s?.close();
+  for (const w of watchers) w.close();
   await pool?.end();
 }
 
