@@ -168,7 +168,11 @@ export async function measureCrowd(
       bookers: number,
       watchers: number,
     ): Promise<{ run: CrowdRunResult; limit: number | null }> => {
-      const notifier = await startRole('notifier/main.ts', b.config, 'NOTIFIER_PORT');
+      // NOTIFIER_* settings in the bench's environment reach the notifier (to measure a setting's cost).
+      const notifierSettings = Object.fromEntries(
+        Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith('NOTIFIER_') && !!e[1]),
+      );
+      const notifier = await startRole('notifier/main.ts', b.config, 'NOTIFIER_PORT', notifierSettings);
       roles.push(notifier);
       try {
         const eventId = await newEvent();
