@@ -65,6 +65,8 @@ export interface CrowdResults {
 }
 
 const MB = 2 ** 20;
+/** Seconds of the same load before each measured run, not measured. */
+const WARMUP_S = 3;
 
 /**
  * Issue 10's front-door measurements in one run: the bare Express floor, then the same crowd of
@@ -139,8 +141,14 @@ export async function measureCrowd(
     };
     const timeoutS = c.seconds + c.drainSeconds + 600;
 
+    // Every measured run is preceded by the same load for WARMUP_S, not measured: the processes' code
+    // is compiled and their caches and pools are filled (a steady state, as in an on-sale's minutes),
+    // for the floor and the roles alike.
+    const warmUp = (jobs: CrowdJob[]) => runCrowd(jobs, {}, undefined, dbName, timeoutS);
+
     // 1. The floor: the same clients, body, token and HTTP pool against bare Express.
     const floorEvent = await newEvent();
+    await warmUp(jobsFor('floor', bare.url, '', floorEvent, c.bookers, 0, WARMUP_S));
     log(`crowd: bare Express floor, ${c.bookers} clients for ${c.floorSeconds} s`);
     const floorRaw = await runCrowd(
       jobsFor('floor', bare.url, '', floorEvent, c.bookers, 0, c.floorSeconds),
@@ -176,6 +184,7 @@ export async function measureCrowd(
       roles.push(notifier);
       try {
         const eventId = await newEvent();
+        await warmUp(jobsFor('crowd', ingress.url, notifier.url, eventId, bookers, 0, WARMUP_S));
         const limit = openFilesLimit(notifier.child.pid!);
         const raw = await runCrowd(
           jobsFor('crowd', ingress.url, notifier.url, eventId, bookers, watchers, c.seconds),
