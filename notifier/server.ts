@@ -53,8 +53,7 @@ export async function startNotifier(
 ): Promise<RunningNotifier> {
   const keys = redisKeys(config.REDIS_PREFIX);
   const pool = createPool(config.DATABASE_URL, 5, 'notifier');
-  // A crowd's booking.watch calls each read one record: the reads of one turn go as one pipeline.
-  const redis = await connectRedis(config.REDIS_URL, 'notifier', { autoPipelining: true });
+  const redis = await connectRedis(config.REDIS_URL, 'notifier');
   const pubClient = await connectRedis(config.REDIS_URL, 'notifier-adapter-pub');
   const subClient = await connectRedis(config.REDIS_URL, 'notifier-adapter-sub');
   const conn = await connectAmqp(config.AMQP_URL, 'notifier');

@@ -4,14 +4,10 @@ import { ServiceUnavailableError } from '../amqp/connect';
 /**
  * Creates an ioredis client that keeps reconnecting in the background. Commands fail fast while
  * Redis is down (no offline queue), so callers can fall back instead of hanging.
- *
- * @param opts.autoPipelining send the commands issued in one turn of the event loop as one pipeline
- *   (one write, one read): for a client that issues many small independent reads in bursts
  */
-export function createRedis(url: string, name: string, opts: { autoPipelining?: boolean } = {}): Redis {
+export function createRedis(url: string, name: string): Redis {
   const redis = new Redis(url, {
     connectionName: name,
-    enableAutoPipelining: opts.autoPipelining ?? false,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     lazyConnect: true,
@@ -24,8 +20,8 @@ export function createRedis(url: string, name: string, opts: { autoPipelining?: 
 }
 
 /** Connects and pings once, naming Redis and how to start it when it does not answer. */
-export async function connectRedis(url: string, name: string, opts: { autoPipelining?: boolean } = {}): Promise<Redis> {
-  const redis = createRedis(url, name, opts);
+export async function connectRedis(url: string, name: string): Promise<Redis> {
+  const redis = createRedis(url, name);
   try {
     await redis.connect();
     await redis.ping();
