@@ -11,23 +11,20 @@ export const eventRoom = (eventId: string) => `event:${eventId}`;
  * writes take the notifier about half a second).
  */
 export const EVENT_ROOM_SLICES = 16;
-/** Rooms up to this many local sockets get their update in one go (a few milliseconds of writes). */
-export const SLICE_ABOVE = 1_000;
 
 const sliceRoom = (eventId: string, k: number) => `slice:${eventId}:${k}`;
-let nextSlice = 0;
+/** A socket's slice, from its id (random base64url: its last character is even over the slices). */
+const sliceOf = (socket: NotifierSocket) => socket.id.charCodeAt(socket.id.length - 1) % EVENT_ROOM_SLICES;
 
-/** Joins the event's room and one of its slices (in turn, so the slices stay even). */
+/** Joins the event's room and the socket's slice of it. */
 export function joinEventRoom(socket: NotifierSocket, eventId: string): Promise<void> | void {
-  nextSlice = (nextSlice + 1) % EVENT_ROOM_SLICES;
-  return socket.join([eventRoom(eventId), sliceRoom(eventId, nextSlice)]);
+  return socket.join([eventRoom(eventId), sliceRoom(eventId, sliceOf(socket))]);
 }
 
-/** Leaves the event's room and its slice. */
+/** Leaves the event's room and the socket's slice of it. */
 export function leaveEventRoom(socket: NotifierSocket, eventId: string): void {
-  const prefix = `slice:${eventId}:`;
-  for (const room of socket.rooms) if (room.startsWith(prefix)) void socket.leave(room);
   void socket.leave(eventRoom(eventId));
+  void socket.leave(sliceRoom(eventId, sliceOf(socket)));
 }
 
 /** Local sockets in the event's room now. */
@@ -44,7 +41,7 @@ export function emitToEventRoom(
   io: NotifierServer,
   eventId: string,
   update: EventUpdatePush,
-  sliceAbove = SLICE_ABOVE,
+  sliceAbove: number,
 ): void {
   if (eventRoomSize(io, eventId) <= sliceAbove) {
     io.local.to(eventRoom(eventId)).emit('event.update', update);

@@ -66,8 +66,9 @@ async function main(): Promise<void> {
   const pool = job.mode === 'crowd' ? new pg.Pool({ connectionString: job.databaseUrl, max: 1 }) : null;
   let bookers: Array<ClientSocket | null> = [];
   const watchers: LeanWatcher[] = [];
-  // Watchers that did not get to watch (refused, dropped or timed out before the ack).
-  let watcherFailures = 0;
+  // Watchers whose socket was not accepted / whose event.watch was not.
+  let watcherConnectFailures = 0;
+  let watchFailures = 0;
   const t0 = performance.now();
   if (job.mode === 'crowd') {
     bookers = await connectAll(bookerUsers, tokens, (s) =>
@@ -87,18 +88,20 @@ async function main(): Promise<void> {
         ),
       );
       for (const w of await Promise.all(batch)) {
-        if (w) watchers.push(w);
-        else watcherFailures++;
+        if (w instanceof LeanWatcher) watchers.push(w);
+        else if (w.failed === 'connect') watcherConnectFailures++;
+        else watchFailures++;
       }
     }
   }
+  // Watchers count as connected once watching (a watcher refused its watch is closed again).
   const connected = bookers.filter(Boolean).length + watchers.length;
   await send({
     type: 'ready',
     connect_ms: Math.round(performance.now() - t0),
     connected,
-    connect_failures: bookers.length - bookers.filter(Boolean).length + watcherFailures,
-    watch_failures: 0,
+    connect_failures: bookers.length - bookers.filter(Boolean).length + watcherConnectFailures,
+    watch_failures: watchFailures,
   });
 
   if ((await next()).type !== 'go') return;

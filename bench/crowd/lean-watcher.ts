@@ -20,7 +20,8 @@ export class LeanWatcher {
 
   /**
    * Connects, authenticates and watches the event; resolves with the watcher once the watch was acked
-   * `ok`, with null on any refusal, error or time-out. `onClose` hears a drop afterwards.
+   * `ok`, else with why not: `connect` (refused, dropped or timed out before the notifier accepted the
+   * socket) or `watch` (the socket was accepted, the watch was not). `onClose` hears a drop afterwards.
    */
   static open(
     notifierUrl: string,
@@ -28,24 +29,28 @@ export class LeanWatcher {
     eventId: string,
     timeoutMs: number,
     onClose: (reason: string) => void,
-  ): Promise<LeanWatcher | null> {
+  ): Promise<LeanWatcher | { failed: 'connect' | 'watch' }> {
     const url = `${notifierUrl.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`;
     const ws = new WebSocket(url, { perMessageDeflate: false });
     const watcher = new LeanWatcher(ws);
+    let accepted = false;
     return new Promise((resolve) => {
       let settled = false;
-      const settle = (w: LeanWatcher | null) => {
+      const settle = (ok: boolean) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        if (!w) ws.terminate();
-        resolve(w);
+        if (ok) resolve(watcher);
+        else {
+          ws.terminate();
+          resolve({ failed: accepted ? 'watch' : 'connect' });
+        }
       };
-      const timer = setTimeout(() => settle(null), timeoutMs);
-      ws.on('error', () => settle(null));
+      const timer = setTimeout(() => settle(false), timeoutMs);
+      ws.on('error', () => settle(false));
       ws.on('close', () => {
         if (settled) onClose('transport close');
-        settle(null);
+        settle(false);
       });
       ws.on('message', (data: Buffer) => {
         const m = data.toString();
@@ -53,11 +58,13 @@ export class LeanWatcher {
         else if (m.startsWith('42')) {
           if (watcher.counting && !m.startsWith('42["booking.')) watcher.received++;
         } else if (m.startsWith('0')) ws.send(`40${JSON.stringify({ token })}`);
-        else if (m.startsWith('40')) ws.send(`421${JSON.stringify(['event.watch', { event_id: eventId }])}`);
-        else if (m.startsWith('431')) {
+        else if (m.startsWith('40')) {
+          accepted = true;
+          ws.send(`421${JSON.stringify(['event.watch', { event_id: eventId }])}`);
+        } else if (m.startsWith('431')) {
           const [ack] = JSON.parse(m.slice(3)) as [{ ok?: boolean }];
-          settle(ack.ok === true ? watcher : null);
-        } else if (m.startsWith('44') || m.startsWith('41')) settle(null);
+          settle(ack.ok === true);
+        } else if (m.startsWith('44') || m.startsWith('41')) settle(false);
       });
     });
   }

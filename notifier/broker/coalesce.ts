@@ -4,7 +4,7 @@ import type { EventProgressPush } from '../../shared/contracts/socket';
 import { queueRoom, type NotifierContext } from '../context';
 import { eventUpdate, mergeSeats, type PendingSeats } from './event-update';
 import { roomIntervalMs } from './room-interval';
-import { emitToEventRoom, eventRoomSize, SLICE_ABOVE } from '../rooms';
+import { emitToEventRoom, eventRoomSize } from '../rooms';
 
 const sameProgress = (a: EventProgressPush | undefined, b: EventProgressPush): boolean =>
   a !== undefined &&
@@ -19,7 +19,7 @@ export interface RoomClock {
   /** Socket writes per second one event room may cost (NOTIFIER_ROOM_WRITES_PER_S). */
   writesPerS: number;
   /** A room with more local sockets than this is written slice by slice (NOTIFIER_ROOM_SLICE_ABOVE). */
-  sliceAbove?: number;
+  sliceAbove: number;
 }
 
 /** What an event's room has not been told yet, and when it may be told next. */
@@ -57,7 +57,11 @@ export class EventCoalescer {
   constructor(
     private readonly ctx: NotifierContext,
     queueIntervalMs: number,
-    private readonly clock: RoomClock = { minMs: queueIntervalMs, writesPerS: Number.POSITIVE_INFINITY },
+    private readonly clock: RoomClock = {
+      minMs: queueIntervalMs,
+      writesPerS: Number.POSITIVE_INFINITY,
+      sliceAbove: Number.POSITIVE_INFINITY,
+    },
   ) {
     this.queueTimer = setInterval(() => this.flushQueues(), queueIntervalMs);
     this.queueTimer.unref();
@@ -142,7 +146,7 @@ export class EventCoalescer {
     if (room.progress) this.sentToRoom.set(eventId, room.progress);
     this.roomSentAt.set(eventId, performance.now());
     const { io, pushed } = this.ctx;
-    emitToEventRoom(io, eventId, update, this.clock.sliceAbove ?? SLICE_ABOVE);
+    emitToEventRoom(io, eventId, update, this.clock.sliceAbove);
     pushed.inc({ event: 'event.update' });
   }
 }

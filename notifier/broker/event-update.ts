@@ -17,6 +17,11 @@ export function mergeSeats(pending: PendingSeats | undefined, change: SeatsChang
   return into;
 }
 
+/** Where an event's queue stands, without the event id (inside an `event.update` or a watch ack). */
+export function queueState(p: EventProgressPush): Omit<EventProgressPush, 'event_id'> {
+  return { watermark: p.watermark, rate_per_s: p.rate_per_s, paused: p.paused, throttle_per_s: p.throttle_per_s };
+}
+
 /**
  * The one message an event's room gets for a tick: the progress (when it changed) and the seat
  * changes together, or null when there is nothing to tell.
@@ -29,13 +34,7 @@ export function eventUpdate(
   const hasSeats = seats !== undefined && (seats.seats.size > 0 || seats.available !== undefined);
   if (!progress && !hasSeats) return null;
   const update: EventUpdatePush = { event_id: eventId };
-  if (progress)
-    update.progress = {
-      watermark: progress.watermark,
-      rate_per_s: progress.rate_per_s,
-      paused: progress.paused,
-      throttle_per_s: progress.throttle_per_s,
-    };
+  if (progress) update.progress = queueState(progress);
   if (hasSeats) {
     if (seats.seats.size) update.seats = [...seats.seats];
     if (seats.available !== undefined) update.available = seats.available;

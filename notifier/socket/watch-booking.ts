@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { bookingFromDatabase, pendingBooking, type BookingView } from '../../shared/read/booking-status';
-import { positionOf, type EventProgressPush, type WatchAck } from '../../shared/contracts/socket';
+import { positionOf, type WatchAck } from '../../shared/contracts/socket';
+import { queueState } from '../broker/event-update';
 import { deliver, queueRoom, RETRY_AFTER_S, type NotifierContext, type NotifierSocket } from '../context';
 import type { Delivery } from '../watchers';
 import { toPush } from '../to-push';
@@ -129,7 +130,7 @@ export function watchBooking(ctx: NotifierContext, socket: NotifierSocket) {
         position,
         seq: owner.seq,
         event_id: owner.event_id,
-        ...(known ? { progress: progressState(known) } : {}),
+        ...(known ? { progress: queueState(known) } : {}),
       });
       if (ctx.logger.isDebugEnabled()) log().debug('watching booking');
     } catch (err) {
@@ -148,10 +149,6 @@ export function unwatchBooking(ctx: NotifierContext, socket: NotifierSocket) {
     ctx.watchers.remove(socket.id, parsed.data.booking_id);
     if (eventId && !ctx.watchers.waitsOn(socket.id, eventId)) void socket.leave(queueRoom(eventId));
   };
-}
-
-function progressState(p: EventProgressPush): Omit<EventProgressPush, 'event_id'> {
-  return { watermark: p.watermark, rate_per_s: p.rate_per_s, paused: p.paused, throttle_per_s: p.throttle_per_s };
 }
 
 function unavailable(message: string): WatchAck {

@@ -120,7 +120,7 @@ describe('the coalescer', () => {
   });
 
   it('does not send the room a progress it was already sent', () => {
-    const c = new EventCoalescer(ctx, 200, { minMs: 1000, writesPerS: 5000 });
+    const c = new EventCoalescer(ctx, 200, { minMs: 1000, writesPerS: 5000, sliceAbove: 1000 });
     roomSize = 10;
     c.addProgress(progress(5));
     vi.advanceTimersByTime(0);
